@@ -1,0 +1,220 @@
+"""The demo jurisdiction: a fictional county, every record of it synthetic.
+
+The generator is deterministic (same seed, same data) and sized by ``scale``. It is a list of
+steps run in order over one shared ``DemoContext``; each module of the product appends its own
+step, and benchmarks call ``build`` with a larger scale. All writes go through services, so the
+demo's audit trail verifies like any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from pmhc.platform import account_services, audit, services
+from pmhc.platform.access import Actor, system_actor
+from pmhc.platform.models import (
+    AuditAction,
+    Classification,
+    Membership,
+    Organization,
+    OrganizationKind,
+    Purpose,
+    Role,
+    User,
+)
+
+COUNTY = "Example County"
+TIME_ZONE = "America/Chicago"
+SHIFTS = ("Day", "Evening", "Night")
+DISTRICTS = ("North", "Central", "South", "East", "West")
+
+# Given and family names for synthetic people: common words, attached to no real person.
+GIVEN = (
+    "Alex", "Avery", "Blake", "Casey", "Dana", "Drew", "Elliot", "Emery", "Finley", "Harper",
+    "Jamie", "Jordan", "Kai", "Lee", "Morgan", "Noel", "Parker", "Quinn", "Reese", "Riley",
+    "Rowan", "Sage", "Skyler", "Taylor",
+)  # fmt: skip
+FAMILY = (
+    "Alder", "Birch", "Brook", "Cedar", "Dale", "Field", "Ford", "Glen", "Hale", "Hill",
+    "Lake", "Marsh", "Moss", "Oak", "Park", "Reed", "Ridge", "Rivers", "Stone", "Vale",
+    "Wells", "West", "Wood", "York",
+)  # fmt: skip
+
+
+@dataclass
+class DemoContext:
+    """What the steps share: the random source, the size, and what earlier steps made."""
+
+    seed: int
+    scale: int
+    password: str
+    rng: random.Random
+    actor: Actor
+    today: dt.date
+    organizations: dict[str, Organization] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    officers: list[Membership] = field(default_factory=list)
+    log: Callable[[str], None] = print
+
+    def person_name(self) -> tuple[str, str]:
+        return self.rng.choice(GIVEN), self.rng.choice(FAMILY)
+
+
+Step = Callable[[DemoContext], None]
+
+#: The role-named demo users: (username, organization key, role, shift, district).
+DEMO_USERS: tuple[tuple[str, str, Role, str, str], ...] = (
+    ("administrator", "pd", Role.ADMINISTRATOR, "", ""),
+    ("coordinator", "pd", Role.COORDINATOR, "", ""),
+    ("call_taker", "pd", Role.CALL_TAKER, "Day", "Central"),
+    ("officer", "pd", Role.OFFICER, "Day", "North"),
+    ("supervisor", "pd", Role.SUPERVISOR, "Day", "North"),
+    ("clinician", "bhc", Role.CLINICIAN, "", ""),
+    ("case_manager", "bhc", Role.CASE_MANAGER, "", ""),
+    ("analyst", "pd", Role.ANALYST, "", ""),
+    ("tta_staff", "tta", Role.TTA_STAFF, "", ""),
+)
+
+ORGANIZATIONS: tuple[tuple[str, str, str, OrganizationKind], ...] = (
+    ("pd", "example-county-pd", f"{COUNTY} Police Department", OrganizationKind.LAW_ENFORCEMENT),
+    (
+        "bhc",
+        "example-county-bhc",
+        f"{COUNTY} Behavioral Health Center",
+        OrganizationKind.BEHAVIORAL_HEALTH,
+    ),
+    ("hospital", "example-county-hospital", f"{COUNTY} General Hospital", OrganizationKind.HOSPITAL),
+    ("alliance", "example-county-alliance", f"{COUNTY} Family Alliance", OrganizationKind.COMMUNITY),
+    (
+        "tta",
+        "example-tta-center",
+        "Example PMHC Technical Assistance Center",
+        OrganizationKind.TTA_PROVIDER,
+    ),
+)
+
+
+def step_organizations(ctx: DemoContext) -> None:
+    for key, slug, name, kind in ORGANIZATIONS:
+        ctx.organizations[key] = services.create_organization(
+            ctx.actor, slug=slug, name=name, kind=kind, time_zone=TIME_ZONE, is_synthetic=True
+        )
+    ctx.log(f"  {len(ORGANIZATIONS)} organizations")
+
+
+def step_users(ctx: DemoContext) -> None:
+    for username, org_key, role, shift, district in DEMO_USERS:
+        given, family = ctx.person_name()
+        membership = services.add_member(
+            ctx.actor,
+            organization=ctx.organizations[org_key],
+            email=f"{username}@demo.pmhc.invalid",
+            username=username,
+            first_name=given,
+            last_name=family,
+            role=role,
+            shift=shift,
+            district=district,
+        )
+        account_services.change_password(
+            actor=ctx.actor, user=membership.user, new_password=ctx.password, via_reset=False
+        )
+        ctx.users[username] = membership.user
+        if role == Role.OFFICER:
+            ctx.officers.append(membership)
+    ctx.log(f"  {len(DEMO_USERS)} demo users, one per role")
+
+
+def step_roster(ctx: DemoContext) -> None:
+    """Patrol officers and call-takers on every shift and district, without passwords."""
+    pd = ctx.organizations["pd"]
+    officers = 30 * ctx.scale
+    call_takers = 6 * ctx.scale
+    for number in range(1, officers + call_takers + 1):
+        is_officer = number <= officers
+        given, family = ctx.person_name()
+        username = f"{'ofc' if is_officer else 'ct'}{number:04d}"
+        membership = services.add_member(
+            ctx.actor,
+            organization=pd,
+            email=f"{username}@demo.pmhc.invalid",
+            username=username,
+            first_name=given,
+            last_name=family,
+            role=Role.OFFICER if is_officer else Role.CALL_TAKER,
+            shift=SHIFTS[number % len(SHIFTS)],
+            district=ctx.rng.choice(DISTRICTS),
+        )
+        if is_officer:
+            ctx.officers.append(membership)
+    ctx.log(f"  {officers} patrol officers and {call_takers} call-takers on {len(SHIFTS)} shifts")
+
+
+def step_agreements(ctx: DemoContext) -> None:
+    orgs = ctx.organizations
+    services.create_agreement(
+        ctx.actor,
+        organization=orgs["pd"],
+        title="Co-response and crisis information-sharing MOU (synthetic)",
+        partners=[orgs["bhc"]],
+        classifications=[Classification.PERSONAL, Classification.SAFETY, Classification.CLINICAL],
+        purposes=[Purpose.ACTIVE_CALL, Purpose.CASE_MANAGEMENT, Purpose.EMERGENCY],
+        effective_on=ctx.today - dt.timedelta(days=400),
+        ends_on=ctx.today + dt.timedelta(days=330),
+        notes="Synthetic demo agreement.",
+    )
+    services.create_agreement(
+        ctx.actor,
+        organization=orgs["pd"],
+        title="Emergency department handoff agreement, first term (synthetic)",
+        partners=[orgs["hospital"]],
+        classifications=[Classification.PERSONAL, Classification.SAFETY],
+        purposes=[Purpose.ACTIVE_CALL],
+        effective_on=ctx.today - dt.timedelta(days=800),
+        ends_on=ctx.today - dt.timedelta(days=70),
+        notes="Synthetic demo agreement; expired, renewal pending.",
+    )
+    ctx.log("  2 data-sharing agreements (one in force, one expired)")
+
+
+#: In order. Each later module appends its own step (see CONTRIBUTING.md).
+STEPS: list[Step] = [step_organizations, step_users, step_roster, step_agreements]
+
+
+def is_loaded() -> bool:
+    return Organization.objects.filter(is_synthetic=True).exists()
+
+
+def build(
+    *,
+    seed: int = 2026,
+    scale: int = 1,
+    password: str,
+    log: Callable[[str], None] = print,
+    today: dt.date | None = None,
+) -> DemoContext:
+    """Create the demo jurisdiction in one transaction (all of it, or nothing)."""
+    ctx = DemoContext(
+        seed=seed,
+        scale=scale,
+        password=password,
+        rng=random.Random(seed),
+        actor=system_actor("pmhc demo loader"),
+        today=today or timezone.localdate(),
+        log=log,
+    )
+    with transaction.atomic():
+        for step in STEPS:
+            step(ctx)
+        audit.record(
+            AuditAction.DEMO_LOADED,
+            actor=ctx.actor,
+            detail=f"seed={seed} scale={scale}",
+        )
+    return ctx

@@ -1,0 +1,440 @@
+"""The one access policy.
+
+``decide(actor, action, obj, purpose)`` answers "may this actor do this to this object, for
+this purpose?" with a reason; ``restrict(actor, queryset, action, purpose)`` answers "which
+objects may they?" as a narrowed query. Both read the same tables below, so the answer for one
+object and for a list can never disagree. Anything not granted here is denied.
+
+Inputs: the actor's role in each of their organizations; how the object's organization relates
+to theirs (the same, or a partner under a data-sharing agreement in force today that covers the
+data's classification and the purpose); the purpose; the data's classification; and, for
+clinical and substance-use data crossing organizations, the person's consent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from django.db import models
+from django.http import Http404
+from django.utils import timezone
+
+from pmhc.platform.models import (
+    ApiKey,
+    Classification,
+    DataSharingAgreement,
+    Membership,
+    Purpose,
+    Role,
+    User,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+C = Classification
+P = Purpose
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CREATE = "create"
+    CHANGE = "change"
+    DELETE = "delete"
+    EXPORT = "export"
+    MANAGE = "manage"  # run the organization itself: members, agreements, keys, audit
+
+
+WRITE_ACTIONS = frozenset({Action.CREATE, Action.CHANGE, Action.DELETE})
+ALL_PURPOSES = frozenset(P)
+CARE = frozenset({P.ACTIVE_CALL, P.CASE_MANAGEMENT, P.EMERGENCY})
+
+#: What each role may read, by classification, and for which purposes. Every member may see
+#: their organization's agency-level directory (administration); the rest is by need. Writes need the same
+#: grant and, in addition, membership of the organization that holds the record.
+ROLE_GRANTS: Mapping[Role, Mapping[Classification, frozenset[Purpose]]] = {
+    Role.ADMINISTRATOR: {
+        C.AGENCY: frozenset({P.ADMINISTRATION, P.EVALUATION}),
+    },
+    Role.COORDINATOR: {
+        C.AGENCY: frozenset({P.ADMINISTRATION, P.EVALUATION, P.CASE_MANAGEMENT, P.ACTIVE_CALL}),
+        C.PERSONAL: frozenset({P.CASE_MANAGEMENT}),
+        C.SAFETY: frozenset({P.CASE_MANAGEMENT}),
+    },
+    Role.CALL_TAKER: {
+        C.AGENCY: frozenset({P.ACTIVE_CALL, P.ADMINISTRATION}),
+        C.PERSONAL: frozenset({P.ACTIVE_CALL, P.EMERGENCY}),
+        C.SAFETY: frozenset({P.ACTIVE_CALL, P.EMERGENCY}),
+    },
+    Role.OFFICER: {
+        C.AGENCY: frozenset({P.ACTIVE_CALL, P.CASE_MANAGEMENT, P.ADMINISTRATION}),
+        C.PERSONAL: CARE,
+        C.SAFETY: CARE,
+        # 45 CFR 164.512(j): a serious and imminent threat may justify disclosure.
+        C.CLINICAL: frozenset({P.EMERGENCY}),
+    },
+    Role.SUPERVISOR: {
+        C.AGENCY: frozenset({P.ACTIVE_CALL, P.CASE_MANAGEMENT, P.EVALUATION, P.ADMINISTRATION}),
+        C.PERSONAL: CARE,
+        C.SAFETY: CARE,
+        C.CLINICAL: frozenset({P.EMERGENCY}),
+    },
+    Role.CLINICIAN: {
+        C.AGENCY: frozenset({P.ACTIVE_CALL, P.CASE_MANAGEMENT, P.ADMINISTRATION}),
+        C.PERSONAL: CARE,
+        C.SAFETY: CARE,
+        C.CLINICAL: CARE,
+        # 42 CFR 2.51: medical personnel may receive Part 2 records in a medical emergency.
+        C.SUBSTANCE_USE: frozenset({P.CASE_MANAGEMENT, P.EMERGENCY}),
+    },
+    Role.CASE_MANAGER: {
+        C.AGENCY: frozenset({P.CASE_MANAGEMENT, P.ADMINISTRATION}),
+        C.PERSONAL: frozenset({P.CASE_MANAGEMENT}),
+        C.SAFETY: frozenset({P.CASE_MANAGEMENT}),
+        C.CLINICAL: frozenset({P.CASE_MANAGEMENT}),
+        C.SUBSTANCE_USE: frozenset({P.CASE_MANAGEMENT}),
+    },
+    Role.ANALYST: {
+        # Analysts work on de-identified rows only (least data).
+        C.AGENCY: frozenset({P.EVALUATION, P.ADMINISTRATION}),
+    },
+    Role.TTA_STAFF: {
+        C.AGENCY: frozenset({P.ADMINISTRATION}),
+    },
+}
+
+#: Roles that may run their own organization (members, agreements, API keys, audit trail).
+MANAGING_ROLES = frozenset({Role.ADMINISTRATOR})
+#: Roles that may export aggregate (agency-classified) data for evaluation.
+EXPORTING_ROLES = frozenset({Role.ADMINISTRATOR, Role.COORDINATOR, Role.SUPERVISOR, Role.ANALYST})
+#: Crossing an organization's boundary with these needs the person's consent too.
+CONSENT_REQUIRED = frozenset({C.CLINICAL, C.SUBSTANCE_USE})
+
+
+@dataclass(frozen=True)
+class Grant:
+    organization_id: int
+    role: Role
+
+
+@dataclass(frozen=True)
+class PartnerCover:
+    """What one active agreement lets the actor's organization see of a partner's data."""
+
+    own_organization_id: int
+    partner_organization_id: int
+    classifications: frozenset[str]
+    purposes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in user, an organization's API key, the system, or nobody."""
+
+    kind: str  # "user" | "api_key" | "system" | "anonymous"
+    name: str
+    user_id: int | None = None
+    grants: tuple[Grant, ...] = ()
+    partners: tuple[PartnerCover, ...] = ()
+    api_key_id: int | None = None
+    key_organization_id: int | None = None
+    scopes: frozenset[str] = frozenset()
+    time_zone: str = ""
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.kind != "anonymous"
+
+    @property
+    def is_system(self) -> bool:
+        return self.kind == "system"
+
+    @property
+    def organization_ids(self) -> frozenset[int]:
+        return frozenset(g.organization_id for g in self.grants)
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(g.role for g in self.grants)
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(g.role in roles for g in self.grants)
+
+    def role_in(self, organization_id: int) -> Role | None:
+        for grant in self.grants:
+            if grant.organization_id == organization_id:
+                return grant.role
+        return None
+
+    @property
+    def primary_organization_id(self) -> int | None:
+        return self.grants[0].organization_id if self.grants else None
+
+
+ANONYMOUS = Actor(kind="anonymous", name="anonymous")
+
+
+def system_actor(name: str = "system") -> Actor:
+    """For commands and the demo loader; still audited under this name."""
+    return Actor(kind="system", name=name)
+
+
+def _partner_covers(
+    organization_ids: frozenset[int], today: dt.date
+) -> tuple[PartnerCover, ...]:
+    if not organization_ids:
+        return ()
+    agreements = (
+        DataSharingAgreement.objects.filter(parties__in=organization_ids, effective_on__lte=today)
+        .filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=today))
+        .prefetch_related("parties")
+        .distinct()
+    )
+    covers: list[PartnerCover] = []
+    for agreement in agreements:
+        party_ids = {p.pk for p in agreement.parties.all()}
+        for own in party_ids & organization_ids:
+            for other in party_ids - {own}:
+                covers.append(
+                    PartnerCover(
+                        own, other, frozenset(agreement.classifications), frozenset(agreement.purposes)
+                    )
+                )
+    return tuple(covers)
+
+
+def actor_for_user(user: User | AnonymousUser | None) -> Actor:
+    """Build an actor with everything the policy needs, in two queries, once per request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    assert isinstance(user, User)
+    memberships = list(
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("organization")
+        .order_by("created_at", "pk")
+    )
+    grants = tuple(Grant(m.organization_id, Role(m.role)) for m in memberships)
+    partners = _partner_covers(frozenset(g.organization_id for g in grants), timezone.localdate())
+    return Actor(
+        kind="user",
+        name=user.display_name,
+        user_id=user.pk,
+        grants=grants,
+        partners=partners,
+        time_zone=memberships[0].organization.time_zone if memberships else "",
+    )
+
+
+def actor_for_api_key(key: ApiKey) -> Actor:
+    # A key acts for its own organization only, never through partners, and only within
+    # its scopes.
+    return Actor(
+        kind="api_key",
+        name=f"API key {key.name} ({key.prefix})",
+        api_key_id=key.pk,
+        key_organization_id=key.organization_id,
+        scopes=frozenset(key.scopes),
+    )
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+class Protected(Protocol):
+    access_classification: str
+
+    def access_organization_ids(self) -> frozenset[int]: ...
+
+
+@dataclass(frozen=True)
+class Target:
+    """An object described only by what the policy reads; for checks before a record exists."""
+
+    organization_ids: frozenset[int]
+    access_classification: str = C.AGENCY
+    consenting_organization_ids: frozenset[int] = field(default_factory=frozenset)
+    scope: str = ""
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return self.organization_ids
+
+    def consent_allows(self, organization_id: int, purpose: str) -> bool:
+        return organization_id in self.consenting_organization_ids
+
+
+def _role_allows(role: Role, action: Action, classification: str, purpose: str) -> bool:
+    if action is Action.MANAGE:
+        return role in MANAGING_ROLES
+    if action is Action.EXPORT:
+        return (
+            role in EXPORTING_ROLES
+            and classification in {C.PUBLIC, C.AGENCY}
+            and purpose in ROLE_GRANTS[role].get(C(classification), frozenset())
+        )
+    return purpose in ROLE_GRANTS[role].get(C(classification), frozenset())
+
+
+def _consent_allows(obj: Any, organization_id: int, purpose: str) -> bool:
+    check = getattr(obj, "consent_allows", None)
+    return bool(check(organization_id, purpose)) if callable(check) else False
+
+
+def decide(
+    actor: Actor,
+    action: Action | str,
+    obj: Protected | None,
+    purpose: Purpose | str,
+    *,
+    classification: str | None = None,
+) -> Decision:
+    """May ``actor`` do ``action`` to ``obj`` for ``purpose``? Fails closed."""
+    if obj is None:
+        return Decision(False, "no such record")
+    action = Action(action)
+    if purpose not in ALL_PURPOSES:
+        return Decision(False, f"unknown purpose {purpose!r}")
+    level = classification or getattr(obj, "access_classification", None)
+    if level not in C.values:
+        return Decision(False, "the record has no classification")
+    if actor.is_system:
+        return Decision(True, "system operation")
+    if level == C.PUBLIC and action is Action.VIEW:
+        return Decision(True, "public information")
+    if not actor.is_authenticated:
+        return Decision(False, "sign-in required")
+    owners = obj.access_organization_ids()
+    if not owners:
+        return Decision(False, "the record belongs to no organization")
+
+    if actor.kind == "api_key":
+        return _decide_for_key(actor, action, obj, owners)
+
+    # 1. The actor's own organization holds the record.
+    for grant in actor.grants:
+        if grant.organization_id in owners and _role_allows(grant.role, action, level, purpose):
+            return Decision(
+                True,
+                f"same organization: {grant.role.label} may {action} {level} data "
+                f"for {Purpose(purpose).label.lower()}",
+            )
+    if action in WRITE_ACTIONS or action is Action.MANAGE:
+        return Decision(False, "only the organization that holds a record may change it")
+
+    # 2. A partner holds it, under an agreement in force that covers this data and purpose.
+    for cover in actor.partners:
+        if cover.partner_organization_id not in owners:
+            continue
+        role = actor.role_in(cover.own_organization_id)
+        if role is None or not _role_allows(role, action, level, purpose):
+            continue
+        if level not in cover.classifications or purpose not in cover.purposes:
+            continue
+        if level in CONSENT_REQUIRED and not _consent_allows(obj, cover.own_organization_id, purpose):
+            if not (purpose == P.EMERGENCY and level == C.CLINICAL):
+                continue
+        return Decision(
+            True,
+            f"partner under an agreement in force: {role.label} may {action} {level} data "
+            f"for {Purpose(purpose).label.lower()}",
+        )
+    return Decision(False, f"no grant lets this actor {action} {level} data for {purpose}")
+
+
+def _decide_for_key(
+    actor: Actor, action: Action, obj: Protected, owners: frozenset[int]
+) -> Decision:
+    if actor.key_organization_id not in owners:
+        return Decision(False, "an API key acts for its own organization only")
+    scope = getattr(obj, "scope", "") or getattr(obj, "access_scope", "")
+    needed = f"{scope}:{'read' if action is Action.VIEW else 'write'}"
+    if scope and needed in actor.scopes:
+        return Decision(True, f"API key holds scope {needed}")
+    return Decision(False, f"API key lacks scope {needed}")
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def allowed_organization_ids(
+    actor: Actor, action: Action | str, purpose: Purpose | str, classification: str
+) -> frozenset[int]:
+    """The organizations whose records of this classification the actor may act on."""
+    action = Action(action)
+    ids: set[int] = set()
+    for grant in actor.grants:
+        if _role_allows(grant.role, action, classification, purpose):
+            ids.add(grant.organization_id)
+    if action in WRITE_ACTIONS or action is Action.MANAGE:
+        return frozenset(ids)
+    if classification in CONSENT_REQUIRED:
+        # Consent is per person; a generic query cannot see it, so partners are left out here
+        # and the owning app's selector adds its own consent-aware condition.
+        return frozenset(ids)
+    for cover in actor.partners:
+        role = actor.role_in(cover.own_organization_id)
+        if (
+            role is not None
+            and _role_allows(role, action, classification, purpose)
+            and classification in cover.classifications
+            and purpose in cover.purposes
+        ):
+            ids.add(cover.partner_organization_id)
+    return frozenset(ids)
+
+
+def restrict(
+    actor: Actor,
+    queryset: models.QuerySet[M],
+    action: Action | str,
+    purpose: Purpose | str = P.ADMINISTRATION,
+    *,
+    classification: str | None = None,
+) -> models.QuerySet[M]:
+    """Narrow ``queryset`` to the rows ``actor`` may ``action`` for ``purpose``."""
+    model = queryset.model
+    level = classification or getattr(model, "access_classification", None)
+    lookup = getattr(model, "access_org_lookup", None)
+    if level not in C.values or lookup is None or purpose not in ALL_PURPOSES:
+        return queryset.none()
+    if actor.is_system:
+        return queryset
+    if level == C.PUBLIC and Action(action) is Action.VIEW:
+        return queryset
+    if actor.kind == "api_key":
+        key_org = actor.key_organization_id
+        scope = getattr(model, "access_scope", "")
+        needed = f"{scope}:{'read' if Action(action) is Action.VIEW else 'write'}"
+        if key_org is None or not scope or needed not in actor.scopes:
+            return queryset.none()
+        return queryset.filter(**{f"{lookup}__in": [key_org]}).distinct()
+    ids = allowed_organization_ids(actor, action, purpose, level)
+    if not ids:
+        return queryset.none()
+    return queryset.filter(**{f"{lookup}__in": sorted(ids)}).distinct()
+
+
+def get_or_404(
+    actor: Actor,
+    queryset: models.QuerySet[M],
+    action: Action | str,
+    purpose: Purpose | str = P.ADMINISTRATION,
+    **lookup: Any,
+) -> M:
+    """Missing and forbidden look the same: 404."""
+    try:
+        obj = queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("Not found") from exc
+    if not decide(actor, action, obj, purpose):  # type: ignore[arg-type]
+        raise Http404("Not found")
+    return obj

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from pmhc.platform.access import ANONYMOUS
+from pmhc.platform.middleware import needs_two_factor
+from pmhc.platform.navigation import sections_for
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    actor = getattr(request, "actor", ANONYMOUS)
+    user = getattr(request, "user", None)
+    verified = bool(user is not None and getattr(user, "is_verified", lambda: False)())
+    return {
+        "nav_items": [
+            {"label": s.label, "url": s.url, "current": request.path.startswith(s.match_prefix)}
+            for s in sections_for(actor)
+        ],
+        "actor": actor,
+        "demo_mode": not settings.PRODUCTION,
+        "two_factor_relaxed": (
+            not settings.REQUIRE_TWO_FACTOR
+            and actor.is_authenticated
+            and needs_two_factor(actor)
+            and not verified
+        ),
+        "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
+    }

@@ -1,0 +1,230 @@
+"""Input validation for the platform's pages. Saving always goes through a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
+
+from pmhc.platform.access import ANONYMOUS, Actor
+from pmhc.platform.models import (
+    AuditAction,
+    Classification,
+    Organization,
+    Outcome,
+    Purpose,
+    Role,
+)
+from pmhc.platform.services import API_SCOPES
+
+TIME_ZONES = sorted(z for z in zoneinfo.available_timezones() if z.startswith(("America/", "Pacific/", "US/", "UTC")))
+
+
+class USWDSMixin:
+    """Give widgets USWDS classes so every form looks and reads the same."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                widget.attrs.setdefault("class", "usa-checkbox__input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "usa-select")
+            elif isinstance(widget, forms.Textarea):
+                widget.attrs.setdefault("class", "usa-textarea")
+            elif isinstance(widget, forms.ClearableFileInput | forms.FileInput):
+                widget.attrs.setdefault("class", "usa-file-input")
+            else:
+                widget.attrs.setdefault("class", "usa-input")
+
+
+class LoginForm(USWDSMixin, forms.Form):
+    username = forms.CharField(
+        label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"})
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class TokenForm(USWDSMixin, forms.Form):
+    token = forms.RegexField(
+        label=_("Six-digit code from your authenticator app"),
+        regex=r"^\d{6}$",
+        error_messages={"invalid": _("Enter the six digits your app shows, without spaces.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "6"}
+        ),
+    )
+
+
+class PasswordChangeForm(USWDSMixin, auth_forms.PasswordChangeForm):
+    """Django's checks; the save goes through the account service so it is audited."""
+
+    def save(self, commit: bool = True) -> Any:
+        from pmhc.platform.account_services import change_password
+
+        actor: Actor = getattr(self, "actor", ANONYMOUS)
+        change_password(
+            actor=actor, user=self.user, new_password=self.cleaned_data["new_password1"], via_reset=False
+        )
+        return self.user
+
+
+class SetPasswordForm(USWDSMixin, auth_forms.SetPasswordForm):
+    def save(self, commit: bool = True) -> Any:
+        from pmhc.platform.account_services import change_password
+
+        change_password(
+            actor=ANONYMOUS, user=self.user, new_password=self.cleaned_data["new_password1"], via_reset=True
+        )
+        return self.user
+
+
+class PasswordResetForm(USWDSMixin, auth_forms.PasswordResetForm):
+    """Mail goes through the outbox (saved, then sent by the worker); the request is audited."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from django.template import loader
+
+        from pmhc.platform.services import queue_email
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        queue_email(ANONYMOUS, to=[to_email], subject=subject, body=body, purpose="password_reset")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from pmhc.platform.account_services import record_password_reset_request
+
+        email = self.cleaned_data["email"]
+        matched = any(True for _ in self.get_users(email))
+        record_password_reset_request(email=email, matched=matched)
+        super().save(*args, **kwargs)
+
+
+class MemberAddForm(USWDSMixin, forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    username = forms.RegexField(
+        label=_("Username"),
+        regex=r"^[\w.@+-]+$",
+        max_length=150,
+        required=False,
+        help_text=_("Letters, digits and @ . + - _ only. Leave empty to use the e-mail address."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    shift = forms.CharField(
+        label=_("Shift"), max_length=40, required=False, help_text=_("Officers, call-takers and supervisors.")
+    )
+    district = forms.CharField(label=_("District or beat"), max_length=60, required=False)
+
+
+class MembershipForm(USWDSMixin, forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    shift = forms.CharField(label=_("Shift"), max_length=40, required=False)
+    district = forms.CharField(label=_("District or beat"), max_length=60, required=False)
+    is_active = forms.BooleanField(label=_("Active member"), required=False)
+
+
+class OrganizationForm(USWDSMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=[(z, z) for z in TIME_ZONES],
+        help_text=_("Times are stored in UTC and shown to your members in this zone."),
+    )
+
+
+class AgreementForm(USWDSMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Partner organizations"),
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=True,
+        error_messages={"required": _("Choose at least one partner organization.")},
+    )
+    classifications = forms.MultipleChoiceField(
+        label=_("Data the agreement covers"),
+        choices=[c for c in Classification.choices if c[0] != Classification.PUBLIC],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one kind of data.")},
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("Purposes the agreement covers"),
+        choices=Purpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one purpose.")},
+    )
+    effective_on = forms.DateField(
+        label=_("Effective on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for an agreement without an end date."),
+    )
+    document = forms.FileField(
+        label=_("Signed document"),
+        required=False,
+        help_text=_("PDF, Word, PNG or JPEG, up to 10 MB."),
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, partner_queryset: Any = None, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["partners"]
+        elif partner_queryset is not None:
+            self.fields["partners"].queryset = partner_queryset  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("effective_on"), data.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("The end date must be on or after the effective date."))
+        return data
+
+
+class ApiKeyForm(USWDSMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("Which system uses it, e.g. “CAD interface”.")
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("What the key may do"),
+        choices=list(API_SCOPES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one scope.")},
+    )
+
+
+class AuditFilterForm(USWDSMixin, forms.Form):
+    text = forms.CharField(label=_("Object, detail or request id"), required=False, max_length=150)
+    actor_name = forms.CharField(label=_("Who"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("Event"), choices=[("", _("Any event")), *AuditAction.choices], required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", _("Any outcome")), *Outcome.choices], required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since: dt.date | None = data.get("since")
+        until: dt.date | None = data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end date must be on or after the start date."))
+        return data

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Run background tasks (e-mail, reminders, imports) from the database queue."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--batch", action="store_true", help="Run what is due, then exit.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command(
+            "db_worker", batch=options["batch"], startup_delay=False, reload=False, verbosity=1
+        )

@@ -1,0 +1,357 @@
+"""Organizations, people and their roles, data-sharing agreements, API keys, the audit trail.
+
+Models hold data and invariants only; every change goes through ``services.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class OrganizationKind(models.TextChoices):
+    LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement agency")
+    BEHAVIORAL_HEALTH = "behavioral_health", _("Behavioral health provider")
+    HOSPITAL = "hospital", _("Hospital")
+    COMMUNITY = "community", _("Community organization")
+    TTA_PROVIDER = "tta_provider", _("Training and technical assistance provider")
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    COORDINATOR = "coordinator", _("Program coordinator")
+    CALL_TAKER = "call_taker", _("Call-taker / dispatcher")
+    OFFICER = "officer", _("Officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    CLINICIAN = "clinician", _("Clinician")
+    CASE_MANAGER = "case_manager", _("Case manager")
+    ANALYST = "analyst", _("Analyst")
+    TTA_STAFF = "tta_staff", _("TTA staff")
+
+
+#: Roles whose members carry a shift and a district or beat.
+ROLES_WITH_POST = frozenset({Role.OFFICER, Role.CALL_TAKER, Role.SUPERVISOR})
+
+
+class Classification(models.TextChoices):
+    """How sensitive a field is; the access policy decides on these, never on field names."""
+
+    PUBLIC = "public", _("Public")
+    AGENCY = "agency", _("Agency")
+    PERSONAL = "personal", _("Personal")
+    SAFETY = "safety", _("Safety")
+    CLINICAL = "clinical", _("Clinical")
+    SUBSTANCE_USE = "substance_use", _("Substance use (42 CFR Part 2)")
+
+
+class Purpose(models.TextChoices):
+    ACTIVE_CALL = "active_call", _("Active call")
+    CASE_MANAGEMENT = "case_management", _("Case management")
+    EVALUATION = "evaluation", _("Evaluation")
+    EMERGENCY = "emergency", _("Emergency (break-glass)")
+    ADMINISTRATION = "administration", _("Administration")
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may do comes from their memberships."""
+
+    class Meta:
+        ordering = ["username"]
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Organization(models.Model):
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "pk"
+
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="America/Chicago", validators=[validate_time_zone]
+    )
+    is_synthetic = models.BooleanField(
+        _("synthetic"), default=False, help_text=_("Fictional demo data.")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.pk})
+
+
+class Membership(models.Model):
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    shift = models.CharField(_("shift"), max_length=40, blank=True)
+    district = models.CharField(_("district or beat"), max_length=60, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["organization__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="one_membership_per_user_and_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organization}"
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})
+
+
+def agreement_upload_path(instance: DataSharingAgreement, filename: str) -> str:
+    # The original name is kept for display only; the stored name is not guessable.
+    import secrets
+
+    return f"agreements/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.bin"
+
+
+class DataSharingAgreement(models.Model):
+    """A signed agreement (MOU) under which partner organizations may see each other's data."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "parties"
+
+    title = models.CharField(_("title"), max_length=200)
+    parties = models.ManyToManyField(Organization, related_name="agreements")
+    classifications = models.JSONField(
+        _("data classifications covered"), default=list, blank=True
+    )
+    purposes = models.JSONField(_("purposes covered"), default=list, blank=True)
+    effective_on = models.DateField(_("effective on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    document = models.FileField(
+        _("signed document"), upload_to=agreement_upload_path, blank=True, max_length=200
+    )
+    document_name = models.CharField(max_length=200, blank=True)
+    document_content_type = models.CharField(max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-effective_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("effective_on")),
+                name="agreement_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_active_on(self, day: dt.date) -> bool:
+        return self.effective_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset(party.pk for party in self.parties.all())
+
+
+class ApiKey(models.Model):
+    """An organization's key for a system. Only a hash is kept; the key is shown once."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="api_keys"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})
+
+
+class AuditAction(models.TextChoices):
+    """Every kind of event the trail knows. Codes are stable; labels are for people."""
+
+    LOGIN_SUCCEEDED = "auth.login", _("Signed in")
+    LOGIN_FAILED = "auth.login_failed", _("Sign-in failed")
+    LOGIN_THROTTLED = "auth.login_throttled", _("Sign-in refused: too many failures")
+    LOGOUT = "auth.logout", _("Signed out")
+    PASSWORD_CHANGED = "auth.password_changed", _("Password changed")
+    PASSWORD_RESET_REQUESTED = "auth.password_reset_requested", _("Password reset requested")
+    PASSWORD_RESET_COMPLETED = "auth.password_reset", _("Password reset")
+    TWO_FACTOR_ENABLED = "auth.2fa_enabled", _("Two-factor sign-in enabled")
+    TWO_FACTOR_DISABLED = "auth.2fa_disabled", _("Two-factor sign-in removed")
+    TWO_FACTOR_FAILED = "auth.2fa_failed", _("Two-factor code rejected")
+    USER_CREATED = "user.created", _("User created")
+    ORGANIZATION_CREATED = "organization.created", _("Organization created")
+    ORGANIZATION_CHANGED = "organization.changed", _("Organization changed")
+    MEMBERSHIP_CREATED = "membership.created", _("Member added")
+    MEMBERSHIP_CHANGED = "membership.changed", _("Membership changed")
+    MEMBERSHIP_DEACTIVATED = "membership.deactivated", _("Member deactivated")
+    AGREEMENT_CREATED = "agreement.created", _("Agreement recorded")
+    AGREEMENT_CHANGED = "agreement.changed", _("Agreement changed")
+    AGREEMENT_DOCUMENT_READ = "agreement.document_read", _("Agreement document downloaded")
+    API_KEY_CREATED = "api_key.created", _("API key created")
+    API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+    AUDIT_VIEWED = "audit.viewed", _("Audit trail viewed")
+    AUDIT_EXPORTED = "audit.exported", _("Audit trail exported")
+    RECORD_CREATED = "record.created", _("Record created")
+    RECORD_CHANGED = "record.changed", _("Record changed")
+    RECORD_DELETED = "record.deleted", _("Record deleted")
+    RECORD_READ = "record.read", _("Protected fields read")
+    DEMO_LOADED = "demo.loaded", _("Demo data loaded")
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit trail is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One event of the append-only, hash-chained audit trail (see ``platform/audit.py``)."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization_id"
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    occurred_at = models.DateTimeField(db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_name = models.CharField(max_length=200)
+    organization_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    action = models.CharField(max_length=48, choices=AuditAction.choices, db_index=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.SUCCESS)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=150, blank=True)
+    purpose = models.CharField(max_length=32, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sequence"]
+        indexes = [models.Index(fields=["action", "object_id", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} by {self.actor_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit trail is append-only.")
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id}) if self.organization_id else frozenset()
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the newest event's hash; locking it serialises appends."""
+
+    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.sequence}"
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    RETRYING = "retrying", _("Failed, will retry")
+    FAILED = "failed", _("Failed")
+
+
+class OutboundEmail(models.Model):
+    """Every message the product sends is saved first, then sent by a background task, so a
+    mail-server outage delays it but never loses it."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=250)
+    body = models.TextField()
+    purpose = models.CharField(max_length=60, blank=True)
+    status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id}) if self.organization_id else frozenset()

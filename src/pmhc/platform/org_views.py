@@ -1,0 +1,359 @@
+"""An organization's own administration: members, agreements, API keys, the audit trail."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pmhc.platform import selectors, services
+from pmhc.platform.access import Actor
+from pmhc.platform.forms import (
+    AgreementForm,
+    ApiKeyForm,
+    AuditFilterForm,
+    MemberAddForm,
+    MembershipForm,
+    OrganizationForm,
+)
+from pmhc.platform.models import Role
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined, no-any-return]
+
+
+def _apply_errors(form: object, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None  # type: ignore[attr-defined]
+            for error in errors:
+                form.add_error(target, error)  # type: ignore[attr-defined]
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)  # type: ignore[attr-defined]
+
+
+@login_required
+def org_home(request: HttpRequest) -> HttpResponse:
+    organizations = list(selectors.managed_organizations(_actor(request)))
+    if len(organizations) == 1:
+        return redirect("org_detail", slug=organizations[0].slug)
+    return render(request, "platform/org_home.html", {"organizations": organizations})
+
+
+@login_required
+def org_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = _actor(request)
+    organization = selectors.managed_organization(actor, slug)
+    form = OrganizationForm(
+        request.POST or None,
+        initial={"name": organization.name, "time_zone": organization.time_zone},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_organization(actor, organization=organization, **form.cleaned_data)
+        messages.success(request, _("Organization details saved."))
+        return redirect("org_detail", slug=slug)
+    counts = {
+        "members": selectors.members(actor, organization).filter(is_active=True).count(),
+        "agreements": selectors.agreements(actor).count(),
+        "keys": selectors.api_keys(actor, organization).filter(revoked_at__isnull=True).count(),
+    }
+    return render(
+        request,
+        "platform/org_detail.html",
+        {"organization": organization, "form": form, "counts": counts},
+    )
+
+
+@login_required
+def member_list(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = _actor(request)
+    organization = selectors.managed_organization(actor, slug)
+    form = MemberAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.add_member(
+                actor,
+                organization=organization,
+                invite_base_url=request.build_absolute_uri("/"),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was added as %(role)s.")
+                % {"name": membership.user.display_name, "role": membership.get_role_display()},
+            )
+            return redirect("member_list", slug=slug)
+    return render(
+        request,
+        "platform/member_list.html",
+        {
+            "organization": organization,
+            "members": selectors.members(actor, organization),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def member_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    organization = selectors.managed_organization(actor, slug)
+    membership = selectors.membership(actor, organization, pk)
+    form = MembershipForm(
+        request.POST or None,
+        initial={
+            "role": membership.role,
+            "shift": membership.shift,
+            "district": membership.district,
+            "is_active": membership.is_active,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_membership(actor, membership=membership, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Membership saved."))
+            return redirect("member_list", slug=slug)
+    return render(
+        request,
+        "platform/member_edit.html",
+        {"organization": organization, "membership": membership, "form": form, "Role": Role},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def agreement_list(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = _actor(request)
+    organization = selectors.managed_organization(actor, slug)
+    today = timezone.localdate()
+    rows = [
+        {"agreement": a, "active": a.is_active_on(today)} for a in selectors.agreements(actor)
+    ]
+    return render(
+        request, "platform/agreement_list.html", {"organization": organization, "rows": rows}
+    )
+
+
+@login_required
+def agreement_new(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = _actor(request)
+    organization = selectors.managed_organization(actor, slug)
+    form = AgreementForm(
+        request.POST or None,
+        request.FILES or None,
+        partner_queryset=selectors.partner_choices(actor, organization),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agreement = services.create_agreement(
+                actor,
+                organization=organization,
+                title=data["title"],
+                partners=list(data["partners"]),
+                classifications=data["classifications"],
+                purposes=data["purposes"],
+                effective_on=data["effective_on"],
+                ends_on=data["ends_on"],
+                notes=data["notes"],
+                document=data["document"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Agreement recorded."))
+            return redirect("agreement_detail", slug=slug, pk=agreement.pk)
+    return render(
+        request,
+        "platform/agreement_form.html",
+        {"organization": organization, "form": form, "agreement": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def agreement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    organization = selectors.managed_organization(actor, slug)
+    agreement = selectors.agreement(actor, pk)
+    form = AgreementForm(
+        request.POST or None,
+        request.FILES or None,
+        editing=True,
+        initial={
+            "title": agreement.title,
+            "classifications": agreement.classifications,
+            "purposes": agreement.purposes,
+            "effective_on": agreement.effective_on,
+            "ends_on": agreement.ends_on,
+            "notes": agreement.notes,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_agreement(actor, agreement=agreement, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Agreement saved."))
+            return redirect("agreement_detail", slug=slug, pk=pk)
+    return render(
+        request,
+        "platform/agreement_form.html",
+        {
+            "organization": organization,
+            "form": form,
+            "agreement": agreement,
+            "active": agreement.is_active_on(timezone.localdate()),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def agreement_document(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    actor = _actor(request)
+    selectors.managed_organization(actor, slug)
+    agreement = selectors.agreement_document(actor, pk)
+    if not agreement.document:
+        raise Http404("No document")
+    # Always an attachment with its stored type: an upload is never rendered by the browser.
+    response = FileResponse(
+        agreement.document.open("rb"),
+        as_attachment=True,
+        filename=agreement.document_name or "agreement",
+        content_type=agreement.document_content_type or "application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+def api_key_list(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = _actor(request)
+    organization = selectors.managed_organization(actor, slug)
+    form = ApiKeyForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        key, new_key = services.create_api_key(
+            actor,
+            organization=organization,
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+        )
+        messages.success(request, _("API key “%(name)s” created.") % {"name": key.name})
+        form = ApiKeyForm()
+    return render(
+        request,
+        "platform/api_key_list.html",
+        {
+            "organization": organization,
+            "keys": selectors.api_keys(actor, organization),
+            "form": form,
+            "new_key": new_key,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def api_key_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    organization = selectors.managed_organization(actor, slug)
+    key = selectors.api_key(actor, organization, pk)
+    try:
+        services.revoke_api_key(actor, key=key)
+    except PermissionDenied as exc:
+        raise Http404("Not found") from exc
+    messages.success(request, _("API key “%(name)s” revoked.") % {"name": key.name})
+    return redirect("api_key_list", slug=slug)
+
+
+def _audit_filter(form: AuditFilterForm) -> selectors.AuditFilter:
+    if not form.is_valid():
+        return selectors.AuditFilter()
+    return selectors.AuditFilter(**{k: v for k, v in form.cleaned_data.items() if v})
+
+
+@login_required
+def audit_list(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = _actor(request)
+    organization = selectors.managed_organization(actor, slug)
+    form = AuditFilterForm(request.GET or None)
+    events = selectors.audit_events(actor, organization, _audit_filter(form))
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "platform/audit_list.html",
+        {
+            "organization": organization,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _cell(value: object) -> str:
+    # A spreadsheet would run a cell that starts like a formula; the trail holds typed input.
+    text = str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def audit_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    actor = _actor(request)
+    organization = selectors.managed_organization(actor, slug)
+    events = selectors.audit_export(actor, organization, _audit_filter(AuditFilterForm(request.GET)))
+    writer = csv.writer(_Echo())
+    header = [
+        "sequence", "occurred_at_utc", "actor_id", "actor_name", "organization_id", "action",
+        "outcome", "object_type", "object_id", "purpose", "detail", "request_id", "client_ip",
+        "before", "after", "hash",
+    ]  # fmt: skip
+
+    def rows() -> Iterator[str]:
+        yield writer.writerow(header)
+        for e in events:
+            yield writer.writerow(
+                _cell(v)
+                for v in [
+                    e.sequence, e.occurred_at.isoformat(), e.actor_id or "", e.actor_name,
+                    e.organization_id or "", e.action, e.outcome, e.object_type, e.object_id,
+                    e.purpose, e.detail, e.request_id, e.client_ip or "",
+                    "" if e.before is None else e.before, "" if e.after is None else e.after,
+                    e.hash,
+                ]  # fmt: skip
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-{organization.slug}-{stamp}.csv"'
+    return response

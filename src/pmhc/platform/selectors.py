@@ -1,0 +1,187 @@
+"""Every read of the platform's non-public data, already narrowed to what the actor may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from pmhc.platform import audit
+from pmhc.platform.access import Action, Actor, get_or_404, restrict
+from pmhc.platform.models import (
+    ApiKey,
+    AuditAction,
+    AuditEvent,
+    DataSharingAgreement,
+    Membership,
+    Organization,
+    OutboundEmail,
+    Purpose,
+)
+
+ADMIN = Purpose.ADMINISTRATION
+
+
+def organizations_for(actor: Actor) -> QuerySet[Organization]:
+    """The organizations the actor belongs to (any role)."""
+    return Organization.objects.filter(pk__in=sorted(actor.organization_ids)).order_by("name")
+
+
+def managed_organization(actor: Actor, slug: str) -> Organization:
+    return get_or_404(actor, Organization.objects.all(), Action.MANAGE, ADMIN, slug=slug)
+
+
+def managed_organizations(actor: Actor) -> QuerySet[Organization]:
+    return restrict(actor, Organization.objects.all(), Action.MANAGE, ADMIN)
+
+
+def members(actor: Actor, organization: Organization) -> QuerySet[Membership]:
+    return (
+        restrict(actor, Membership.objects.all(), Action.MANAGE, ADMIN)
+        .filter(organization=organization)
+        .select_related("user", "organization")
+        .order_by("-is_active", "user__last_name", "user__first_name", "user__username")
+    )
+
+
+def membership(actor: Actor, organization: Organization, pk: int) -> Membership:
+    return get_or_404(
+        actor,
+        Membership.objects.select_related("user", "organization").filter(
+            organization=organization
+        ),
+        Action.MANAGE,
+        ADMIN,
+        pk=pk,
+    )
+
+
+def agreements(actor: Actor) -> QuerySet[DataSharingAgreement]:
+    return (
+        restrict(actor, DataSharingAgreement.objects.all(), Action.MANAGE, ADMIN)
+        .prefetch_related("parties")
+        .order_by("-effective_on", "title")
+    )
+
+
+def agreement(actor: Actor, pk: int) -> DataSharingAgreement:
+    return get_or_404(
+        actor, DataSharingAgreement.objects.prefetch_related("parties"), Action.MANAGE, ADMIN, pk=pk
+    )
+
+
+@transaction.atomic
+def agreement_document(actor: Actor, pk: int) -> DataSharingAgreement:
+    """The agreement whose document is about to be streamed; the download is audited."""
+    found = agreement(actor, pk)
+    audit.record(
+        AuditAction.AGREEMENT_DOCUMENT_READ,
+        actor=actor,
+        organization_id=actor.primary_organization_id,
+        obj=found,
+        purpose=ADMIN,
+    )
+    return found
+
+
+def partner_choices(actor: Actor, organization: Organization) -> QuerySet[Organization]:
+    # Organizations are a small, non-sensitive directory (names and kinds).
+    return Organization.objects.exclude(pk=organization.pk).order_by("name")
+
+
+def api_keys(actor: Actor, organization: Organization) -> QuerySet[ApiKey]:
+    return restrict(actor, ApiKey.objects.all(), Action.MANAGE, ADMIN).filter(
+        organization=organization
+    )
+
+
+def api_key(actor: Actor, organization: Organization, pk: int) -> ApiKey:
+    return get_or_404(
+        actor, ApiKey.objects.filter(organization=organization), Action.MANAGE, ADMIN, pk=pk
+    )
+
+
+def outbound_email(actor: Actor, organization: Organization) -> QuerySet[OutboundEmail]:
+    return restrict(actor, OutboundEmail.objects.all(), Action.MANAGE, ADMIN).filter(
+        organization=organization
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    text: str = ""
+    action: str = ""
+    outcome: str = ""
+    actor_name: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def _audit_query(actor: Actor, organization: Organization, f: AuditFilter) -> QuerySet[AuditEvent]:
+    events = restrict(actor, AuditEvent.objects.all(), Action.MANAGE, ADMIN).filter(
+        organization_id=organization.pk
+    )
+    if f.action:
+        events = events.filter(action=f.action)
+    if f.outcome:
+        events = events.filter(outcome=f.outcome)
+    if f.actor_name:
+        events = events.filter(actor_name__icontains=f.actor_name)
+    if f.text:
+        events = events.filter(
+            Q(object_type__icontains=f.text)
+            | Q(object_id__icontains=f.text)
+            | Q(detail__icontains=f.text)
+            | Q(request_id=f.text)
+        )
+    zone = timezone.get_current_timezone()
+    if f.since:
+        events = events.filter(
+            occurred_at__gte=dt.datetime.combine(f.since, dt.time.min, tzinfo=zone)
+        )
+    if f.until:
+        events = events.filter(
+            occurred_at__lt=dt.datetime.combine(f.until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        )
+    return events.order_by("-sequence")
+
+
+@transaction.atomic
+def audit_events(
+    actor: Actor, organization: Organization, f: AuditFilter
+) -> QuerySet[AuditEvent]:
+    """Search the organization's trail. Looking at the trail is itself an event (CJIS 5.4)."""
+    events = _audit_query(actor, organization, f)
+    audit.record(
+        AuditAction.AUDIT_VIEWED,
+        actor=actor,
+        organization_id=organization.pk,
+        object_type="platform.auditevent",
+        purpose=ADMIN,
+        detail=_describe(f),
+    )
+    return events
+
+
+def audit_export(
+    actor: Actor, organization: Organization, f: AuditFilter
+) -> Iterator[AuditEvent]:
+    with transaction.atomic():
+        audit.record(
+            AuditAction.AUDIT_EXPORTED,
+            actor=actor,
+            organization_id=organization.pk,
+            object_type="platform.auditevent",
+            purpose=ADMIN,
+            detail=_describe(f),
+        )
+    return _audit_query(actor, organization, f).iterator(chunk_size=2000)
+
+
+def _describe(f: AuditFilter) -> str:
+    parts = [f"{k}={v}" for k, v in vars(f).items() if v]
+    return ("filter " + ", ".join(parts)) if parts else "no filter"

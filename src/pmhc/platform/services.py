@@ -1,0 +1,476 @@
+"""Every write of the platform: organizations, members, agreements, API keys, e-mail.
+
+Each function takes ``actor`` first and keyword-only arguments, checks the access policy,
+changes the data and appends its audit event in one transaction, and schedules side effects
+(e-mail) with ``transaction.on_commit``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pmhc.platform import audit
+from pmhc.platform.access import Action, Actor, decide
+from pmhc.platform.models import (
+    ROLES_WITH_POST,
+    ApiKey,
+    AuditAction,
+    Classification,
+    DataSharingAgreement,
+    EmailStatus,
+    Membership,
+    Organization,
+    OutboundEmail,
+    Purpose,
+    Role,
+    User,
+)
+
+MEMBERSHIP_FIELDS = ("user", "organization", "role", "shift", "district", "is_active")
+AGREEMENT_FIELDS = (
+    "title",
+    "classifications",
+    "purposes",
+    "effective_on",
+    "ends_on",
+    "document_name",
+    "notes",
+)
+ORGANIZATION_FIELDS = ("slug", "name", "kind", "time_zone", "is_synthetic")
+
+#: What an API key may be allowed to do. Later modules add theirs here.
+API_SCOPES: dict[str, str] = {
+    "organization:read": "Read the organization's own profile and members' public roles",
+}
+
+AGREEMENT_DOCUMENT_TYPES = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
+AGREEMENT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+EMAIL_MAX_ATTEMPTS = 5
+
+
+def _require(decision: Any) -> None:
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+# --- Organizations --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_organization(
+    actor: Actor,
+    *,
+    slug: str,
+    name: str,
+    kind: str,
+    time_zone: str = "America/Chicago",
+    is_synthetic: bool = False,
+) -> Organization:
+    if not actor.is_system:
+        raise PermissionDenied(_("Organizations are created by a platform operator."))
+    organization = Organization(
+        slug=slug, name=name, kind=kind, time_zone=time_zone, is_synthetic=is_synthetic
+    )
+    organization.full_clean()
+    organization.save()
+    audit.record(
+        AuditAction.ORGANIZATION_CREATED,
+        actor=actor,
+        organization_id=organization.pk,
+        obj=organization,
+        after=audit.snapshot(organization, ORGANIZATION_FIELDS),
+    )
+    return organization
+
+
+@transaction.atomic
+def update_organization(
+    actor: Actor, *, organization: Organization, name: str, time_zone: str
+) -> Organization:
+    _require(decide(actor, Action.MANAGE, organization, Purpose.ADMINISTRATION))
+    before = audit.snapshot(organization, ORGANIZATION_FIELDS)
+    organization.name = name
+    organization.time_zone = time_zone
+    organization.full_clean()
+    organization.save(update_fields=["name", "time_zone"])
+    audit.record(
+        AuditAction.ORGANIZATION_CHANGED,
+        actor=actor,
+        organization_id=organization.pk,
+        obj=organization,
+        before=before,
+        after=audit.snapshot(organization, ORGANIZATION_FIELDS),
+    )
+    return organization
+
+
+# --- Members --------------------------------------------------------------------------------
+
+
+def _clean_post(role: str, shift: str, district: str) -> tuple[str, str]:
+    if Role(role) not in ROLES_WITH_POST:
+        return "", ""
+    return shift.strip(), district.strip()
+
+
+@transaction.atomic
+def add_member(
+    actor: Actor,
+    *,
+    organization: Organization,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    username: str = "",
+    shift: str = "",
+    district: str = "",
+    invite_base_url: str = "",
+) -> Membership:
+    """Add a person to ``organization``. A new person gets an account and an invitation."""
+    _require(decide(actor, Action.MANAGE, organization, Purpose.ADMINISTRATION))
+    role = Role(role)
+    shift, district = _clean_post(role, shift, district)
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created_user = user is None
+    if user is None:
+        user = User(
+            username=(username or email).strip(),
+            email=email,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+        )
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+        audit.record(
+            AuditAction.USER_CREATED,
+            actor=actor,
+            organization_id=organization.pk,
+            obj=user,
+            after={"username": user.username, "email": user.email},
+        )
+    if Membership.objects.filter(user=user, organization=organization).exists():
+        raise ValidationError(
+            _("%(user)s is already a member of %(org)s; change their membership instead.")
+            % {"user": user.display_name, "org": organization.name}
+        )
+    membership = Membership(
+        user=user, organization=organization, role=role, shift=shift, district=district
+    )
+    membership.full_clean()
+    membership.save()
+    audit.record(
+        AuditAction.MEMBERSHIP_CREATED,
+        actor=actor,
+        organization_id=organization.pk,
+        obj=membership,
+        after=audit.snapshot(membership, MEMBERSHIP_FIELDS),
+    )
+    if created_user and invite_base_url:
+        from pmhc.platform.invitations import invitation_message
+
+        subject, body = invitation_message(
+            user=user, organization=organization, base_url=invite_base_url
+        )
+        queue_email(
+            actor,
+            organization=organization,
+            to=[user.email],
+            subject=subject,
+            body=body,
+            purpose="invitation",
+        )
+    return membership
+
+
+@transaction.atomic
+def change_membership(
+    actor: Actor,
+    *,
+    membership: Membership,
+    role: str,
+    shift: str = "",
+    district: str = "",
+    is_active: bool = True,
+) -> Membership:
+    organization = membership.organization
+    _require(decide(actor, Action.MANAGE, organization, Purpose.ADMINISTRATION))
+    if membership.user_id == actor.user_id and (role != membership.role or not is_active):
+        raise ValidationError(
+            _("You cannot change your own role or deactivate yourself; ask another administrator.")
+        )
+    before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
+    membership.role = Role(role)
+    membership.shift, membership.district = _clean_post(role, shift, district)
+    membership.is_active = is_active
+    membership.full_clean()
+    membership.save()
+    action = (
+        AuditAction.MEMBERSHIP_DEACTIVATED
+        if before["is_active"] and not is_active
+        else AuditAction.MEMBERSHIP_CHANGED
+    )
+    audit.record(
+        action,
+        actor=actor,
+        organization_id=organization.pk,
+        obj=membership,
+        before=before,
+        after=audit.snapshot(membership, MEMBERSHIP_FIELDS),
+    )
+    return membership
+
+
+# --- Data-sharing agreements ------------------------------------------------------------------
+
+
+def _validate_agreement(
+    *, parties: Sequence[Organization], classifications: Sequence[str], purposes: Sequence[str]
+) -> None:
+    errors: dict[str, str] = {}
+    if len({p.pk for p in parties}) < 2:
+        errors["parties"] = _("An agreement needs at least two organizations.")
+    if not classifications or not set(classifications) <= set(Classification.values):
+        errors["classifications"] = _("Choose the kinds of data the agreement covers.")
+    if not purposes or not set(purposes) <= set(Purpose.values):
+        errors["purposes"] = _("Choose the purposes the agreement covers.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _store_document(agreement: DataSharingAgreement, document: UploadedFile) -> None:
+    content_type = (document.content_type or "").split(";")[0].strip()
+    if content_type not in AGREEMENT_DOCUMENT_TYPES:
+        raise ValidationError(
+            {"document": _("Upload the signed agreement as a PDF, Word document, PNG or JPEG.")}
+        )
+    if document.size is None or document.size > AGREEMENT_DOCUMENT_MAX_BYTES:
+        raise ValidationError({"document": _("The document must be 10 MB or smaller.")})
+    head = document.read(8)
+    document.seek(0)
+    if content_type == "application/pdf" and not head.startswith(b"%PDF"):
+        raise ValidationError({"document": _("This file does not look like a PDF.")})
+    agreement.document_name = (document.name or "agreement")[:200]
+    agreement.document_content_type = content_type
+    agreement.document.save(agreement.document_name, document, save=False)
+
+
+@transaction.atomic
+def create_agreement(
+    actor: Actor,
+    *,
+    organization: Organization,
+    title: str,
+    partners: Sequence[Organization],
+    classifications: Sequence[str],
+    purposes: Sequence[str],
+    effective_on: dt.date,
+    ends_on: dt.date | None = None,
+    notes: str = "",
+    document: UploadedFile | None = None,
+) -> DataSharingAgreement:
+    """Record an agreement that ``organization`` signed with ``partners``."""
+    _require(decide(actor, Action.MANAGE, organization, Purpose.ADMINISTRATION))
+    parties = [organization, *[p for p in partners if p.pk != organization.pk]]
+    _validate_agreement(parties=parties, classifications=classifications, purposes=purposes)
+    agreement = DataSharingAgreement(
+        title=title,
+        classifications=sorted(set(classifications)),
+        purposes=sorted(set(purposes)),
+        effective_on=effective_on,
+        ends_on=ends_on,
+        notes=notes,
+        created_by_id=actor.user_id,
+    )
+    if document is not None:
+        _store_document(agreement, document)
+    agreement.full_clean(exclude=["document"])
+    agreement.save()
+    agreement.parties.set(parties)
+    audit.record(
+        AuditAction.AGREEMENT_CREATED,
+        actor=actor,
+        organization_id=organization.pk,
+        obj=agreement,
+        after={
+            **audit.snapshot(agreement, AGREEMENT_FIELDS),
+            "parties": sorted(p.pk for p in parties),
+        },
+    )
+    return agreement
+
+
+@transaction.atomic
+def update_agreement(
+    actor: Actor,
+    *,
+    agreement: DataSharingAgreement,
+    title: str,
+    classifications: Sequence[str],
+    purposes: Sequence[str],
+    effective_on: dt.date,
+    ends_on: dt.date | None,
+    notes: str = "",
+    document: UploadedFile | None = None,
+) -> DataSharingAgreement:
+    """Any party's administrator may amend or end an agreement; every change is audited."""
+    _require(decide(actor, Action.MANAGE, agreement, Purpose.ADMINISTRATION))
+    parties = list(agreement.parties.all())
+    _validate_agreement(parties=parties, classifications=classifications, purposes=purposes)
+    before = {
+        **audit.snapshot(agreement, AGREEMENT_FIELDS),
+        "parties": sorted(p.pk for p in parties),
+    }
+    agreement.title = title
+    agreement.classifications = sorted(set(classifications))
+    agreement.purposes = sorted(set(purposes))
+    agreement.effective_on = effective_on
+    agreement.ends_on = ends_on
+    agreement.notes = notes
+    agreement.updated_at = timezone.now()
+    if document is not None:
+        _store_document(agreement, document)
+    agreement.full_clean(exclude=["document"])
+    agreement.save()
+    acting_org = next(
+        (p.pk for p in parties if actor.role_in(p.pk) is not None), parties[0].pk if parties else None
+    )
+    audit.record(
+        AuditAction.AGREEMENT_CHANGED,
+        actor=actor,
+        organization_id=acting_org,
+        obj=agreement,
+        before=before,
+        after={**audit.snapshot(agreement, AGREEMENT_FIELDS), "parties": before["parties"]},
+    )
+    return agreement
+
+
+# --- API keys -------------------------------------------------------------------------------
+
+
+def hash_api_key(raw_key: str) -> str:
+    # Keys are 256-bit random values, so a fast hash is enough to make a stolen table useless.
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_key(
+    actor: Actor, *, organization: Organization, name: str, scopes: Sequence[str]
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret, which is never stored or shown again."""
+    _require(decide(actor, Action.MANAGE, organization, Purpose.ADMINISTRATION))
+    unknown = set(scopes) - set(API_SCOPES)
+    if unknown:
+        raise ValidationError({"scopes": _("Unknown scopes: %s") % ", ".join(sorted(unknown))})
+    prefix = secrets.token_hex(4)
+    raw_key = f"pmhc_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(
+        organization=organization,
+        name=name,
+        prefix=prefix,
+        key_hash=hash_api_key(raw_key),
+        scopes=sorted(set(scopes)),
+        created_by_id=actor.user_id,
+    )
+    key.full_clean()
+    key.save()
+    audit.record(
+        AuditAction.API_KEY_CREATED,
+        actor=actor,
+        organization_id=organization.pk,
+        obj=key,
+        after={"name": name, "prefix": prefix, "scopes": key.scopes},
+    )
+    return key, raw_key
+
+
+@transaction.atomic
+def revoke_api_key(actor: Actor, *, key: ApiKey) -> ApiKey:
+    _require(decide(actor, Action.MANAGE, key, Purpose.ADMINISTRATION))
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        audit.record(
+            AuditAction.API_KEY_REVOKED,
+            actor=actor,
+            organization_id=key.organization_id,
+            obj=key,
+            after={"revoked_at": key.revoked_at.isoformat()},
+        )
+    return key
+
+
+def touch_api_key(key: ApiKey) -> None:
+    """Note when a key was last used (not audited: the request it served is)."""
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > dt.timedelta(minutes=1):
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+
+
+# --- E-mail ---------------------------------------------------------------------------------
+
+
+def queue_email(
+    actor: Actor,
+    *,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    purpose: str = "",
+    organization: Organization | None = None,
+) -> OutboundEmail:
+    """Save the message, then hand it to the worker once the transaction commits."""
+    from pmhc.platform.tasks import send_email
+
+    with transaction.atomic():
+        message = OutboundEmail.objects.create(
+            organization=organization,
+            to=list(to),
+            subject=subject[:250],
+            body=body,
+            purpose=purpose,
+        )
+        transaction.on_commit(lambda: send_email.enqueue(message.pk))
+    return message
+
+
+def deliver_email(*, message_id: int) -> OutboundEmail:
+    """Try to send one queued message; on failure keep it, note why, and say whether to retry."""
+    from django.core.mail import EmailMessage
+
+    with transaction.atomic():
+        message = OutboundEmail.objects.select_for_update().get(pk=message_id)
+        if message.status in {EmailStatus.SENT, EmailStatus.FAILED}:
+            return message
+        message.attempts += 1
+        try:
+            EmailMessage(subject=message.subject, body=message.body, to=message.to).send()
+        except Exception as exc:  # noqa: BLE001 - any transport error is recorded, not lost
+            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            message.status = (
+                EmailStatus.FAILED if message.attempts >= EMAIL_MAX_ATTEMPTS else EmailStatus.RETRYING
+            )
+        else:
+            message.status = EmailStatus.SENT
+            message.sent_at = timezone.now()
+            message.last_error = ""
+        message.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    return message

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from django.utils import timezone
+
+from pmhc.platform.models import (
+    DataSharingAgreement,
+    Membership,
+    Organization,
+    OrganizationKind,
+    Role,
+    User,
+)
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    kind = OrganizationKind.LAW_ENFORCEMENT
+    time_zone = "America/Chicago"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    first_name = "Test"
+    last_name = factory.LazyAttribute(lambda u: u.username.title())
+
+    @factory.post_generation
+    def password(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
+        self.set_password(extracted or "correct-horse-battery-staple")
+        if create:
+            self.save(update_fields=["password"])
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Role.OFFICER
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DataSharingAgreement
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Agreement {n}")
+    classifications = factory.LazyFunction(lambda: ["personal", "safety"])
+    purposes = factory.LazyFunction(lambda: ["active_call"])
+    effective_on = factory.LazyFunction(timezone.localdate)
+    ends_on = None
+
+    @factory.post_generation
+    def parties(self, create: bool, extracted: list[Organization] | None, **kwargs: Any) -> None:
+        if create and extracted:
+            self.parties.set(extracted)

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from pmhc.platform import account_views, org_views, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("api/docs/", views.api_docs, name="api_docs"),
+    # Accounts
+    path("accounts/login/", account_views.login_view, name="login"),
+    path("accounts/login/code/", account_views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/logout/", account_views.logout_view, name="logout"),
+    path("accounts/", account_views.account, name="account"),
+    path("accounts/two-factor/", account_views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "accounts/two-factor/remove/", account_views.two_factor_remove, name="two_factor_remove"
+    ),
+    path(
+        "accounts/password/",
+        account_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path("accounts/password/reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    # The organization's own administration
+    path("org/", org_views.org_home, name="org_home"),
+    path("org/<slug:slug>/", org_views.org_detail, name="org_detail"),
+    path("org/<slug:slug>/members/", org_views.member_list, name="member_list"),
+    path("org/<slug:slug>/members/<int:pk>/", org_views.member_edit, name="member_edit"),
+    path("org/<slug:slug>/agreements/", org_views.agreement_list, name="agreement_list"),
+    path("org/<slug:slug>/agreements/new/", org_views.agreement_new, name="agreement_new"),
+    path(
+        "org/<slug:slug>/agreements/<int:pk>/",
+        org_views.agreement_detail,
+        name="agreement_detail",
+    ),
+    path(
+        "org/<slug:slug>/agreements/<int:pk>/document/",
+        org_views.agreement_document,
+        name="agreement_document",
+    ),
+    path("org/<slug:slug>/api-keys/", org_views.api_key_list, name="api_key_list"),
+    path(
+        "org/<slug:slug>/api-keys/<int:pk>/revoke/",
+        org_views.api_key_revoke,
+        name="api_key_revoke",
+    ),
+    path("org/<slug:slug>/audit/", org_views.audit_list, name="audit_list"),
+    path("org/<slug:slug>/audit/export.csv", org_views.audit_export, name="audit_export"),
+]

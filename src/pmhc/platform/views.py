@@ -1,0 +1,74 @@
+"""The platform's public pages: home, health check, API documentation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from drf_spectacular.generators import SchemaGenerator
+
+from pmhc.platform import selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    memberships = []
+    if actor.is_authenticated:
+        from pmhc.platform.models import Membership
+
+        memberships = list(
+            Membership.objects.filter(user_id=actor.user_id, is_active=True).select_related(
+                "organization"
+            )
+        )
+    return render(request, "platform/home.html", {"memberships": memberships})
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - the point is to report any failure
+        return JsonResponse(
+            {"status": "error", "database": "unreachable", "error": type(exc).__name__},
+            status=503,
+        )
+    return JsonResponse({"status": "ok", "database": "reachable", "vendor": connection.vendor})
+
+
+def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    operations = []
+    for path, item in sorted(schema.get("paths", {}).items()):
+        for method, op in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary") or op.get("description", ""),
+                    "description": op.get("description", ""),
+                    "parameters": op.get("parameters", []),
+                    "responses": sorted(op.get("responses", {}).items()),
+                    "anchor": op.get("operationId", f"{method}{path}"),
+                }
+            )
+    return operations
+
+
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI document as a plain, accessible page; it needs no script and no network."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return render(
+        request,
+        "platform/api_docs.html",
+        {"schema": schema, "operations": _operations(schema)},
+    )
+
+
+__all__ = ["api_docs", "healthz", "home", "selectors"]

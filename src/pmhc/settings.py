@@ -1,0 +1,241 @@
+"""pmhc settings: one module, driven by ``PMHC_*`` environment variables (see README).
+
+``PMHC_MODE`` is ``demo`` (the default: SQLite, console e-mail, relaxed two-factor) or
+``production`` (refuses the demo secret key, secure cookies, HSTS, two-factor required).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from pmhc.env import env_bool, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent.parent
+VAR_DIR = Path(env_str("PMHC_VAR_DIR", str(PROJECT_DIR / "var")))
+ASSETS_DIR = Path(env_str("PMHC_ASSETS_DIR", str(PROJECT_DIR / "node_modules")))
+
+MODE = env_str("PMHC_MODE", "demo")
+if MODE not in {"demo", "production"}:
+    raise ImproperlyConfigured(f"PMHC_MODE must be demo or production, not {MODE!r}")
+PRODUCTION = MODE == "production"
+
+DEMO_SECRET_KEY = "demo-only-insecure-key-0b7f5c1e-never-use-in-production-8d2a"  # noqa: S105
+SECRET_KEY = env_str("PMHC_SECRET_KEY", DEMO_SECRET_KEY)
+if PRODUCTION and SECRET_KEY == DEMO_SECRET_KEY:
+    raise ImproperlyConfigured("PMHC_MODE=production refuses the demo secret key: set PMHC_SECRET_KEY")
+
+DEBUG = env_bool("PMHC_DEBUG", not PRODUCTION)
+ALLOWED_HOSTS = env_list("PMHC_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("PMHC_CSRF_TRUSTED_ORIGINS", [])
+TRUST_X_FORWARDED_FOR = env_bool("PMHC_TRUST_X_FORWARDED_FOR", False)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
+    "pmhc.platform",
+    "pmhc.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pmhc.platform.middleware.RequestContextMiddleware",
+    "pmhc.platform.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "pmhc.platform.middleware.ActorMiddleware",
+    "pmhc.platform.middleware.TwoFactorRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "pmhc.urls"
+WSGI_APPLICATION = "pmhc.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "pmhc.platform.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "pmhc.sqlite3"),
+            "OPTIONS": {
+                # IMMEDIATE transactions serialise writers up front, so two requests never
+                # deadlock upgrading a read lock; WAL lets readers go on during a write.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication (CJIS Security Policy 5.6: hashing, lockout, session lock, MFA) ---------
+AUTH_USER_MODEL = "platform.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+PASSWORD_RESET_TIMEOUT = 60 * 60
+
+SESSION_IDLE_MINUTES = env_int("PMHC_SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True  # the idle clock restarts on every request
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+LOGIN_FAILURE_LIMIT = env_int("PMHC_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("PMHC_LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
+LOGIN_FAILURE_LIMIT_PER_IP = env_int("PMHC_LOGIN_FAILURE_LIMIT_PER_IP", 50, minimum=1)
+
+REQUIRE_TWO_FACTOR = env_bool("PMHC_REQUIRE_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = "pmhc"
+
+# --- Demo ----------------------------------------------------------------------------------
+DEMO_PASSWORD = env_str("PMHC_DEMO_PASSWORD", "demo-pmhc-2026")
+
+# --- Internationalisation and time ---------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"  # stored in UTC; shown in each organization's own zone
+
+# --- Static files and uploads ---------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [
+    ("uswds", ASSETS_DIR / "@uswds" / "uswds" / "dist"),
+    ("htmx", ASSETS_DIR / "htmx.org" / "dist"),
+]
+# Uploads live outside the web root and are only ever streamed by a view that checks access,
+# as attachments (see platform/downloads.py); there is deliberately no MEDIA_URL route.
+MEDIA_ROOT = VAR_DIR / "private"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- E-mail --------------------------------------------------------------------------------
+DEFAULT_FROM_EMAIL = env_str("PMHC_FROM_EMAIL", "pmhc <no-reply@pmhc.invalid>")
+EMAIL_BACKEND = env_str(
+    "PMHC_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+EMAIL_HOST = env_str("PMHC_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("PMHC_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("PMHC_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("PMHC_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("PMHC_EMAIL_USE_TLS", True)
+
+# --- Background work -----------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- API -----------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "pmhc.platform.api_auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "pmhc API",
+    "DESCRIPTION": (
+        "The pmhc platform's API for systems (CAD, records, case management). "
+        "Authenticate with an organization API key: `Authorization: Api-Key <key>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+
+# --- Security headers ----------------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("PMHC_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("PMHC_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PMHC_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("PMHC_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("PMHC_LOG_LEVEL", "INFO")},
+}
