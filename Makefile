@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup check lint format demo-reset clean
+.PHONY: run test setup check format demo-reset clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("pmhc needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'

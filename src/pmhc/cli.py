@@ -1,5 +1,5 @@
-"""The ``pmhc`` command: ``pmhc run``, ``pmhc demo --reset``, ``pmhc audit verify``, ``pmhc worker``,
-and every Django management command (``pmhc migrate``, ``pmhc check --deploy``, ...)."""
+"""The ``pmhc`` command: ``pmhc run``, ``pmhc demo --reset``, ``pmhc audit verify``,
+``pmhc worker``, and every Django management command (``pmhc migrate``, ...)."""
 
 from __future__ import annotations
 

@@ -55,28 +55,30 @@ class Cast:
 @pytest.fixture
 def cast(db: None) -> Cast:
     today = timezone.localdate()
-    agency = OrganizationFactory(slug="agency", name="Agency PD")
-    partner = OrganizationFactory(slug="partner", name="Partner Clinic", kind="behavioral_health")
-    expired = OrganizationFactory(slug="expired", name="Former Partner", kind="hospital")
-    outsider_org = OrganizationFactory(slug="outsider", name="Unrelated PD")
-    AgreementFactory(
+    agency = OrganizationFactory.create(slug="agency", name="Agency PD")
+    partner = OrganizationFactory.create(
+        slug="partner", name="Partner Clinic", kind="behavioral_health"
+    )
+    expired = OrganizationFactory.create(slug="expired", name="Former Partner", kind="hospital")
+    outsider_org = OrganizationFactory.create(slug="outsider", name="Unrelated PD")
+    AgreementFactory.create(
         parties=[agency, partner],
         classifications=[c for c in Classification.values if c != Classification.PUBLIC],
         purposes=list(Purpose.values),
         effective_on=today - dt.timedelta(days=30),
         ends_on=today + dt.timedelta(days=30),
     )
-    AgreementFactory(
+    AgreementFactory.create(
         parties=[agency, expired],
         classifications=[c for c in Classification.values if c != Classification.PUBLIC],
         purposes=list(Purpose.values),
         effective_on=today - dt.timedelta(days=400),
-        ends_on=today - dt.timedelta(days=1),
+        ends_on=today - dt.timedelta(days=2),
     )
 
     def person(username: str, org: Organization, role: Role) -> User:
-        user = UserFactory(username=username, password=PASSWORD)
-        MembershipFactory(user=user, organization=org, role=role)
+        user = UserFactory.create(username=username, password=PASSWORD)
+        MembershipFactory.create(user=user, organization=org, role=role)
         return user
 
     return Cast(

@@ -23,11 +23,16 @@ MODE = env_str("PMHC_MODE", "demo")
 if MODE not in {"demo", "production"}:
     raise ImproperlyConfigured(f"PMHC_MODE must be demo or production, not {MODE!r}")
 PRODUCTION = MODE == "production"
+if not PRODUCTION:
+    # The demo keeps its database, uploads and collected assets here.
+    (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 DEMO_SECRET_KEY = "demo-only-insecure-key-0b7f5c1e-never-use-in-production-8d2a"  # noqa: S105
 SECRET_KEY = env_str("PMHC_SECRET_KEY", DEMO_SECRET_KEY)
 if PRODUCTION and SECRET_KEY == DEMO_SECRET_KEY:
-    raise ImproperlyConfigured("PMHC_MODE=production refuses the demo secret key: set PMHC_SECRET_KEY")
+    raise ImproperlyConfigured(
+        "PMHC_MODE=production refuses the demo secret key: set PMHC_SECRET_KEY"
+    )
 
 DEBUG = env_bool("PMHC_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("PMHC_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
@@ -92,7 +97,6 @@ DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -162,7 +166,7 @@ STATICFILES_DIRS = [
     ("htmx", ASSETS_DIR / "htmx.org" / "dist"),
 ]
 # Uploads live outside the web root and are only ever streamed by a view that checks access,
-# as attachments (see platform/downloads.py); there is deliberately no MEDIA_URL route.
+# as attachments (see org_views.agreement_document); there is deliberately no MEDIA_URL route.
 MEDIA_ROOT = VAR_DIR / "private"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -192,6 +196,7 @@ EMAIL_PORT = env_int("PMHC_EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("PMHC_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("PMHC_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("PMHC_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("PMHC_EMAIL_TIMEOUT_SECONDS", 20, minimum=1)
 
 # --- Background work -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

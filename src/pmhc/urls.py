@@ -8,4 +8,3 @@ urlpatterns = [
     path("api/v1/", include("pmhc.platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
 ]
-

@@ -89,8 +89,18 @@ ORGANIZATIONS: tuple[tuple[str, str, str, OrganizationKind], ...] = (
         f"{COUNTY} Behavioral Health Center",
         OrganizationKind.BEHAVIORAL_HEALTH,
     ),
-    ("hospital", "example-county-hospital", f"{COUNTY} General Hospital", OrganizationKind.HOSPITAL),
-    ("alliance", "example-county-alliance", f"{COUNTY} Family Alliance", OrganizationKind.COMMUNITY),
+    (
+        "hospital",
+        "example-county-hospital",
+        f"{COUNTY} General Hospital",
+        OrganizationKind.HOSPITAL,
+    ),
+    (
+        "alliance",
+        "example-county-alliance",
+        f"{COUNTY} Family Alliance",
+        OrganizationKind.COMMUNITY,
+    ),
     (
         "tta",
         "example-tta-center",

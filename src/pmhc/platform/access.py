@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
@@ -54,8 +55,9 @@ ALL_PURPOSES = frozenset(P)
 CARE = frozenset({P.ACTIVE_CALL, P.CASE_MANAGEMENT, P.EMERGENCY})
 
 #: What each role may read, by classification, and for which purposes. Every member may see
-#: their organization's agency-level directory (administration); the rest is by need. Writes need the same
-#: grant and, in addition, membership of the organization that holds the record.
+#: their organization's agency-level directory (administration); the rest is by need.
+#: Writes need the same grant and, in addition, membership of the organization that holds
+#: the record.
 ROLE_GRANTS: Mapping[Role, Mapping[Classification, frozenset[Purpose]]] = {
     Role.ADMINISTRATOR: {
         C.AGENCY: frozenset({P.ADMINISTRATION, P.EVALUATION}),
@@ -183,9 +185,7 @@ def system_actor(name: str = "system") -> Actor:
     return Actor(kind="system", name=name)
 
 
-def _partner_covers(
-    organization_ids: frozenset[int], today: dt.date
-) -> tuple[PartnerCover, ...]:
+def _partner_covers(organization_ids: frozenset[int], today: dt.date) -> tuple[PartnerCover, ...]:
     if not organization_ids:
         return ()
     agreements = (
@@ -201,7 +201,10 @@ def _partner_covers(
             for other in party_ids - {own}:
                 covers.append(
                     PartnerCover(
-                        own, other, frozenset(agreement.classifications), frozenset(agreement.purposes)
+                        own,
+                        other,
+                        frozenset(agreement.classifications),
+                        frozenset(agreement.purposes),
                     )
                 )
     return tuple(covers)
@@ -251,7 +254,10 @@ class Decision:
 
 
 class Protected(Protocol):
-    access_classification: str
+    """What the policy reads of any record: its classification and its organizations."""
+
+    @property
+    def access_classification(self) -> str: ...
 
     def access_organization_ids(self) -> frozenset[int]: ...
 
@@ -274,7 +280,7 @@ class Target:
 
 def _role_allows(role: Role, action: Action, classification: str, purpose: str) -> bool:
     if action is Action.MANAGE:
-        return role in MANAGING_ROLES
+        return role in MANAGING_ROLES and classification == C.AGENCY and purpose == P.ADMINISTRATION
     if action is Action.EXPORT:
         return (
             role in EXPORTING_ROLES
@@ -339,9 +345,14 @@ def decide(
             continue
         if level not in cover.classifications or purpose not in cover.purposes:
             continue
-        if level in CONSENT_REQUIRED and not _consent_allows(obj, cover.own_organization_id, purpose):
-            if not (purpose == P.EMERGENCY and level == C.CLINICAL):
-                continue
+        # Clinical data in an emergency is the one exception to consent (45 CFR 164.512(j)).
+        emergency_exception = purpose == P.EMERGENCY and level == C.CLINICAL
+        if (
+            level in CONSENT_REQUIRED
+            and not emergency_exception
+            and not _consent_allows(obj, cover.own_organization_id, purpose)
+        ):
+            continue
         return Decision(
             True,
             f"partner under an agreement in force: {role.label} may {action} {level} data "
@@ -433,7 +444,7 @@ def get_or_404(
     """Missing and forbidden look the same: 404."""
     try:
         obj = queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404("Not found") from exc
     if not decide(actor, action, obj, purpose):  # type: ignore[arg-type]
         raise Http404("Not found")

@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pmhc.platform import audit
 from pmhc.platform.access import ANONYMOUS, Actor
 from pmhc.platform.context import current as current_request
-from pmhc.platform.models import AuditAction, AuditEvent, Outcome, User
+from pmhc.platform.models import AuditAction, AuditEvent, Membership, Outcome, User
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,7 @@ def login_throttle(*, username: str, client_ip: str | None) -> Throttle:
     """Too many recent failures for this account, or from this address, block the next try."""
     window = dt.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
     since = timezone.now() - window
-    failures = AuditEvent.objects.filter(
-        action=AuditAction.LOGIN_FAILED, occurred_at__gte=since
-    )
+    failures = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, occurred_at__gte=since)
     by_account = failures.filter(object_id=_normal(username)).order_by("occurred_at")
     if by_account.count() >= settings.LOGIN_FAILURE_LIMIT:
         oldest = by_account.values_list("occurred_at", flat=True)[
@@ -65,9 +63,18 @@ def record_login(*, user: User, actor: Actor, second_factor: bool) -> None:
 
 @transaction.atomic
 def record_login_failure(*, username: str, throttled: bool = False, reason: str = "") -> None:
+    # Attributed to the account's first organization when the name is known, so that its
+    # administrators see attempts against their members.
+    organization_id = (
+        Membership.objects.filter(user__username__iexact=username.strip(), is_active=True)
+        .order_by("created_at", "pk")
+        .values_list("organization_id", flat=True)
+        .first()
+    )
     audit.record(
         AuditAction.LOGIN_THROTTLED if throttled else AuditAction.LOGIN_FAILED,
         actor=ANONYMOUS,
+        organization_id=organization_id,
         actor_name=f"sign-in as {_normal(username)}",
         object_type="account",
         object_id=_normal(username),

@@ -75,9 +75,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 "minutes, or reset your password."
             ) % {"minutes": throttle.retry_after_minutes}
         else:
-            user = authenticate(
-                request, username=username, password=form.cleaned_data["password"]
-            )
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None or not isinstance(user, User):
                 account_services.record_login_failure(
                     username=username, reason="wrong username or password"
@@ -102,7 +100,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """Second step of signing in, for accounts with an authenticator app."""
-    user = User.objects.filter(pk=request.session.get(PENDING_USER), is_active=True).first()
+    pending = request.session.get(PENDING_USER)
+    user = User.objects.filter(pk=pending, is_active=True).first() if pending else None
     if user is None:
         return redirect("login")
     form = TokenForm(request.POST or None)
@@ -170,7 +169,13 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                 otp_login(request, device)
                 messages.success(request, _("Two-factor sign-in is on for your account."))
                 return redirect("account")
-            form.add_error("token", _("That code does not match. Check the time on your phone and enter the current code."))
+            form.add_error(
+                "token",
+                _(
+                    "That code does not match. Check the time on your phone and enter "
+                    "the current code."
+                ),
+            )
     else:
         form = TokenForm()
         device = account_services.start_totp_enrollment(actor=actor, user=user)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from pmhc.platform.models import ApiKey
 from pmhc.platform.services import hash_api_key, touch_api_key
@@ -53,7 +53,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
-class ApiKeySchema(OpenApiAuthenticationExtension):  # type: ignore[misc]
+class ApiKeySchema(OpenApiAuthenticationExtension):
     """Documents the key header in the OpenAPI document."""
 
     target_class = "pmhc.platform.api_auth.ApiKeyAuthentication"

@@ -142,7 +142,7 @@ class VerifyResult:
         )
 
 
-def verify(progress: Callable[[int], None] | None = None) -> VerifyResult:
+def verify(progress: Callable[[int], object] | None = None) -> VerifyResult:
     """Walk the whole chain in order; name the first event that does not fit."""
     expected_prev = GENESIS_HASH
     expected_sequence = 1

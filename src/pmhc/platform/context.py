@@ -14,13 +14,15 @@ class RequestContext:
     client_ip: str | None = None
 
 
-_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "pmhc_request_context", default=RequestContext()
+_NONE = RequestContext()
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "pmhc_request_context", default=None
 )
 
 
 def current() -> RequestContext:
-    return _current.get()
+    """The request being served, or an empty context (commands, tasks)."""
+    return _current.get() or _NONE
 
 
 @contextmanager

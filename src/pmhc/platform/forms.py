@@ -21,7 +21,11 @@ from pmhc.platform.models import (
 )
 from pmhc.platform.services import API_SCOPES
 
-TIME_ZONES = sorted(z for z in zoneinfo.available_timezones() if z.startswith(("America/", "Pacific/", "US/", "UTC")))
+TIME_ZONES = sorted(
+    z
+    for z in zoneinfo.available_timezones()
+    if z.startswith(("America/", "Pacific/", "US/", "UTC"))
+)
 
 
 class USWDSMixin:
@@ -45,10 +49,14 @@ class USWDSMixin:
 
 class LoginForm(USWDSMixin, forms.Form):
     username = forms.CharField(
-        label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"})
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     password = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
@@ -71,7 +79,10 @@ class PasswordChangeForm(USWDSMixin, auth_forms.PasswordChangeForm):
 
         actor: Actor = getattr(self, "actor", ANONYMOUS)
         change_password(
-            actor=actor, user=self.user, new_password=self.cleaned_data["new_password1"], via_reset=False
+            actor=actor,
+            user=self.user,
+            new_password=self.cleaned_data["new_password1"],
+            via_reset=False,
         )
         return self.user
 
@@ -81,7 +92,10 @@ class SetPasswordForm(USWDSMixin, auth_forms.SetPasswordForm):
         from pmhc.platform.account_services import change_password
 
         change_password(
-            actor=ANONYMOUS, user=self.user, new_password=self.cleaned_data["new_password1"], via_reset=True
+            actor=ANONYMOUS,
+            user=self.user,
+            new_password=self.cleaned_data["new_password1"],
+            via_reset=True,
         )
         return self.user
 
@@ -128,7 +142,10 @@ class MemberAddForm(USWDSMixin, forms.Form):
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     shift = forms.CharField(
-        label=_("Shift"), max_length=40, required=False, help_text=_("Officers, call-takers and supervisors.")
+        label=_("Shift"),
+        max_length=40,
+        required=False,
+        help_text=_("Officers, call-takers and supervisors."),
     )
     district = forms.CharField(label=_("District or beat"), max_length=60, required=False)
 
@@ -184,9 +201,13 @@ class AgreementForm(USWDSMixin, forms.Form):
         required=False,
         help_text=_("PDF, Word, PNG or JPEG, up to 10 MB."),
     )
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
-    def __init__(self, *args: Any, partner_queryset: Any = None, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, partner_queryset: Any = None, editing: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["partners"]
@@ -216,10 +237,18 @@ class ApiKeyForm(USWDSMixin, forms.Form):
 class AuditFilterForm(USWDSMixin, forms.Form):
     text = forms.CharField(label=_("Object, detail or request id"), required=False, max_length=150)
     actor_name = forms.CharField(label=_("Who"), required=False, max_length=150)
-    action = forms.ChoiceField(label=_("Event"), choices=[("", _("Any event")), *AuditAction.choices], required=False)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", _("Any outcome")), *Outcome.choices], required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    action = forms.ChoiceField(
+        label=_("Event"), choices=[("", _("Any event")), *AuditAction.choices], required=False
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", _("Any outcome")), *Outcome.choices], required=False
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

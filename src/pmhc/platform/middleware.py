@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from pmhc.platform import context
-from pmhc.platform.access import ROLE_GRANTS, Actor, actor_for_user
+from pmhc.platform.access import MANAGING_ROLES, ROLE_GRANTS, Actor, actor_for_user
 from pmhc.platform.models import Classification
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -58,7 +58,8 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        trusted = getattr(settings, "TRUST_X_FORWARDED_FOR", False)
+        request_id = incoming if trusted and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         with context.bind(context.RequestContext(request_id, _client_ip(request))):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
@@ -92,15 +93,17 @@ class ActorMiddleware:
         return self.get_response(request)
 
 
-#: Roles that can see personal data of some kind; production makes them use two factors.
+#: Roles that can see personal data of some kind, and the roles that decide who can;
+#: production makes them use two factors.
 SENSITIVE = {
     Classification.PERSONAL,
     Classification.SAFETY,
     Classification.CLINICAL,
     Classification.SUBSTANCE_USE,
 }
-ROLES_NEEDING_TWO_FACTOR = frozenset(
-    role for role, grants in ROLE_GRANTS.items() if SENSITIVE & set(grants)
+ROLES_NEEDING_TWO_FACTOR = (
+    frozenset(role for role, grants in ROLE_GRANTS.items() if SENSITIVE & set(grants))
+    | MANAGING_ROLES
 )
 
 

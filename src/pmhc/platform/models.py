@@ -145,9 +145,7 @@ class DataSharingAgreement(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     parties = models.ManyToManyField(Organization, related_name="agreements")
-    classifications = models.JSONField(
-        _("data classifications covered"), default=list, blank=True
-    )
+    classifications = models.JSONField(_("data classifications covered"), default=list, blank=True)
     purposes = models.JSONField(_("purposes covered"), default=list, blank=True)
     effective_on = models.DateField(_("effective on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
@@ -320,6 +318,7 @@ class AuditChainHead(models.Model):
 
 class EmailStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     RETRYING = "retrying", _("Failed, will retry")
     FAILED = "failed", _("Failed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 
 from django.contrib import messages
@@ -29,7 +30,7 @@ from pmhc.platform.models import Role
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined, no-any-return]
+    return request.actor  # type: ignore[attr-defined]
 
 
 def _apply_errors(form: object, exc: ValidationError) -> None:
@@ -65,7 +66,7 @@ def org_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("org_detail", slug=slug)
     counts = {
         "members": selectors.members(actor, organization).filter(is_active=True).count(),
-        "agreements": selectors.agreements(actor).count(),
+        "agreements": selectors.agreements(actor, organization).count(),
         "keys": selectors.api_keys(actor, organization).filter(revoked_at__isnull=True).count(),
     }
     return render(
@@ -145,7 +146,8 @@ def agreement_list(request: HttpRequest, slug: str) -> HttpResponse:
     organization = selectors.managed_organization(actor, slug)
     today = timezone.localdate()
     rows = [
-        {"agreement": a, "active": a.is_active_on(today)} for a in selectors.agreements(actor)
+        {"agreement": a, "active": a.is_active_on(today)}
+        for a in selectors.agreements(actor, organization)
     ]
     return render(
         request, "platform/agreement_list.html", {"organization": organization, "rows": rows}
@@ -331,7 +333,9 @@ class _Echo:
 def audit_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     actor = _actor(request)
     organization = selectors.managed_organization(actor, slug)
-    events = selectors.audit_export(actor, organization, _audit_filter(AuditFilterForm(request.GET)))
+    events = selectors.audit_export(
+        actor, organization, _audit_filter(AuditFilterForm(request.GET))
+    )
     writer = csv.writer(_Echo())
     header = [
         "sequence", "occurred_at_utc", "actor_id", "actor_name", "organization_id", "action",
@@ -345,15 +349,28 @@ def audit_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
             yield writer.writerow(
                 _cell(v)
                 for v in [
-                    e.sequence, e.occurred_at.isoformat(), e.actor_id or "", e.actor_name,
-                    e.organization_id or "", e.action, e.outcome, e.object_type, e.object_id,
-                    e.purpose, e.detail, e.request_id, e.client_ip or "",
-                    "" if e.before is None else e.before, "" if e.after is None else e.after,
+                    e.sequence,
+                    e.occurred_at.isoformat(),
+                    e.actor_id or "",
+                    e.actor_name,
+                    e.organization_id or "",
+                    e.action,
+                    e.outcome,
+                    e.object_type,
+                    e.object_id,
+                    e.purpose,
+                    e.detail,
+                    e.request_id,
+                    e.client_ip or "",
+                    "" if e.before is None else json.dumps(e.before, sort_keys=True),
+                    "" if e.after is None else json.dumps(e.after, sort_keys=True),
                     e.hash,
-                ]  # fmt: skip
+                ]
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="audit-{organization.slug}-{stamp}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="audit-{organization.slug}-{stamp}.csv"'
+    )
     return response

@@ -51,18 +51,18 @@ def members(actor: Actor, organization: Organization) -> QuerySet[Membership]:
 def membership(actor: Actor, organization: Organization, pk: int) -> Membership:
     return get_or_404(
         actor,
-        Membership.objects.select_related("user", "organization").filter(
-            organization=organization
-        ),
+        Membership.objects.select_related("user", "organization").filter(organization=organization),
         Action.MANAGE,
         ADMIN,
         pk=pk,
     )
 
 
-def agreements(actor: Actor) -> QuerySet[DataSharingAgreement]:
+def agreements(actor: Actor, organization: Organization) -> QuerySet[DataSharingAgreement]:
+    """The agreements ``organization`` is party to."""
     return (
         restrict(actor, DataSharingAgreement.objects.all(), Action.MANAGE, ADMIN)
+        .filter(parties=organization)
         .prefetch_related("parties")
         .order_by("-effective_on", "title")
     )
@@ -145,15 +145,15 @@ def _audit_query(actor: Actor, organization: Organization, f: AuditFilter) -> Qu
         )
     if f.until:
         events = events.filter(
-            occurred_at__lt=dt.datetime.combine(f.until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+            occurred_at__lt=dt.datetime.combine(
+                f.until + dt.timedelta(days=1), dt.time.min, tzinfo=zone
+            )
         )
     return events.order_by("-sequence")
 
 
 @transaction.atomic
-def audit_events(
-    actor: Actor, organization: Organization, f: AuditFilter
-) -> QuerySet[AuditEvent]:
+def audit_events(actor: Actor, organization: Organization, f: AuditFilter) -> QuerySet[AuditEvent]:
     """Search the organization's trail. Looking at the trail is itself an event (CJIS 5.4)."""
     events = _audit_query(actor, organization, f)
     audit.record(
@@ -167,9 +167,7 @@ def audit_events(
     return events
 
 
-def audit_export(
-    actor: Actor, organization: Organization, f: AuditFilter
-) -> Iterator[AuditEvent]:
+def audit_export(actor: Actor, organization: Organization, f: AuditFilter) -> Iterator[AuditEvent]:
     with transaction.atomic():
         audit.record(
             AuditAction.AUDIT_EXPORTED,

@@ -350,7 +350,8 @@ def update_agreement(
     agreement.full_clean(exclude=["document"])
     agreement.save()
     acting_org = next(
-        (p.pk for p in parties if actor.role_in(p.pk) is not None), parties[0].pk if parties else None
+        (p.pk for p in parties if actor.role_in(p.pk) is not None),
+        parties[0].pk if parties else None,
     )
     audit.record(
         AuditAction.AGREEMENT_CHANGED,
@@ -453,7 +454,11 @@ def queue_email(
 
 
 def deliver_email(*, message_id: int) -> OutboundEmail:
-    """Try to send one queued message; on failure keep it, note why, and say whether to retry."""
+    """Try to send one saved message; on failure keep it, note why, and say whether to retry.
+
+    The message is claimed in one short transaction and the outcome saved in another, so a
+    slow mail server never holds a database lock.
+    """
     from django.core.mail import EmailMessage
 
     with transaction.atomic():
@@ -461,16 +466,36 @@ def deliver_email(*, message_id: int) -> OutboundEmail:
         if message.status in {EmailStatus.SENT, EmailStatus.FAILED}:
             return message
         message.attempts += 1
-        try:
-            EmailMessage(subject=message.subject, body=message.body, to=message.to).send()
-        except Exception as exc:  # noqa: BLE001 - any transport error is recorded, not lost
-            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            message.status = (
-                EmailStatus.FAILED if message.attempts >= EMAIL_MAX_ATTEMPTS else EmailStatus.RETRYING
-            )
-        else:
-            message.status = EmailStatus.SENT
-            message.sent_at = timezone.now()
-            message.last_error = ""
-        message.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+        message.status = EmailStatus.SENDING
+        message.save(update_fields=["attempts", "status"])
+    try:
+        EmailMessage(subject=message.subject, body=message.body, to=message.to).send()
+    except Exception as exc:
+        message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        message.status = (
+            EmailStatus.FAILED if message.attempts >= EMAIL_MAX_ATTEMPTS else EmailStatus.RETRYING
+        )
+    else:
+        message.status = EmailStatus.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+    with transaction.atomic():
+        message.save(update_fields=["last_error", "status", "sent_at"])
     return message
+
+
+def requeue_stalled_email(*, older_than: dt.timedelta = dt.timedelta(minutes=10)) -> int:
+    """Hand messages back to the worker that no task is carrying any more (a worker stopped
+    mid-send, or an enqueue was lost). Run when a worker starts."""
+    from pmhc.platform.tasks import send_email
+
+    cutoff = timezone.now() - older_than
+    stalled = list(
+        OutboundEmail.objects.filter(
+            status__in=[EmailStatus.QUEUED, EmailStatus.SENDING, EmailStatus.RETRYING],
+            created_at__lt=cutoff,
+        ).values_list("pk", flat=True)
+    )
+    for pk in stalled:
+        send_email.enqueue(pk)
+    return len(stalled)

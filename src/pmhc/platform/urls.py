@@ -15,15 +15,15 @@ urlpatterns = [
     path("accounts/logout/", account_views.logout_view, name="logout"),
     path("accounts/", account_views.account, name="account"),
     path("accounts/two-factor/", account_views.two_factor_setup, name="two_factor_setup"),
-    path(
-        "accounts/two-factor/remove/", account_views.two_factor_remove, name="two_factor_remove"
-    ),
+    path("accounts/two-factor/remove/", account_views.two_factor_remove, name="two_factor_remove"),
     path(
         "accounts/password/",
         account_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
-    path("accounts/password/reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/", account_views.PasswordResetView.as_view(), name="password_reset"
+    ),
     path(
         "accounts/password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

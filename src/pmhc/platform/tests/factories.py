@@ -15,7 +15,7 @@ from pmhc.platform.models import (
 )
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
         django_get_or_create = ("slug",)
@@ -26,7 +26,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     time_zone = "America/Chicago"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -38,13 +38,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.LazyAttribute(lambda u: u.username.title())
 
     @factory.post_generation
-    def password(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
-        self.set_password(extracted or "correct-horse-battery-staple")
+    def password(obj: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
+        obj.set_password(extracted or "correct-horse-battery-staple")
         if create:
-            self.save(update_fields=["password"])
+            obj.save(update_fields=["password"])
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -53,7 +53,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.OFFICER
 
 
-class AgreementFactory(factory.django.DjangoModelFactory):
+class AgreementFactory(factory.django.DjangoModelFactory[DataSharingAgreement]):
     class Meta:
         model = DataSharingAgreement
         skip_postgeneration_save = True
@@ -65,6 +65,11 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     ends_on = None
 
     @factory.post_generation
-    def parties(self, create: bool, extracted: list[Organization] | None, **kwargs: Any) -> None:
+    def parties(
+        obj: DataSharingAgreement,
+        create: bool,
+        extracted: list[Organization] | None,
+        **kwargs: Any,
+    ) -> None:
         if create and extracted:
-            self.parties.set(extracted)
+            obj.parties.set(extracted)

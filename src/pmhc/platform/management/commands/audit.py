@@ -11,7 +11,10 @@ from pmhc.platform.models import AuditEvent
 
 
 class Command(BaseCommand):
-    help = "Work with the audit trail. `audit verify` walks the hash chain and names the first broken event."
+    help = (
+        "Work with the audit trail. `audit verify` walks the hash chain and names the first "
+        "broken event."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("operation", choices=["verify"])

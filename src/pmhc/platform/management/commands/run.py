@@ -40,9 +40,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         worker = None
         if not options["no_worker"]:
-            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and command
-                [sys.executable, "-m", "pmhc.cli", "worker"]
-            )
+            worker = subprocess.Popen([sys.executable, "-m", "pmhc.cli", "worker"])
         try:
             call_command(
                 "runserver",

@@ -5,6 +5,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from pmhc.platform import services
+
 
 class Command(BaseCommand):
     help = "Run background tasks (e-mail, reminders, imports) from the database queue."
@@ -13,6 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="Run what is due, then exit.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        requeued = services.requeue_stalled_email()
+        if requeued:
+            self.stdout.write(f"Re-queued {requeued} e-mail message(s) left unsent.")
         call_command(
             "db_worker", batch=options["batch"], startup_delay=False, reload=False, verbosity=1
         )
