@@ -161,6 +161,10 @@ TIME_ZONE = "UTC"  # stored in UTC; shown in each organization's own zone
 # --- Static files and uploads ---------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_FINDERS = [
+    "pmhc.platform.staticfinders.AssetFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
 STATICFILES_DIRS = [
     ("uswds", ASSETS_DIR / "@uswds" / "uswds" / "dist"),
     ("htmx", ASSETS_DIR / "htmx.org" / "dist"),
