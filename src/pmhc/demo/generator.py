@@ -14,10 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 
 from pmhc.platform import account_services, audit, services
-from pmhc.platform.access import Actor, system_actor
+from pmhc.platform.access import Actor, organization_today, system_actor
 from pmhc.platform.models import (
     AuditAction,
     Classification,
@@ -216,7 +215,7 @@ def build(
         password=password,
         rng=random.Random(seed),
         actor=system_actor("pmhc demo loader"),
-        today=today or timezone.localdate(),
+        today=today or organization_today(TIME_ZONE),
         log=log,
     )
     with transaction.atomic():

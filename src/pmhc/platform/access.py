@@ -14,6 +14,7 @@ clinical and substance-use data crossing organizations, the person's consent.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -185,19 +186,35 @@ def system_actor(name: str = "system") -> Actor:
     return Actor(kind="system", name=name)
 
 
-def _partner_covers(organization_ids: frozenset[int], today: dt.date) -> tuple[PartnerCover, ...]:
-    if not organization_ids:
+def organization_today(time_zone: str) -> dt.date:
+    """Today's date where the organization is: agreements start and end on local dates."""
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return timezone.localdate(timezone=zone)
+
+
+def _partner_covers(today_by_org: Mapping[int, dt.date]) -> tuple[PartnerCover, ...]:
+    """What every agreement in force lets each of the actor's organizations see; "in force"
+    is judged on each organization's own local date."""
+    if not today_by_org:
         return ()
+    earliest, latest = min(today_by_org.values()), max(today_by_org.values())
     agreements = (
-        DataSharingAgreement.objects.filter(parties__in=organization_ids, effective_on__lte=today)
-        .filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=today))
+        DataSharingAgreement.objects.filter(
+            parties__in=list(today_by_org), effective_on__lte=latest
+        )
+        .filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=earliest))
         .prefetch_related("parties")
         .distinct()
     )
     covers: list[PartnerCover] = []
     for agreement in agreements:
         party_ids = {p.pk for p in agreement.parties.all()}
-        for own in party_ids & organization_ids:
+        for own in party_ids & set(today_by_org):
+            if not agreement.is_active_on(today_by_org[own]):
+                continue
             for other in party_ids - {own}:
                 covers.append(
                     PartnerCover(
@@ -221,7 +238,9 @@ def actor_for_user(user: User | AnonymousUser | None) -> Actor:
         .order_by("created_at", "pk")
     )
     grants = tuple(Grant(m.organization_id, Role(m.role)) for m in memberships)
-    partners = _partner_covers(frozenset(g.organization_id for g in grants), timezone.localdate())
+    partners = _partner_covers(
+        {m.organization_id: organization_today(m.organization.time_zone) for m in memberships}
+    )
     return Actor(
         kind="user",
         name=user.display_name,

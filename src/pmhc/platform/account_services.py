@@ -153,6 +153,14 @@ def confirm_totp_enrollment(*, actor: Actor, user: User, device: TOTPDevice, tok
     return True
 
 
+def second_factor_wait(*, user: User) -> bool:
+    """True while the authenticator's own guard (seconds after a wrong code) refuses checks."""
+    return any(
+        not device.verify_is_allowed()[0]
+        for device in TOTPDevice.objects.filter(user=user, confirmed=True)
+    )
+
+
 @transaction.atomic
 def verify_second_factor(*, actor: Actor, user: User, token: str) -> TOTPDevice | None:
     for device in TOTPDevice.objects.filter(user=user, confirmed=True):

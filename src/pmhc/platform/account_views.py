@@ -114,12 +114,20 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             request.session.pop(PENDING_USER, None)
             messages.error(request, _("Too many failed attempts. Sign in again later."))
             return redirect("login")
-        device = account_services.verify_second_factor(
-            actor=actor_for_user(None), user=user, token=form.cleaned_data["token"]
-        )
-        if device is not None:
-            return _complete_login(request, user, device)
-        form.add_error("token", _("That code is not right or has expired. Enter the current one."))
+        if account_services.second_factor_wait(user=user):
+            # Not a failure: the code was not even checked. Say so rather than "wrong code".
+            form.add_error(
+                "token", _("Wait a few seconds after a wrong code, then enter the current one.")
+            )
+        else:
+            device = account_services.verify_second_factor(
+                actor=actor_for_user(None), user=user, token=form.cleaned_data["token"]
+            )
+            if device is not None:
+                return _complete_login(request, user, device)
+            form.add_error(
+                "token", _("That code is not right or has expired. Enter the current one.")
+            )
     return render(request, "registration/two_factor_verify.html", {"form": form})
 
 

@@ -84,6 +84,8 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # A worker thread may still hold the previous request's zone.
+        timezone.deactivate()
         request.actor = SimpleLazyObject(lambda: actor_for_user(request.user))  # type: ignore[attr-defined]
         actor: Actor = request.actor  # type: ignore[attr-defined]
         if actor.is_authenticated and actor.time_zone:

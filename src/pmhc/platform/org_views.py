@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pmhc.platform import selectors, services
-from pmhc.platform.access import Actor
+from pmhc.platform.access import Actor, organization_today
 from pmhc.platform.forms import (
     AgreementForm,
     ApiKeyForm,
@@ -144,7 +144,7 @@ def member_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def agreement_list(request: HttpRequest, slug: str) -> HttpResponse:
     actor = _actor(request)
     organization = selectors.managed_organization(actor, slug)
-    today = timezone.localdate()
+    today = organization_today(organization.time_zone)
     rows = [
         {"agreement": a, "active": a.is_active_on(today)}
         for a in selectors.agreements(actor, organization)
@@ -225,7 +225,7 @@ def agreement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "organization": organization,
             "form": form,
             "agreement": agreement,
-            "active": agreement.is_active_on(timezone.localdate()),
+            "active": agreement.is_active_on(organization_today(organization.time_zone)),
         },
         status=400 if form.errors else 200,
     )

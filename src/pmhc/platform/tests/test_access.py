@@ -16,6 +16,7 @@ from pmhc.platform.access import (
     actor_for_user,
     decide,
     get_or_404,
+    organization_today,
     restrict,
     system_actor,
 )
@@ -206,7 +207,7 @@ def test_agreement_covers_only_its_classifications_and_purposes(db):
         parties=[home, other],
         classifications=[C.SAFETY],
         purposes=[P.ACTIVE_CALL],
-        effective_on=today,
+        effective_on=today - dt.timedelta(days=2),
     )
     user = UserFactory.create(username="o")
     MembershipFactory.create(user=user, organization=home, role=R.OFFICER)
@@ -293,3 +294,27 @@ def test_actor_is_built_in_a_fixed_number_of_queries(cast, django_assert_max_num
     with django_assert_max_num_queries(0):
         for _ in range(200):
             decide(actor, "view", cast.agency, P.ADMINISTRATION)
+
+
+def test_in_force_is_judged_on_each_organizations_own_date(db):
+    """An agreement's last day ends at local midnight: far-east partners drop it first."""
+    east = OrganizationFactory.create(slug="east", time_zone="Pacific/Kiritimati")  # UTC+14
+    west = OrganizationFactory.create(slug="west", time_zone="Pacific/Pago_Pago")  # UTC-11
+    west_today = organization_today("Pacific/Pago_Pago")
+    assert organization_today("Pacific/Kiritimati") > west_today
+    AgreementFactory.create(
+        parties=[east, west],
+        classifications=[C.PERSONAL],
+        purposes=[P.ACTIVE_CALL],
+        effective_on=west_today - dt.timedelta(days=30),
+        ends_on=west_today,
+    )
+    people = {}
+    for org in (east, west):
+        user = UserFactory.create(username=f"officer-{org.slug}")
+        MembershipFactory.create(user=user, organization=org, role=R.OFFICER)
+        people[org.slug] = actor_for_user(user)
+    held_by_east = Target(organization_ids=frozenset({east.pk}), access_classification=C.PERSONAL)
+    held_by_west = Target(organization_ids=frozenset({west.pk}), access_classification=C.PERSONAL)
+    assert decide(people["west"], "view", held_by_east, P.ACTIVE_CALL)
+    assert not decide(people["east"], "view", held_by_west, P.ACTIVE_CALL)

@@ -216,3 +216,18 @@ def test_removing_two_factor_is_audited(cast, username):
     assert client.post(reverse("two_factor_remove")).status_code == 302
     assert not TOTPDevice.objects.filter(user=user).exists()
     assert AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_DISABLED).count() == 1
+
+
+def test_a_code_retyped_during_the_authenticator_pause_is_not_called_wrong(cast):
+    client = cast.client(cast.member)
+    device = _enroll(client, cast.member)
+    fresh = Client()
+    login(fresh, "member")
+    fresh.post(reverse("two_factor_verify"), {"token": "000000"})
+    failures = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).count()
+    device.refresh_from_db()
+    token = f"{totp(device.bin_key, t0=device.t0, step=device.step, drift=1):06d}"
+    retry = fresh.post(reverse("two_factor_verify"), {"token": token})
+    assert retry.status_code == 200
+    assert "Wait a few seconds" in retry.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).count() == failures
