@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "pmhc.platform",
+    "pmhc.toolkit",
     "pmhc.demo",
 ]
 
@@ -146,6 +147,9 @@ LOGIN_FAILURE_LIMIT_PER_IP = env_int("PMHC_LOGIN_FAILURE_LIMIT_PER_IP", 50, mini
 
 REQUIRE_TWO_FACTOR = env_bool("PMHC_REQUIRE_2FA", PRODUCTION)
 OTP_TOTP_ISSUER = "pmhc"
+
+# --- Toolkit -------------------------------------------------------------------------------
+TTA_ORGANIZATION = env_str("PMHC_TTA_ORGANIZATION", "")
 
 # --- Demo ----------------------------------------------------------------------------------
 DEMO_PASSWORD = env_str("PMHC_DEMO_PASSWORD", "demo-pmhc-2026")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from pmhc.demo.generator import TIME_ZONE
-from pmhc.platform.tests.browser.conftest import DEMO_PASSWORD, follow, primary_nav, sign_in
+from pmhc.testing.browser import DEMO_PASSWORD, follow, primary_nav, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

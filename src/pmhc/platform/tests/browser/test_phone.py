@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pmhc.conftest import PASSWORD
-from pmhc.platform.tests.browser.conftest import PHONE, axe_check, follow, primary_nav, visit
+from pmhc.testing.browser import PHONE, axe_check, follow, primary_nav, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from pmhc.demo.generator import DEMO_USERS
 from pmhc.platform.models import Role
-from pmhc.platform.tests.browser.conftest import (
+from pmhc.testing.browser import (
     DEMO_PASSWORD,
     follow,
     primary_nav,

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pmhc.conftest import PASSWORD
-from pmhc.platform.tests.browser.conftest import (
+from pmhc.testing.browser import (
     follow,
     primary_nav,
     sign_in,

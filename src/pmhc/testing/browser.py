@@ -1,5 +1,6 @@
-"""Real-browser fixtures: Playwright (sync API) driving Debian's Chromium against pytest-django's
-``live_server``, with an axe-core check of every page a test visits.
+"""Real-browser fixtures, loaded for the whole suite as a pytest plugin (see pyproject.toml):
+Playwright (sync API) driving Debian's Chromium against pytest-django's ``live_server``, with an
+axe-core check of every page a test visits.
 
 One browser for all of them, a fresh context (cookies, storage) per test. Outside CI a missing
 Chromium skips these tests with the reason; under ``CI=true`` any skip of a browser test is
@@ -268,7 +269,7 @@ def primary_nav(page: Page) -> Locator:
 
 # --- Data -----------------------------------------------------------------------------------
 
-DEMO_PASSWORD = "browser-demo-password-2026"
+DEMO_PASSWORD = "browser-demo-password-2026"  # noqa: S105 - synthetic demo users only
 
 
 @pytest.fixture

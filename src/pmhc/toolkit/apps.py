@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ToolkitConfig(AppConfig):
+    name = "pmhc.toolkit"
+    label = "toolkit"
+    verbose_name = _("Toolkit (Learn)")
+
+    def ready(self) -> None:
+        from pmhc.platform.models import Role
+        from pmhc.platform.navigation import SECTIONS, Section
+
+        def tta(actor: object) -> bool:
+            return bool(getattr(actor, "has_role", lambda *_: False)(Role.TTA_STAFF))
+
+        # Learn leads the framework's order; TTA staff get their two work queues.
+        SECTIONS.insert(0, Section(_("Learn"), "learn_index", lambda actor: True, "/learn/"))
+        SECTIONS.append(Section(_("TA requests"), "ta_queue", tta, "/assistance/queue/"))
+        SECTIONS.append(Section(_("Library review"), "library_review", tta, "/library/review/"))

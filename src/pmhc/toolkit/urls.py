@@ -1,0 +1,14 @@
+"""The toolkit's pages. Each part keeps its routes beside its views."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+from pmhc.toolkit.views import assistance, learn, library, sites
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *learn.urlpatterns,
+    *sites.urlpatterns,
+    *assistance.urlpatterns,
+    *library.urlpatterns,
+]
