@@ -107,6 +107,8 @@ ROLE_GRANTS: Mapping[Role, Mapping[Classification, frozenset[Purpose]]] = {
     },
     Role.TTA_STAFF: {
         C.AGENCY: frozenset({P.ADMINISTRATION}),
+        # The contact details in technical-assistance requests and library submissions.
+        C.PERSONAL: frozenset({P.ADMINISTRATION}),
     },
 }
 

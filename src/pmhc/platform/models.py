@@ -244,6 +244,18 @@ class AuditAction(models.TextChoices):
     RECORD_CHANGED = "record.changed", _("Record changed")
     RECORD_DELETED = "record.deleted", _("Record deleted")
     RECORD_READ = "record.read", _("Protected fields read")
+    CONTENT_CHANGED = "content.changed", _("Toolkit page edited")
+    SITE_CREATED = "site.created", _("Learning site added")
+    SITE_CHANGED = "site.changed", _("Learning site changed")
+    TA_RECEIVED = "ta.received", _("Assistance request received")
+    TA_CHANGED = "ta.changed", _("Assistance request updated")
+    TA_NOTE_ADDED = "ta.note_added", _("Note added to assistance request")
+    TA_REMINDED = "ta.reminded", _("Assistance request reminder sent")
+    TA_ESCALATED = "ta.escalated", _("Assistance request escalated")
+    TA_READ = "ta.read", _("Assistance request read")
+    LIBRARY_SUBMITTED = "library.submitted", _("Library item submitted")
+    LIBRARY_REVIEWED = "library.reviewed", _("Library item reviewed")
+    LIBRARY_FILE_READ = "library.file_read", _("Library file downloaded")
     DEMO_LOADED = "demo.loaded", _("Demo data loaded")
 
 

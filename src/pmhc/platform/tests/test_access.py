@@ -107,6 +107,8 @@ TABLE = [
     (R.ADMINISTRATOR, "same", "manage", C.AGENCY, P.ADMINISTRATION, False, True),
     (R.COORDINATOR, "same", "manage", C.AGENCY, P.ADMINISTRATION, False, False),
     (R.TTA_STAFF, "same", "view", C.PERSONAL, P.ACTIVE_CALL, False, False),
+    (R.TTA_STAFF, "same", "view", C.PERSONAL, P.ADMINISTRATION, False, True),
+    (R.TTA_STAFF, "same", "view", C.SAFETY, P.ADMINISTRATION, False, False),
     # Writes: same organization, with the read grant.
     (R.OFFICER, "same", "create", C.PERSONAL, P.ACTIVE_CALL, False, True),
     (R.ANALYST, "same", "create", C.AGENCY, P.ADMINISTRATION, False, True),
@@ -160,11 +162,11 @@ def test_whole_grid_properties(world):
             if decision.allowed:
                 # A partner never gets more than a member of the holder would.
                 assert same.allowed, where
-        if role in {R.ANALYST, R.ADMINISTRATOR, R.TTA_STAFF} and level not in {
-            C.PUBLIC,
-            C.AGENCY,
-        }:
+        if role in {R.ANALYST, R.ADMINISTRATOR} and level not in {C.PUBLIC, C.AGENCY}:
             assert not decision.allowed, where
+        if role == R.TTA_STAFF and level not in {C.PUBLIC, C.AGENCY}:
+            # Requesters' contact details only, for running the toolkit.
+            assert not decision.allowed or (level, purpose) == (C.PERSONAL, P.ADMINISTRATION), where
         if action == Action.EXPORT and level not in {C.PUBLIC, C.AGENCY}:
             assert not decision.allowed, where
 
