@@ -192,8 +192,20 @@ def step_agreements(ctx: DemoContext) -> None:
     ctx.log("  2 data-sharing agreements (one in force, one expired)")
 
 
+def _toolkit_steps() -> list[Step]:
+    from pmhc.toolkit import demo_assistance, demo_library
+
+    return [demo_assistance.step, demo_library.step]
+
+
 #: In order. Each later module appends its own step (see CONTRIBUTING.md).
-STEPS: list[Step] = [step_organizations, step_users, step_roster, step_agreements]
+STEPS: list[Step] = [
+    step_organizations,
+    step_users,
+    step_roster,
+    step_agreements,
+    *_toolkit_steps(),
+]
 
 
 def is_loaded() -> bool:

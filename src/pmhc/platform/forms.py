@@ -42,7 +42,9 @@ class USWDSMixin:
             elif isinstance(widget, forms.Textarea):
                 widget.attrs.setdefault("class", "usa-textarea")
             elif isinstance(widget, forms.ClearableFileInput | forms.FileInput):
-                widget.attrs.setdefault("class", "usa-file-input")
+                # A plain input: USWDS's enhanced file input writes inline event handlers,
+                # which the Content-Security-Policy (rightly) blocks.
+                pass
             else:
                 widget.attrs.setdefault("class", "usa-input")
 

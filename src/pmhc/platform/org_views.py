@@ -26,7 +26,7 @@ from pmhc.platform.forms import (
     MembershipForm,
     OrganizationForm,
 )
-from pmhc.platform.models import Role
+from pmhc.platform.models import EmailStatus, Role
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -289,6 +289,38 @@ def api_key_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         raise Http404("Not found") from exc
     messages.success(request, _("API key “%(name)s” revoked.") % {"name": key.name})
     return redirect("api_key_list", slug=slug)
+
+
+@login_required
+def email_list(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = _actor(request)
+    organization = selectors.managed_organization(actor, slug)
+    status = request.GET.get("status", "")
+    messages_qs = selectors.outbound_email(actor, organization)
+    if status in EmailStatus.values:
+        messages_qs = messages_qs.filter(status=status)
+    page = Paginator(messages_qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "platform/email_list.html",
+        {
+            "organization": organization,
+            "page": page,
+            "status": status,
+            "statuses": EmailStatus.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def email_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    organization = selectors.managed_organization(actor, slug)
+    message = selectors.one_outbound_email(actor, organization, pk)
+    services.retry_email(actor, message=message)
+    messages.success(request, _("The message will be sent again."))
+    return redirect("email_list", slug=slug)
 
 
 def _audit_filter(form: AuditFilterForm) -> selectors.AuditFilter:

@@ -106,8 +106,19 @@ def api_key(actor: Actor, organization: Organization, pk: int) -> ApiKey:
 
 
 def outbound_email(actor: Actor, organization: Organization) -> QuerySet[OutboundEmail]:
+    """What the product sent, or tried to send, on the organization's behalf."""
     return restrict(actor, OutboundEmail.objects.all(), Action.MANAGE, ADMIN).filter(
         organization=organization
+    )
+
+
+def one_outbound_email(actor: Actor, organization: Organization, pk: int) -> OutboundEmail:
+    return get_or_404(
+        actor,
+        OutboundEmail.objects.filter(organization=organization),
+        Action.MANAGE,
+        ADMIN,
+        pk=pk,
     )
 
 

@@ -484,6 +484,30 @@ def deliver_email(*, message_id: int) -> OutboundEmail:
     return message
 
 
+@transaction.atomic
+def retry_email(actor: Actor, *, message: OutboundEmail) -> OutboundEmail:
+    """An administrator sends a failed message again (after fixing the mail settings, say)."""
+    from pmhc.platform.tasks import send_email
+
+    _require(decide(actor, Action.MANAGE, message, Purpose.ADMINISTRATION))
+    if message.status in {EmailStatus.FAILED, EmailStatus.RETRYING}:
+        before = {"status": message.status, "attempts": message.attempts}
+        message.status = EmailStatus.QUEUED
+        message.attempts = 0
+        message.save(update_fields=["status", "attempts"])
+        audit.record(
+            AuditAction.RECORD_CHANGED,
+            actor=actor,
+            organization_id=message.organization_id,
+            obj=message,
+            before=before,
+            after={"status": message.status, "attempts": 0},
+            detail="e-mail sent again by hand",
+        )
+        transaction.on_commit(lambda: send_email.enqueue(message.pk))
+    return message
+
+
 def requeue_stalled_email(*, older_than: dt.timedelta = dt.timedelta(minutes=10)) -> int:
     """Hand messages back to the worker that no task is carrying any more (a worker stopped
     mid-send, or an enqueue was lost). Run when a worker starts."""

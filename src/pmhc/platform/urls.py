@@ -6,7 +6,6 @@ from django.urls import path
 from pmhc.platform import account_views, org_views, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("api/docs/", views.api_docs, name="api_docs"),
     # Accounts
@@ -62,6 +61,8 @@ urlpatterns = [
         org_views.api_key_revoke,
         name="api_key_revoke",
     ),
+    path("org/<slug:slug>/email/", org_views.email_list, name="email_list"),
+    path("org/<slug:slug>/email/<int:pk>/retry/", org_views.email_retry, name="email_retry"),
     path("org/<slug:slug>/audit/", org_views.audit_list, name="audit_list"),
     path("org/<slug:slug>/audit/export.csv", org_views.audit_export, name="audit_export"),
 ]

@@ -1,4 +1,5 @@
-"""The platform's public pages: home, health check, API documentation."""
+"""The platform's public pages: health check, API documentation. (The home page is the
+toolkit's: ``pmhc.toolkit.views.learn.home``.)"""
 
 from __future__ import annotations
 
@@ -11,20 +12,6 @@ from django.views.decorators.cache import never_cache
 from drf_spectacular.generators import SchemaGenerator
 
 from pmhc.platform import selectors
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
-    memberships = []
-    if actor.is_authenticated:
-        from pmhc.platform.models import Membership
-
-        memberships = list(
-            Membership.objects.filter(user_id=actor.user_id, is_active=True).select_related(
-                "organization"
-            )
-        )
-    return render(request, "platform/home.html", {"memberships": memberships})
 
 
 @never_cache
@@ -71,4 +58,4 @@ def api_docs(request: HttpRequest) -> HttpResponse:
     )
 
 
-__all__ = ["api_docs", "healthz", "home", "selectors"]
+__all__ = ["api_docs", "healthz", "selectors"]

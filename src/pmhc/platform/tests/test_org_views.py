@@ -31,6 +31,7 @@ PAGES: list[tuple[str, dict[str, object]]] = [
     ("api_key_list", {}),
     ("audit_list", {}),
     ("audit_export", {}),
+    ("email_list", {}),
 ]
 
 
@@ -292,3 +293,25 @@ def test_mail_failure_is_kept_and_retried(cast, settings, django_capture_on_comm
     assert message.status == EmailStatus.SENT
     assert message.attempts == 2
     assert [m.subject for m in mail.outbox] == ["Hello"]
+
+
+def test_failed_email_is_listed_and_can_be_sent_again(cast, django_capture_on_commit_callbacks):
+    admin = actor_for_user(cast.admin)
+    message = services.queue_email(admin, organization=cast.agency, to=["x@example.org"],
+                                   subject="Invitation", body="Body")  # fmt: skip
+    OutboundEmail.objects.filter(pk=message.pk).update(
+        status=EmailStatus.FAILED, attempts=5, last_error="ConnectionRefusedError: outage"
+    )
+    url = reverse("email_list", kwargs={"slug": cast.agency.slug})
+    for user in (cast.member, cast.outsider):
+        assert cast.client(user).get(url).status_code == 404
+    page = cast.client(cast.admin).get(url, {"status": "failed"})
+    assert page.status_code == 200
+    assert "ConnectionRefusedError: outage" in page.content.decode()
+    retry = reverse("email_retry", kwargs={"slug": cast.agency.slug, "pk": message.pk})
+    assert cast.client(cast.outsider).post(retry).status_code == 404
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert cast.client(cast.admin).post(retry).status_code == 302
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (EmailStatus.QUEUED, 0)
+    assert len(callbacks) == 1  # handed to the worker once the change commits

@@ -21,8 +21,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 #: The sections of the primary navigation each role sees, in order. Today only the
 #: administrator has one; each module that adds a section adds its roles here.
-SECTIONS: dict[Role, list[str]] = {role: [] for role in Role}
-SECTIONS[Role.ADMINISTRATOR] = ["Organization"]
+# Learn is public; the other sections follow the role.
+SECTIONS: dict[Role, list[str]] = {role: ["Learn"] for role in Role}
+SECTIONS[Role.ADMINISTRATOR] = ["Learn", "Organization"]
+SECTIONS[Role.TTA_STAFF] = ["Learn", "TA requests", "Library review"]
 
 
 def test_every_demo_user_signs_in_and_sees_their_navigation(page, demo):
