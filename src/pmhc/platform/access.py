@@ -291,6 +291,8 @@ class Target:
     access_classification: str = C.AGENCY
     consenting_organization_ids: frozenset[int] = field(default_factory=frozenset)
     scope: str = ""
+    #: When set, only these roles may create, change or delete (see ``decide``).
+    access_write_roles: frozenset[Role] | None = None
 
     def access_organization_ids(self) -> frozenset[int]:
         return self.organization_ids
@@ -346,8 +348,13 @@ def decide(
     if actor.kind == "api_key":
         return _decide_for_key(actor, action, obj, owners)
 
-    # 1. The actor's own organization holds the record.
+    # 1. The actor's own organization holds the record. Records may narrow who writes them
+    #    (``access_write_roles``): the toolkit's pages are kept by TTA staff, not by every
+    #    member of their organization.
+    write_roles = getattr(obj, "access_write_roles", None)
     for grant in actor.grants:
+        if action in WRITE_ACTIONS and write_roles is not None and grant.role not in write_roles:
+            continue
         if grant.organization_id in owners and _role_allows(grant.role, action, level, purpose):
             return Decision(
                 True,
@@ -398,12 +405,18 @@ M = TypeVar("M", bound=models.Model)
 
 
 def allowed_organization_ids(
-    actor: Actor, action: Action | str, purpose: Purpose | str, classification: str
+    actor: Actor,
+    action: Action | str,
+    purpose: Purpose | str,
+    classification: str,
+    write_roles: frozenset[Role] | None = None,
 ) -> frozenset[int]:
     """The organizations whose records of this classification the actor may act on."""
     action = Action(action)
     ids: set[int] = set()
     for grant in actor.grants:
+        if action in WRITE_ACTIONS and write_roles is not None and grant.role not in write_roles:
+            continue
         if _role_allows(grant.role, action, classification, purpose):
             ids.add(grant.organization_id)
     if action in WRITE_ACTIONS or action is Action.MANAGE:
@@ -449,7 +462,9 @@ def restrict(
         if key_org is None or not scope or needed not in actor.scopes:
             return queryset.none()
         return queryset.filter(**{f"{lookup}__in": [key_org]}).distinct()
-    ids = allowed_organization_ids(actor, action, purpose, level)
+    ids = allowed_organization_ids(
+        actor, action, purpose, level, getattr(model, "access_write_roles", None)
+    )
     if not ids:
         return queryset.none()
     return queryset.filter(**{f"{lookup}__in": sorted(ids)}).distinct()

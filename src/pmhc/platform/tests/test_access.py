@@ -320,3 +320,21 @@ def test_in_force_is_judged_on_each_organizations_own_date(db):
     held_by_west = Target(organization_ids=frozenset({west.pk}), access_classification=C.PERSONAL)
     assert decide(people["west"], "view", held_by_east, P.ACTIVE_CALL)
     assert not decide(people["east"], "view", held_by_west, P.ACTIVE_CALL)
+
+
+def test_records_may_narrow_who_writes_them(db):
+    """Toolkit records are kept by TTA staff; the provider's administrator only reads them."""
+    tta = OrganizationFactory.create(slug="tta", kind="tta_provider")
+    actors = {}
+    for role in (R.TTA_STAFF, R.ADMINISTRATOR):
+        user = UserFactory.create(username=f"tta-{role}")
+        MembershipFactory.create(user=user, organization=tta, role=role)
+        actors[role] = actor_for_user(user)
+    kept = Target(
+        organization_ids=frozenset({tta.pk}),
+        access_classification=C.AGENCY,
+        access_write_roles=frozenset({R.TTA_STAFF}),
+    )
+    assert decide(actors[R.TTA_STAFF], "change", kept, P.ADMINISTRATION)
+    assert not decide(actors[R.ADMINISTRATOR], "change", kept, P.ADMINISTRATION)
+    assert decide(actors[R.ADMINISTRATOR], "view", kept, P.ADMINISTRATION)

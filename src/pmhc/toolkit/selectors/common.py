@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from pmhc.platform.models import Organization, OrganizationKind
+from pmhc.platform.access import Target
+from pmhc.platform.models import Classification, Organization, OrganizationKind, Role
+
+#: Who keeps the toolkit (its pages, learning sites, library, requests): TTA staff only.
+TOOLKIT_KEEPERS = frozenset({Role.TTA_STAFF})
 
 
 def handling_organization() -> Organization | None:
@@ -15,3 +19,15 @@ def handling_organization() -> Organization | None:
     if slug:
         return organizations.filter(slug=slug).first()
     return organizations.order_by("pk").first()
+
+
+def toolkit_target(
+    organization: Organization, classification: str = Classification.AGENCY
+) -> Target:
+    """The handling organization's toolkit records as the access policy sees them: held by
+    that organization and written only by its TTA staff."""
+    return Target(
+        organization_ids=frozenset({organization.pk}),
+        access_classification=classification,
+        access_write_roles=TOOLKIT_KEEPERS,
+    )

@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pmhc.platform import access
-from pmhc.platform.models import Classification, Membership, Organization, Purpose, Role
+from pmhc.platform.models import Membership, Organization, Purpose, Role
 from pmhc.toolkit.models import (
     ContentVersion,
     LearningSite,
@@ -30,7 +30,7 @@ from pmhc.toolkit.models import (
     ProgramTypeCode,
     ReviewStatus,
 )
-from pmhc.toolkit.selectors.common import handling_organization
+from pmhc.toolkit.selectors.common import handling_organization, toolkit_target
 
 Kind = PageContent.Kind
 M = TypeVar("M", bound=Model)
@@ -291,23 +291,15 @@ def own_memberships(actor: access.Actor) -> list[Membership]:
 # --- Editing ----------------------------------------------------------------------------------
 
 
-def _editor_target(organization: Organization) -> access.Target:
-    return access.Target(
-        organization_ids=frozenset({organization.pk}),
-        access_classification=Classification.AGENCY,
-    )
-
-
 def editing_organization(actor: access.Actor) -> Organization | None:
-    """The handling TTA organization, if ``actor`` may edit toolkit pages for it: only its
-    ``tta_staff`` members (the policy alone would also let its other roles through)."""
+    """The handling TTA organization, if ``actor`` may edit toolkit pages for it."""
     if not actor.has_role(Role.TTA_STAFF):
         return None  # most visitors: no query needed
     organization = handling_organization()
-    if organization is None or actor.role_in(organization.pk) != Role.TTA_STAFF:
+    if organization is None:
         return None
     decision = access.decide(
-        actor, access.Action.CHANGE, _editor_target(organization), Purpose.ADMINISTRATION
+        actor, access.Action.CHANGE, toolkit_target(organization), Purpose.ADMINISTRATION
     )
     return organization if decision else None
 

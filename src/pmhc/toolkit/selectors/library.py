@@ -15,11 +15,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from pmhc.platform import audit
-from pmhc.platform.access import Action, Actor, Target, decide, get_or_404, restrict
+from pmhc.platform.access import Action, Actor, decide, get_or_404, restrict
 from pmhc.platform.models import AuditAction, Classification, Purpose
 from pmhc.toolkit.models import LibraryItem, PageContent, ReviewStatus
 from pmhc.toolkit.references import token_hash
-from pmhc.toolkit.selectors.common import handling_organization
+from pmhc.toolkit.selectors.common import handling_organization, toolkit_target
 
 ADMIN = Purpose.ADMINISTRATION
 #: The fields a published item shows the public. Never the submitter's name or e-mail.
@@ -165,10 +165,7 @@ def _require_reviewer(actor: Actor) -> None:
     organization = handling_organization()
     if organization is None:
         raise Http404("Not found")
-    target = Target(
-        organization_ids=frozenset({organization.pk}),
-        access_classification=Classification.PERSONAL,
-    )
+    target = toolkit_target(organization, Classification.PERSONAL)
     if not decide(actor, Action.CHANGE, target, ADMIN):
         raise Http404("Not found")
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from django.db.models import QuerySet, TextChoices
 from django.http import Http404
 
-from pmhc.platform.access import Action, Actor, Target, decide
+from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.models import Purpose
 from pmhc.toolkit import geo
 from pmhc.toolkit.models import REGIONS, LearningSite, Specialty
-from pmhc.toolkit.selectors.common import handling_organization
+from pmhc.toolkit.selectors.common import handling_organization, toolkit_target
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def can_manage_sites(actor: Actor) -> bool:
     organization = handling_organization()
     if organization is None:
         return False
-    target = Target(frozenset({organization.pk}))
+    target = toolkit_target(organization)
     return bool(decide(actor, Action.CHANGE, target, Purpose.ADMINISTRATION))
 
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmhc.platform import audit
-from pmhc.platform.access import Action, Actor, Target, decide
+from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.models import AuditAction, Organization, Purpose
 from pmhc.toolkit.models import STATE_REGION, LearningSite, Offer, ProgramTypeCode, Specialty
-from pmhc.toolkit.selectors.common import handling_organization
+from pmhc.toolkit.selectors.common import handling_organization, toolkit_target
 
 SITE_FIELDS = (
     "agency",
@@ -44,7 +44,7 @@ def _authorize(actor: Actor, action: Action) -> Organization:
     organization = handling_organization()
     if organization is None:
         raise PermissionDenied(_("No TTA organization runs the learning-site directory."))
-    decision = decide(actor, action, Target(frozenset({organization.pk})), Purpose.ADMINISTRATION)
+    decision = decide(actor, action, toolkit_target(organization), Purpose.ADMINISTRATION)
     if not decision:
         raise PermissionDenied(decision.reason)
     return organization
