@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import Any
@@ -28,6 +29,10 @@ class Command(BaseCommand):
         if not settings.PRODUCTION and not generator.is_loaded():
             call_command("demo", if_empty=True)
         url = f"http://{options['host']}:{options['port']}/"
+        # Links in e-mail that the worker sends point at this server unless told otherwise.
+        if "PMHC_PUBLIC_BASE_URL" not in os.environ:
+            os.environ["PMHC_PUBLIC_BASE_URL"] = url.rstrip("/")
+            settings.PUBLIC_BASE_URL = url.rstrip("/")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"pmhc is running at {url}"))
         if not settings.PRODUCTION:
