@@ -28,6 +28,7 @@ from pmhc.toolkit.models import (
 )
 from pmhc.toolkit.selectors.assistance import CONFIRM_WITHIN, REMIND_AFTER, state_names
 from pmhc.toolkit.services import assistance as services
+from pmhc.toolkit.services import deadlines
 
 if TYPE_CHECKING:
     from pmhc.demo.generator import DemoContext
@@ -177,7 +178,7 @@ def _story(
     line.add(received, submit)
     for mark in (REMIND_AFTER, CONFIRM_WITHIN):
         check = received + mark + dt.timedelta(minutes=1)
-        line.add(check, functools.partial(services.send_due_reminders, now=check))
+        line.add(check, functools.partial(deadlines.send_due_reminders, now=check))
     if path in {"waiting", "reminded", "overdue"}:
         if ctx.rng.random() < 0.5:
             line.add(

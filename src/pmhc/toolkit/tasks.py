@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from pmhc.toolkit.services import assistance
+from pmhc.toolkit.services import deadlines
 
 
 @task()
 def send_due_reminders_task() -> dict[str, list[str]]:
     """Remind and escalate unconfirmed assistance requests. Each request is put on the queue
     for 24 and 36 hours after it arrives; running early, late or twice is harmless."""
-    run = assistance.send_due_reminders()
+    run = deadlines.send_due_reminders()
     return {"reminded": run.reminded, "escalated": run.escalated}

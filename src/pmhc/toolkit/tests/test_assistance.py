@@ -34,6 +34,7 @@ from pmhc.toolkit.models import LearningSite, TANote, TARequest, TAStatus
 from pmhc.toolkit.references import token_hash
 from pmhc.toolkit.selectors import assistance as selectors
 from pmhc.toolkit.services import assistance as services
+from pmhc.toolkit.services import deadlines
 
 REFERENCE = re.compile(r"TA-\d{4}-\d{6}")
 
@@ -499,17 +500,17 @@ def test_reminder_at_24h_and_escalation_at_36h_once_each(tta):
     def sent(purpose: str) -> list[list[str]]:
         return [m.to for m in OutboundEmail.objects.filter(purpose=purpose).order_by("pk")]
 
-    assert services.send_due_reminders(now=start + dt.timedelta(hours=23)).reminded == []
-    run = services.send_due_reminders(now=start + dt.timedelta(hours=25))
+    assert deadlines.send_due_reminders(now=start + dt.timedelta(hours=23)).reminded == []
+    run = deadlines.send_due_reminders(now=start + dt.timedelta(hours=25))
     assert set(run.reminded) == {assigned.reference, unassigned.reference}
     both = sorted([tta.staff.email, tta.staff2.email])
     assert sorted(sent("ta_reminder")) == sorted([[tta.staff2.email], both])
     # Again at 25 h and 30 h: nothing new.
-    assert services.send_due_reminders(now=start + dt.timedelta(hours=30)).reminded == []
-    run = services.send_due_reminders(now=start + dt.timedelta(hours=37))
+    assert deadlines.send_due_reminders(now=start + dt.timedelta(hours=30)).reminded == []
+    run = deadlines.send_due_reminders(now=start + dt.timedelta(hours=37))
     assert set(run.escalated) == {assigned.reference, unassigned.reference}
     assert sent("ta_escalated") == [both, both]
-    again = services.send_due_reminders(now=start + dt.timedelta(hours=48))
+    again = deadlines.send_due_reminders(now=start + dt.timedelta(hours=48))
     assert (again.reminded, again.escalated) == ([], [])
     assert len(sent("ta_reminder")) == 2 and len(sent("ta_escalated")) == 2
     assigned.refresh_from_db()
@@ -519,14 +520,14 @@ def test_reminder_at_24h_and_escalation_at_36h_once_each(tta):
     assert AuditEvent.objects.filter(action=AuditAction.TA_REMINDED).count() == 2
     assert AuditEvent.objects.filter(action=AuditAction.TA_ESCALATED).count() == 2
     with pytest.raises(PermissionDenied):
-        services.send_due_reminders(actor_for_user(tta.staff))
+        deadlines.send_due_reminders(actor_for_user(tta.staff))
 
 
 def test_a_request_found_late_is_escalated_without_a_reminder_too(tta):
     system = system_actor("test")
     start = timezone.now() - dt.timedelta(hours=1)
     services.submit_request(system, **DATA, received_at=start)
-    run = services.send_due_reminders(now=start + dt.timedelta(hours=40))
+    run = deadlines.send_due_reminders(now=start + dt.timedelta(hours=40))
     assert (len(run.reminded), len(run.escalated)) == (0, 1)
     assert not OutboundEmail.objects.filter(purpose="ta_reminder").exists()
 
@@ -555,7 +556,7 @@ def test_the_worker_reminds_and_escalates_when_the_clock_moves(tta, monkeypatch)
     count = len(mail.outbox)
     move(60)
     call_command("worker", "--batch")  # nothing due, nothing new
-    assert services.send_due_reminders() == services.ReminderRun()
+    assert deadlines.send_due_reminders() == deadlines.ReminderRun()
     call_command("worker", "--batch")
     assert len(mail.outbox) == count
 
