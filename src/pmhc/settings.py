@@ -151,7 +151,7 @@ OTP_TOTP_ISSUER = "pmhc"
 # --- Toolkit -------------------------------------------------------------------------------
 TTA_ORGANIZATION = env_str("PMHC_TTA_ORGANIZATION", "")
 #: Where people reach pmhc; links in e-mail sent by the worker (which has no request) use it.
-PUBLIC_BASE_URL = env_str("PMHC_PUBLIC_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
+PUBLIC_BASE_URL = env_str("PMHC_PUBLIC_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000")
 TA_REQUEST_LIMIT_PER_HOUR = env_int("PMHC_TA_REQUEST_LIMIT_PER_HOUR", 5, minimum=1)
 LIBRARY_SUBMISSIONS_PER_HOUR = env_int("PMHC_LIBRARY_SUBMISSIONS_PER_HOUR", 5, minimum=1)
 

@@ -43,7 +43,8 @@ def _client_ip(request: HttpRequest) -> str | None:
     if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            raw = forwarded.split(",")[0].strip()
+            # The last entry is the one our own proxy added; earlier ones are the client's word.
+            raw = forwarded.split(",")[-1].strip()
     try:
         return str(ipaddress.ip_address(raw))
     except ValueError:

@@ -479,8 +479,10 @@ def deliver_email(*, message_id: int) -> OutboundEmail:
         message.status = EmailStatus.SENT
         message.sent_at = timezone.now()
         message.last_error = ""
+        # Bodies may hold private links (password, status); once delivered, they are not kept.
+        message.body = ""
     with transaction.atomic():
-        message.save(update_fields=["last_error", "status", "sent_at"])
+        message.save(update_fields=["last_error", "status", "sent_at", "body"])
     return message
 
 

@@ -14,7 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pmhc.platform.models import Classification, Organization, User
+from pmhc.platform.models import Classification, Organization, Role, User
+
+#: Who keeps the toolkit's records (pages, sites, requests, library): TTA staff only.
+TOOLKIT_KEEPERS = frozenset({Role.TTA_STAFF})
 
 #: U.S. states and the District of Columbia with their census regions (Census Bureau regions).
 REGIONS = {
@@ -207,6 +210,7 @@ class TARequest(models.Model):
 
     access_classification: ClassVar[str] = Classification.PERSONAL
     access_org_lookup: ClassVar[str] = "handled_by"
+    access_write_roles: ClassVar[frozenset[Role]] = TOOLKIT_KEEPERS
 
     reference = models.CharField(max_length=20, unique=True)
     status_token_hash = models.CharField(max_length=64, unique=True)
@@ -321,6 +325,7 @@ class LibraryItem(models.Model):
 
     access_classification: ClassVar[str] = Classification.PERSONAL
     access_org_lookup: ClassVar[str] = "reviewed_by_org"
+    access_write_roles: ClassVar[frozenset[Role]] = TOOLKIT_KEEPERS
 
     reference = models.CharField(max_length=20, unique=True)
     status_token_hash = models.CharField(max_length=64, unique=True)

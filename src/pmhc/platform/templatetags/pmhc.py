@@ -26,3 +26,10 @@ def describe(field: BoundField) -> SafeString:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def masked_email(address: str) -> str:
+    """``s…@example.org``: enough to tell messages apart, not to read who wrote in."""
+    local, _, domain = str(address).partition("@")
+    return f"{local[:1]}…@{domain}" if domain else "…"

@@ -315,3 +315,25 @@ def test_failed_email_is_listed_and_can_be_sent_again(cast, django_capture_on_co
     message.refresh_from_db()
     assert (message.status, message.attempts) == (EmailStatus.QUEUED, 0)
     assert len(callbacks) == 1  # handed to the worker once the change commits
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sent_mail_keeps_no_body_and_the_list_shortens_addresses(cast, settings):
+    """Bodies may carry private links; addresses are personal: neither lingers on the page."""
+    admin = actor_for_user(cast.admin)
+    message = services.queue_email(
+        admin,
+        organization=cast.agency,
+        to=["sam.person@example.org"],
+        subject="Your link",
+        body="https://pmhc.example/secret-token",
+    )
+    call_command("worker", "--batch")
+    message.refresh_from_db()
+    assert message.status == EmailStatus.SENT
+    assert message.body == ""
+    assert "secret-token" in mail.outbox[0].body
+    page = cast.client(cast.admin).get(reverse("email_list", kwargs={"slug": cast.agency.slug}))
+    text = page.content.decode()
+    assert "s…@example.org" in text
+    assert "sam.person@example.org" not in text

@@ -119,3 +119,15 @@ def test_bootstrap_creates_an_organization_and_its_administrator(db, capsys):
         call_command("bootstrap", "--slug", "springfield-pd", "--name", "X",
                      "--kind", "law_enforcement", "--admin-email", "x@example.org",
                      "--admin-username", "x", "--base-url", "https://pmhc.example.org")  # fmt: skip
+
+
+def test_client_address_is_the_one_the_trusted_proxy_added(db, settings):
+    from pmhc.platform.middleware import _client_ip
+
+    request = Client().get("/").wsgi_request
+    request.META["REMOTE_ADDR"] = "10.0.0.2"
+    request.META["HTTP_X_FORWARDED_FOR"] = "198.51.100.7, 203.0.113.9"
+    assert _client_ip(request) == "10.0.0.2"  # no proxy trusted: the socket's address
+    settings.TRUST_X_FORWARDED_FOR = True
+    # A client may put anything first; the last entry is what our proxy saw.
+    assert _client_ip(request) == "203.0.113.9"

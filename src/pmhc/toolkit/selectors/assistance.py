@@ -173,13 +173,20 @@ def notes(actor: Actor, ta_request: TARequest) -> list[TANote]:
     return list(ta_request.notes.select_related("author").order_by("created_at"))
 
 
-def trail(actor: Actor, ta_request: TARequest) -> QuerySet[AuditEvent]:
-    """The request's own audit events, for the staff (who, what, when)."""
-    return (
+def trail(actor: Actor, ta_request: TARequest) -> list[AuditEvent]:
+    """The request's own audit events, for the staff (who, what, when), each with the label
+    of the status it moved to, if it moved."""
+    events = list(
         restrict(actor, AuditEvent.objects.all(), Action.VIEW, ADMIN)
         .filter(object_type=TARequest._meta.label_lower, object_id=str(ta_request.pk))
         .order_by("sequence")
     )
+    labels = dict(TAStatus.choices)
+    for event in events:
+        after, before = event.after or {}, event.before or {}
+        moved = after.get("status") and after.get("status") != before.get("status")
+        event.status_label = labels.get(after["status"], "") if moved else ""  # type: ignore[attr-defined]
+    return events
 
 
 # --- The requester's private status page ----------------------------------------------------

@@ -5,10 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 
 from pmhc.platform.access import Target
-from pmhc.platform.models import Classification, Organization, OrganizationKind, Role
-
-#: Who keeps the toolkit (its pages, learning sites, library, requests): TTA staff only.
-TOOLKIT_KEEPERS = frozenset({Role.TTA_STAFF})
+from pmhc.platform.models import Classification, Organization, OrganizationKind
+from pmhc.toolkit.models import TOOLKIT_KEEPERS
 
 
 def handling_organization() -> Organization | None:

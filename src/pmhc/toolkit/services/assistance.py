@@ -51,7 +51,8 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     TAStatus.CONFIRMED: frozenset({TAStatus.RECEIVED}),
     TAStatus.MATCHED: frozenset({TAStatus.CONFIRMED, TAStatus.MATCHED}),
     TAStatus.SCHEDULED: frozenset({TAStatus.MATCHED, TAStatus.SCHEDULED}),
-    TAStatus.COMPLETED: frozenset({TAStatus.SCHEDULED}),
+    # Help by e-mail or a call needs no site and no date.
+    TAStatus.COMPLETED: frozenset({TAStatus.CONFIRMED, TAStatus.MATCHED, TAStatus.SCHEDULED}),
     TAStatus.DECLINED: OPEN_STATUSES,
 }
 #: The fields whose before/after go into TA_CHANGED events (no contact details).

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from pmhc.platform import audit
 from pmhc.platform.access import Actor, system_actor
-from pmhc.platform.models import AuditAction, Purpose, User
+from pmhc.platform.models import AuditAction, Membership, Purpose, Role, User
 from pmhc.platform.services import queue_email
 from pmhc.toolkit.models import TARequest, TAStatus
 from pmhc.toolkit.selectors.assistance import CONFIRM_WITHIN, REMIND_AFTER
@@ -66,6 +66,19 @@ def _deadline_message(ta_request: TARequest, *, escalation: bool) -> tuple[str, 
     return subject, body
 
 
+def _administrators(organization_id: int) -> list[str]:
+    """Whom to tell when no TTA staff member can be reached: the organization's
+    administrators, so that an alert is never sent to nobody."""
+    return _addresses(
+        [
+            m.user
+            for m in Membership.objects.filter(
+                organization_id=organization_id, role=Role.ADMINISTRATOR, is_active=True
+            ).select_related("user")
+        ]
+    )
+
+
 def _addresses(users: Sequence[User]) -> list[str]:
     return sorted({u.email for u in users if u.email})
 
@@ -89,7 +102,9 @@ def send_due_reminders(
         before = audit.snapshot(ta_request, ["escalated_at"])
         ta_request.escalated_at = now
         ta_request.save(update_fields=["escalated_at"])
-        to = _addresses(tta_staff(ta_request.handled_by_id))
+        to = _addresses(tta_staff(ta_request.handled_by_id)) or _administrators(
+            ta_request.handled_by_id
+        )
         audit.record(
             AuditAction.TA_ESCALATED,
             actor=actor,
@@ -118,7 +133,7 @@ def send_due_reminders(
         staff = tta_staff(ta_request.handled_by_id)
         assignee = ta_request.assigned_to
         recipients = [assignee] if assignee and assignee.pk in {u.pk for u in staff} else staff
-        to = _addresses(recipients)
+        to = _addresses(recipients) or _administrators(ta_request.handled_by_id)
         before = audit.snapshot(ta_request, ["reminder_sent_at"])
         ta_request.reminder_sent_at = now
         ta_request.save(update_fields=["reminder_sent_at"])

@@ -685,3 +685,13 @@ def test_demo_queue_is_synthetic_varied_and_verifiable(db):
     assert any(r.reminder_sent_at and not r.escalated_at for r in requests)
     assert TANote.objects.exists()
     assert audit.verify().ok
+
+
+def test_help_by_email_or_call_completes_without_a_site_or_date(tta):
+    ta_request = submit()
+    actor = actor_for_user(tta.staff)
+    services.confirm_request(actor, ta_request=ta_request)
+    services.complete_request(actor, ta_request=ta_request)
+    ta_request.refresh_from_db()
+    assert ta_request.status == TAStatus.COMPLETED
+    assert ta_request.matched_site is None and ta_request.scheduled_for is None
