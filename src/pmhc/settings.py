@@ -1,6 +1,6 @@
 """pmhc settings: one module, driven by ``PMHC_*`` environment variables (see README).
 
-``PMHC_MODE`` is ``demo`` (the default: SQLite, console e-mail, relaxed two-factor) or
+``PMHC_MODE`` is ``demo`` (the default: SQLite, e-mail written to files, relaxed two-factor) or
 ``production`` (refuses the demo secret key, secure cookies, HSTS, two-factor required).
 """
 
@@ -200,7 +200,9 @@ EMAIL_BACKEND = env_str(
     "PMHC_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    # The demo writes each message to a file under var/mail/, so that the terminal stays
+    # readable while the worker sends the demo's own backlog.
+    else "django.core.mail.backends.filebased.EmailBackend",
 )
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_HOST = env_str("PMHC_EMAIL_HOST", "localhost")

@@ -41,7 +41,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Password: {settings.DEMO_PASSWORD}  (set PMHC_DEMO_PASSWORD to choose another)"
             )
-            self.stdout.write("E-mail is printed here instead of sent. Stop with Ctrl-C.")
+            self.stdout.write(
+                f"E-mail is written to files in {settings.EMAIL_FILE_PATH} instead of sent. "
+                "Stop with Ctrl-C."
+            )
         self.stdout.write("")
         worker = None
         if not options["no_worker"]:
