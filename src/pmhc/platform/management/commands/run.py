@@ -48,7 +48,11 @@ class Command(BaseCommand):
         self.stdout.write("")
         worker = None
         if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "pmhc.cli", "worker"])
+            # Quiet: a line per task would drown the server's log. Failures stay visible where
+            # they matter (the e-mail page; the task results in the database).
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "pmhc.cli", "worker", "--verbosity", "0"]
+            )
         try:
             call_command(
                 "runserver",

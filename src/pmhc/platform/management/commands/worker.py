@@ -19,5 +19,9 @@ class Command(BaseCommand):
         if requeued:
             self.stdout.write(f"Re-queued {requeued} e-mail message(s) left unsent.")
         call_command(
-            "db_worker", batch=options["batch"], startup_delay=False, reload=False, verbosity=1
+            "db_worker",
+            batch=options["batch"],
+            startup_delay=False,
+            reload=False,
+            verbosity=options["verbosity"],
         )
