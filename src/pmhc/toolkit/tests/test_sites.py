@@ -399,7 +399,10 @@ def tta(cast, settings):
     MembershipFactory.create(user=staff, organization=handling, role=Role.TTA_STAFF)
     stranger = UserFactory.create(username="other-tta-staff")
     MembershipFactory.create(user=stranger, organization=other, role=Role.TTA_STAFF)
-    return {"org": handling, "staff": staff, "stranger": stranger}
+    # The provider's own administrator runs its membership, not its toolkit records.
+    provider_admin = UserFactory.create(username="tta-admin")
+    MembershipFactory.create(user=provider_admin, organization=handling, role=Role.ADMINISTRATOR)
+    return {"org": handling, "staff": staff, "stranger": stranger, "admin": provider_admin}
 
 
 NEW_SITE = {
@@ -434,7 +437,7 @@ def test_only_the_handling_tta_staff_may_add_a_site(cast, tta):
         assert response["Location"].startswith(reverse("login"))
     # An officer, an administrator of a police agency, and TTA staff of another TTA provider:
     # the page does not exist for them.
-    for user in (cast.colleague, cast.admin, tta["stranger"]):
+    for user in (cast.colleague, cast.admin, tta["stranger"], tta["admin"]):
         client = cast.client(user)
         assert client.get(url).status_code == 404, user.username
         assert client.post(url, NEW_SITE).status_code == 404, user.username
@@ -466,7 +469,7 @@ def test_only_the_handling_tta_staff_may_change_a_site(cast, tta):
     events = AuditEvent.objects.count()
     assert cast.client(None).get(url).status_code == 302
     assert cast.client(None).post(url, change).status_code == 302
-    for user in (cast.colleague, cast.admin, tta["stranger"]):
+    for user in (cast.colleague, cast.admin, tta["stranger"], tta["admin"]):
         assert cast.client(user).get(url).status_code == 404
         assert cast.client(user).post(url, change).status_code == 404
     tucson.refresh_from_db()
