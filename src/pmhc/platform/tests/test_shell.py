@@ -131,3 +131,14 @@ def test_client_address_is_the_one_the_trusted_proxy_added(db, settings):
     settings.TRUST_X_FORWARDED_FOR = True
     # A client may put anything first; the last entry is what our proxy saw.
     assert _client_ip(request) == "203.0.113.9"
+
+
+def test_times_for_people_are_written_in_the_organizations_zone():
+    import datetime as dt
+
+    from pmhc.platform.timefmt import in_zone
+
+    moment = dt.datetime(2026, 11, 27, 14, 5, tzinfo=dt.UTC)
+    assert in_zone(moment, "America/Chicago") == "2026-11-27 08:05 CST"
+    assert in_zone(moment, "Pacific/Honolulu") == "2026-11-27 04:05 HST"
+    assert in_zone(moment, "Not/AZone") == "2026-11-27 14:05 UTC"

@@ -23,6 +23,7 @@ from pmhc.platform import audit, context
 from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.models import AuditAction, AuditEvent, Membership, Purpose, Role, User
 from pmhc.platform.services import queue_email
+from pmhc.platform.timefmt import in_zone
 from pmhc.toolkit.models import (
     HelpKind,
     JurisdictionType,
@@ -463,7 +464,7 @@ def assign_request(actor: Actor, *, ta_request: TARequest, assignee: User | None
                 "ref": locked.reference,
                 "jurisdiction": locked.jurisdiction_name,
                 "state": locked.state,
-                "received": locked.received_at.strftime("%Y-%m-%d %H:%M UTC"),
+                "received": in_zone(locked.received_at, locked.handled_by.time_zone),
                 "link": absolute_link(
                     "", reverse("ta_detail", kwargs={"reference": locked.reference})
                 ),

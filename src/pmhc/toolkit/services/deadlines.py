@@ -17,6 +17,7 @@ from pmhc.platform import audit
 from pmhc.platform.access import Actor, system_actor
 from pmhc.platform.models import AuditAction, Membership, Purpose, Role, User
 from pmhc.platform.services import queue_email
+from pmhc.platform.timefmt import in_zone
 from pmhc.toolkit.models import TARequest, TAStatus
 from pmhc.toolkit.selectors.assistance import CONFIRM_WITHIN, REMIND_AFTER
 from pmhc.toolkit.services.assistance import absolute_link, tta_staff
@@ -37,8 +38,8 @@ def _deadline_message(ta_request: TARequest, *, escalation: bool) -> tuple[str, 
         "ref": ta_request.reference,
         "jurisdiction": ta_request.jurisdiction_name,
         "state": ta_request.state,
-        "received": ta_request.received_at.strftime("%Y-%m-%d %H:%M UTC"),
-        "deadline": deadline.strftime("%Y-%m-%d %H:%M UTC"),
+        "received": in_zone(ta_request.received_at, ta_request.handled_by.time_zone),
+        "deadline": in_zone(deadline, ta_request.handled_by.time_zone),
         "link": absolute_link("", reverse("ta_detail", kwargs={"reference": ta_request.reference})),
     }
     if escalation:

@@ -29,6 +29,7 @@ from pmhc.platform.models import (
     User,
 )
 from pmhc.platform.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from pmhc.platform.timefmt import in_zone
 from pmhc.toolkit import charts
 from pmhc.toolkit.models import LearningSite, TANote, TARequest, TAStatus
 from pmhc.toolkit.references import token_hash
@@ -530,6 +531,11 @@ def test_a_request_found_late_is_escalated_without_a_reminder_too(tta):
     run = deadlines.send_due_reminders(now=start + dt.timedelta(hours=40))
     assert (len(run.reminded), len(run.escalated)) == (0, 1)
     assert not OutboundEmail.objects.filter(purpose="ta_reminder").exists()
+    # Staff read times on their own clock, not in UTC.
+    alert = OutboundEmail.objects.get(purpose="ta_escalated")
+    zone = tta.org.time_zone
+    assert in_zone(start, zone) in alert.body
+    assert " UTC" not in alert.body or zone == "UTC"
 
 
 @pytest.mark.django_db(transaction=True)
