@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pmhc.platform import audit
 from pmhc.platform.access import ANONYMOUS, Actor
 from pmhc.platform.context import current as current_request
-from pmhc.platform.models import AuditAction, AuditEvent, Membership, Outcome, User
+from pmhc.platform.models import AuditAction, Membership, Outcome, User
 
 
 @dataclass(frozen=True)
@@ -35,16 +35,23 @@ def login_throttle(*, username: str, client_ip: str | None) -> Throttle:
     """Too many recent failures for this account, or from this address, block the next try."""
     window = dt.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
     since = timezone.now() - window
-    failures = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, occurred_at__gte=since)
-    by_account = failures.filter(object_id=_normal(username)).order_by("occurred_at")
-    if by_account.count() >= settings.LOGIN_FAILURE_LIMIT:
-        oldest = by_account.values_list("occurred_at", flat=True)[
-            by_account.count() - settings.LOGIN_FAILURE_LIMIT
-        ]
-        wait = (oldest + window - timezone.now()).total_seconds() / 60
+    limit = settings.LOGIN_FAILURE_LIMIT
+    by_account = audit.recent_times(
+        AuditAction.LOGIN_FAILED, since=since, object_id=_normal(username), limit=limit
+    )
+    if len(by_account) >= limit:
+        # The oldest of the last ``limit`` failures leaves the window first.
+        wait = (by_account[-1] + window - timezone.now()).total_seconds() / 60
         return Throttle(True, max(1, round(wait + 0.5)))
-    if client_ip and failures.filter(client_ip=client_ip).count() >= (
-        settings.LOGIN_FAILURE_LIMIT_PER_IP
+    per_ip = settings.LOGIN_FAILURE_LIMIT_PER_IP
+    if (
+        client_ip
+        and len(
+            audit.recent_times(
+                AuditAction.LOGIN_FAILED, since=since, client_ip=client_ip, limit=per_ip
+            )
+        )
+        >= per_ip
     ):
         return Throttle(True, settings.LOGIN_FAILURE_WINDOW_MINUTES)
     return Throttle(False)

@@ -125,6 +125,25 @@ def record(
     return event
 
 
+def recent_times(
+    action: AuditAction,
+    *,
+    since: dt.datetime,
+    client_ip: str | None = None,
+    object_id: str | None = None,
+    limit: int | None = None,
+) -> list[dt.datetime]:
+    """When ``action`` happened since ``since`` (newest first), from one address or about one
+    object. Throttles count from here, so they hold across every process with no other store."""
+    events = AuditEvent.objects.filter(action=action, occurred_at__gte=since)
+    if client_ip is not None:
+        events = events.filter(client_ip=client_ip)
+    if object_id is not None:
+        events = events.filter(object_id=object_id)
+    times = events.order_by("-occurred_at").values_list("occurred_at", flat=True)
+    return list(times[:limit] if limit is not None else times)
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool

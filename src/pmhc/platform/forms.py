@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from pmhc.platform.access import ANONYMOUS, Actor
@@ -26,6 +27,19 @@ TIME_ZONES = sorted(
     for z in zoneinfo.available_timezones()
     if z.startswith(("America/", "Pacific/", "US/", "UTC"))
 )
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where the form has that field,
+    otherwise at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
 
 
 class USWDSMixin:

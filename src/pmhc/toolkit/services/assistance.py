@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from pmhc.platform import audit, context
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import AuditAction, AuditEvent, Membership, Purpose, Role, User
+from pmhc.platform.models import AuditAction, Membership, Purpose, Role, User
 from pmhc.platform.services import queue_email
 from pmhc.platform.timefmt import in_zone
 from pmhc.toolkit.models import (
@@ -104,13 +104,11 @@ def _check_rate(client_ip: str | None) -> None:
     if not client_ip:
         return
     limit = limit_per_hour()
-    since = timezone.now() - LIMIT_WINDOW
-    times = list(
-        AuditEvent.objects.filter(
-            action=AuditAction.TA_RECEIVED, client_ip=client_ip, occurred_at__gte=since
-        )
-        .order_by("-occurred_at")
-        .values_list("occurred_at", flat=True)[:limit]
+    times = audit.recent_times(
+        AuditAction.TA_RECEIVED,
+        since=timezone.now() - LIMIT_WINDOW,
+        client_ip=client_ip,
+        limit=limit,
     )
     if len(times) >= limit:
         frees_at = times[-1] + LIMIT_WINDOW

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.context import current as current_request
-from pmhc.platform.models import AuditAction, AuditEvent, Organization, Purpose
+from pmhc.platform.models import AuditAction, Organization, Purpose
 from pmhc.platform.services import queue_email
 from pmhc.toolkit.models import LibraryItem, ProgramTypeCode, ResourceKind, ReviewStatus
 from pmhc.toolkit.references import new_token, next_reference
@@ -174,10 +174,11 @@ def _check_rate(limit: int | None = None) -> None:
     if not ip:
         return
     limit = limit or int(getattr(settings, "LIBRARY_SUBMISSIONS_PER_HOUR", SUBMISSIONS_PER_WINDOW))
-    since = timezone.now() - SUBMISSION_WINDOW
-    recent = AuditEvent.objects.filter(
-        action=AuditAction.LIBRARY_SUBMITTED, client_ip=ip, occurred_at__gte=since
-    ).count()
+    recent = len(
+        audit.recent_times(
+            AuditAction.LIBRARY_SUBMITTED, since=timezone.now() - SUBMISSION_WINDOW, client_ip=ip
+        )
+    )
     if recent >= limit:
         raise ValidationError(
             _(

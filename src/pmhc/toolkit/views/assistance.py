@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pmhc.platform.access import Actor
+from pmhc.platform.forms import apply_errors
 from pmhc.toolkit import charts
 from pmhc.toolkit.forms.assistance import (
     AssignForm,
@@ -37,17 +38,6 @@ from pmhc.toolkit.services import assistance as services
 
 def _actor(request: HttpRequest) -> Actor:
     return request.actor  # type: ignore[attr-defined]
-
-
-def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            target = name if name in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 # --- Public ---------------------------------------------------------------------------------
@@ -74,7 +64,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
         except services.RequestsUnavailable:
             return render(request, "toolkit/assistance/request_form.html", {"unavailable": True})
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             request.session["ta_new"] = ta_request.reference
             return redirect("ta_status", token=token)
@@ -241,7 +231,7 @@ def action(request: HttpRequest, reference: str, step: str) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404("Not found") from exc
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, SUCCESS[step])
             return redirect("ta_detail", reference=reference)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from pmhc.platform.access import Actor
+from pmhc.platform.forms import apply_errors
 from pmhc.toolkit.forms.library import (
     ChangesForm,
     LibrarySearchForm,
@@ -37,17 +38,6 @@ def _actor(request: HttpRequest) -> Actor:
 
 def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
-
-
-def _apply_errors(form: object, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None  # type: ignore[attr-defined]
-            for error in errors:
-                form.add_error(target, error)  # type: ignore[attr-defined]
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)  # type: ignore[attr-defined]
 
 
 def _status(*candidates: object) -> int:
@@ -143,7 +133,7 @@ def library_submit(request: HttpRequest) -> HttpResponse:
                     base_url=_base_url(request),
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -179,7 +169,7 @@ def library_status(request: HttpRequest, token: str) -> HttpResponse:
                         base_url=_base_url(request),
                     )
                 except ValidationError as exc:
-                    _apply_errors(form, exc)
+                    apply_errors(form, exc)
                 else:
                     messages.success(request, _("Your changes are sent for review. Thank you."))
                     return redirect("library_status", token=token)
@@ -274,7 +264,7 @@ def _decide(request: HttpRequest, item: LibraryItem, decision: str, form: forms.
             services.reject_item(actor, item=item, reason=data["reason"], base_url=base_url)
             done = _("%(ref)s is declined; the submitter is told why.")
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return False
     except PermissionDenied as exc:
         raise Http404("Not found") from exc

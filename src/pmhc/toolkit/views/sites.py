@@ -12,6 +12,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
 from pmhc.platform.access import Actor
+from pmhc.platform.forms import apply_errors
 from pmhc.toolkit import geo
 from pmhc.toolkit.forms.sites import REGION_LABELS, SiteDirectoryForm, SiteForm
 from pmhc.toolkit.models import LearningSite, Offer, ProgramTypeCode, Specialty
@@ -21,16 +22,6 @@ from pmhc.toolkit.services import sites as services
 
 def _actor(request: HttpRequest) -> Actor:
     return request.actor  # type: ignore[attr-defined]
-
-
-def _apply_errors(form: SiteForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def sites_list(request: HttpRequest) -> HttpResponse:
@@ -93,7 +84,7 @@ def sites_new(request: HttpRequest) -> HttpResponse:
         try:
             site = services.create_site(actor, **form.service_arguments())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Learning site added."))
             return redirect("sites_detail", pk=site.pk)
@@ -114,7 +105,7 @@ def sites_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_site(actor, site=site, **form.service_arguments())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Learning site saved."))
             return redirect("sites_detail", pk=site.pk)
