@@ -293,6 +293,8 @@ class Target:
     scope: str = ""
     #: When set, only these roles may create, change or delete (see ``decide``).
     access_write_roles: frozenset[Role] | None = None
+    #: When set, only these roles may view or export (see ``decide``).
+    access_read_roles: frozenset[Role] | None = None
 
     def access_organization_ids(self) -> frozenset[int]:
         return self.organization_ids
@@ -311,6 +313,21 @@ def _role_allows(role: Role, action: Action, classification: str, purpose: str) 
             and purpose in ROLE_GRANTS[role].get(C(classification), frozenset())
         )
     return purpose in ROLE_GRANTS[role].get(C(classification), frozenset())
+
+
+def _role_may(
+    role: Role,
+    action: Action,
+    write_roles: frozenset[Role] | None,
+    read_roles: frozenset[Role] | None,
+) -> bool:
+    """Whether a record's own narrowing (``access_write_roles``/``access_read_roles``) lets
+    this role take this action at all; the grants are checked separately."""
+    if action in WRITE_ACTIONS:
+        return write_roles is None or role in write_roles
+    if action in {Action.VIEW, Action.EXPORT}:
+        return read_roles is None or role in read_roles
+    return True
 
 
 def _consent_allows(obj: Any, organization_id: int, purpose: str) -> bool:
@@ -351,9 +368,12 @@ def decide(
     # 1. The actor's own organization holds the record. Records may narrow who writes them
     #    (``access_write_roles``): the toolkit's pages are kept by TTA staff, not by every
     #    member of their organization.
+    #    Likewise ``access_read_roles`` narrows who reads them: a roster's training records are
+    #    for the people who run the program, not for every officer on it.
     write_roles = getattr(obj, "access_write_roles", None)
+    read_roles = getattr(obj, "access_read_roles", None)
     for grant in actor.grants:
-        if action in WRITE_ACTIONS and write_roles is not None and grant.role not in write_roles:
+        if not _role_may(grant.role, action, write_roles, read_roles):
             continue
         if grant.organization_id in owners and _role_allows(grant.role, action, level, purpose):
             return Decision(
@@ -370,6 +390,8 @@ def decide(
             continue
         role = actor.role_in(cover.own_organization_id)
         if role is None or not _role_allows(role, action, level, purpose):
+            continue
+        if not _role_may(role, action, write_roles, read_roles):
             continue
         if level not in cover.classifications or purpose not in cover.purposes:
             continue
@@ -410,12 +432,13 @@ def allowed_organization_ids(
     purpose: Purpose | str,
     classification: str,
     write_roles: frozenset[Role] | None = None,
+    read_roles: frozenset[Role] | None = None,
 ) -> frozenset[int]:
     """The organizations whose records of this classification the actor may act on."""
     action = Action(action)
     ids: set[int] = set()
     for grant in actor.grants:
-        if action in WRITE_ACTIONS and write_roles is not None and grant.role not in write_roles:
+        if not _role_may(grant.role, action, write_roles, read_roles):
             continue
         if _role_allows(grant.role, action, classification, purpose):
             ids.add(grant.organization_id)
@@ -429,6 +452,7 @@ def allowed_organization_ids(
         role = actor.role_in(cover.own_organization_id)
         if (
             role is not None
+            and _role_may(role, action, write_roles, read_roles)
             and _role_allows(role, action, classification, purpose)
             and classification in cover.classifications
             and purpose in cover.purposes
@@ -463,7 +487,12 @@ def restrict(
             return queryset.none()
         return queryset.filter(**{f"{lookup}__in": [key_org]}).distinct()
     ids = allowed_organization_ids(
-        actor, action, purpose, level, getattr(model, "access_write_roles", None)
+        actor,
+        action,
+        purpose,
+        level,
+        getattr(model, "access_write_roles", None),
+        getattr(model, "access_read_roles", None),
     )
     if not ids:
         return queryset.none()

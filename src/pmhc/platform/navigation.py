@@ -21,6 +21,8 @@ class Section:
     url_name: str
     visible: Callable[[Actor], bool]
     match_prefix: str
+    #: Position in the bar: the framework's order (see ``ORDER``), then the work queues.
+    order: int = 100
 
     @property
     def url(self) -> str:
@@ -31,11 +33,25 @@ def _roles(*roles: Role) -> Callable[[Actor], bool]:
     return lambda actor: actor.has_role(*roles)
 
 
-#: In framework order. Later modules insert their sections here.
+#: Where each part of the framework sits in the bar; modules give their section one of these.
+ORDER = {
+    "learn": 10,
+    "assess": 20,
+    "plan": 30,
+    "train": 40,
+    "operate": 50,
+    "measure": 60,
+    "queues": 80,
+    "organization": 90,
+}
+
+#: Modules add their sections here (in their ``AppConfig.ready``); the bar sorts them.
 SECTIONS: list[Section] = [
-    Section(_("Organization"), "org_home", _roles(Role.ADMINISTRATOR), "/org/"),
+    Section(
+        _("Organization"), "org_home", _roles(Role.ADMINISTRATOR), "/org/", ORDER["organization"]
+    ),
 ]
 
 
 def sections_for(actor: Actor) -> list[Section]:
-    return [s for s in SECTIONS if s.visible(actor)]
+    return sorted((s for s in SECTIONS if s.visible(actor)), key=lambda s: s.order)

@@ -11,12 +11,17 @@ class ToolkitConfig(AppConfig):
 
     def ready(self) -> None:
         from pmhc.platform.models import Role
-        from pmhc.platform.navigation import SECTIONS, Section
+        from pmhc.platform.navigation import ORDER, SECTIONS, Section
 
         def tta(actor: object) -> bool:
             return bool(getattr(actor, "has_role", lambda *_: False)(Role.TTA_STAFF))
 
         # Learn leads the framework's order; TTA staff get their two work queues.
-        SECTIONS.insert(0, Section(_("Learn"), "learn_index", lambda actor: True, "/learn/"))
-        SECTIONS.append(Section(_("TA requests"), "ta_queue", tta, "/assistance/queue/"))
-        SECTIONS.append(Section(_("Library review"), "library_review", tta, "/library/review/"))
+        queue = ORDER["queues"]
+        SECTIONS.append(
+            Section(_("Learn"), "learn_index", lambda actor: True, "/learn/", ORDER["learn"])
+        )
+        SECTIONS.append(Section(_("TA requests"), "ta_queue", tta, "/assistance/queue/", queue))
+        SECTIONS.append(
+            Section(_("Library review"), "library_review", tta, "/library/review/", queue)
+        )

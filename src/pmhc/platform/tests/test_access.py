@@ -338,3 +338,30 @@ def test_records_may_narrow_who_writes_them(db):
     assert decide(actors[R.TTA_STAFF], "change", kept, P.ADMINISTRATION)
     assert not decide(actors[R.ADMINISTRATOR], "change", kept, P.ADMINISTRATION)
     assert decide(actors[R.ADMINISTRATOR], "view", kept, P.ADMINISTRATION)
+
+
+def test_records_may_narrow_who_reads_them(db):
+    """A record with ``access_read_roles`` is read only by those roles, in its organization and
+    through partners alike, and ``restrict`` agrees with ``decide``."""
+    from pmhc.platform.access import allowed_organization_ids
+
+    agency = OrganizationFactory.create(slug="agency")
+    actors = {}
+    for role in (R.COORDINATOR, R.OFFICER):
+        user = UserFactory.create(username=f"agency-{role}")
+        MembershipFactory.create(user=user, organization=agency, role=role)
+        actors[role] = actor_for_user(user)
+    narrowed = Target(
+        organization_ids=frozenset({agency.pk}),
+        access_classification=C.AGENCY,
+        access_read_roles=frozenset({R.COORDINATOR}),
+    )
+    assert decide(actors[R.COORDINATOR], "view", narrowed, P.ADMINISTRATION)
+    assert not decide(actors[R.OFFICER], "view", narrowed, P.ADMINISTRATION)
+    assert not decide(actors[R.OFFICER], "export", narrowed, P.ADMINISTRATION)
+    roles = frozenset({R.COORDINATOR})
+    for role, expected in ((R.COORDINATOR, {agency.pk}), (R.OFFICER, set())):
+        ids = allowed_organization_ids(
+            actors[role], "view", P.ADMINISTRATION, C.AGENCY, read_roles=roles
+        )
+        assert ids == expected
