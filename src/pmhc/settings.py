@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "pmhc.platform",
     "pmhc.toolkit",
+    "pmhc.training",
+    "pmhc.planning",
     "pmhc.demo",
 ]
 
