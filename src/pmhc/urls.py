@@ -5,7 +5,10 @@ from drf_spectacular.views import SpectacularAPIView
 
 urlpatterns = [
     path("", include("pmhc.toolkit.urls")),
+    path("", include("pmhc.planning.urls")),
+    path("", include("pmhc.training.urls")),
     path("", include("pmhc.platform.urls")),
     path("api/v1/", include("pmhc.platform.api_urls")),
+    path("api/v1/", include("pmhc.planning.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
 ]

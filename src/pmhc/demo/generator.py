@@ -198,6 +198,14 @@ def _toolkit_steps() -> list[Step]:
     return [demo_assistance.step, demo_library.step]
 
 
+def _plan_and_train_steps() -> list[Step]:
+    # Train first: the plan's profile is sized from the roster it builds.
+    from pmhc.planning import demo as planning_demo
+    from pmhc.training import demo as training_demo
+
+    return [training_demo.step, planning_demo.step]
+
+
 #: In order. Each later module appends its own step (see CONTRIBUTING.md).
 STEPS: list[Step] = [
     step_organizations,
@@ -205,6 +213,7 @@ STEPS: list[Step] = [
     step_roster,
     step_agreements,
     *_toolkit_steps(),
+    *_plan_and_train_steps(),
 ]
 
 

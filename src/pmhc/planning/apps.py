@@ -8,3 +8,20 @@ class PlanningConfig(AppConfig):
     name = "pmhc.planning"
     label = "planning"
     verbose_name = _("Planning (Plan)")
+
+    def ready(self) -> None:
+        from pmhc.platform.models import Role
+        from pmhc.platform.navigation import ORDER, SECTIONS, Section
+
+        # Plan is for the people who run the program; analysts read plans through the pages
+        # but work under Measure, so the bar does not offer them Plan.
+        roles = (Role.COORDINATOR, Role.ADMINISTRATOR, Role.SUPERVISOR)
+        SECTIONS.append(
+            Section(
+                _("Plan"),
+                "plan_home",
+                lambda actor: bool(getattr(actor, "has_role", lambda *_: False)(*roles)),
+                "/plan/",
+                ORDER["plan"],
+            )
+        )

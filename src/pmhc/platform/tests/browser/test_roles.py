@@ -19,11 +19,14 @@ from pmhc.testing.browser import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-#: The sections of the primary navigation each role sees, in order. Today only the
-#: administrator has one; each module that adds a section adds its roles here.
-# Learn is public; the other sections follow the role.
+#: The sections of the primary navigation each role sees, in order; each module that adds a
+#: section adds its roles here. Learn is public; the other sections follow the role.
 SECTIONS: dict[Role, list[str]] = {role: ["Learn"] for role in Role}
-SECTIONS[Role.ADMINISTRATOR] = ["Learn", "Organization"]
+SECTIONS[Role.ADMINISTRATOR] = ["Learn", "Plan", "Train", "Organization"]
+SECTIONS[Role.COORDINATOR] = ["Learn", "Plan", "Train"]
+SECTIONS[Role.SUPERVISOR] = ["Learn", "Plan", "Train"]
+SECTIONS[Role.OFFICER] = ["Learn", "Train"]
+SECTIONS[Role.CALL_TAKER] = ["Learn", "Train"]
 SECTIONS[Role.TTA_STAFF] = ["Learn", "TA requests", "Library review"]
 
 

@@ -1,0 +1,133 @@
+"""Coverage from a crafted roster, every figure computed by hand in the docstrings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.http import Http404
+
+from pmhc.platform.access import organization_today
+from pmhc.platform.models import Role
+from pmhc.platform.tests.factories import MembershipFactory, UserFactory
+from pmhc.training import selectors
+from pmhc.training.models import CertificationKind, CitSelection, TraineeRole
+from pmhc.training.tests.factories import TraineeFactory, certify
+
+# The organization's today, so that the pages (which count on today) agree with the figures.
+ON = organization_today("America/Chicago")
+CIT = CertificationKind.CIT
+
+
+@pytest.fixture
+def roster(cast):
+    """Patrol: Day 4 (2 CIT), Evening 3 (1 CIT), Night 2 (0 CIT) = 9 patrol, 3 CIT.
+
+    Districts: North = Day 2 + Evening 1 + Night 1 = 4 patrol with CIT a (Day), c (Evening):
+    2; South = Day 2 + Evening 2 + Night 1 = 5 patrol with CIT b (Day): 1.
+    One Day/South officer's CIT expired the day before ON (not counted), and one Night/North
+    officer's starts after ON (not counted). A supervisor holds CIT (sworn, not patrol), an
+    other-sworn has MHFA only; an inactive patrol officer with CIT is not counted.
+    Dispatchers: 3, one with a dispatcher certification.
+    """
+    org = cast.agency
+    make = TraineeFactory.create
+    a = make(organization=org, shift="Day", district="North", cit_selection="volunteer")
+    make(organization=org, shift="Day", district="North")
+    b = make(organization=org, shift="Day", district="South", cit_selection="assigned")
+    expired = make(organization=org, shift="Day", district="South")
+    c = make(organization=org, shift="Evening", district="North", cit_selection="volunteer")
+    make(organization=org, shift="Evening", district="South")
+    make(organization=org, shift="Evening", district="South")
+    future = make(organization=org, shift="Night", district="North")
+    make(organization=org, shift="Night", district="South")
+    sup = make(organization=org, role=TraineeRole.SUPERVISOR, shift="Day", district="North")
+    other = make(organization=org, role=TraineeRole.OTHER_SWORN, shift="", district="")
+    gone = make(organization=org, shift="Night", district="South", is_active=False)
+    d1 = make(organization=org, role=TraineeRole.DISPATCHER, shift="Day", district="")
+    make(organization=org, role=TraineeRole.DISPATCHER, shift="Day", district="")
+    make(organization=org, role=TraineeRole.DISPATCHER, shift="Night", district="")
+    certify(a, issued_on=ON - dt.timedelta(days=400))  # never expires
+    certify(b, issued_on=ON - dt.timedelta(days=700), expires_on=ON + dt.timedelta(days=30))
+    certify(c, issued_on=ON - dt.timedelta(days=10), expires_on=ON + dt.timedelta(days=1000))
+    certify(expired, issued_on=ON - dt.timedelta(days=800), expires_on=ON)
+    certify(future, issued_on=ON + dt.timedelta(days=1))
+    certify(sup, issued_on=ON - dt.timedelta(days=50), expires_on=ON + dt.timedelta(days=90))
+    certify(other, CertificationKind.MHFA, issued_on=ON - dt.timedelta(days=5))
+    certify(gone, issued_on=ON - dt.timedelta(days=5))
+    certify(d1, CertificationKind.DISPATCHER, issued_on=ON - dt.timedelta(days=5))
+    # Other cast organizations' rosters never count.
+    certify(make(organization=cast.outsider_org), issued_on=ON - dt.timedelta(days=5))
+    return org
+
+
+def test_coverage_by_shift_and_district_from_a_crafted_roster(roster, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        figures = selectors.coverage_for_organization(roster, ON)
+    assert figures.patrol == 9
+    assert figures.cit_patrol == 3
+    assert figures.cit_share_of_patrol == pytest.approx(3 / 9)
+    shifts = {g.name: (g.patrol, g.cit_certified) for g in figures.by_shift}
+    assert shifts == {"Day": (4, 2), "Evening": (3, 1), "Night": (2, 0)}
+    assert [g.name for g in figures.by_shift] == ["Day", "Evening", "Night"]
+    assert figures.uncovered_shifts == ("Night",)
+    districts = {g.name: (g.patrol, g.cit_certified) for g in figures.by_district}
+    assert districts == {"North": (4, 2), "South": (5, 1)}
+    assert figures.uncovered_districts == ()
+    # Sworn: 9 patrol + supervisor + other sworn = 11; CIT: a, b, c, supervisor = 4.
+    assert (figures.sworn, figures.cit_sworn, figures.mhfa_sworn) == (11, 4, 1)
+    assert figures.trained_share_of_sworn == pytest.approx(5 / 11)
+    # CIT holders who volunteered (a, c) or were assigned (b); the supervisor is unrecorded.
+    assert (figures.volunteers, figures.assigned) == (2, 1)
+    assert (figures.dispatchers, figures.dispatchers_trained) == (3, 1)
+    # b expires in 30 days and the supervisor on day 90: both within 90 days.
+    assert figures.expiring_soon == 2
+
+
+def test_a_later_renewal_outlasts_an_expiring_certification(roster):
+    b = roster.trainees.get(cit_selection=CitSelection.ASSIGNED)
+    certify(b, issued_on=ON - dt.timedelta(days=1), expires_on=ON + dt.timedelta(days=700))
+    figures = selectors.coverage_for_organization(roster, ON)
+    assert figures.cit_patrol == 3  # b counted once
+    assert figures.expiring_soon == 1  # only the supervisor now
+
+
+def test_an_empty_roster_has_no_shares(cast):
+    figures = selectors.coverage_for_organization(cast.agency, ON)
+    assert figures.patrol == 0
+    assert figures.cit_share_of_patrol is None
+    assert figures.by_shift == ()
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.SUPERVISOR, Role.ADMINISTRATOR])
+def test_coverage_is_for_those_who_run_the_roster(cast, roster, role):
+    user = UserFactory.create()
+    MembershipFactory.create(user=user, organization=cast.agency, role=role)
+    assert selectors.coverage(cast.actor(user), cast.agency, on=ON).patrol == 9
+
+
+@pytest.mark.parametrize("who", ["colleague", "partner_user", "expired_user", "outsider"])
+def test_coverage_is_hidden_from_everyone_else(cast, roster, who):
+    with pytest.raises(Http404):
+        selectors.coverage(cast.actor(getattr(cast, who)), cast.agency, on=ON)
+
+
+def test_the_grid_finds_a_post_without_cit_that_shift_and_district_totals_hide(roster):
+    """Day/North 2 (1 CIT), Day/South 2 (1), Evening/North 1 (1), Evening/South 2 (0),
+    Night/North 1 (0: a certificate from tomorrow), Night/South 1 (0). Evening/South is a
+    gap although Evening and South each have CIT officers elsewhere."""
+    _figures, grid = selectors._tally(roster, ON)
+    gaps = {(cell.shift, cell.district) for cell in grid.gaps}
+    assert gaps == {("Evening", "South"), ("Night", "North"), ("Night", "South")}
+    assert grid.cells["Day", "North"].cit_certified == 1
+    assert grid.shifts == ("Day", "Evening", "Night")
+
+
+def test_the_coverage_page_flags_the_gaps(cast, roster):
+    from django.urls import reverse
+
+    page = cast.client(cast.member).get(reverse("training_home")).content.decode()
+    assert "Shifts without a CIT-certified patrol officer: Night" in page
+    assert "Districts without" not in page
+    assert "Evening / South" in page
+    assert '<svg class="pmhc-chart"' in page

@@ -1,0 +1,266 @@
+"""The roster import: every rejected row with its line number and reason, the preview's
+counts, an atomic apply, and a re-import of the same file that changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from pmhc.platform.models import AuditAction, AuditEvent
+from pmhc.training import import_services, roster_csv, selectors
+from pmhc.training.models import (
+    Certification,
+    Completion,
+    Course,
+    ImportStatus,
+    RosterImport,
+    Trainee,
+)
+from pmhc.training.tests.factories import TraineeFactory
+
+TODAY = dt.date(2026, 6, 1)
+HEADER = "badge_number,last_name,first_name,role,shift,district,cit_volunteer,cit,mhfa_ps\n"
+GOOD = (
+    HEADER + "101,Alder,Alex,patrol_officer,Day,North,yes,2024-03-15,\n"
+    "102,Birch,Blake,Patrol Officer,Night,South,,,2023-11-02\n"
+    "103,Cedar,Casey,supervisor,Evening,Central,no,2022-06-10;2025-06-12,\n"
+    "201,Dale,Dana,call_taker_dispatcher,Day,,,,\n"
+)
+BAD = (
+    HEADER + "101,Alder,Alex,patrol_officer,Day,North,yes,2024-03-15,\n"  # line 2: good
+    ",Nobadge,Ned,patrol_officer,Day,North,,,\n"  # line 3
+    "104,Ford,Finley,sheriff,Day,North,,,\n"  # line 4
+    "105,Glen,Gale,patrol_officer,,North,,,\n"  # line 5
+    '106,"Hale\nHale",Harper,non_sworn,Day,North,maybe,2031-01-01,\n'  # lines 6-7
+    "101,Again,Alex,patrol_officer,Day,North,,,\n"  # line 8: duplicate badge
+    "107,Hill,Hollis,patrol_officer,Day,North,,yesterday,\n"  # line 9
+    "108,Short,Row\n"  # line 10
+    "\n"  # line 11: blank, skipped
+    "109,Isle,Ivy,other_sworn,Day,East,,,2020-02-02\n"  # line 12: good
+)
+
+
+def parse(text, known=("cit", "mhfa_ps")):
+    return roster_csv.parse(text, known, TODAY)
+
+
+def test_every_bad_row_is_rejected_with_its_line_number_and_reason():
+    parsed = parse(BAD)
+    assert parsed.errors == []
+    assert [row.badge_number for row in parsed.rows] == ["101", "109"]
+    assert [row.line for row in parsed.rows] == [2, 12]
+    rejected = {r.line: (r.badge_number, r.reason) for r in parsed.rejections}
+    assert sorted(rejected) == [3, 4, 5, 6, 8, 9, 10]
+    assert "badge_number is empty" in rejected[3][1]
+    assert "role “sheriff” is not one of" in rejected[4][1]
+    assert "a patrol officer needs a shift and a district" in rejected[5][1]
+    # A quoted cell spanning two lines: the row is reported at the line where it starts,
+    # with every reason.
+    assert "cit_volunteer must be yes, no or empty" in rejected[6][1]
+    assert "cit: 2031-01-01 is in the future" in rejected[6][1]
+    assert rejected[8] == ("101", "badge number 101 already appears on line 2")
+    assert "cit: “yesterday” is not a date" in rejected[9][1]
+    assert rejected[10][1] == "expected 9 values, found 3"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "The file is empty."),
+        ("badge_number,last_name\n1,A\n", "the header lacks these columns: first_name, role"),
+        (HEADER.strip() + ",firearms\n", "not course codes of your catalogue: firearms"),
+        (HEADER.strip() + ",cit\n", "appear more than once: cit"),
+    ],
+)
+def test_problems_with_the_header_stop_the_whole_file(text, message):
+    parsed = parse(text)
+    assert parsed.rows == []
+    assert any(message in error for error in parsed.errors), parsed.errors
+
+
+def test_accepted_rows_carry_their_values():
+    rows = parse(GOOD).rows
+    assert rows[1].role == "patrol_officer" and rows[1].cit_selection == ""
+    assert rows[0].cit_selection == "volunteer" and rows[2].cit_selection == "assigned"
+    assert rows[2].completions == (("cit", dt.date(2022, 6, 10)), ("cit", dt.date(2025, 6, 12)))
+    assert rows[3].role == "call_taker_dispatcher"
+
+
+def test_the_sample_file_parses_cleanly():
+    known = {"cit", "mhfa_ps", "dispatcher_cit"}
+    parsed = roster_csv.parse(roster_csv.SAMPLE_CSV, known, TODAY)
+    assert parsed.errors == [] and parsed.rejections == [] and len(parsed.rows) == 4
+
+
+def test_a_file_that_is_not_utf8_is_refused(cast):
+    with pytest.raises(ValidationError, match="not UTF-8"):
+        import_services.upload_roster(
+            cast.actor(cast.member),
+            organization=cast.agency,
+            file_name="r.csv",
+            content="badge_number,last_name\n1,Müller\n".encode("latin-1"),
+        )
+    assert RosterImport.objects.count() == 0
+
+
+def _upload(cast, text, user=None):
+    return import_services.upload_roster(
+        cast.actor(user or cast.member),
+        organization=cast.agency,
+        file_name="roster.csv",
+        content=text.encode(),
+    )
+
+
+def _state():
+    return (
+        list(
+            Trainee.objects.order_by("badge_number").values_list(
+                "badge_number", "last_name", "role", "shift", "district", "cit_selection"
+            )
+        ),
+        Completion.objects.count(),
+        Certification.objects.count(),
+        AuditEvent.objects.filter(
+            action__in=[AuditAction.TRAINEE_SAVED, AuditAction.COMPLETION_RECORDED]
+        ).count(),
+    )
+
+
+def test_preview_counts_then_apply_then_the_same_file_changes_nothing(cast):
+    actor = cast.actor(cast.member)
+    first = _upload(cast, GOOD)
+    preview = selectors.import_preview(actor, first.pk)
+    assert (preview.new, preview.changed, preview.unchanged) == (4, 0, 0)
+    assert preview.completions == 4
+    assert preview.new_courses == ["cit", "mhfa_ps"]
+    assert Trainee.objects.count() == 0  # a preview writes nothing to the roster
+
+    result = import_services.apply_roster_import(actor, roster_import=first)
+    assert (result.created, result.changed, result.unchanged, result.completions) == (4, 0, 0, 4)
+    assert set(Course.objects.values_list("code", flat=True)) == {"cit", "mhfa_ps"}
+    after_first = _state()
+    assert after_first[1:3] == (4, 4)
+    assert AuditEvent.objects.filter(action=AuditAction.ROSTER_IMPORTED).count() == 1
+
+    again = _upload(cast, GOOD)
+    preview = selectors.import_preview(actor, again.pk)
+    assert (preview.new, preview.changed, preview.unchanged, preview.completions) == (0, 0, 4, 0)
+    result = import_services.apply_roster_import(actor, roster_import=again)
+    assert (result.created, result.changed, result.unchanged, result.completions) == (0, 0, 4, 0)
+    assert _state() == after_first
+
+
+def test_fixing_rejected_rows_and_importing_again_adds_only_them(cast):
+    actor = cast.actor(cast.member)
+    import_services.apply_roster_import(actor, roster_import=_upload(cast, BAD))
+    assert sorted(Trainee.objects.values_list("badge_number", flat=True)) == ["101", "109"]
+    fixed = BAD.replace(",Nobadge,", "110,Nobadge,").replace(",sheriff,", ",supervisor,")
+    preview = selectors.import_preview(actor, _upload(cast, fixed).pk)
+    assert (preview.new, preview.unchanged) == (2, 2)
+    assert {r.line for r in preview.parsed.rejections} == {5, 6, 8, 9, 10}
+
+
+def test_a_changed_row_updates_the_entry_and_adds_new_dates(cast):
+    actor = cast.actor(cast.member)
+    import_services.apply_roster_import(actor, roster_import=_upload(cast, GOOD))
+    moved = GOOD.replace(
+        "101,Alder,Alex,patrol_officer,Day,North,yes,2024-03-15,",
+        ("101,Alder,Alex,patrol_officer,Night,North,yes,2024-03-15,2026-01-05"),
+    )
+    preview = selectors.import_preview(actor, _upload(cast, moved).pk)
+    assert (preview.new, preview.changed, preview.unchanged, preview.completions) == (0, 1, 3, 1)
+    changed = next(p for p in preview.plans if p.outcome == "changed")
+    assert changed.changed_fields == ("shift",)
+    import_services.apply_roster_import(actor, roster_import=preview.roster_import)
+    alder = Trainee.objects.get(badge_number="101")
+    assert alder.shift == "Night" and alder.completions.count() == 2
+
+
+def test_apply_is_all_or_nothing(cast, monkeypatch):
+    actor = cast.actor(cast.member)
+    upload = _upload(cast, GOOD)
+    before = _state()
+    calls = {"n": 0}
+    real = import_services._record_completion
+
+    def failing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(import_services, "_record_completion", failing)
+    with pytest.raises(RuntimeError):
+        import_services.apply_roster_import(actor, roster_import=upload)
+    assert _state() == before
+    assert Course.objects.count() == 0
+    upload.refresh_from_db()
+    assert upload.status == ImportStatus.PREVIEWED
+
+
+def test_an_import_is_applied_once(cast):
+    actor = cast.actor(cast.member)
+    upload = _upload(cast, GOOD)
+    import_services.apply_roster_import(actor, roster_import=upload)
+    with pytest.raises(ValidationError, match="already been applied"):
+        import_services.apply_roster_import(actor, roster_import=upload)
+
+
+def test_only_coordinators_and_administrators_import(cast):
+    with pytest.raises(PermissionDenied):
+        _upload(cast, GOOD, user=cast.colleague)
+    upload = _upload(cast, GOOD)
+    with pytest.raises(PermissionDenied):
+        import_services.apply_roster_import(cast.actor(cast.outsider), roster_import=upload)
+    assert Trainee.objects.count() == 0
+
+
+def test_the_import_keeps_a_linked_account_and_reactivates(cast):
+    actor = cast.actor(cast.member)
+    TraineeFactory.create(
+        organization=cast.agency,
+        badge_number="101",
+        last_name="Alder",
+        first_name="Alex",
+        shift="Day",
+        district="North",
+        cit_selection="volunteer",
+        user=cast.colleague,
+        is_active=False,
+    )
+    import_services.apply_roster_import(actor, roster_import=_upload(cast, GOOD))
+    alder = Trainee.objects.get(badge_number="101")
+    assert alder.user == cast.colleague and alder.is_active
+
+
+def test_the_pages_upload_preview_and_apply(cast):
+    client = cast.client(cast.member)
+    response = client.post(
+        reverse("training_import"),
+        {"file": SimpleUploadedFile("roster.csv", BAD.encode(), content_type="text/csv")},
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Rejected rows" in page
+    assert (
+        '<th scope="row">8</th><td>101</td><td>badge number 101 already appears on line 2' in page
+    )
+    assert "2 new roster entries" in page
+    upload = RosterImport.objects.get()
+    response = client.post(reverse("training_import_apply", args=[upload.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("training_roster")
+    assert Trainee.objects.count() == 2
+    page = client.get(reverse("training_import_preview", args=[upload.pk])).content.decode()
+    assert "Applied on" in page and "Apply the import" not in page
+
+
+def test_the_sample_downloads(cast):
+    response = cast.client(cast.member).get(reverse("training_import_sample"))
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.decode().startswith("badge_number,last_name,first_name")
+    assert cast.client(None).get(reverse("training_import_sample")).status_code == 302
