@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 urlpatterns = [
     path("", include("pmhc.toolkit.urls")),
+    path("", include("pmhc.assessment.urls")),
     path("", include("pmhc.platform.urls")),
     path("api/v1/", include("pmhc.platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
