@@ -23,6 +23,10 @@ def shown(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f}"
 
 
+def _whole(value: float | None) -> float | None:
+    return None if value is None else float(shown(value))
+
+
 def delta_shown(value: float | None) -> str:
     if value is None:
         return "–"
@@ -36,12 +40,16 @@ def level_label(rating: int | None, dont_know: bool) -> str:
 
 
 def score_chart(report: scoring.Report) -> SafeString:
+    """Elements without a score are left out of the chart (the table lists them with a dash):
+    a bar of zero would read as "not started"."""
     return charts.bar_chart(
         [
-            (f"{e.element.number}. {e.element.title}", e.score if e.score is not None else 0)
+            # Whole numbers, as the table and the PDF print them.
+            (f"{e.element.number}. {e.element.title}", float(shown(e.score)))
             for e in report.elements
+            if e.score is not None
         ],
-        label=_("Score by essential element, out of 100"),
+        label=_("Score by essential element, out of 100 (elements with a score)"),
         max_value=100,
     )
 
@@ -91,7 +99,10 @@ def sides_by_element(rows: Sequence[scoring.ItemSpread], edition: Edition) -> li
 
 def comparison_chart(comparison: scoring.Comparison) -> SafeString:
     return charts.paired_bar_chart(
-        [(f"{e.number}. {e.title}", e.before, e.after) for e in comparison.elements],
+        [
+            (f"{e.number}. {e.title}", _whole(e.before), _whole(e.after))
+            for e in comparison.elements
+        ],
         label=_("Score by element, earlier and later assessment"),
         series=(_("Earlier"), _("Later")),
         max_value=100,

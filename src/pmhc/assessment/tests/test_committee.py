@@ -274,3 +274,36 @@ def test_lists_show_only_the_actors_programs(cast, opened):
     assert list(selectors.program_assessments(cast.actor(cast.colleague))) == []
     page = cast.client(cast.member).get("/assess/").content.decode()
     assert "Spring" in page and "Theirs" not in page
+
+
+def test_pages_do_not_query_per_respondent_or_per_item(cast, opened, edition):
+    """The combined view and the home list cost the same with two respondents or eight."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    coordinator, assessment = opened
+    client = cast.client(cast.member)
+
+    def invite(count: int, start: int) -> None:
+        for number in range(start, start + count):
+            respondent = services.invite(
+                coordinator,
+                assessment=assessment,
+                name=f"Person {number}",
+                email=f"person{number}@example.org",
+                perspective=Perspective.MENTAL_HEALTH if number % 2 else "law_enforcement",
+            )
+            Answer.objects.bulk_create(
+                Answer(respondent=respondent, item_key=item.key, rating=number % 4)
+                for item in edition.items
+            )
+
+    def cost(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    invite(2, 0)
+    few = {url: cost(url) for url in (f"/assess/{assessment.pk}/combined/", "/assess/")}
+    invite(6, 2)
+    assert {url: cost(url) for url in few} == few

@@ -186,7 +186,7 @@ MODULES: dict[str, Module] = {
             "assessment",
             _("Assess"),
             _("Self-assessment: scoring, report and action plan"),
-            "assessment_start",
+            "assess_home",
         ),
         Module(
             "planning",

@@ -19,12 +19,11 @@ from pmhc.testing.browser import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-#: The sections of the primary navigation each role sees, in order. Today only the
-#: administrator has one; each module that adds a section adds its roles here.
-# Learn is public; the other sections follow the role.
-SECTIONS: dict[Role, list[str]] = {role: ["Learn"] for role in Role}
-SECTIONS[Role.ADMINISTRATOR] = ["Learn", "Organization"]
-SECTIONS[Role.TTA_STAFF] = ["Learn", "TA requests", "Library review"]
+#: The sections of the primary navigation each role sees, in order; each module that adds a
+#: section adds its roles here. Learn and Assess are public; the other sections follow the role.
+SECTIONS: dict[Role, list[str]] = {role: ["Learn", "Assess"] for role in Role}
+SECTIONS[Role.ADMINISTRATOR] = ["Learn", "Assess", "Organization"]
+SECTIONS[Role.TTA_STAFF] = ["Learn", "Assess", "TA requests", "Library review"]
 
 
 def test_every_demo_user_signs_in_and_sees_their_navigation(page, demo):
