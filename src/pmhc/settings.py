@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "pmhc.platform",
     "pmhc.toolkit",
+    "pmhc.assessment",
     "pmhc.training",
     "pmhc.planning",
     "pmhc.demo",

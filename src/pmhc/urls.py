@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 urlpatterns = [
     path("", include("pmhc.toolkit.urls")),
+    path("", include("pmhc.assessment.urls")),
     path("", include("pmhc.planning.urls")),
     path("", include("pmhc.training.urls")),
     path("", include("pmhc.platform.urls")),

@@ -12,6 +12,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from django.db import transaction
 
@@ -198,6 +199,12 @@ def _toolkit_steps() -> list[Step]:
     return [demo_assistance.step, demo_library.step]
 
 
+def _assessment_steps() -> list[Step]:
+    from pmhc.assessment import demo as demo_assessment
+
+    return [demo_assessment.step]
+
+
 def _plan_and_train_steps() -> list[Step]:
     # Train first: the plan's profile is sized from the roster it builds.
     from pmhc.planning import demo as planning_demo
@@ -213,8 +220,27 @@ STEPS: list[Step] = [
     step_roster,
     step_agreements,
     *_toolkit_steps(),
+    *_assessment_steps(),
     *_plan_and_train_steps(),
 ]
+
+
+#: Reference data that migrations load: the toolkit's pages and learning sites, the first
+#: edition of the self-assessment. ``flush`` (``pmhc demo --reset``, transactional tests) erases
+#: it while the migrations stay recorded as applied, so the demo puts it back first with the
+#: migrations' own loaders, each of which skips what already exists.
+REFERENCE_DATA: tuple[tuple[str, str], ...] = (
+    ("pmhc.toolkit.migrations.0002_program_and_element_content", "load"),
+    ("pmhc.toolkit.migrations.0003_learning_sites", "load"),
+    ("pmhc.assessment.migrations.0002_first_edition", "publish_first_edition"),
+)
+
+
+def restore_reference_data() -> None:
+    from django.apps import apps
+
+    for module, function in REFERENCE_DATA:
+        getattr(import_module(module), function)(apps, None)
 
 
 def is_loaded() -> bool:
@@ -240,6 +266,7 @@ def build(
         log=log,
     )
     with transaction.atomic():
+        restore_reference_data()
         for step in STEPS:
             step(ctx)
         audit.record(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from pmhc.platform import selectors, services
 from pmhc.platform.access import Actor, organization_today
+from pmhc.platform.exports import spreadsheet_cell
 from pmhc.platform.forms import (
     AgreementForm,
     ApiKeyForm,
@@ -340,12 +341,6 @@ def audit_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _cell(value: object) -> str:
-    # A spreadsheet would run a cell that starts like a formula; the trail holds typed input.
-    text = str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -369,7 +364,7 @@ def audit_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
         yield writer.writerow(header)
         for e in events:
             yield writer.writerow(
-                _cell(v)
+                spreadsheet_cell(v)
                 for v in [
                     e.sequence,
                     e.occurred_at.isoformat(),

@@ -104,3 +104,86 @@ def bar_chart(
         height - PAD,
         body,
     )
+
+
+def paired_bar_chart(
+    rows: Sequence[tuple[str, float | None, float | None]],
+    *,
+    label: str,
+    series: tuple[str, str],
+    unit: str = "",
+    max_value: float | None = None,
+) -> SafeString:
+    """Two bars per row (e.g. before and after, or two perspectives), with a legend. A missing
+    value draws no bar and shows "–". The same figures must be in a table beside the chart."""
+    plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    values = [v for _name, a, b in rows for v in (a, b) if v is not None]
+    top = max_value if max_value is not None else max(values, default=1)
+    top = top if top > 0 else 1
+    pair = 2 * BAR + 4
+    legend_height = ROW
+    parts = []
+    for index, (name, first, second) in enumerate(rows):
+        y = legend_height + PAD + index * (pair + 10)
+        parts.append(
+            format_html(
+                '<text class="pmhc-chart__label" x="{}" y="{}" text-anchor="end" '
+                'fill="#1b1b1b">{}</text>',
+                LABEL_WIDTH - PAD,
+                y + pair / 2 + 5,
+                _short(str(name)),
+            )
+        )
+        for offset, (value, css, colour) in enumerate(
+            ((first, "pmhc-chart__bar", "#005ea2"), (second, "pmhc-chart__bar--alt", "#c05600"))
+        ):
+            bar_y = y + offset * (BAR + 4)
+            length = 0.0 if value is None else max(0.0, min(1.0, value / top)) * plot
+            parts.append(
+                format_html(
+                    '<rect class="{}" x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                    '<text class="pmhc-chart__value" x="{}" y="{}" fill="#1b1b1b">{}</text>',
+                    css,
+                    LABEL_WIDTH,
+                    bar_y,
+                    f"{length:.1f}",
+                    BAR,
+                    colour,
+                    LABEL_WIDTH + length + PAD,
+                    bar_y + BAR - 4,
+                    "–" if value is None else _number(value, unit),
+                )
+            )
+    legend = format_html(
+        '<rect class="pmhc-chart__bar" x="{}" y="{}" width="14" height="14" fill="#005ea2"/>'
+        '<text class="pmhc-chart__label" x="{}" y="{}" fill="#1b1b1b">{}</text>'
+        '<rect class="pmhc-chart__bar--alt" x="{}" y="{}" width="14" height="14" fill="#c05600"/>'
+        '<text class="pmhc-chart__label" x="{}" y="{}" fill="#1b1b1b">{}</text>',
+        LABEL_WIDTH,
+        PAD,
+        LABEL_WIDTH + 20,
+        PAD + 12,
+        series[0],
+        LABEL_WIDTH + 200,
+        PAD,
+        LABEL_WIDTH + 220,
+        PAD + 12,
+        series[1],
+    )
+    height = legend_height + 2 * PAD + max(1, len(rows)) * (pair + 10)
+    return format_html(
+        '<svg class="pmhc-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" '
+        'role="img" aria-label="{}" focusable="false"><title>{}</title>{}'
+        '<line class="pmhc-chart__axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#565c65"/>'
+        "{}</svg>",
+        WIDTH,
+        height,
+        label,
+        label,
+        legend,
+        LABEL_WIDTH,
+        legend_height,
+        LABEL_WIDTH,
+        height - PAD,
+        format_html_join("", "{}", ((p,) for p in parts)),
+    )

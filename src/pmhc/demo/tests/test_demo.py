@@ -65,3 +65,20 @@ def test_demo_command_refuses_to_load_twice_and_in_production(db, settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):
         call_command("demo", reset=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reset_puts_back_what_the_migrations_loaded():
+    """``flush`` empties the migrations' reference data; the demo loads it again."""
+    from pmhc.assessment.models import Instrument
+    from pmhc.toolkit.models import LearningSite, PageContent
+
+    generator.restore_reference_data()  # an earlier transactional test may have flushed it
+    counts = (PageContent.objects.count(), LearningSite.objects.count())
+    assert all(counts) and Instrument.objects.filter(edition=1).exists()
+    call_command("flush", interactive=False, verbosity=0)
+    assert not PageContent.objects.exists() and not Instrument.objects.exists()
+    generator.build(password="x-password-123", log=lambda _: None)
+    assert (PageContent.objects.count(), LearningSite.objects.count()) == counts
+    assert Instrument.objects.filter(edition=1, status="published").exists()
+    assert Client().get("/learn/elements/").status_code == 200

@@ -186,19 +186,19 @@ MODULES: dict[str, Module] = {
             "assessment",
             _("Assess"),
             _("Self-assessment: scoring, report and action plan"),
-            "assessment_start",
+            "assess_home",
         ),
         Module(
             "planning",
             _("Plan"),
             _("Planning: community profile, program-type advisor, staffing model"),
-            "planning_index",
+            "plan_home",
         ),
         Module(
             "training",
             _("Train"),
             _("Training: courses, completions, certifications, coverage by shift and district"),
-            "training_index",
+            "training_home",
         ),
         Module(
             "dispatch",

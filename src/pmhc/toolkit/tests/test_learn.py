@@ -6,11 +6,9 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
 from django.test import Client
-from django.urls import path, reverse
+from django.urls import reverse
 
-import pmhc.urls
 from pmhc.platform.access import actor_for_user
 from pmhc.platform.models import AuditAction, AuditEvent, OrganizationKind, Role
 from pmhc.platform.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -37,17 +35,6 @@ MODULE_OF_ELEMENT = {
     9: "assessment",
     10: "evaluation",
 }
-
-
-def assessment_stub(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("self-assessment")
-
-
-#: For the test that needs the self-assessment to exist: the product's URLs plus its start.
-urlpatterns = [
-    *pmhc.urls.urlpatterns,
-    path("assess/start/", assessment_stub, name="assessment_start"),
-]
 
 
 @pytest.fixture
@@ -259,23 +246,16 @@ def test_home_ties_every_benefit_to_an_outcome_or_marks_it(db):
     )
 
 
-def test_home_has_the_starts_and_no_dead_self_assessment_link(db):
+def test_home_has_the_starts_and_the_self_assessment(db):
     text = page_text(Client().get(reverse("home")))
     assert f'href="{reverse("sites_list")}"' in text
     assert f'href="{reverse("ta_request")}"' in text
     assert f'href="{reverse("library_index")}"' in text
     assert "Find a learning site" in text and "Request assistance" in text
-    assert "Take the self-assessment" not in text
-    assert not [href for href in re.findall(r'href="([^"]*)"', text) if "assess" in href]
-
-
-@pytest.mark.urls(__name__)
-def test_home_offers_the_self_assessment_once_it_exists(db):
-    text = page_text(Client().get(reverse("home")))
     assert "Take the self-assessment" in text
-    assert 'href="/assess/start/"' in text
+    assert f'href="{reverse("assess_home")}"' in text
     element = page_text(Client().get(reverse("learn_element", kwargs={"number": 9})))
-    assert 'href="/assess/start/"' in element
+    assert f'href="{reverse("assess_home")}"' in element
 
 
 def test_home_shows_a_signed_in_person_their_organizations(cast):

@@ -27,7 +27,7 @@ def _actor(request: HttpRequest) -> Actor:
 def _self_assessment_url() -> str | None:
     """The self-assessment's start, once that module exists; never a dead link."""
     try:
-        return reverse("assessment_start")
+        return reverse("assess_home")
     except NoReverseMatch:
         return None
 

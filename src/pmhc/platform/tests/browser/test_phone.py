@@ -42,7 +42,9 @@ def test_phone_menu_signed_out_and_signed_in(new_page, cast):
     expect(page.get_by_role("heading", name="Your organizations")).to_be_visible()
 
     nav = open_menu(page)
-    expect(nav.get_by_role("link")).to_have_text(["Learn", "Organization", "My account"])
+    expect(nav.get_by_role("link")).to_have_text(
+        ["Learn", "Assess", "Plan", "Train", "Organization", "My account"]
+    )
     expect(nav.get_by_role("button", name="Sign out")).to_be_visible()
     axe_check(page)
     page.keyboard.press("Escape")

@@ -20,14 +20,14 @@ from pmhc.testing.browser import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 #: The sections of the primary navigation each role sees, in order; each module that adds a
-#: section adds its roles here. Learn is public; the other sections follow the role.
-SECTIONS: dict[Role, list[str]] = {role: ["Learn"] for role in Role}
-SECTIONS[Role.ADMINISTRATOR] = ["Learn", "Plan", "Train", "Organization"]
-SECTIONS[Role.COORDINATOR] = ["Learn", "Plan", "Train"]
-SECTIONS[Role.SUPERVISOR] = ["Learn", "Plan", "Train"]
-SECTIONS[Role.OFFICER] = ["Learn", "Train"]
-SECTIONS[Role.CALL_TAKER] = ["Learn", "Train"]
-SECTIONS[Role.TTA_STAFF] = ["Learn", "TA requests", "Library review"]
+#: section adds its roles here. Learn and Assess are public; the other sections follow the role.
+SECTIONS: dict[Role, list[str]] = {role: ["Learn", "Assess"] for role in Role}
+SECTIONS[Role.ADMINISTRATOR] = ["Learn", "Assess", "Plan", "Train", "Organization"]
+SECTIONS[Role.COORDINATOR] = ["Learn", "Assess", "Plan", "Train"]
+SECTIONS[Role.SUPERVISOR] = ["Learn", "Assess", "Plan", "Train"]
+SECTIONS[Role.OFFICER] = ["Learn", "Assess", "Train"]
+SECTIONS[Role.CALL_TAKER] = ["Learn", "Assess", "Train"]
+SECTIONS[Role.TTA_STAFF] = ["Learn", "Assess", "TA requests", "Library review"]
 
 
 def test_every_demo_user_signs_in_and_sees_their_navigation(page, demo):
