@@ -8,6 +8,7 @@ demo's audit trail verifies like any other.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import Callable
@@ -61,6 +62,11 @@ class DemoContext:
     users: dict[str, User] = field(default_factory=dict)
     officers: list[Membership] = field(default_factory=list)
     log: Callable[[str], None] = print
+
+    def random_for(self, step: str) -> random.Random:
+        """A random source of the step's own, from the seed and the step's name: a step's
+        figures then stay the same when other steps are added or reordered."""
+        return random.Random(f"{self.seed}:{step}")
 
     def person_name(self) -> tuple[str, str]:
         return self.rng.choice(GIVEN), self.rng.choice(FAMILY)
@@ -199,10 +205,19 @@ def _toolkit_steps() -> list[Step]:
     return [demo_assistance.step, demo_library.step]
 
 
+def own_random(name: str, step: Step) -> Step:
+    """Run ``step`` with a random source of its own (see ``DemoContext.random_for``)."""
+
+    def run(ctx: DemoContext) -> None:
+        step(dataclasses.replace(ctx, rng=ctx.random_for(name)))
+
+    return run
+
+
 def _assessment_steps() -> list[Step]:
     from pmhc.assessment import demo as demo_assessment
 
-    return [demo_assessment.step]
+    return [own_random("assessment", demo_assessment.step)]
 
 
 def _plan_and_train_steps() -> list[Step]:
@@ -210,7 +225,7 @@ def _plan_and_train_steps() -> list[Step]:
     from pmhc.planning import demo as planning_demo
     from pmhc.training import demo as training_demo
 
-    return [training_demo.step, planning_demo.step]
+    return [own_random("training", training_demo.step), own_random("planning", planning_demo.step)]
 
 
 #: In order. Each later module appends its own step (see CONTRIBUTING.md).

@@ -125,8 +125,8 @@ RULES: tuple[Rule, ...] = (
         lambda f: f.has_receiving_center,
         _("a receiving or stabilization center accepts police drop-offs"),
         _(
-            "A crisis receiving or stabilization center takes police drop-offs: CIT officers have "
-            "somewhere to hand a person over quickly."
+            "The profile records a crisis receiving or stabilization center that accepts police "
+            "drop-offs: a place where CIT officers can hand a person over and return to duty."
         ),
     ),
     Rule(
@@ -134,7 +134,10 @@ RULES: tuple[Rule, ...] = (
         {P.CIT: -2},
         lambda f: not f.has_receiving_center,
         _("no receiving or stabilization center accepts police drop-offs"),
-        _("CIT relies on a receiving facility, and none accepts police drop-offs."),
+        _(
+            "The profile records no crisis receiving or stabilization center that accepts police "
+            "drop-offs: CIT officers have no such place to hand a person over."
+        ),
         _("A crisis receiving or stabilization center that accepts police drop-offs."),
     ),
     Rule(
@@ -143,8 +146,8 @@ RULES: tuple[Rule, ...] = (
         lambda f: f.has_psychiatric_emergency,
         _("a psychiatric emergency service exists"),
         _(
-            "A psychiatric emergency service gives officers and clinicians a place to take a "
-            "person who needs urgent care."
+            "The profile records a psychiatric emergency service, which this product counts in "
+            "favor of CIT and co-responder teams."
         ),
     ),
     Rule(
@@ -153,8 +156,8 @@ RULES: tuple[Rule, ...] = (
         lambda f: f.mh_calls_per_shift >= BUSY_CALLS_PER_SHIFT,
         _("%(busy)s or more mental health calls per shift on average"),
         _(
-            "About %(calls)s mental health calls per shift: enough to keep a co-responder team "
-            "busy (%(busy)s or more)."
+            "About %(calls)s mental health calls per shift in the profile: at or above the "
+            "%(busy)s per shift this product assumes keep a co-responder team busy."
         ),
     ),
     Rule(
@@ -163,12 +166,12 @@ RULES: tuple[Rule, ...] = (
         lambda f: f.mh_calls_per_shift < FEW_CALLS_PER_SHIFT,
         _("fewer than %(few)s mental health calls per shift on average"),
         _(
-            "About %(calls)s mental health calls per shift: a dedicated co-responder team would "
-            "spend most of its shift waiting."
+            "About %(calls)s mental health calls per shift in the profile: below the %(few)s per "
+            "shift this product assumes a dedicated co-responder team needs to be kept busy."
         ),
         _(
-            "Enough mental health calls per shift to keep a team busy (%(few)s or more), for "
-            "instance by sharing a team with neighbouring agencies."
+            "At least %(few)s mental health calls per shift for each co-responder team (this "
+            "product's planning assumption)."
         ),
     ),
     Rule(
@@ -176,14 +179,17 @@ RULES: tuple[Rule, ...] = (
         {P.CO_RESPONDER: +2},
         lambda f: f.has_co_responders,
         _("clinicians are available to respond with officers"),
-        _("Clinicians are available to ride with officers or meet them on scene."),
+        _(
+            "The profile records clinicians who can respond with officers: a co-responder team "
+            "pairs a trained officer and a crisis worker, in the same car or meeting on scene."
+        ),
     ),
     Rule(
         "no-co-responder-clinicians",
         {P.CO_RESPONDER: -1},
         lambda f: not f.has_co_responders,
         _("no clinicians are available to respond with officers"),
-        _("No clinicians are available to respond with officers yet."),
+        _("The profile records no clinicians who can respond with officers."),
         _(
             "Clinicians, through a mental health partner, who ride with officers or meet them on "
             "scene."
@@ -194,14 +200,17 @@ RULES: tuple[Rule, ...] = (
         {P.MOBILE_CRISIS: +2},
         lambda f: f.has_mobile_crisis,
         _("a mobile crisis team exists"),
-        _("A mobile crisis team already exists; officers and the public can call on it."),
+        _(
+            "The profile records a mobile crisis team: mental health professionals who respond "
+            "at the request of officers and of the public."
+        ),
     ),
     Rule(
         "no-mobile-crisis-team",
         {P.MOBILE_CRISIS: -2},
         lambda f: not f.has_mobile_crisis,
         _("no mobile crisis team exists"),
-        _("There is no mobile crisis team to call on."),
+        _("The profile records no mobile crisis team."),
         _(
             "A mobile crisis team of mental health professionals that officers and the public "
             "can request."
@@ -213,8 +222,8 @@ RULES: tuple[Rule, ...] = (
         lambda f: f.has_crisis_line,
         _("a crisis line or 988 center exists"),
         _(
-            "A crisis line or 988 center can send a mobile team and answer people who would "
-            "otherwise call 911."
+            "The profile records a crisis line or 988 center, which this product counts in favor "
+            "of a mobile crisis team."
         ),
     ),
     Rule(
@@ -222,11 +231,8 @@ RULES: tuple[Rule, ...] = (
         {P.MOBILE_CRISIS: -1},
         lambda f: not f.has_crisis_line,
         _("no crisis line or 988 center"),
-        _(
-            "Without a crisis line or 988 center, the public has no direct way to reach a mobile "
-            "team."
-        ),
-        _("A crisis line or 988 center that can dispatch the mobile team."),
+        _("The profile records no crisis line or 988 center."),
+        _("A crisis line or 988 center."),
     ),
     Rule(
         "large-rural-area",
@@ -234,8 +240,9 @@ RULES: tuple[Rule, ...] = (
         _large_rural,
         _("a rural area of %(large)s square miles or more"),
         _(
-            "A large rural area (%(area)s square miles): a response available on every shift "
-            "matters more than a specialist unit that may be far away."
+            "The profile describes a rural area of %(area)s square miles, at or above the "
+            "%(large)s this product treats as large (it assumes long distances between calls). "
+            "Trained officers are needed to cover every shift and district."
         ),
         _("A way to reach every part of a large rural area in time."),
     ),
@@ -245,8 +252,9 @@ RULES: tuple[Rule, ...] = (
         lambda f: f.patrol_per_shift <= SMALL_SHIFT,
         _("%(small)s or fewer patrol officers per shift"),
         _(
-            "With %(patrol)s patrol officers per shift, a 20-25%% specialist share is one "
-            "officer or none: every officer needs to be able to respond."
+            "The profile gives %(patrol)s patrol officers per shift: a 20-25%% CIT share of "
+            "them is one officer or none. In a tailored approach every patrol officer must be "
+            "able to respond."
         ),
         _("Enough patrol officers per shift to hold a CIT officer on each one."),
     ),
@@ -256,8 +264,8 @@ RULES: tuple[Rule, ...] = (
         lambda f: f.case_management_capacity > 0,
         _("case managers can take on people"),
         _(
-            "Case managers can follow %(capacity)s people at once: a base for a team that works "
-            "with people who call repeatedly."
+            "The profile records case management capacity for %(capacity)s people at once. A "
+            "case management program is a proactive team for repeat callers and high utilizers."
         ),
     ),
     Rule(
@@ -265,7 +273,7 @@ RULES: tuple[Rule, ...] = (
         {P.CASE_MANAGEMENT: -2},
         lambda f: f.case_management_capacity == 0,
         _("no case management capacity"),
-        _("No case management capacity is available for people who call repeatedly."),
+        _("The profile records no case management capacity."),
         _("Case management capacity for people who call repeatedly."),
     ),
     Rule(
@@ -274,8 +282,8 @@ RULES: tuple[Rule, ...] = (
         lambda f: f.cit_share_of_patrol is not None and f.cit_share_of_patrol >= GUIDELINE_LOW,
         _("20%% or more of patrol is CIT-certified (from Train)"),
         _(
-            "%(share)s of patrol officers are CIT-certified, within reach of the 20-25%% "
-            "guideline: a CIT program can build on them."
+            "On the Train roster, %(share)s of patrol officers hold a current CIT certification: "
+            "at or above the 20%% low end of the common 20-25%% target."
         ),
     ),
     Rule(
@@ -283,7 +291,10 @@ RULES: tuple[Rule, ...] = (
         {P.CIT: -1, P.TAILORED: +1},
         lambda f: bool(f.uncovered_shifts),
         _("a shift has no CIT-certified patrol officer (from Train)"),
-        _("No CIT-certified patrol officer works on: %(shifts)s."),
+        _(
+            "On the Train roster, no patrol officer with a current CIT certification works on: "
+            "%(shifts)s."
+        ),
         _("A CIT-certified officer on every shift (none on: %(shifts)s)."),
     ),
 )

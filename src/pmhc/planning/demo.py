@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pmhc.planning import services
-from pmhc.planning.onemind import add_months
+from pmhc.platform.dates import add_months
 
 if TYPE_CHECKING:
     from pmhc.demo.generator import DemoContext

@@ -24,6 +24,10 @@ from dataclasses import dataclass
 MAX_UNITS = 5000
 
 
+class TooManyUnits(ValueError):
+    """The smallest n sought is above ``MAX_UNITS``: the load cannot be staffed within it."""
+
+
 def _check(n: int, a: float) -> None:
     if n < 0:
         raise ValueError("the number of units cannot be negative")
@@ -122,7 +126,7 @@ def units_for_service_level(a: float, *, within: float, handle: float, target: f
     for n, b in zip(range(1, MAX_UNITS + 1), series, strict=False):
         if _level(n, a, _c_from_b(n, a, b), within, handle) >= target:
             return n
-    raise ValueError(f"more than {MAX_UNITS} units would be needed")
+    raise TooManyUnits(f"more than {MAX_UNITS} units would be needed")
 
 
 def units_for_overflow(a: float, *, bound: float) -> int:
@@ -133,7 +137,7 @@ def units_for_overflow(a: float, *, bound: float) -> int:
     for n, b in zip(range(MAX_UNITS + 1), erlang_b_series(a), strict=False):
         if b <= bound:
             return n
-    raise ValueError(f"more than {MAX_UNITS} units would be needed")
+    raise TooManyUnits(f"more than {MAX_UNITS} units would be needed")
 
 
 def officers_for_availability(a: float, *, probability: float) -> int:

@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from pmhc.planning.models import CommunityProfile, Setting
+from pmhc.planning.models import MAX_CALL_MINUTES, CommunityProfile, Setting
 from pmhc.planning.services import PROFILE_FIELDS
 from pmhc.platform.forms import USWDSMixin
 
@@ -46,9 +47,24 @@ def _decimal(
             "invalid": _("Enter a number, e.g. 12.5."),
             "min_value": _("The number cannot be negative."),
             "max_decimal_places": _("Use at most one decimal place."),
+            **kwargs.pop("error_messages", {}),
         },
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         **kwargs,
+    )
+
+
+def _call_minutes(label: Any) -> forms.DecimalField:
+    """Minutes per call, at most a day (``MAX_CALL_MINUTES``)."""
+    return _decimal(
+        label,
+        max_value=Decimal(MAX_CALL_MINUTES),
+        help_text=format_lazy(_("At most {max} minutes (a day)."), max=MAX_CALL_MINUTES),
+        error_messages={
+            "max_value": format_lazy(
+                _("Enter at most {max} minutes (a day)."), max=MAX_CALL_MINUTES
+            )
+        },
     )
 
 
@@ -184,8 +200,8 @@ class ProfileForm(USWDSMixin, forms.Form):
             "spread calls evenly over the week."
         ),
     )
-    on_scene_minutes = _decimal(_("Average time on scene (minutes)"))
-    travel_minutes = _decimal(_("Average travel time (minutes)"))
+    on_scene_minutes = _call_minutes(_("Average time on scene (minutes)"))
+    travel_minutes = _call_minutes(_("Average travel time (minutes)"))
     has_crisis_line = forms.BooleanField(label=_("A crisis line or 988 center"), required=False)
     has_mobile_crisis = forms.BooleanField(label=_("A mobile crisis team"), required=False)
     has_receiving_center = forms.BooleanField(
@@ -204,13 +220,16 @@ class ProfileForm(USWDSMixin, forms.Form):
     )
     service_target_percent = _percent(
         _("Service level target (%)"),
-        _("The share of calls that should find a unit within the time below, e.g. 80."),
+        _("The share of calls that should find a unit free within the time below, e.g. 80."),
     )
     answer_within_minutes = forms.IntegerField(
-        label=_("Reached within (minutes)"),
+        label=_("A unit free within (minutes)"),
         min_value=0,
         max_value=240,
-        help_text=_("How long a call may wait for a free unit, e.g. 10 (travel comes on top)."),
+        help_text=_(
+            "How long a call may wait for a unit to become free, e.g. 10. This is not the time "
+            "to reach the scene: travel time comes on top."
+        ),
         error_messages={
             "invalid": _("Enter whole minutes from 0 to 240."),
             "min_value": _("Enter whole minutes from 0 to 240."),

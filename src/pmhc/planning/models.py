@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 PLAN_READERS = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR, Role.SUPERVISOR, Role.ANALYST})
 PLAN_WRITERS = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
+#: The longest time on scene, and the longest travel time, a profile may give: one day.
+MAX_CALL_MINUTES = 1440
 
 
 class Setting(models.TextChoices):
@@ -93,10 +95,20 @@ class CommunityProfile(_PlanRecord):
     #: entered; empty means "spread evenly".
     hourly_pattern = models.JSONField(_("calls by hour of day"), default=list, blank=True)
     weekday_pattern = models.JSONField(_("calls by day of week"), default=list, blank=True)
+    #: At most a day each (``MAX_CALL_MINUTES``): the staffing model sizes units for calls
+    #: that end within their shift's day, and a longer figure is almost always a typing slip.
     on_scene_minutes = models.DecimalField(
-        _("time on scene (minutes)"), max_digits=6, decimal_places=1
+        _("time on scene (minutes)"),
+        max_digits=6,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_CALL_MINUTES)],
     )
-    travel_minutes = models.DecimalField(_("travel time (minutes)"), max_digits=6, decimal_places=1)
+    travel_minutes = models.DecimalField(
+        _("travel time (minutes)"),
+        max_digits=6,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_CALL_MINUTES)],
+    )
     has_crisis_line = models.BooleanField(_("crisis line or 988 center"), default=False)
     has_mobile_crisis = models.BooleanField(_("mobile crisis team"), default=False)
     has_receiving_center = models.BooleanField(
@@ -112,7 +124,7 @@ class CommunityProfile(_PlanRecord):
     #: The staffing model's targets.
     service_target_percent = _percent(_("service level target (%)"), 80)
     answer_within_minutes = models.PositiveSmallIntegerField(
-        _("reached within (minutes)"), default=10, validators=[MaxValueValidator(240)]
+        _("a unit free within (minutes)"), default=10, validators=[MaxValueValidator(240)]
     )
     overflow_bound_percent = _percent(_("overflow to patrol at most (%)"), 10)
     cit_available_percent = _percent(_("a CIT officer free (%)"), 90)

@@ -13,7 +13,6 @@ statuses can be tested from crafted data.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from pmhc.platform.dates import add_months
 
 if TYPE_CHECKING:
     from pmhc.training.coverage import Coverage
@@ -35,22 +36,26 @@ WINDOW_CLOSES_MONTHS = 36
 CIT_SHARE = 0.20
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (the month's last day when it is shorter)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 @dataclass(frozen=True)
 class AgreementEvidence:
-    title: str
+    #: None for a reader who may not see the agreement's title (see ``selectors``).
+    title: str | None
     partners: tuple[str, ...]
     effective_on: dt.date
     ends_on: dt.date | None
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.effective_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+    @property
+    def partner_names(self) -> str:
+        return ", ".join(self.partners) or _("a behavioral health organization")
+
+    @property
+    def dates(self) -> str:
+        if self.ends_on is None:
+            return _("from %(start)s, with no end date") % {"start": self.effective_on}
+        return _("from %(start)s to %(end)s") % {"start": self.effective_on, "end": self.ends_on}
 
 
 @dataclass(frozen=True)
@@ -127,27 +132,39 @@ def partnership(agreements: Sequence[AgreementEvidence], today: dt.date) -> Requ
     title = _("A partnership with a community mental health organization")
     active = [a for a in agreements if a.in_force_on(today)]
     if active:
-        names = ", ".join(sorted({p for a in active for p in a.partners}))
-        return Requirement(
-            "partnership",
-            title,
-            MET,
-            _("Agreement in force: %(title)s, with %(partners)s.")
-            % {"title": active[0].title, "partners": names},
-            "",
-        )
+        first = active[0]
+        values: dict[str, object] = {
+            "title": first.title,
+            "partners": ", ".join(sorted({p for a in active for p in a.partners}))
+            or first.partner_names,
+            "dates": first.dates,
+        }
+        if first.title is None:
+            evidence = _("An agreement with %(partners)s is in force (%(dates)s).") % values
+        else:
+            evidence = _("Agreement in force: %(title)s, with %(partners)s (%(dates)s).") % values
+        return Requirement("partnership", title, MET, evidence, "")
     if agreements:
         latest = max(agreements, key=lambda a: a.effective_on)
+        values = {
+            "title": latest.title,
+            "partners": latest.partner_names,
+            "start": latest.effective_on,
+            "end": latest.ends_on,
+        }
         if latest.effective_on > today:
-            evidence = _("%(title)s takes effect on %(date)s.") % {
-                "title": latest.title,
-                "date": latest.effective_on,
-            }
+            if latest.title is None:
+                evidence = _("An agreement with %(partners)s takes effect on %(start)s.") % values
+            else:
+                evidence = _("%(title)s, with %(partners)s, takes effect on %(start)s.") % values
+        elif latest.title is None:
+            evidence = (
+                _("An agreement with %(partners)s was in force from %(start)s to %(end)s.") % values
+            )
         else:
-            evidence = _("%(title)s ended on %(date)s.") % {
-                "title": latest.title,
-                "date": latest.ends_on,
-            }
+            evidence = (
+                _("%(title)s, with %(partners)s, was in force from %(start)s to %(end)s.") % values
+            )
         return Requirement(
             "partnership",
             title,
@@ -268,7 +285,8 @@ def rest_trained(coverage: Coverage | None) -> Requirement:
     return Requirement(
         "mhfa",
         title,
-        IN_PROGRESS if coverage.mhfa_sworn else MISSING,
+        # CIT counts as training too: anyone trained means the requirement is under way.
+        IN_PROGRESS if trained else MISSING,
         evidence,
         ngettext(
             "%(count)d sworn officer still to train.",

@@ -125,10 +125,11 @@ def staffing_plan(view: PlanView) -> list[staffing.ShiftStaffing]:
     return staffing.plan(view.profile, view.coverage)
 
 
-def _agreements(organization: Organization) -> list[onemind.AgreementEvidence]:
-    """The organization's agreements with behavioral health organizations (titles, partners,
-    dates: agency-level facts the plan's readers may see; the agreements' documents stay
-    with the organization's administrators)."""
+def _agreements(actor: Actor, organization: Organization) -> list[onemind.AgreementEvidence]:
+    """The organization's agreements with behavioral health organizations. That one is in
+    force, with whom and between which dates is what the pledge asks about, and every reader
+    of the plan sees it. The agreement's title is shown only to those who may manage it
+    (``Action.MANAGE``, as on the platform's own agreement pages); the others see no title."""
     agreements = (
         DataSharingAgreement.objects.filter(parties=organization)
         .filter(parties__kind=OrganizationKind.BEHAVIORAL_HEALTH)
@@ -138,7 +139,7 @@ def _agreements(organization: Organization) -> list[onemind.AgreementEvidence]:
     )
     return [
         onemind.AgreementEvidence(
-            title=a.title,
+            title=a.title if decide(actor, Action.MANAGE, a, ADMIN) else None,
             partners=tuple(
                 sorted(
                     p.name
@@ -172,7 +173,7 @@ def tracker(actor: Actor) -> tuple[PlanView, Pledge | None, onemind.Tracker]:
         onemind.evaluate(
             today=view.today,
             pledged_on=record.pledged_on if record else None,
-            agreements=_agreements(view.organization),
+            agreements=_agreements(actor, view.organization),
             policy=policy,
             coverage=view.coverage,
         ),

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pmhc.planning.models import CommunityProfile, Pledge
+from pmhc.planning.models import MAX_CALL_MINUTES, CommunityProfile, Pledge
 from pmhc.planning.selectors import plan_target
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
@@ -130,6 +130,9 @@ def _apply(profile: CommunityProfile, data: dict[str, Any]) -> None:
             "Mental health calls cannot be more than all calls for service."
         )
     scene, travel = profile.on_scene_minutes, profile.travel_minutes
+    for field, minutes in (("on_scene_minutes", scene), ("travel_minutes", travel)):
+        if minutes is not None and float(minutes) > MAX_CALL_MINUTES:
+            errors[field] = _("Enter at most %(max)d minutes (a day).") % {"max": MAX_CALL_MINUTES}
     if scene is not None and travel is not None and float(scene) + float(travel) <= 0:
         errors["on_scene_minutes"] = _("A call takes some time: enter the time on scene.")
     try:

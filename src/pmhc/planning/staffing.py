@@ -11,12 +11,16 @@ travel time. Then, for each shift, with ``erlang``:
 (b) CIT-certified officers so that at least one is free when a call arrives, with the chosen
     probability (Erlang B);
 (c) what share of the shift's patrol officers that is, against the common 20-25% guideline.
+
+A load so large that more than ``MAX_UNITS`` units would be needed is not an error: the shift
+is reported as one that cannot be staffed within that many units (``ShiftStaffing.staffable``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from pmhc.planning import erlang
@@ -32,6 +36,8 @@ GUIDELINE_HIGH = 0.25
 EXTRA_ROWS = 3
 #: Rows shown below the smaller answer (a large load needs no table from one unit up).
 MAX_ROWS_BELOW = 8
+#: The most units the model looks for; a shift that needs more "cannot be staffed".
+MAX_UNITS = erlang.MAX_UNITS
 
 
 def mh_calls_per_year(profile: CommunityProfile) -> float:
@@ -86,10 +92,11 @@ class ShiftStaffing:
     handle_minutes: float
     #: Erlangs: how many units the calls keep busy on average.
     offered_load: float
-    units_for_target: int
-    units_for_overflow: int
-    busiest_day_units: int
-    cit_needed: int
+    #: Each answer is None when more than ``MAX_UNITS`` would be needed.
+    units_for_target: int | None
+    units_for_overflow: int | None
+    busiest_day_units: int | None
+    cit_needed: int | None
     patrol: int
     #: CIT-certified patrol officers on this shift now, from Train (None: not on the roster).
     cit_now: int | None
@@ -97,8 +104,19 @@ class ShiftStaffing:
     candidates: list[erlang.Candidate]
 
     @property
+    def staffable(self) -> bool:
+        """Whether the shift's answers all lie within ``MAX_UNITS`` (the busiest day aside)."""
+        return None not in (self.units_for_target, self.units_for_overflow, self.cit_needed)
+
+    @property
+    def max_units(self) -> int:
+        return MAX_UNITS
+
+    @property
     def cit_share(self) -> float | None:
-        return self.cit_needed / self.patrol if self.patrol else None
+        if self.cit_needed is None or not self.patrol:
+            return None
+        return self.cit_needed / self.patrol
 
     @property
     def cit_share_percent(self) -> float | None:
@@ -118,16 +136,27 @@ class ShiftStaffing:
     @property
     def cit_gap(self) -> int | None:
         """Certified officers still to add on this shift (0 when enough), if known."""
-        return None if self.cit_now is None else max(0, self.cit_needed - self.cit_now)
+        if self.cit_now is None or self.cit_needed is None:
+            return None
+        return max(0, self.cit_needed - self.cit_now)
 
 
 def handle_minutes(profile: CommunityProfile) -> float:
     return float(profile.on_scene_minutes) + float(profile.travel_minutes)
 
 
+def _within_limit(find: Callable[[], int]) -> int | None:
+    """``find()``, or None when the answer is more than ``MAX_UNITS``."""
+    try:
+        return find()
+    except erlang.TooManyUnits:
+        return None
+
+
 def plan(profile: CommunityProfile, coverage: Coverage | None = None) -> list[ShiftStaffing]:
     """The staffing figures for every shift of ``profile``; [] when it cannot be computed (no
-    calls, no handling time, or shifts that do not divide the day)."""
+    calls, no handling time, or shifts that do not divide the day). A shift that would need
+    more than ``MAX_UNITS`` units gets None for that answer and no table, never an error."""
     handle = handle_minutes(profile)
     if handle <= 0:
         return []
@@ -142,8 +171,18 @@ def plan(profile: CommunityProfile, coverage: Coverage | None = None) -> list[Sh
             continue
         a = erlang.offered_load(load.arrivals_per_hour, handle)
         busiest = erlang.offered_load(load.busiest_day_arrivals_per_hour, handle)
-        units = erlang.units_for_service_level(a, within=within, handle=handle, target=target)
-        overflow = erlang.units_for_overflow(a, bound=bound)
+        units = _within_limit(
+            partial(erlang.units_for_service_level, a, within=within, handle=handle, target=target)
+        )
+        overflow = _within_limit(partial(erlang.units_for_overflow, a, bound=bound))
+        busiest_units = _within_limit(
+            partial(
+                erlang.units_for_service_level, busiest, within=within, handle=handle, target=target
+            )
+        )
+        cit_needed = _within_limit(
+            partial(erlang.officers_for_availability, a, probability=available)
+        )
         group = by_shift.get(load.name.casefold())
         rows.append(
             ShiftStaffing(
@@ -152,14 +191,14 @@ def plan(profile: CommunityProfile, coverage: Coverage | None = None) -> list[Sh
                 offered_load=a,
                 units_for_target=units,
                 units_for_overflow=overflow,
-                busiest_day_units=erlang.units_for_service_level(
-                    busiest, within=within, handle=handle, target=target
-                ),
-                cit_needed=erlang.officers_for_availability(a, probability=available),
+                busiest_day_units=busiest_units,
+                cit_needed=cit_needed,
                 patrol=profile.patrol_per_shift,
                 cit_now=group.cit_certified if group else None,
                 patrol_now=group.patrol if group else None,
-                candidates=erlang.candidates(
+                candidates=[]
+                if units is None or overflow is None
+                else erlang.candidates(
                     a,
                     within=within,
                     handle=handle,

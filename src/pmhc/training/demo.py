@@ -133,6 +133,15 @@ def _roster_rows(ctx: DemoContext) -> list[dict[str, str]]:
             row["cit_volunteer"] = "yes" if ctx.rng.random() < 0.8 else "no"
         elif ctx.rng.random() < 0.4:
             row["mhfa_ps"] = _days_ago(ctx, 30, 900).isoformat()
+
+    # Whatever the draws, the deliberate gap is the only post without a current CIT officer.
+    current_since = (ctx.today - dt.timedelta(days=1000)).isoformat()
+    patrol = [r for r in people if r["role"] == TraineeRole.PATROL]
+    for post in sorted({(r["shift"], r["district"]) for r in patrol} - {GAP}):
+        here = [r for r in patrol if (r["shift"], r["district"]) == post]
+        if not any(r["cit"] and r["cit"] >= current_since for r in here):
+            here[0]["cit"] = _days_ago(ctx, 60, 700).isoformat()
+            here[0]["cit_volunteer"] = "yes"
     return people
 
 

@@ -19,7 +19,7 @@ from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide, organization_today
 from pmhc.platform.models import AuditAction, Organization, Purpose, User
 from pmhc.training import roster_csv
-from pmhc.training.models import CompletionSource, Course, ImportStatus, RosterImport
+from pmhc.training.models import CompletionSource, Course, ImportStatus, RosterImport, Trainee
 from pmhc.training.selectors import known_codes, training_target
 from pmhc.training.services import (
     _record_completion,
@@ -67,6 +67,36 @@ def upload_roster(
     return roster_import
 
 
+def _apply_row(actor: Actor, organization: Organization, item: roster_csv.RowPlan) -> Trainee:
+    """Create or update the roster entry of one accepted row."""
+    row = item.row
+    if item.trainee is None:
+        return create_trainee(
+            actor,
+            organization=organization,
+            badge_number=row.badge_number,
+            last_name=row.last_name,
+            first_name=row.first_name,
+            role=row.role,
+            shift=row.shift,
+            district=row.district,
+            cit_selection=row.cit_selection,
+        )
+    return update_trainee(
+        actor,
+        trainee=item.trainee,
+        badge_number=row.badge_number,
+        last_name=row.last_name,
+        first_name=row.first_name,
+        role=row.role,
+        shift=row.shift,
+        district=row.district,
+        cit_selection=row.cit_selection,
+        is_active=True,
+        user=item.trainee.user,
+    )
+
+
 @dataclass(frozen=True)
 class ImportResult:
     created: int
@@ -105,32 +135,14 @@ def apply_roster_import(actor: Actor, *, roster_import: RosterImport) -> ImportR
         if item.outcome == roster_csv.UNCHANGED:
             continue
         row = item.row
-        if item.trainee is None:
-            trainee = create_trainee(
-                actor,
-                organization=organization,
-                badge_number=row.badge_number,
-                last_name=row.last_name,
-                first_name=row.first_name,
-                role=row.role,
-                shift=row.shift,
-                district=row.district,
-                cit_selection=row.cit_selection,
-            )
-        else:
-            trainee = update_trainee(
-                actor,
-                trainee=item.trainee,
-                badge_number=row.badge_number,
-                last_name=row.last_name,
-                first_name=row.first_name,
-                role=row.role,
-                shift=row.shift,
-                district=row.district,
-                cit_selection=row.cit_selection,
-                is_active=True,
-                user=item.trainee.user,
-            )
+        try:
+            trainee = _apply_row(actor, organization, item)
+        except ValidationError as exc:
+            # Whatever a service still refuses, say which line of the file it came from.
+            raise ValidationError(
+                _("Line %(line)d (badge number %(badge)s): %(errors)s")
+                % {"line": row.line, "badge": row.badge_number, "errors": " ".join(exc.messages)}
+            ) from exc
         for code, day in item.new_completions:
             _completion, new = _record_completion(
                 actor,

@@ -92,14 +92,21 @@ class ParsedRoster:
     errors: list[str] = field(default_factory=list)
 
 
+#: What a NUL character in an upload becomes: PostgreSQL cannot store NUL in text, and the
+#: row that holds one is rejected by ``parse`` (as is a row with the replacement character).
+NUL_STAND_IN = "\ufffd"
+
+
 def decode(content: bytes) -> str:
-    """The file's text; UTF-8 (with or without a byte-order mark) only."""
+    """The file's text; UTF-8 (with or without a byte-order mark) only. NUL characters are
+    replaced by ``NUL_STAND_IN`` so that the text can be kept for the preview."""
     if len(content) > MAX_BYTES:
         raise ValueError(_("The file is larger than 2 MB."))
     try:
-        return content.decode("utf-8-sig")
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")) from exc
+    return text.replace("\x00", NUL_STAND_IN)
 
 
 def _parse_date(text: str, today: dt.date) -> dt.date:
@@ -121,7 +128,8 @@ def parse(text: str, known_codes: Iterable[str], today: dt.date) -> ParsedRoster
     """Check every row; a row with any problem is rejected whole, with its line number and
     every reason, and the others are kept."""
     parsed = ParsedRoster()
-    reader = csv.reader(io.StringIO(text))
+    # Strict: a quote left open would otherwise swallow the rest of the file without a word.
+    reader = csv.reader(io.StringIO(text), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -162,10 +170,19 @@ def parse(text: str, known_codes: Iterable[str], today: dt.date) -> ParsedRoster
         except StopIteration:
             break
         except csv.Error as exc:
-            parsed.rejections.append(
-                Rejection(previous_line + 1, "", _("cannot be read: %(error)s") % {"error": exc})
+            # The reader cannot tell where the broken row ends, so nothing after it can be
+            # trusted: the whole file is refused, naming the line where it became unreadable.
+            parsed.rows.clear()
+            parsed.rejections.clear()
+            parsed.errors.append(
+                _(
+                    "Line %(line)d cannot be read (%(error)s), and nothing from that line on "
+                    "can be: nothing was imported. Check that line for a quote that is not "
+                    "closed, then upload the file again."
+                )
+                % {"line": previous_line + 1, "error": exc}
             )
-            break
+            return parsed
         line, previous_line = previous_line + 1, reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
@@ -202,6 +219,16 @@ def _parse_row(
         return None, Rejection(line, badge_guess, reason)
     value = {name: cell.strip() for name, cell in zip(columns, cells, strict=True)}
     reasons: list[str] = []
+    damaged = [
+        name
+        for name, cell in zip(columns, cells, strict=True)
+        if "\x00" in cell or NUL_STAND_IN in cell
+    ]
+    if damaged:
+        reasons.append(
+            _("%(names)s: contains a NUL character or an unreadable character (�)")
+            % {"names": ", ".join(damaged)}
+        )
     badge = value["badge_number"]
     if not badge:
         reasons.append(_("badge_number is empty"))

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from pmhc.platform import audit
@@ -252,16 +252,24 @@ def roster(
     current = Q(certifications__issued_on__lte=on) & (
         Q(certifications__expires_on__isnull=True) | Q(certifications__expires_on__gt=on)
     )
+    # A certification expiring soon counts only if no other current one of the same kind
+    # lasts longer (a renewal), as in the coverage figures (``_tally``).
+    renewed = Certification.objects.filter(
+        trainee_id=OuterRef("trainee_id"), kind=OuterRef("kind"), issued_on__lte=on
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=OuterRef("expires_on")))
+    expiring_soon = Certification.objects.filter(
+        trainee_id=OuterRef("pk"),
+        issued_on__lte=on,
+        expires_on__gt=on,
+        expires_on__lte=on + EXPIRY_WINDOW,
+    ).filter(~Exists(renewed))
     queryset = restrict(
         actor, Trainee.objects.filter(organization=organization), Action.VIEW, ADMIN
     ).annotate(
         cit_current=Count(
             "certifications", filter=current & Q(certifications__kind=CertificationKind.CIT)
         ),
-        expiring=Count(
-            "certifications",
-            filter=current & Q(certifications__expires_on__lte=on + EXPIRY_WINDOW),
-        ),
+        expiring=Exists(expiring_soon),
     )
     queryset = queryset.filter(is_active=filters.status != "inactive")
     if filters.shift:
@@ -273,7 +281,7 @@ def roster(
     elif filters.status == "not_cit":
         queryset = queryset.filter(cit_current=0)
     elif filters.status == "expiring":
-        queryset = queryset.filter(expiring__gt=0)
+        queryset = queryset.filter(expiring=True)
     if filters.q:
         queryset = queryset.filter(
             Q(last_name__icontains=filters.q)

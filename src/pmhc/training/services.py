@@ -4,7 +4,6 @@ transaction. Certifications are derived here from each completion and its course
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
+from pmhc.platform.dates import add_months
 from pmhc.platform.models import AuditAction, Membership, Organization, Purpose, User
 from pmhc.training.models import (
     CERTIFIES,
@@ -65,13 +65,6 @@ def _authorize(actor: Actor, organization: Organization, action: Action = Action
     decision = decide(actor, action, training_target(organization), ADMIN)
     if not decision:
         raise PermissionDenied(decision.reason)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later, or the month's last day when it is shorter."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _clean(instance: Any, errors: dict[str, str], exclude: list[str] | None = None) -> None:
@@ -213,6 +206,7 @@ def _apply_trainee(trainee: Trainee, values: dict[str, Any]) -> None:
     trainee.cit_selection = values["cit_selection"] or CitSelection.UNKNOWN
     trainee.is_active = bool(values["is_active"])
     user: User | None = values["user"]
+    linked_before = trainee.user_id
     trainee.user = user
     if trainee.role == TraineeRole.PATROL and not (trainee.shift and trainee.district):
         errors["shift" if not trainee.shift else "district"] = _(
@@ -221,7 +215,9 @@ def _apply_trainee(trainee: Trainee, values: dict[str, Any]) -> None:
     others = Trainee.objects.filter(organization_id=trainee.organization_id).exclude(pk=trainee.pk)
     if others.filter(badge_number=trainee.badge_number).exists():
         errors["badge_number"] = _("Another roster entry has this badge number.")
-    if user is not None:
+    # The link is checked when it changes: an entry linked to someone whose membership has
+    # since ended keeps its link (and its history) and can still be updated, e.g. by an import.
+    if user is not None and user.pk != linked_before:
         if not Membership.objects.filter(
             user=user, organization_id=trainee.organization_id, is_active=True
         ).exists():

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from pmhc.platform.access import Action, Actor
@@ -447,9 +448,12 @@ def roster_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("training_import_preview", pk=found.pk)
     messages.success(
         request,
-        _(
+        ngettext(
             "Roster imported: %(created)d new, %(changed)d changed, %(unchanged)d unchanged, "
-            "%(rejected)d rejected; %(completions)d completions recorded."
+            "%(rejected)d rejected; %(completions)d completion recorded.",
+            "Roster imported: %(created)d new, %(changed)d changed, %(unchanged)d unchanged, "
+            "%(rejected)d rejected; %(completions)d completions recorded.",
+            result.completions,
         )
         % result.__dict__,
     )

@@ -85,6 +85,14 @@ def test_neutral_facts_fire_only_the_absence_rules():
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
+def test_a_reason_states_a_condition_of_the_profile_or_the_roster(rule):
+    """Reasons report what the profile (or Train's roster) records, not claims about the
+    world: each starts from the record it read."""
+    reason = rule.reason_for(dataclasses.replace(NEUTRAL, **CASES[rule.id]))
+    assert reason.startswith(("The profile ", "About ", "On the Train roster, ")), reason
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
 def test_rule(rule):
     """The rule fires on its case and moves exactly the program types it names, by its weights;
     a rule against a type names what that type is missing."""

@@ -84,6 +84,7 @@ def test_model_policy(policy, status):
         (100, 19, 81, IN_PROGRESS, MET),  # everybody trained but CIT short of 20%
         (100, 25, 50, MET, IN_PROGRESS),
         (100, 0, 0, MISSING, MISSING),
+        (100, 30, 0, MET, IN_PROGRESS),  # the trained all hold CIT, nobody MHFA: under way
         (101, 20, 81, IN_PROGRESS, MET),  # 20% of 101 is 20.2: 21 needed
         (7, 2, 5, MET, MET),
         (0, 0, 0, MISSING, MISSING),

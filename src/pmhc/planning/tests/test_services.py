@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -95,6 +96,34 @@ def test_validation_error_writes_nothing(cast):
         )
     assert set(caught.value.message_dict) == {"shifts", "weekday_pattern"}
     assert not CommunityProfile.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["on_scene_minutes", "travel_minutes"])
+def test_times_per_call_are_capped_at_a_day(cast, field):
+    with pytest.raises(ValidationError) as caught:
+        make_profile(cast.agency, **{field: Decimal("4800.0")})
+    assert "at most 1440 minutes" in caught.value.message_dict[field][0]
+    assert not CommunityProfile.objects.exists()
+    make_profile(cast.agency, **{field: Decimal("1440.0")})  # a day is allowed
+
+
+def test_the_busiest_day_alone_can_be_beyond_the_limit(cast):
+    """1,000 units busy on average (60-minute calls, 1,000 an hour), all on Mondays: 7,000
+    on the busiest day, beyond the 5,000 the model looks for."""
+    profile = make_profile(
+        cast.agency,
+        shifts=["All day"],
+        calls_per_year=8_760_000,
+        mh_calls_per_year=8_760_000,
+        on_scene_minutes=Decimal("45.0"),
+        travel_minutes=Decimal("15.0"),
+        weekday_pattern=[1, 0, 0, 0, 0, 0, 0],
+    )
+    (shift,) = staffing.plan(profile)
+    assert shift.offered_load == pytest.approx(1000)
+    assert shift.staffable and shift.units_for_target is not None
+    assert shift.units_for_target > 1000
+    assert shift.busiest_day_units is None
 
 
 def test_shift_loads_follow_the_hour_pattern(cast):

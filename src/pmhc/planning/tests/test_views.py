@@ -4,6 +4,7 @@ organization, readers who may not write, writers), and what the pages show."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -217,6 +218,8 @@ def test_coordinator_saves_the_profile_with_before_and_after(cast):
         ({"mh_calls_per_year": "70000"}, "mh_calls_per_year", "cannot be more"),
         ({"population": "many"}, "population", "whole number"),
         ({"service_target_percent": "100"}, "service_target_percent", "1 to 99"),
+        ({"on_scene_minutes": "4800"}, "on_scene_minutes", "at most 1440 minutes"),
+        ({"travel_minutes": "1440.1"}, "travel_minutes", "at most 1440 minutes"),
     ],
 )
 def test_profile_errors_are_shown_by_the_field(cast, change, field, message):
@@ -246,9 +249,43 @@ def test_staffing_page_shows_each_shift_with_chart_and_table(cast):
         assert f"{name} shift (from" in body
         assert f"Units on duty, {name} shift" in body
     # 1 E, 80% within 10 minutes of 60-minute calls: 3 units (Erlang C).
-    assert "Units needed: 3 units meet the target of 80% within 10 minutes." in body
+    assert (
+        "Units needed: 3 units meet the target of 80% with a unit free within 10 minutes." in body
+    )
     assert body.count("<svg") >= 3
     assert "CIT officers needed: 3 on the shift" in body  # 1 - B(3, 1) = 15/16 >= 90%
+
+
+def test_a_load_too_large_to_staff_is_a_result_not_an_error(cast):
+    """1,000,000 mental health calls a year, each a day on scene and a day's travel (the
+    largest times a profile may hold): over 5,000 units busy on every shift."""
+    make_profile(
+        cast.agency,
+        calls_per_year=1_000_000,
+        mh_calls_per_year=1_000_000,
+        on_scene_minutes=Decimal("1440.0"),
+        travel_minutes=Decimal("1440.0"),
+    )
+    client = cast.client(cast.member)
+    response = client.get(reverse("plan_staffing"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count("This shift cannot be staffed within 5,000 units") == 3
+    assert "Units on duty" not in body  # no table of candidates
+    home = client.get(reverse("plan_home"))
+    assert home.status_code == 200
+    assert "Day more than 5,000, Evening more than 5,000, Night more than 5,000." in (
+        home.content.decode()
+    )
+
+
+def test_staffing_page_says_what_the_figures_leave_out(cast):
+    make_profile(cast.agency)
+    body = cast.client(cast.member).get(reverse("plan_staffing")).content.decode()
+    assert "the travel time comes on top" in body
+    assert "counts only the load of mental health calls" in body
+    assert 'aria-hidden="true">✓</span>' in body
+    assert "Reached within" not in body
 
 
 def _coverage(organization_id: int, on: dt.date, sworn: int, cit: int, mhfa: int) -> Coverage:
@@ -287,6 +324,42 @@ def test_tracker_reads_live_evidence(cast, agency_plan, monkeypatch):
     assert "Requirements: 4 of 4 met" in body
 
 
+def test_tracker_shows_an_agreements_title_only_to_those_who_manage_agreements(cast):
+    """Administrators manage agreements (Action.MANAGE) and see the title; every other reader
+    of the plan sees that an agreement with the partner is in force, and its dates."""
+    agreement = cast.partner.agreements.get()
+    agreement.title = "Confidential crisis MOU 2025"
+    agreement.save(update_fields=["title"])
+    dates = f"from {agreement.effective_on} to {agreement.ends_on}"
+
+    body = cast.client(cast.admin).get(reverse("plan_onemind")).content.decode()
+    assert (
+        f"Agreement in force: Confidential crisis MOU 2025, with Partner Clinic ({dates})." in body
+    )
+
+    for role in (Role.COORDINATOR, Role.SUPERVISOR, Role.ANALYST):
+        response = cast.client(person(cast, role)).get(reverse("plan_onemind"))
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Confidential crisis MOU" not in body, role
+        assert f"An agreement with Partner Clinic is in force ({dates})." in body, role
+        assert response.context["tracker"].requirements[0].status == "met"
+
+
+def test_tracker_hides_the_title_of_an_agreement_that_has_ended(cast):
+    agreement = cast.partner.agreements.get()
+    agreement.title = "Confidential crisis MOU 2025"
+    agreement.effective_on = timezone.localdate() - dt.timedelta(days=400)
+    agreement.ends_on = timezone.localdate() - dt.timedelta(days=40)
+    agreement.save(update_fields=["title", "effective_on", "ends_on"])
+    body = cast.client(cast.member).get(reverse("plan_onemind")).content.decode()
+    assert "Confidential crisis MOU" not in body
+    assert (
+        f"An agreement with Partner Clinic was in force from {agreement.effective_on} to "
+        f"{agreement.ends_on}." in body
+    )
+
+
 def test_tracker_without_an_agreement_in_force(cast):
     cast.agency.agreements.all().delete()
     tracker = cast.client(cast.member).get(reverse("plan_onemind")).context["tracker"]
@@ -300,7 +373,10 @@ def test_advice_reads_coverage_gaps(cast, monkeypatch):
         lambda organization, on: _coverage(organization.pk, on, 40, 9, 0),
     )
     body = cast.client(cast.member).get(reverse("plan_advice")).content.decode()
-    assert "No CIT-certified patrol officer works on: Night." in body
+    assert (
+        "On the Train roster, no patrol officer with a current CIT certification works on: Night."
+        in body
+    )
     staffing = cast.client(cast.member).get(reverse("plan_staffing")).content.decode()
     assert "Certified now (from Train): 9 of 20 patrol officers on this shift." in staffing
 

@@ -92,6 +92,27 @@ def test_a_later_renewal_outlasts_an_expiring_certification(roster):
     assert figures.expiring_soon == 1  # only the supervisor now
 
 
+def test_the_expiring_filter_leaves_out_a_renewed_certification(cast, roster):
+    """b's CIT expires in 30 days and the supervisor's on day 90: both listed. Once b holds a
+    later CIT certification, b is left out, as the coverage count leaves b out."""
+    actor = cast.actor(cast.member)
+    expiring = selectors.RosterFilters(status="expiring")
+
+    def listed() -> set[str]:
+        return {t.cit_selection or t.role for t in selectors.roster(actor, roster, expiring, on=ON)}
+
+    assert listed() == {CitSelection.ASSIGNED, TraineeRole.SUPERVISOR}
+    b = roster.trainees.get(cit_selection=CitSelection.ASSIGNED)
+    certify(b, issued_on=ON - dt.timedelta(days=1), expires_on=ON + dt.timedelta(days=700))
+    assert listed() == {TraineeRole.SUPERVISOR}
+    assert selectors.coverage_for_organization(roster, ON).expiring_soon == 1
+    # A renewal that starts after ON is not current yet: b is still listed.
+    b.certifications.filter(issued_on=ON - dt.timedelta(days=1)).update(
+        issued_on=ON + dt.timedelta(days=1)
+    )
+    assert listed() == {CitSelection.ASSIGNED, TraineeRole.SUPERVISOR}
+
+
 def test_an_empty_roster_has_no_shares(cast):
     figures = selectors.coverage_for_organization(cast.agency, ON)
     assert figures.patrol == 0

@@ -264,3 +264,105 @@ def test_the_sample_downloads(cast):
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.decode().startswith("badge_number,last_name,first_name")
     assert cast.client(None).get(reverse("training_import_sample")).status_code == 302
+
+
+def test_a_row_with_a_nul_character_is_rejected_with_its_line_number():
+    text = (
+        HEADER + "101,Alder,Alex,patrol_officer,Day,North,yes,2024-03-15,\n"
+        "102,Bir\x00ch,Blake,patrol_officer,Night,South,,,\n"  # line 3
+        "103,Cedar,Casey,supervisor,Evening,Central,no,,\n"
+    )
+    parsed = parse(text)
+    assert parsed.errors == []
+    assert [row.badge_number for row in parsed.rows] == ["101", "103"]
+    (rejection,) = parsed.rejections
+    assert (rejection.line, rejection.badge_number) == (3, "102")
+    assert "last_name: contains a NUL character" in rejection.reason
+
+
+def test_an_upload_with_a_nul_character_is_kept_without_it_and_its_row_rejected(cast):
+    """PostgreSQL refuses NUL in text: the upload keeps a stand-in, and applying imports
+    every other row."""
+    text = HEADER + "101,Alder,Alex,patrol_officer,Day,No\x00rth,yes,,\n" + GOOD[len(HEADER) :]
+    upload = _upload(cast, text)
+    assert "\x00" not in RosterImport.objects.get(pk=upload.pk).content
+    result = import_services.apply_roster_import(cast.actor(cast.member), roster_import=upload)
+    assert (result.created, result.rejected) == (4, 1)
+    assert not Trainee.objects.filter(district__contains=roster_csv.NUL_STAND_IN).exists()
+    assert Trainee.objects.get(badge_number="101").district == "North"  # from the later line
+
+
+UNCLOSED = (
+    HEADER + "101,Alder,Alex,patrol_officer,Day,North,yes,2024-03-15,\n"
+    '102,"Birch,Blake,patrol_officer,Night,South,,,\n'  # line 3: the quote is never closed
+    "103,Cedar,Casey,supervisor,Evening,Central,no,,\n"
+    "104,Dale,Dana,patrol_officer,Day,North,,,\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (UNCLOSED, 3),
+        # A stray character after a closing quote: the reader cannot say where the row ends.
+        (GOOD + '301,"Elm"x,Eden,patrol_officer,Day,North,,,\n' + GOOD[len(HEADER) :], 6),
+    ],
+)
+def test_an_unreadable_row_refuses_the_whole_file_naming_its_line(cast, text, line):
+    parsed = parse(text)
+    assert parsed.rows == [] and parsed.rejections == []
+    (error,) = parsed.errors
+    assert error.startswith(f"Line {line} cannot be read")
+    assert "nothing was imported" in error
+    upload = _upload(cast, text)
+    before = _state()
+    with pytest.raises(ValidationError) as caught:
+        import_services.apply_roster_import(cast.actor(cast.member), roster_import=upload)
+    assert f"Line {line} cannot be read" in caught.value.messages[0]
+    assert _state() == before and Trainee.objects.count() == 0
+
+
+def test_an_entry_linked_to_a_former_member_does_not_block_the_import(cast):
+    """The account linked to badge 101 has since left the agency: the import still updates
+    the entry (keeping its link), and every later import runs too."""
+    from pmhc.platform.models import Membership
+
+    TraineeFactory.create(
+        organization=cast.agency,
+        badge_number="101",
+        last_name="Alder",
+        first_name="Alexander",  # the file changes the first name
+        shift="Day",
+        district="North",
+        user=cast.colleague,
+    )
+    Membership.objects.filter(user=cast.colleague, organization=cast.agency).update(is_active=False)
+    actor = cast.actor(cast.member)
+    result = import_services.apply_roster_import(actor, roster_import=_upload(cast, GOOD))
+    assert (result.created, result.changed) == (3, 1)
+    alder = Trainee.objects.get(badge_number="101")
+    assert alder.first_name == "Alex" and alder.user == cast.colleague
+    changed = GOOD.replace(
+        "101,Alder,Alex,patrol_officer,Day,", "101,Alder,Alex,patrol_officer,Night,"
+    )
+    result = import_services.apply_roster_import(actor, roster_import=_upload(cast, changed))
+    assert result.changed == 1 and Trainee.objects.get(badge_number="101").shift == "Night"
+
+
+def test_linking_an_account_is_still_checked_when_the_link_changes(cast):
+    from pmhc.training import services
+
+    trainee = TraineeFactory.create(organization=cast.agency)
+    with pytest.raises(ValidationError) as caught:
+        services.update_trainee(
+            cast.actor(cast.member),
+            trainee=trainee,
+            badge_number=trainee.badge_number,
+            last_name=trainee.last_name,
+            first_name=trainee.first_name,
+            role=trainee.role,
+            shift=trainee.shift,
+            district=trainee.district,
+            user=cast.outsider,
+        )
+    assert "Link only a member of this organization." in caught.value.message_dict["user"]

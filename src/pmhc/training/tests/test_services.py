@@ -18,19 +18,6 @@ from pmhc.training.models import Certification, Completion, CourseKind, Trainee
 from pmhc.training.tests.factories import CourseFactory, SessionFactory, TraineeFactory
 
 
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (dt.date(2024, 1, 31), 1, dt.date(2024, 2, 29)),
-        (dt.date(2023, 1, 31), 1, dt.date(2023, 2, 28)),
-        (dt.date(2024, 11, 15), 14, dt.date(2026, 1, 15)),
-        (dt.date(2024, 3, 1), 36, dt.date(2027, 3, 1)),
-    ],
-)
-def test_add_months(day, months, expected):
-    assert services.add_months(day, months) == expected
-
-
 def test_a_completion_grants_a_certification_by_the_courses_rules(cast):
     actor = cast.actor(cast.member)
     course = services.create_course(

@@ -7,9 +7,22 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from pmhc.platform.models import AuditAction, AuditEvent, Role
-from pmhc.platform.tests.factories import MembershipFactory, UserFactory
+from pmhc.platform.models import (
+    AuditAction,
+    AuditEvent,
+    Classification,
+    OrganizationKind,
+    Purpose,
+    Role,
+)
+from pmhc.platform.tests.factories import (
+    AgreementFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
 from pmhc.training import services
 from pmhc.training.models import (
     Completion,
@@ -116,6 +129,66 @@ def test_supervisor_reads(cast, world, name, key):
 @pytest.mark.parametrize(("name", "key"), WRITE_PAGES)
 def test_supervisor_does_not_write(cast, world, name, key):
     assert cast.client(world["supervisor"]).get(url(name, world, key)).status_code == 404
+
+
+def _partner_coordinator(cast, *, classifications, purposes, ends_on=None, days_ago=30):
+    """A coordinator of a new partner organization, with an agreement between the partner and
+    the agency."""
+    today = timezone.localdate()
+    partner = OrganizationFactory.create(
+        slug="county-bh", name="County Behavioral Health", kind=OrganizationKind.BEHAVIORAL_HEALTH
+    )
+    AgreementFactory.create(
+        parties=[cast.agency, partner],
+        classifications=classifications,
+        purposes=purposes,
+        effective_on=today - dt.timedelta(days=days_ago),
+        ends_on=ends_on,
+    )
+    user = UserFactory.create(username="partner-coordinator")
+    MembershipFactory.create(user=user, organization=partner, role=Role.COORDINATOR)
+    return user
+
+
+def test_a_partner_coordinator_under_an_agreement_covering_agency_data_reads_a_record(cast, world):
+    """The documented exception: an agreement in force that covers agency data for
+    administration lets a partner's coordinator open a trainee's record."""
+    user = _partner_coordinator(
+        cast, classifications=[Classification.AGENCY], purposes=[Purpose.ADMINISTRATION]
+    )
+    events = AuditEvent.objects.count()
+    response = cast.client(user).get(url("training_trainee", world, "trainee"))
+    assert response.status_code == 200
+    assert SECRET_NAME in response.content.decode()
+    assert AuditEvent.objects.count() == events + 1  # the read is recorded
+    # Reading is all it gives: the roster's writes stay with the agency.
+    assert cast.client(user).get(url("training_trainee_edit", world, "trainee")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("classifications", "purposes", "ends_on"),
+    [
+        ([Classification.PERSONAL, Classification.SAFETY], [Purpose.ADMINISTRATION], None),
+        ([Classification.AGENCY], [Purpose.ACTIVE_CALL, Purpose.CASE_MANAGEMENT], None),
+        ([Classification.AGENCY], [Purpose.ADMINISTRATION], dt.timedelta(days=-1)),  # ended
+    ],
+    ids=["not-agency-data", "not-administration", "ended"],
+)
+def test_a_partner_coordinator_without_such_an_agreement_gets_not_found(
+    cast, world, classifications, purposes, ends_on
+):
+    user = _partner_coordinator(
+        cast,
+        classifications=classifications,
+        purposes=purposes,
+        ends_on=timezone.localdate() + ends_on if ends_on is not None else None,
+        days_ago=400,
+    )
+    events = AuditEvent.objects.count()
+    response = cast.client(user).get(url("training_trainee", world, "trainee"))
+    assert response.status_code == 404
+    assert SECRET_NAME not in response.content.decode()
+    assert AuditEvent.objects.count() == events
 
 
 def test_reading_a_record_is_audited(cast, world):
