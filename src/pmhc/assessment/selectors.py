@@ -127,21 +127,32 @@ def _rated(row: Answer | AgreedRating) -> scoring.Rated:
 # --- A program's assessments -----------------------------------------------------------------
 
 
-def programs_for(actor: Actor) -> list[Organization]:
-    """The organizations whose assessments the actor may open."""
+def _own_organizations_where(actor: Actor, action: Action, target: Target) -> list[Organization]:
+    """The actor's organizations for which the policy allows ``action`` on records like
+    ``target`` (its organization is filled in for each)."""
     return [
         organization
         for organization in Organization.objects.filter(pk__in=actor.organization_ids)
         if decide(
             actor,
-            Action.CREATE,
+            action,
             Target(
                 organization_ids=frozenset({organization.pk}),
-                access_write_roles=Assessment.access_write_roles,
+                access_write_roles=target.access_write_roles,
+                access_read_roles=target.access_read_roles,
             ),
             ADMIN,
         )
     ]
+
+
+def programs_for(actor: Actor) -> list[Organization]:
+    """The organizations whose assessments the actor may open."""
+    return _own_organizations_where(
+        actor,
+        Action.CREATE,
+        Target(frozenset(), access_write_roles=Assessment.access_write_roles),
+    )
 
 
 def program_assessments(actor: Actor) -> QuerySet[Assessment]:
@@ -246,19 +257,9 @@ def help_for(report: scoring.Report) -> dict[int, Help]:
 
 def plan_organizations(actor: Actor) -> list[Organization]:
     """Organizations whose plan the actor may read (their own, by role)."""
-    return [
-        organization
-        for organization in Organization.objects.filter(pk__in=actor.organization_ids)
-        if decide(
-            actor,
-            Action.VIEW,
-            Target(
-                organization_ids=frozenset({organization.pk}),
-                access_read_roles=PlanAction.access_read_roles,
-            ),
-            ADMIN,
-        )
-    ]
+    return _own_organizations_where(
+        actor, Action.VIEW, Target(frozenset(), access_read_roles=PlanAction.access_read_roles)
+    )
 
 
 def plan(actor: Actor, organization: Organization) -> list[PlanAction]:
