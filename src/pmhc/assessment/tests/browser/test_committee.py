@@ -256,22 +256,23 @@ def test_committee_assessment_with_history(
         "From “Browser test baseline” to “Browser test follow-up”"
     )
     after = {n: element_score(agreed_later.get(n, ())) for n in BASELINE}
-    deltas: dict[int, float | None] = {}
+    # The page shows the change between the whole-number scores it prints.
+    deltas: dict[int, int | None] = {}
     for number in BASELINE:
         earlier, now = scores[number], after[number]
-        deltas[number] = None if earlier is None or now is None else now - earlier
-        shown_delta = "–" if deltas[number] is None else f"{deltas[number]:+.0f}"
+        deltas[number] = None if earlier is None or now is None else round(now) - round(earlier)
+        shown_delta = "–" if deltas[number] is None else f"{deltas[number]:+d}"
         expect(coordinator.get_by_test_id(f"delta-{number}")).to_have_text(shown_delta)
-    overall_delta = overall(list(after.values())) - before_overall  # type: ignore[operator]
-    expect(coordinator.get_by_test_id("overall-delta")).to_have_text(f"{overall_delta:+.0f}")
-    improved = [n for n, d in deltas.items() if d is not None and d >= 0.5]
-    slipped = [n for n, d in deltas.items() if d is not None and d <= -0.5]
+    overall_delta = round(overall(list(after.values()))) - round(before_overall)  # type: ignore[arg-type]
+    expect(coordinator.get_by_test_id("overall-delta")).to_have_text(f"{overall_delta:+d}")
+    improved = [n for n, d in deltas.items() if d is not None and d > 0]
+    slipped = [n for n, d in deltas.items() if d is not None and d < 0]
     assert improved == [1, 2] and slipped == [3]  # the plan above makes it so
     expect(coordinator.get_by_role("region", name="Improved").get_by_role("listitem")).to_have_text(
-        [f"{n}. {titles[n]}: {deltas[n]:+.0f}" for n in improved]
+        [f"{n}. {titles[n]}: {deltas[n]:+d}" for n in improved]
     )
     expect(coordinator.get_by_role("region", name="Slipped").get_by_role("listitem")).to_have_text(
-        [f"{n}. {titles[n]}: {deltas[n]:+.0f}" for n in slipped]
+        [f"{n}. {titles[n]}: {deltas[n]:+d}" for n in slipped]
     )
     assert ratings(agreed_later[3]) == [1, 0]
 
