@@ -20,7 +20,7 @@ from pmhc.assessment.forms import (
     OpenAssessmentForm,
     ProfileForm,
 )
-from pmhc.assessment.models import Answer, Assessment
+from pmhc.assessment.models import Assessment
 from pmhc.assessment.views import actor_of
 from pmhc.platform.access import Action
 from pmhc.platform.forms import apply_errors
@@ -274,18 +274,12 @@ def answers_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     actor = actor_of(request)
     assessment = selectors.assessment_for(actor, pk, Action.EXPORT)
     services.record_download(actor, assessment=assessment, kind="csv")
-    rows = reporting.answers_csv(
+    return reporting.csv_download(
         assessment,
         selectors.edition_of(assessment),
-        assessment.respondents.all(),
-        Answer.objects.filter(respondent__assessment=assessment),
-        assessment.agreed_ratings.all(),
+        selectors.answer_sheet(assessment),
+        f"pmhc-self-assessment-{assessment.pk}-answers.csv",
     )
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="pmhc-self-assessment-{assessment.pk}-answers.csv"'
-    )
-    return response
 
 
 @login_required

@@ -8,12 +8,14 @@ import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.http import StreamingHttpResponse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from pmhc.assessment import scoring
 from pmhc.assessment.instrument import Edition
 from pmhc.assessment.models import LEVELS, AgreedRating, Answer, Assessment, Mode, Respondent
+from pmhc.assessment.selectors import AnswerSheet
 from pmhc.platform.exports import spreadsheet_cell
 from pmhc.toolkit import charts
 
@@ -110,6 +112,15 @@ def comparison_chart(comparison: scoring.Comparison) -> SafeString:
 
 
 # --- CSV of the answers ----------------------------------------------------------------------
+
+
+def csv_download(
+    assessment: Assessment, edition: Edition, sheet: AnswerSheet, filename: str
+) -> StreamingHttpResponse:
+    rows = answers_csv(assessment, edition, sheet.respondents, sheet.answers, sheet.agreed)
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def answers_csv(

@@ -120,6 +120,23 @@ def ratings_of(respondent: Respondent) -> dict[str, Answer]:
     return {a.item_key: a for a in respondent.answers.all()}
 
 
+@dataclass(frozen=True)
+class AnswerSheet:
+    respondents: list[Respondent]
+    answers: list[Answer]
+    agreed: list[AgreedRating]
+
+
+def answer_sheet(assessment: Assessment) -> AnswerSheet:
+    """Everything answered in an assessment, for its CSV. The caller reached the assessment
+    through the policy (a program's) or by its private link (a quick sitting)."""
+    return AnswerSheet(
+        respondents=list(assessment.respondents.all()),
+        answers=list(Answer.objects.filter(respondent__assessment=assessment)),
+        agreed=list(assessment.agreed_ratings.all()),
+    )
+
+
 def _rated(row: Answer | AgreedRating) -> scoring.Rated:
     return scoring.Rated(rating=row.rating, dont_know=row.dont_know)
 

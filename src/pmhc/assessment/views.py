@@ -315,13 +315,9 @@ def respond_csv(request: HttpRequest, token: str) -> StreamingHttpResponse:
     sitting = _quick(request, token)
     assessment = sitting.respondent.assessment
     services.record_download(actor_of(request), assessment=assessment, kind="csv")
-    rows = reporting.answers_csv(
+    return reporting.csv_download(
         assessment,
         sitting.edition,
-        [sitting.respondent],
-        sitting.respondent.answers.all(),
-        [],
+        selectors.answer_sheet(assessment),
+        "pmhc-self-assessment-answers.csv",
     )
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="pmhc-self-assessment-answers.csv"'
-    return response
