@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "pmhc.assessment",
     "pmhc.training",
     "pmhc.planning",
+    "pmhc.people",
+    "pmhc.dispatch",
+    "pmhc.response",
     "pmhc.demo",
 ]
 

@@ -8,8 +8,12 @@ urlpatterns = [
     path("", include("pmhc.assessment.urls")),
     path("", include("pmhc.planning.urls")),
     path("", include("pmhc.training.urls")),
+    path("", include("pmhc.dispatch.urls")),
+    path("", include("pmhc.response.urls")),
+    path("", include("pmhc.people.urls")),
     path("", include("pmhc.platform.urls")),
     path("api/v1/", include("pmhc.platform.api_urls")),
     path("api/v1/", include("pmhc.planning.api_urls")),
+    path("api/v1/", include("pmhc.dispatch.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
 ]

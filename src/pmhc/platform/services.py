@@ -51,6 +51,8 @@ ORGANIZATION_FIELDS = ("slug", "name", "kind", "time_zone", "is_synthetic")
 #: What an API key may be allowed to do. Later modules add theirs here.
 API_SCOPES: dict[str, str] = {
     "organization:read": "Read the organization's own profile and members' public roles",
+    "calls:read": "Read calls for service and their triage",
+    "calls:write": "Record calls for service and triage them (a CAD interface)",
 }
 
 AGREEMENT_DOCUMENT_TYPES = {

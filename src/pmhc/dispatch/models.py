@@ -1,0 +1,463 @@
+"""Dispatch: calls for service, the call-taker protocol's rules, who is on duty, and CAD
+imports.
+
+Access. A call's times, place, type, triage answers and routing are the agency's operational
+record, classified AGENCY and read for an active call by the roles that work calls
+(``CALL_READERS``; a partner's clinicians too, under an agreement in force that covers agency
+data for active calls). The call's narrative is the one restricted field: it is read as SAFETY
+data (``NARRATIVE_CLASSIFICATION``) and every read of it is audited. The people on a call are
+``people.Person`` records, read through that app's selectors. API keys act within the
+``calls`` scope. Rules, shifts and teams are changed by coordinators (and supervisors for the
+duty board); imports by coordinators and administrators.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pmhc.platform.models import Classification, Organization, Role
+
+CALL_READERS = frozenset(
+    {Role.CALL_TAKER, Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN, Role.COORDINATOR}
+)
+CALL_WRITERS = frozenset({Role.CALL_TAKER, Role.OFFICER, Role.SUPERVISOR, Role.COORDINATOR})
+RULE_WRITERS = frozenset({Role.COORDINATOR})
+DUTY_WRITERS = frozenset({Role.COORDINATOR, Role.SUPERVISOR})
+IMPORT_ROLES = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
+NARRATIVE_CLASSIFICATION = Classification.SAFETY
+
+
+class CallSource(models.TextChoices):
+    NINE_ONE_ONE = "911", _("911")
+    TRANSFER_988 = "988", _("Transfer from 988")
+    OFFICER = "officer", _("Officer-initiated")
+    CRISIS_TEAM = "crisis_team", _("Request from a mobile crisis team")
+    OTHER = "other", _("Other")
+
+
+class Indicator(models.TextChoices):
+    """Mental health indicators a call-taker records in CAD."""
+
+    SUICIDE = "suicide", _("Talk of suicide or self-harm")
+    DISTRESS = "distress", _("Emotional distress")
+    PSYCHOSIS = "psychosis", _("Confused, or seeing or hearing things")
+    SUBSTANCE = "substance", _("Alcohol or drug use")
+    DEVELOPMENTAL = "developmental", _("Intellectual or developmental disability")
+    DEMENTIA = "dementia", _("Dementia or memory loss")
+    WANDERING = "wandering", _("At risk of wandering")
+
+
+class Routing(models.TextChoices):
+    """What the protocol recommends, and what the call-taker decides."""
+
+    CO_RESPONDER = "co_responder", _("Co-responder unit")
+    CIT_OFFICER = "cit_officer", _("CIT officer")
+    MOBILE_CRISIS = "mobile_crisis", _("Mobile crisis team, without police")
+    TRANSFER_988 = "transfer_988", _("Warm transfer to 988")
+    EMS = "ems", _("EMS")
+    PATROL_PRIORITY = "patrol_priority", _("Patrol, with priority")
+
+
+class TriageRuleSet(models.Model):
+    """One version of an agency's routing rules. A published version never changes: editing
+    makes a new draft, and publishing it makes it the one new calls use."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+    access_read_roles: ClassVar[frozenset[Role]] = CALL_READERS | {Role.ADMINISTRATOR}
+    access_write_roles: ClassVar[frozenset[Role]] = RULE_WRITERS
+    access_scope: ClassVar[str] = "calls"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(_("version"))
+    rules = models.JSONField(_("rules"), default=list)
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organization", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "version"], name="dispatch_ruleset_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Rules v{self.version}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})
+
+
+class DutyShift(models.Model):
+    """A shift of the agency's day, by local clock time; it may run past midnight."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+    access_read_roles: ClassVar[frozenset[Role]] = CALL_READERS | {Role.ADMINISTRATOR}
+    access_write_roles: ClassVar[frozenset[Role]] = DUTY_WRITERS
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(
+        _("shift"), max_length=40, help_text=_("As written on the roster, e.g. “Night”.")
+    )
+    starts_at = models.TimeField(_("starts"))
+    ends_at = models.TimeField(_("ends"))
+
+    class Meta:
+        ordering = ["organization", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="dispatch_shift_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})
+
+
+class TeamKind(models.TextChoices):
+    CO_RESPONDER = "co_responder", _("Co-responder unit")
+    MOBILE_CRISIS = "mobile_crisis", _("Mobile crisis team")
+    EMS = "ems", _("EMS")
+    OTHER = "other", _("Other")
+
+
+class Team(models.Model):
+    """A team the agency's dispatchers can send: a co-responder unit, a partner's mobile
+    crisis team, EMS. On duty on its days between its start and end times."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+    access_read_roles: ClassVar[frozenset[Role]] = CALL_READERS | {Role.ADMINISTRATOR}
+    access_write_roles: ClassVar[frozenset[Role]] = DUTY_WRITERS
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=TeamKind.choices)
+    provider = models.CharField(
+        _("run by"), max_length=200, blank=True, help_text=_("The partner that staffs it, if any.")
+    )
+    contact = models.CharField(_("radio or phone"), max_length=60, blank=True)
+    #: Monday is 0.
+    days = models.JSONField(_("days"), default=list)
+    starts_at = models.TimeField(_("on duty from"))
+    ends_at = models.TimeField(_("until"))
+    is_active = models.BooleanField(_("in service"), default=True)
+
+    class Meta:
+        ordering = ["organization", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="dispatch_team_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})
+
+
+class ImportFormat(models.TextChoices):
+    CSV = "csv", _("CSV")
+    EIDD = "eidd", _("NENA EIDD (JSON)")
+
+
+class ImportMapping(models.Model):
+    """How one CAD export's columns and values become calls: saved per agency, by name."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+    access_read_roles: ClassVar[frozenset[Role]] = IMPORT_ROLES
+    access_write_roles: ClassVar[frozenset[Role]] = IMPORT_ROLES
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    name = models.SlugField(_("name"), max_length=60)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    format = models.CharField(
+        _("format"), max_length=8, choices=ImportFormat.choices, default=ImportFormat.CSV
+    )
+    #: Columns, date formats, value maps and date parts; see ``dispatch/cad_mapping.py``.
+    config = models.JSONField(_("mapping"), default=dict)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organization", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="dispatch_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Finished")
+    ROLLED_BACK = "rolled_back", _("Rolled back: nothing imported")
+    FAILED = "failed", _("Failed")
+
+
+class CallImport(models.Model):
+    """One CAD file brought in, its progress while it runs and its counts when done."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+    access_read_roles: ClassVar[frozenset[Role]] = IMPORT_ROLES
+    access_write_roles: ClassVar[frozenset[Role]] = IMPORT_ROLES
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    mapping = models.ForeignKey(
+        ImportMapping, on_delete=models.SET_NULL, null=True, blank=True, related_name="imports"
+    )
+    format = models.CharField(_("format"), max_length=8, choices=ImportFormat.choices)
+    file_name = models.CharField(_("file"), max_length=255)
+    #: Where an uploaded file waits for the worker (under the private upload folder).
+    stored_path = models.CharField(max_length=500, blank=True)
+    all_or_nothing = models.BooleanField(_("all or nothing"), default=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    bytes_done = models.PositiveBigIntegerField(default=0)
+    rows_seen = models.PositiveIntegerField(_("rows read"), default=0)
+    imported = models.PositiveIntegerField(_("new calls"), default=0)
+    duplicates = models.PositiveIntegerField(_("already there"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status in {ImportStatus.DONE, ImportStatus.ROLLED_BACK}:
+            return 100
+        if not self.bytes_total:
+            return 0
+        return min(100, int(100 * self.bytes_done / self.bytes_total))
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})
+
+
+class CallImportRejection(models.Model):
+    """A row an import refused: its line in the file and why. No other content of the row is
+    kept, so a rejected narrative is not stored."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "batch__organization"
+    access_read_roles: ClassVar[frozenset[Role]] = IMPORT_ROLES
+    access_write_roles: ClassVar[frozenset[Role]] = IMPORT_ROLES
+
+    batch = models.ForeignKey(CallImport, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField(_("line"))
+    cad_event_id = models.CharField(_("CAD event id"), max_length=64, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        ordering = ["batch", "line", "pk"]
+        indexes = [models.Index(fields=["batch", "line"])]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.batch.organization_id})
+
+
+class Call(models.Model):
+    """A call for service, as the agency's CAD knows it, with the protocol's triage."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+    access_read_roles: ClassVar[frozenset[Role]] = CALL_READERS
+    access_write_roles: ClassVar[frozenset[Role]] = CALL_WRITERS
+    access_scope: ClassVar[str] = "calls"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    cad_event_id = models.CharField(_("CAD event id"), max_length=64)
+    received_at = models.DateTimeField(_("received"))
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    first_arrival_at = models.DateTimeField(_("first unit arrived"), null=True, blank=True)
+    cleared_at = models.DateTimeField(_("cleared"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    district = models.CharField(_("district"), max_length=60, blank=True)
+    beat = models.CharField(_("beat"), max_length=30, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    call_type = models.CharField(_("call type"), max_length=60, blank=True)
+    apco_type = models.CharField(_("APCO incident type"), max_length=12, blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True)
+    source = models.CharField(
+        _("source"), max_length=12, choices=CallSource.choices, default=CallSource.NINE_ONE_ONE
+    )
+    #: Set when the call-taker or the CAD marks the call as a mental health call.
+    is_mental_health = models.BooleanField(_("mental health call"), default=False)
+    mh_indicators = models.JSONField(_("mental health indicators"), default=list, blank=True)
+    #: Restricted: read as SAFETY data, and every read is audited.
+    narrative = models.TextField(_("narrative"), blank=True)
+    units = models.JSONField(_("units assigned"), default=list, blank=True)
+    cad_disposition = models.CharField(_("CAD disposition"), max_length=60, blank=True)
+    cit_requested = models.BooleanField(_("CIT officer requested"), default=False)
+    cit_dispatched = models.BooleanField(_("CIT officer dispatched"), default=False)
+    cit_arrived = models.BooleanField(_("CIT officer arrived"), default=False)
+
+    # The call-taker protocol: what was asked, under which rules, what they advised, and
+    # what was done.
+    answers = models.JSONField(_("protocol answers"), default=dict, blank=True)
+    rule_set = models.ForeignKey(
+        TriageRuleSet, on_delete=models.PROTECT, null=True, blank=True, related_name="calls"
+    )
+    recommendation = models.CharField(
+        _("recommended"), max_length=16, choices=Routing.choices, blank=True
+    )
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    decision = models.CharField(_("decided"), max_length=16, choices=Routing.choices, blank=True)
+    decision_reason = models.TextField(_("why the decision differs"), blank=True)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    triaged_by_name = models.CharField(max_length=200, blank=True)
+
+    import_batch = models.ForeignKey(
+        CallImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "cad_event_id"], name="dispatch_call_cad_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__isnull=True) | Q(priority__gte=1, priority__lte=9),
+                name="dispatch_call_priority_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "received_at"]),
+            models.Index(fields=["organization", "is_mental_health", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.cad_event_id
+
+    @property
+    def decision_differs(self) -> bool:
+        return bool(self.decision) and self.decision != self.recommendation
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})
+
+
+class CallAssignment(models.Model):
+    """A unit sent to a call: an officer from the roster, a team, or a unit by its call sign.
+    Whether the officer held a current CIT certification is kept as it was at dispatch."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "call__organization"
+    access_read_roles: ClassVar[frozenset[Role]] = CALL_READERS
+    access_write_roles: ClassVar[frozenset[Role]] = CALL_WRITERS
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="assignments")
+    trainee = models.ForeignKey(
+        "training.Trainee", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+    )
+    unit = models.CharField(_("unit"), max_length=60)
+    cit_certified = models.BooleanField(_("CIT-certified"), default=False)
+    assigned_at = models.DateTimeField(default=timezone.now)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["call", "assigned_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.unit
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.call.organization_id})
+
+
+class PersonRole(models.TextChoices):
+    SUBJECT = "subject", _("Person in crisis")
+    CALLER = "caller", _("Caller")
+    FAMILY = "family", _("Family or support person")
+    WITNESS = "witness", _("Witness")
+    OTHER = "other", _("Other")
+
+
+class CallPerson(models.Model):
+    """A person involved in a call. The person's details are read through ``people``."""
+
+    access_classification: ClassVar[str] = Classification.PERSONAL
+    access_org_lookup: ClassVar[str] = "call__organization"
+    access_write_roles: ClassVar[frozenset[Role]] = CALL_WRITERS
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="people")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="calls")
+    role = models.CharField(
+        _("involved as"), max_length=10, choices=PersonRole.choices, default=PersonRole.SUBJECT
+    )
+
+    class Meta:
+        ordering = ["call", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "person"], name="dispatch_call_person_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} on {self.call_id}"
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.call.organization_id})

@@ -1,0 +1,339 @@
+"""Response: the encounter report an officer or clinician files from the scene, and its review.
+
+Access. An encounter is the agency's operational record of what happened on a call (who
+responded, what was seen, force, injuries, disposition, transport and custodial transfer),
+classified AGENCY and read for an active call by the roles that respond to and supervise calls
+(``ENCOUNTER_READERS``). Its narrative is read as SAFETY data and every read is audited; the
+people involved are ``people.Person`` records, read through that app's selectors. Responders
+and supervisors write (``ENCOUNTER_WRITERS``); the services narrow it further: a report is
+changed by its author until it is submitted, reviewed by a supervisor, and once accepted it is
+locked and changes only by amendment.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pmhc.platform.models import Classification, Organization, Role
+
+ENCOUNTER_READERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN, Role.COORDINATOR})
+ENCOUNTER_WRITERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN})
+REVIEWERS = frozenset({Role.SUPERVISOR})
+DISPOSITION_WRITERS = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
+NARRATIVE_CLASSIFICATION = Classification.SAFETY
+
+
+class DispositionOutcome(models.TextChoices):
+    """How a disposition counts toward the field's outcomes."""
+
+    RESOLVED = "resolved", _("Resolved without further service")
+    CONNECTED = "connected", _("Connected to services")
+    DETAINED = "detained", _("Involuntary detention")
+    DECLINED = "declined", _("Services declined")
+    ARREST = "arrest", _("Arrest")
+    OTHER = "other", _("Other")
+
+
+class Disposition(models.Model):
+    """One entry of an agency's disposition list; it starts from the list in common use and
+    the agency edits it."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+    access_write_roles: ClassVar[frozenset[Role]] = DISPOSITION_WRITERS
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("label"), max_length=120)
+    outcome = models.CharField(_("counts as"), max_length=12, choices=DispositionOutcome.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["organization", "position", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "code"], name="response_disposition_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})
+
+
+class EncounterStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Waiting for review")
+    RETURNED = "returned", _("Returned for changes")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class Force(models.TextChoices):
+    """The highest level of force used, in order."""
+
+    NONE = "none", _("None")
+    PRESENCE = "presence", _("Officer presence")
+    VERBAL = "verbal", _("Verbal direction")
+    HANDS_ON = "hands_on", _("Hands-on")
+    LESS_LETHAL = "less_lethal", _("Less-lethal weapon")
+    LETHAL = "lethal", _("Lethal force")
+
+
+#: The levels of force, lowest first: above presence, a narrative is required.
+FORCE_ORDER = [choice.value for choice in Force]
+
+
+class Injury(models.TextChoices):
+    NONE = "none", _("None")
+    MINOR = "minor", _("Minor: first aid")
+    SERIOUS = "serious", _("Serious: hospital treatment")
+    FATAL = "fatal", _("Fatal")
+
+
+class Deescalation(models.TextChoices):
+    VERBAL = "verbal", _("Calm verbal engagement")
+    TIME = "time", _("Slowed down: time and distance")
+    SPACE = "space", _("Reduced noise, lights or people")
+    CLINICIAN = "clinician", _("Clinician led the conversation")
+    SUPPORT = "support", _("Family or a support person helped")
+    CHOICES = "choices", _("Offered choices")
+
+
+class Transport(models.TextChoices):
+    NONE = "none", _("No transport")
+    VOLUNTARY = "voluntary", _("Voluntary")
+    INVOLUNTARY = "involuntary", _("Involuntary")
+
+
+class TransportBy(models.TextChoices):
+    POLICE = "police", _("Police")
+    EMS = "ems", _("EMS")
+    CRISIS_TEAM = "crisis_team", _("Crisis team")
+
+
+class Encounter(models.Model):
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+    access_read_roles: ClassVar[frozenset[Role]] = ENCOUNTER_READERS
+    access_write_roles: ClassVar[frozenset[Role]] = ENCOUNTER_WRITERS
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    call = models.ForeignKey("dispatch.Call", on_delete=models.PROTECT, related_name="encounters")
+    status = models.CharField(
+        _("status"), max_length=10, choices=EncounterStatus.choices, default=EncounterStatus.DRAFT
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    arrived_at = models.DateTimeField(_("arrived on scene"), null=True, blank=True)
+
+    # What was observed.
+    danger_to_self = models.BooleanField(_("danger to self"), default=False)
+    danger_to_others = models.BooleanField(_("danger to others"), default=False)
+    crime_suspected = models.BooleanField(_("crime suspected"), default=False)
+    deescalation = models.JSONField(_("de-escalation used"), default=list, blank=True)
+
+    # Force and injury.
+    highest_force = models.CharField(
+        _("highest level of force"), max_length=12, choices=Force.choices, default=Force.NONE
+    )
+    force_reason = models.CharField(_("reason for force"), max_length=300, blank=True)
+    force_narrative = models.TextField(_("what force was used and why"), blank=True)
+    officer_injury = models.CharField(
+        _("officer injury"), max_length=8, choices=Injury.choices, default=Injury.NONE
+    )
+    subject_injury = models.CharField(
+        _("injury to the person in crisis"), max_length=8, choices=Injury.choices, default="none"
+    )
+    other_injury = models.CharField(
+        _("injury to others"), max_length=8, choices=Injury.choices, default=Injury.NONE
+    )
+    swat_callout = models.BooleanField(_("SWAT called out"), default=False)
+
+    # Disposition and transport.
+    disposition = models.ForeignKey(
+        Disposition, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    transport = models.CharField(
+        _("transport"), max_length=12, choices=Transport.choices, default=Transport.NONE
+    )
+    legal_basis = models.CharField(
+        _("legal basis for involuntary transport"), max_length=200, blank=True
+    )
+    transport_by = models.CharField(
+        _("transported by"), max_length=12, choices=TransportBy.choices, blank=True
+    )
+    destination = models.CharField(_("destination"), max_length=200, blank=True)
+
+    # Custodial transfer.
+    arrived_facility_at = models.DateTimeField(_("arrived at the facility"), null=True, blank=True)
+    handoff_at = models.DateTimeField(_("handed off"), null=True, blank=True)
+    refused_at_facility = models.BooleanField(_("refused at the facility"), default=False)
+    refusal_reason = models.CharField(_("why it refused"), max_length=300, blank=True)
+    back_in_service_at = models.DateTimeField(_("back in service"), null=True, blank=True)
+
+    #: Restricted: read as SAFETY data, and every read is audited.
+    narrative = models.TextField(_("narrative"), blank=True)
+
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["organization", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(transport="involuntary") | ~Q(legal_basis=""),
+                name="response_involuntary_needs_basis",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Encounter {self.pk} on {self.call_id}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == EncounterStatus.ACCEPTED
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})
+
+
+class ResponderRole(models.TextChoices):
+    OFFICER = "officer", _("Officer")
+    CLINICIAN = "clinician", _("Clinician")
+    OTHER = "other", _("Other")
+
+
+class EncounterResponder(models.Model):
+    """Who responded; whether an officer held a current CIT certification is read from Train
+    when they are added and kept as it was then."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "encounter__organization"
+    access_read_roles: ClassVar[frozenset[Role]] = ENCOUNTER_READERS
+    access_write_roles: ClassVar[frozenset[Role]] = ENCOUNTER_WRITERS
+
+    encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="responders")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    trainee = models.ForeignKey(
+        "training.Trainee", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(
+        _("role"), max_length=10, choices=ResponderRole.choices, default="officer"
+    )
+    cit_certified = models.BooleanField(_("CIT-certified"), default=False)
+
+    class Meta:
+        ordering = ["encounter", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.encounter.organization_id})
+
+
+class EncounterPerson(models.Model):
+    access_classification: ClassVar[str] = Classification.PERSONAL
+    access_org_lookup: ClassVar[str] = "encounter__organization"
+    access_write_roles: ClassVar[frozenset[Role]] = ENCOUNTER_WRITERS
+
+    encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="people")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="encounters")
+    role = models.CharField(_("involved as"), max_length=10, default="subject")
+
+    class Meta:
+        ordering = ["encounter", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["encounter", "person"], name="response_encounter_person_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} in {self.encounter_id}"
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.encounter.organization_id})
+
+
+class ReviewDecision(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned for changes")
+
+
+class EncounterReview(models.Model):
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "encounter__organization"
+    access_read_roles: ClassVar[frozenset[Role]] = ENCOUNTER_READERS
+    access_write_roles: ClassVar[frozenset[Role]] = REVIEWERS
+
+    encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="reviews")
+    decision = models.CharField(_("decision"), max_length=10, choices=ReviewDecision.choices)
+    comment = models.TextField(_("comments"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["encounter", "reviewed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="returned") | ~Q(comment=""),
+                name="response_return_needs_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} {self.encounter_id}"
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.encounter.organization_id})
+
+
+class EncounterAmendment(models.Model):
+    """A correction to an accepted report: what changed, from what, to what, and why."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "encounter__organization"
+    access_read_roles: ClassVar[frozenset[Role]] = ENCOUNTER_READERS
+    access_write_roles: ClassVar[frozenset[Role]] = ENCOUNTER_WRITERS
+
+    encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="amendments")
+    changes = models.JSONField(_("changes"), default=dict)
+    reason = models.TextField(_("reason"))
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    amended_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["encounter", "amended_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Amendment to {self.encounter_id}"
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.encounter.organization_id})
