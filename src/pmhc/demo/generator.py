@@ -228,6 +228,17 @@ def _plan_and_train_steps() -> list[Step]:
     return [own_random("training", training_demo.step), own_random("planning", planning_demo.step)]
 
 
+def _operate_steps() -> list[Step]:
+    # One step: the encounters follow the calls that the dispatch step made.
+    from pmhc.dispatch import demo as dispatch_demo
+    from pmhc.response import demo as response_demo
+
+    def operate(ctx: DemoContext) -> None:
+        response_demo.step(ctx, dispatch_demo.step(ctx))
+
+    return [own_random("operate", operate)]
+
+
 #: In order. Each later module appends its own step (see CONTRIBUTING.md).
 STEPS: list[Step] = [
     step_organizations,
@@ -237,6 +248,7 @@ STEPS: list[Step] = [
     *_toolkit_steps(),
     *_assessment_steps(),
     *_plan_and_train_steps(),
+    *_operate_steps(),
 ]
 
 

@@ -8,3 +8,17 @@ class DispatchConfig(AppConfig):
     name = "pmhc.dispatch"
     label = "dispatch"
     verbose_name = _("Dispatch (Operate)")
+
+    def ready(self) -> None:
+        from pmhc.platform.access import Actor
+        from pmhc.platform.models import Role
+        from pmhc.platform.navigation import ORDER, SECTIONS, Section
+
+        roles = (Role.CALL_TAKER, Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN, Role.COORDINATOR)
+
+        def visible(actor: Actor) -> bool:
+            return actor.has_role(*roles)
+
+        SECTIONS.append(
+            Section(_("Operate"), "dispatch_index", visible, "/operate/", ORDER["operate"])
+        )

@@ -19,6 +19,18 @@ from django.utils.translation import gettext_lazy as _
 
 from pmhc.platform.models import Classification, Organization, Role
 
+#: Who reads people: those who take calls, respond to them and manage cases (each still only
+#: for the purposes the policy grants their role personal data).
+PEOPLE_READERS = frozenset(
+    {
+        Role.CALL_TAKER,
+        Role.OFFICER,
+        Role.SUPERVISOR,
+        Role.CLINICIAN,
+        Role.COORDINATOR,
+        Role.CASE_MANAGER,
+    }
+)
 #: Who records people: those who take calls and respond to them.
 PEOPLE_WRITERS = frozenset(
     {Role.CALL_TAKER, Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN, Role.COORDINATOR}
@@ -41,6 +53,7 @@ class Veteran(models.TextChoices):
 class Person(models.Model):
     access_classification: ClassVar[str] = Classification.PERSONAL
     access_org_lookup: ClassVar[str] = "organization"
+    access_read_roles: ClassVar[frozenset[Role]] = PEOPLE_READERS
     access_write_roles: ClassVar[frozenset[Role]] = PEOPLE_WRITERS
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
@@ -84,6 +97,7 @@ class AliasKind(models.TextChoices):
 class PersonAlias(models.Model):
     access_classification: ClassVar[str] = Classification.PERSONAL
     access_org_lookup: ClassVar[str] = "person__organization"
+    access_read_roles: ClassVar[frozenset[Role]] = PEOPLE_READERS
     access_write_roles: ClassVar[frozenset[Role]] = PEOPLE_WRITERS
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")

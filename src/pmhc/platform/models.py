@@ -300,6 +300,7 @@ class AuditAction(models.TextChoices):
     PERSON_CHANGED = "people.person_changed", _("Person's details changed")
     PERSON_LINKED = "people.person_linked", _("Person linked to a call or encounter")
     PERSON_READ = "people.person_read", _("Person's details read")
+    PEOPLE_IMPORTED = "people.imported", _("People brought in with past records")
     DEMO_LOADED = "demo.loaded", _("Demo data loaded")
 
 

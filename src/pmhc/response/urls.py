@@ -2,6 +2,41 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from pmhc.response import views
+
+urlpatterns: list[URLPattern] = [
+    path("operate/encounters/", views.index, name="response_index"),
+    path("operate/encounters/review/", views.review_queue, name="response_review_queue"),
+    path(
+        "operate/encounters/new/<int:call_pk>/",
+        views.encounter_new,
+        name="response_encounter_new",
+    ),
+    path("operate/encounters/<int:pk>/", views.encounter, name="response_encounter"),
+    path(
+        "operate/encounters/<int:pk>/responders/",
+        views.responder_add,
+        name="response_responder_add",
+    ),
+    path(
+        "operate/encounters/<int:pk>/responders/<int:responder_pk>/remove/",
+        views.responder_remove,
+        name="response_responder_remove",
+    ),
+    path("operate/encounters/<int:pk>/people/", views.person_add, name="response_person_add"),
+    path(
+        "operate/encounters/<int:pk>/people/<int:link_pk>/remove/",
+        views.person_remove,
+        name="response_person_remove",
+    ),
+    path("operate/encounters/<int:pk>/review/", views.review, name="response_review"),
+    path("operate/encounters/<int:pk>/amend/", views.amend, name="response_amend"),
+    path("operate/dispositions/", views.dispositions, name="response_dispositions"),
+    path(
+        "operate/dispositions/<int:pk>/",
+        views.disposition_edit,
+        name="response_disposition_edit",
+    ),
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -497,4 +498,45 @@ def import_preview(actor: Actor, pk: int) -> ImportPreview:
         parsed=parsed,
         plans=roster_csv.plan(organization.pk, parsed),
         new_courses=[code for code in parsed.course_codes if code not in catalogue],
+    )
+
+
+# --- For dispatch: who holds a current CIT certification -----------------------------------
+
+
+def _current_cit(on: dt.date) -> QuerySet[Certification]:
+    """CIT certifications current on ``on``: issued by then and not yet expired."""
+    return Certification.objects.filter(
+        trainee_id=OuterRef("pk"), kind=CertificationKind.CIT, issued_on__lte=on
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=on))
+
+
+def cit_officers_on_shift(organization: Organization, shift: str, on: dt.date) -> list[Trainee]:
+    """The active patrol officers on ``shift`` who hold a CIT certification current on
+    ``on``, by district and name. No access check: for callers that made their own (the
+    call-taker's screen, after its policy check). One query."""
+    if not shift:
+        return []
+    return list(
+        Trainee.objects.filter(
+            organization=organization, is_active=True, role=TraineeRole.PATROL, shift=shift
+        )
+        .filter(Exists(_current_cit(on)))
+        .order_by("district", "last_name", "first_name", "badge_number")
+    )
+
+
+def cit_certified_user_ids(
+    organization: Organization, user_ids: Iterable[int], on: dt.date
+) -> set[int]:
+    """Which of these users are linked to an active roster entry of ``organization`` that
+    holds a CIT certification current on ``on``. No access check, like
+    ``cit_officers_on_shift``. One query."""
+    wanted = sorted({int(pk) for pk in user_ids})
+    if not wanted:
+        return set()
+    return set(
+        Trainee.objects.filter(organization=organization, is_active=True, user_id__in=wanted)
+        .filter(Exists(_current_cit(on)))
+        .values_list("user_id", flat=True)
     )

@@ -208,9 +208,14 @@ def test_program_page_lists_active_sites_and_published_items_only(db, tta):
 
 
 def test_element_page_names_its_module_and_never_links_one_not_built(db):
-    text = page_text(Client().get(reverse("learn_element", kwargs={"number": 4})))
+    care = page_text(Client().get(reverse("learn_element", kwargs={"number": 8})))
+    assert "Care: service directory" in care
+    assert "Coming" in care
+    assert 'href="/operate/care' not in care
+    response = Client().get(reverse("learn_element", kwargs={"number": 4}))
+    assert 'href="/operate/"' in response.content.decode()
+    text = page_text(response)
     assert "Dispatch: calls for service" in text
-    assert "Coming" in text
     assert "Call takers and dispatchers identify critical information" in text  # the intent
     assert "access to weapons" in text  # what good looks like
     assert "Questions for your planning committee" in text

@@ -23,10 +23,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 #: section adds its roles here. Learn and Assess are public; the other sections follow the role.
 SECTIONS: dict[Role, list[str]] = {role: ["Learn", "Assess"] for role in Role}
 SECTIONS[Role.ADMINISTRATOR] = ["Learn", "Assess", "Plan", "Train", "Organization"]
-SECTIONS[Role.COORDINATOR] = ["Learn", "Assess", "Plan", "Train"]
-SECTIONS[Role.SUPERVISOR] = ["Learn", "Assess", "Plan", "Train"]
-SECTIONS[Role.OFFICER] = ["Learn", "Assess", "Train"]
-SECTIONS[Role.CALL_TAKER] = ["Learn", "Assess", "Train"]
+SECTIONS[Role.COORDINATOR] = ["Learn", "Assess", "Plan", "Train", "Operate"]
+SECTIONS[Role.SUPERVISOR] = ["Learn", "Assess", "Plan", "Train", "Operate"]
+SECTIONS[Role.OFFICER] = ["Learn", "Assess", "Train", "Operate"]
+SECTIONS[Role.CALL_TAKER] = ["Learn", "Assess", "Train", "Operate"]
+SECTIONS[Role.CLINICIAN] = ["Learn", "Assess", "Operate"]
 SECTIONS[Role.TTA_STAFF] = ["Learn", "Assess", "TA requests", "Library review"]
 
 

@@ -1,0 +1,128 @@
+"""The demo's year of calls and encounters: its size, its story and its effect sizes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zoneinfo
+from collections import Counter
+
+import pytest
+
+from pmhc.demo import generator
+from pmhc.dispatch.models import Call, CallImport, ImportStatus
+from pmhc.planning.models import CommunityProfile
+from pmhc.platform import audit
+from pmhc.platform.models import AuditAction, AuditEvent
+from pmhc.response.demo import BASE, CIT_ODDS, with_odds
+from pmhc.response.models import Encounter, EncounterPerson, EncounterStatus
+
+
+def odds_ratio(yes_a: int, all_a: int, yes_b: int, all_b: int) -> float:
+    return (yes_a / (all_a - yes_a)) / (yes_b / (all_b - yes_b))
+
+
+def test_with_odds_moves_a_rate_by_an_odds_ratio():
+    assert with_odds(0.5, 1.0) == pytest.approx(0.5)
+    # 10% is odds 1:9; halving gives 1:18, i.e. 1/19.
+    assert with_odds(0.10, 0.5) == pytest.approx(1 / 19)
+    assert odds_ratio(1, 19, 1, 10) == pytest.approx(0.5)
+
+
+def test_the_operate_demo(db):
+    """One build (it is the slow part), every property of the story checked on it."""
+    ctx = generator.build(password="demo-password-for-tests", log=lambda _: None)
+    _a_year_of_calls_sized_by_the_plan(ctx)
+    _night_east_has_no_cit_officer_on_scene(ctx)
+    _cit_encounters_show_the_published_effect_sizes(ctx)
+    _some_people_are_met_again()
+    _reports_wait_in_every_state_of_review(ctx)
+    assert audit.verify().ok
+
+
+def _a_year_of_calls_sized_by_the_plan(operate_demo):
+    pd = operate_demo.organizations["pd"]
+    profile = CommunityProfile.objects.get(organization=pd)
+    calls = Call.objects.filter(organization=pd)
+    assert calls.count() == profile.mh_calls_per_year
+    first = calls.order_by("received_at").first()
+    last = calls.order_by("received_at").last()
+    assert first is not None and last is not None
+    span = last.received_at - first.received_at
+    assert dt.timedelta(days=360) < span <= dt.timedelta(days=366)
+    assert last.received_at.date() <= operate_demo.today
+    # One import, audited once, with every row in.
+    batch = CallImport.objects.get(organization=pd)
+    assert batch.status == ImportStatus.DONE
+    assert batch.imported == calls.count() and batch.rejected == 0
+    assert AuditEvent.objects.filter(action=AuditAction.CALLS_IMPORTED).count() == 1
+    # The newest calls went through the protocol, with a rule version and reasons.
+    triaged = calls.exclude(recommendation="")
+    assert triaged.count() == 30
+    assert all(call.rule_set_id and call.reasons for call in triaged)
+
+
+def _night_east_has_no_cit_officer_on_scene(operate_demo):
+    pd = operate_demo.organizations["pd"]
+    zone = zoneinfo.ZoneInfo(pd.time_zone)
+    east = Encounter.objects.filter(organization=pd, call__district="East").values_list(
+        "call__received_at", "responders__cit_certified"
+    )
+    night = [cit for moment, cit in east if not 7 <= moment.astimezone(zone).hour < 23]
+    assert night, "the demo has night calls in East"
+    assert not any(night)
+
+
+def _rates(encounters) -> dict[bool, Counter[str]]:
+    rates: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
+    for cit, outcome, force in encounters:
+        tally = rates[cit]
+        tally["all"] += 1
+        tally["arrest"] += outcome == "arrest"
+        tally["connected"] += outcome in {"connected", "detained"}
+        tally["verbal"] += force == "verbal"
+    return rates
+
+
+def _cit_encounters_show_the_published_effect_sizes(operate_demo):
+    pd = operate_demo.organizations["pd"]
+    accepted = Encounter.objects.filter(
+        organization=pd, status=EncounterStatus.ACCEPTED, call__district__gt=""
+    ).exclude(responders__role="clinician")
+    rows = [
+        (
+            any(r.cit_certified for r in e.responders.all()),
+            e.disposition.outcome if e.disposition else "",
+            e.highest_force,
+        )
+        for e in accepted.prefetch_related("responders").select_related("disposition")
+    ]
+    rates = _rates(rows)
+    cit, other = rates[True], rates[False]
+    assert cit["all"] > 1000 and other["all"] > 500
+    arrest = odds_ratio(cit["arrest"], cit["all"], other["arrest"], other["all"])
+    connected = odds_ratio(cit["connected"], cit["all"], other["connected"], other["all"])
+    verbal = odds_ratio(cit["verbal"], cit["all"], other["verbal"], other["all"])
+    # Within sampling error of the odds ratios the demo draws from.
+    assert math.isclose(arrest, CIT_ODDS["arrest"], rel_tol=0.35), arrest
+    assert math.isclose(connected, CIT_ODDS["connected"], rel_tol=0.3), connected
+    assert math.isclose(verbal, CIT_ODDS["verbal"], rel_tol=0.3), verbal
+    # And the base rate for other officers is the demo's own.
+    assert math.isclose(other["arrest"] / other["all"], BASE["arrest"], rel_tol=0.35)
+
+
+def _some_people_are_met_again():
+    per_person = Counter(EncounterPerson.objects.values_list("person_id", flat=True))
+    repeat = sum(1 for count in per_person.values() if count > 1)
+    assert 0.1 < repeat / len(per_person) < 0.35
+    assert max(per_person.values()) >= 4
+
+
+def _reports_wait_in_every_state_of_review(operate_demo):
+    officer = operate_demo.users["officer"]
+    mine = Counter(Encounter.objects.filter(filed_by=officer).values_list("status", flat=True))
+    assert mine == {
+        EncounterStatus.SUBMITTED: 2,
+        EncounterStatus.RETURNED: 1,
+        EncounterStatus.DRAFT: 1,
+    }

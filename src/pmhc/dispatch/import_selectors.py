@@ -1,0 +1,87 @@
+"""Every read of CAD imports and mappings, narrowed to what the actor may see: the agency's
+coordinators and administrators (``IMPORT_ROLES``). A rejected row is its line, CAD event id
+and reason only, so none of these reads touches personal data."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from pmhc.dispatch.models import IMPORT_ROLES, CallImport, CallImportRejection, ImportMapping
+from pmhc.platform.access import Action, Actor, decide, get_or_404, restrict
+from pmhc.platform.models import Organization, Purpose
+
+ADMIN = Purpose.ADMINISTRATION
+
+
+def import_organization(actor: Actor) -> Organization | None:
+    """The agency whose imports this actor runs: the first of theirs where their role may."""
+    from pmhc.dispatch.import_services import import_target
+
+    for grant in actor.grants:
+        if grant.role in IMPORT_ROLES:
+            organization = Organization.objects.filter(pk=grant.organization_id).first()
+            if organization is not None and decide(
+                actor, Action.CREATE, import_target(organization), ADMIN
+            ):
+                return organization
+    return None
+
+
+def require_import_organization(actor: Actor) -> Organization:
+    """Anyone who runs no imports gets the same 404 as a missing page."""
+    organization = import_organization(actor)
+    if organization is None:
+        raise Http404("Not found")
+    return organization
+
+
+def organization_by_slug(actor: Actor, slug: str) -> Organization | None:
+    """An agency by its short name, if this actor may import into it."""
+    from pmhc.dispatch.import_services import import_target
+
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None or not decide(actor, Action.CREATE, import_target(organization), ADMIN):
+        return None
+    return organization
+
+
+def imports(actor: Actor, organization: Organization) -> QuerySet[CallImport]:
+    """The agency's imports, newest first."""
+    return restrict(
+        actor,
+        CallImport.objects.filter(organization=organization).select_related("mapping"),
+        Action.VIEW,
+        ADMIN,
+    ).order_by("-created_at", "-pk")
+
+
+def import_detail(actor: Actor, pk: int) -> CallImport:
+    return get_or_404(
+        actor,
+        CallImport.objects.select_related("organization", "mapping"),
+        Action.VIEW,
+        ADMIN,
+        pk=pk,
+    )
+
+
+def rejections(actor: Actor, batch: CallImport) -> QuerySet[CallImportRejection]:
+    """An import's rejected rows in file order (the caller holds the import already)."""
+    return restrict(
+        actor, CallImportRejection.objects.filter(batch=batch), Action.VIEW, ADMIN
+    ).order_by("line", "pk")
+
+
+def mappings(actor: Actor, organization: Organization) -> QuerySet[ImportMapping]:
+    return restrict(
+        actor, ImportMapping.objects.filter(organization=organization), Action.VIEW, ADMIN
+    ).order_by("name")
+
+
+def mapping_by_name(actor: Actor, organization: Organization, name: str) -> ImportMapping | None:
+    return mappings(actor, organization).filter(name=name).first()
+
+
+def mapping_detail(actor: Actor, pk: int) -> ImportMapping:
+    return get_or_404(actor, ImportMapping.objects.all(), Action.VIEW, ADMIN, pk=pk)

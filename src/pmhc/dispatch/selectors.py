@@ -1,0 +1,512 @@
+"""Every read of calls, their triage, the routing rules and the duty board, narrowed to what
+the actor may see.
+
+Calls are read for an active call by the roles that work them (``CALL_READERS``), in the
+agency and at a partner under an agreement in force. The narrative is read as SAFETY data and
+each read of it is audited; the people on a call are read through ``people.selectors``, which
+audits each person shown. Who is on duty (``on_duty``) and the compiled rules are actor-free:
+the call-taker's screen and the API call them after their own policy check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from pmhc.dispatch import triage
+from pmhc.dispatch.models import (
+    CALL_READERS,
+    CALL_WRITERS,
+    DUTY_WRITERS,
+    NARRATIVE_CLASSIFICATION,
+    RULE_WRITERS,
+    Call,
+    CallAssignment,
+    CallPerson,
+    DutyShift,
+    Team,
+    TriageRuleSet,
+)
+from pmhc.people.models import Person
+from pmhc.people.selectors import read_people
+from pmhc.platform import audit
+from pmhc.platform.access import Action, Actor, Target, decide, get_or_404, restrict
+from pmhc.platform.models import AuditAction, Classification, Organization, Purpose
+from pmhc.training.models import Certification, CertificationKind, Trainee
+from pmhc.training.selectors import cit_officers_on_shift
+
+ACTIVE_CALL = Purpose.ACTIVE_CALL
+ADMIN = Purpose.ADMINISTRATION
+
+
+def calls_target(organization: Organization) -> Target:
+    """An agency's calls as the policy sees them, for checks before a call exists."""
+    return Target(
+        organization_ids=frozenset({organization.pk}),
+        access_classification=Classification.AGENCY,
+        access_read_roles=CALL_READERS,
+        access_write_roles=CALL_WRITERS,
+        scope="calls",
+    )
+
+
+def rules_target(organization: Organization) -> Target:
+    return Target(
+        organization_ids=frozenset({organization.pk}),
+        access_classification=Classification.AGENCY,
+        access_read_roles=TriageRuleSet.access_read_roles,
+        access_write_roles=RULE_WRITERS,
+        scope="calls",
+    )
+
+
+def duty_target(organization: Organization) -> Target:
+    return Target(
+        organization_ids=frozenset({organization.pk}),
+        access_classification=Classification.AGENCY,
+        access_read_roles=DutyShift.access_read_roles,
+        access_write_roles=DUTY_WRITERS,
+    )
+
+
+def can_take_calls(actor: Actor, organization: Organization) -> bool:
+    return bool(decide(actor, Action.CREATE, calls_target(organization), ACTIVE_CALL))
+
+
+def can_edit_rules(actor: Actor, organization: Organization) -> bool:
+    return bool(decide(actor, Action.CHANGE, rules_target(organization), ADMIN))
+
+
+def can_edit_duty(actor: Actor, organization: Organization) -> bool:
+    return bool(decide(actor, Action.CHANGE, duty_target(organization), ADMIN))
+
+
+def can_read_duty(actor: Actor, organization: Organization) -> bool:
+    return bool(decide(actor, Action.VIEW, duty_target(organization), ADMIN))
+
+
+def _organization_where(actor: Actor, allowed: Any) -> Organization | None:
+    ids = [g.organization_id for g in actor.grants]
+    if not ids:
+        return None
+    by_id = Organization.objects.in_bulk(ids)
+    for organization_id in ids:
+        organization = by_id.get(organization_id)
+        if organization is not None and allowed(actor, organization):
+            return organization
+    return None
+
+
+def call_organization(actor: Actor) -> Organization | None:
+    """The agency whose calls this actor takes: the first of theirs where they may."""
+    return _organization_where(actor, can_take_calls)
+
+
+def rules_organization(actor: Actor) -> Organization | None:
+    """The agency whose routing rules this actor edits."""
+    return _organization_where(actor, can_edit_rules)
+
+
+def duty_organization(actor: Actor) -> Organization | None:
+    """The agency whose duty board this actor reads (the first where they may)."""
+    return _organization_where(actor, can_read_duty)
+
+
+def require(organization: Organization | None) -> Organization:
+    """Pages for a role the actor does not hold look missing."""
+    if organization is None:
+        raise Http404("Not found")
+    return organization
+
+
+# --- Who is on duty -------------------------------------------------------------------------
+
+
+def local_now(organization: Organization, at: dt.datetime | None = None) -> dt.datetime:
+    try:
+        zone = zoneinfo.ZoneInfo(organization.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return (at or timezone.now()).astimezone(zone)
+
+
+def _within(clock: dt.time, starts: dt.time, ends: dt.time) -> bool:
+    """Whether ``clock`` falls in [starts, ends), a span that may run past midnight; equal
+    ends mean the whole day."""
+    if starts == ends:
+        return True
+    if starts < ends:
+        return starts <= clock < ends
+    return clock >= starts or clock < ends
+
+
+def _started_since(clock: dt.time, starts: dt.time) -> int:
+    """Minutes since the span began (0 to 1439), to tell the newest of overlapping shifts."""
+    now = clock.hour * 60 + clock.minute
+    begin = starts.hour * 60 + starts.minute
+    return (now - begin) % (24 * 60)
+
+
+def current_shift(shifts: list[DutyShift], clock: dt.time) -> DutyShift | None:
+    """The shift on at ``clock``; where two overlap at a handover, the one that began last."""
+    on = [s for s in shifts if _within(clock, s.starts_at, s.ends_at)]
+    if not on:
+        return None
+    return min(on, key=lambda s: (_started_since(clock, s.starts_at), s.name))
+
+
+def team_on_duty(team: Team, moment: dt.datetime) -> bool:
+    """Whether ``team`` is on duty at local time ``moment``: on one of its days from its start
+    time; a span past midnight belongs to the day it began."""
+    if not team.is_active:
+        return False
+    clock, weekday = moment.time(), moment.weekday()
+    days = {int(d) for d in team.days}
+    starts, ends = team.starts_at, team.ends_at
+    if starts == ends:
+        return weekday in days
+    if starts < ends:
+        return weekday in days and starts <= clock < ends
+    if clock >= starts:
+        return weekday in days
+    return clock < ends and (weekday - 1) % 7 in days
+
+
+@dataclass(frozen=True)
+class OnDuty:
+    """Who the dispatcher can send now."""
+
+    at: dt.datetime
+    shift: DutyShift | None
+    cit_officers: list[Trainee] = field(default_factory=list)
+    teams: list[Team] = field(default_factory=list)
+
+    @property
+    def shift_name(self) -> str:
+        return self.shift.name if self.shift is not None else ""
+
+    @property
+    def availability(self) -> triage.Availability:
+        return triage.Availability(
+            cit_on_shift=bool(self.cit_officers),
+            team_kinds=frozenset(team.kind for team in self.teams),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "shift": self.shift_name,
+            "cit_officers": [
+                {
+                    "id": t.pk,
+                    "name": f"{t.first_name} {t.last_name}",
+                    "badge_number": t.badge_number,
+                    "district": t.district,
+                }
+                for t in self.cit_officers
+            ],
+            "teams": [
+                {"id": team.pk, "name": team.name, "kind": team.kind, "contact": team.contact}
+                for team in self.teams
+            ],
+        }
+
+
+def on_duty(organization: Organization, at: dt.datetime | None = None) -> OnDuty:
+    """The current shift, the CIT-certified patrol officers on it and the teams on duty, at
+    ``at`` (now by default) on the agency's clock. Three queries."""
+    moment = local_now(organization, at)
+    shift = current_shift(list(DutyShift.objects.filter(organization=organization)), moment.time())
+    officers = (
+        cit_officers_on_shift(organization, shift.name, moment.date()) if shift is not None else []
+    )
+    teams = [
+        team
+        for team in Team.objects.filter(organization=organization, is_active=True)
+        if team_on_duty(team, moment)
+    ]
+    return OnDuty(at=moment, shift=shift, cit_officers=officers, teams=teams)
+
+
+def trainee_holds_cit(trainee: Trainee, on: dt.date) -> bool:
+    """Whether a roster entry holds a CIT certification current on ``on`` (read from Train)."""
+    return (
+        Certification.objects.filter(trainee=trainee, kind=CertificationKind.CIT, issued_on__lte=on)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=on))
+        .exists()
+    )
+
+
+def dispatchable_trainee(organization: Organization, pk: int) -> Trainee:
+    """An active roster entry of the agency the call belongs to, to send to a call."""
+    found = Trainee.objects.filter(organization=organization, is_active=True, pk=pk).first()
+    if found is None:
+        raise Http404("Not found")
+    return found
+
+
+def dispatchable_team(organization: Organization, pk: int) -> Team:
+    found = Team.objects.filter(organization=organization, is_active=True, pk=pk).first()
+    if found is None:
+        raise Http404("Not found")
+    return found
+
+
+# --- Rules -------------------------------------------------------------------------------
+
+
+def published_rule_set(organization: Organization) -> TriageRuleSet | None:
+    """The version new calls use: the latest published one. The rules themselves are left
+    unloaded; ``compiled`` loads them once per version and process."""
+    return (
+        TriageRuleSet.objects.filter(organization=organization, published_at__isnull=False)
+        .defer("rules")
+        .order_by("-version")
+        .first()
+    )
+
+
+def compiled(rule_set: TriageRuleSet) -> triage.CompiledRules:
+    """A published rule set, compiled once per process (published versions never change)."""
+    key = (rule_set.organization_id, rule_set.version, rule_set.pk, rule_set.published_at)
+
+    def load() -> Any:
+        return TriageRuleSet.objects.values_list("rules", flat=True).get(pk=rule_set.pk)
+
+    return triage.cached_rules(key, load)
+
+
+def rule_sets(actor: Actor, organization: Organization) -> list[TriageRuleSet]:
+    """Every version of the agency's rules, newest first, for the rules editor."""
+    return list(
+        restrict(actor, TriageRuleSet.objects.filter(organization=organization), Action.VIEW, ADMIN)
+        .select_related("created_by", "published_by")
+        .order_by("-version")
+    )
+
+
+def rule_set_detail(actor: Actor, pk: int, action: Action = Action.VIEW) -> TriageRuleSet:
+    return get_or_404(
+        actor, TriageRuleSet.objects.select_related("organization"), action, ADMIN, pk=pk
+    )
+
+
+def rules_draft(organization: Organization) -> TriageRuleSet | None:
+    """The draft being edited, if any: an unpublished version newer than every published one.
+    The caller has checked that the actor edits this agency's rules."""
+    latest = TriageRuleSet.objects.filter(organization=organization).order_by("-version").first()
+    return latest if latest is not None and not latest.is_published else None
+
+
+# --- Calls -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallFilters:
+    """What the calls list is narrowed to; empty means "any"."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    mental_health: bool = False
+    district: str = ""
+    differs: bool = False
+
+
+def calls(actor: Actor, filters: CallFilters, *, time_zone: str = "UTC") -> QuerySet[Call]:
+    """The calls the actor may read, filtered, newest first."""
+    queryset = restrict(actor, Call.objects.all(), Action.VIEW, ACTIVE_CALL)
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    if filters.start is not None:
+        begin = dt.datetime.combine(filters.start, dt.time.min, tzinfo=zone)
+        queryset = queryset.filter(received_at__gte=begin)
+    if filters.end is not None:
+        finish = dt.datetime.combine(filters.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        queryset = queryset.filter(received_at__lt=finish)
+    if filters.mental_health:
+        queryset = queryset.filter(is_mental_health=True)
+    if filters.district:
+        queryset = queryset.filter(district=filters.district)
+    if filters.differs:
+        queryset = queryset.exclude(decision="").exclude(decision=F("recommendation"))
+    return queryset.select_related("organization").order_by("-received_at", "-pk")
+
+
+def districts(actor: Actor) -> list[str]:
+    """The districts seen on the calls the actor reads, for the filter."""
+    rows = (
+        restrict(actor, Call.objects.exclude(district=""), Action.VIEW, ACTIVE_CALL)
+        .order_by("district")
+        .values_list("district", flat=True)
+        .distinct()
+    )
+    return list(rows[:200])
+
+
+def recent_calls(actor: Actor, limit: int = 10) -> list[Call]:
+    return list(calls(actor, CallFilters())[:limit])
+
+
+def _with_details(queryset: QuerySet[Call]) -> QuerySet[Call]:
+    return queryset.select_related("organization", "rule_set", "triaged_by").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=CallAssignment.objects.select_related("trainee", "team", "assigned_by"),
+        ),
+        "encounters",
+    )
+
+
+def call_detail(actor: Actor, pk: int) -> Call:
+    """One call the actor may read (404 otherwise), with its units and encounters."""
+    return get_or_404(actor, _with_details(Call.objects.all()), Action.VIEW, ACTIVE_CALL, pk=pk)
+
+
+def call_for_change(actor: Actor, pk: int) -> Call:
+    return get_or_404(actor, _with_details(Call.objects.all()), Action.CHANGE, ACTIVE_CALL, pk=pk)
+
+
+def call_by_cad_id(actor: Actor, organization: Organization, cad_event_id: str) -> Call | None:
+    """The agency's call with this CAD event id, if the actor may read it."""
+    return (
+        restrict(actor, Call.objects.filter(organization=organization), Action.VIEW, ACTIVE_CALL)
+        .filter(cad_event_id=cad_event_id.strip())
+        .first()
+    )
+
+
+def can_change_call(actor: Actor, call: Call) -> bool:
+    return bool(decide(actor, Action.CHANGE, call, ACTIVE_CALL))
+
+
+def can_read_narrative(actor: Actor, call: Call) -> bool:
+    return bool(
+        decide(actor, Action.VIEW, call, ACTIVE_CALL, classification=NARRATIVE_CLASSIFICATION)
+    )
+
+
+@transaction.atomic
+def call_narrative(actor: Actor, call: Call) -> str | None:
+    """The call's narrative for those allowed to read it, each read audited; ``None`` for
+    everyone else (and for a call without one, which records nothing)."""
+    narrative, _answers = call_restricted(actor, call)
+    return narrative
+
+
+def call_restricted(actor: Actor, call: Call) -> tuple[str | None, list[tuple[str, str]] | None]:
+    """The call's restricted parts, the narrative and the protocol answers (what the person
+    was doing, their treatment, violence and victimization history), for those allowed to read
+    safety data; one audited read covers both. ``None`` for a part the actor may not read or
+    the call does not have."""
+    if not (call.narrative or call.answers) or not can_read_narrative(actor, call):
+        return None, None
+    parts = [
+        name for name, value in (("narrative", call.narrative), ("answers", call.answers)) if value
+    ]
+    audit.record(
+        AuditAction.CALL_NARRATIVE_READ,
+        actor=actor,
+        organization_id=call.organization_id,
+        obj=call,
+        purpose=ACTIVE_CALL,
+        detail="read: " + ", ".join(parts),
+    )
+    return call.narrative or None, triage.answer_rows(call.answers) if call.answers else None
+
+
+@dataclass(frozen=True)
+class PersonOnCall:
+    person: Person
+    role: str
+    role_label: str
+
+
+def call_people(actor: Actor, call: Call) -> tuple[list[PersonOnCall], int]:
+    """The people on a call the actor may read (each read audited), and how many are
+    withheld."""
+    links = list(
+        CallPerson.objects.filter(call=call)
+        .select_related("person")
+        .prefetch_related("person__aliases")
+        .order_by("pk")
+    )
+    shown = read_people(actor, [link.person for link in links], purpose=ACTIVE_CALL)
+    visible = {person.pk for person in shown}
+    found = [
+        PersonOnCall(link.person, link.role, link.get_role_display())
+        for link in links
+        if link.person_id in visible
+    ]
+    return found, len(links) - len(found)
+
+
+def officer_calls(actor: Actor, limit: int = 20) -> list[Call]:
+    """Calls the actor was sent to, through the roster entry linked to their account."""
+    if actor.user_id is None:
+        return []
+    sent = CallAssignment.objects.filter(call_id=OuterRef("pk"), trainee__user_id=actor.user_id)
+    return list(
+        restrict(actor, Call.objects.all(), Action.VIEW, ACTIVE_CALL)
+        .filter(Exists(sent))
+        .order_by("-received_at", "-pk")[:limit]
+    )
+
+
+# --- Duty board --------------------------------------------------------------------------
+
+
+def shifts(actor: Actor, organization: Organization) -> list[DutyShift]:
+    return list(
+        restrict(actor, DutyShift.objects.filter(organization=organization), Action.VIEW, ADMIN)
+    )
+
+
+def teams(actor: Actor, organization: Organization) -> list[Team]:
+    return list(restrict(actor, Team.objects.filter(organization=organization), Action.VIEW, ADMIN))
+
+
+def shift_for_change(actor: Actor, pk: int) -> DutyShift:
+    return get_or_404(
+        actor, DutyShift.objects.select_related("organization"), Action.CHANGE, ADMIN, pk=pk
+    )
+
+
+def team_for_change(actor: Actor, pk: int) -> Team:
+    return get_or_404(
+        actor, Team.objects.select_related("organization"), Action.CHANGE, ADMIN, pk=pk
+    )
+
+
+# --- The recommendation, before anything is saved -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    result: triage.TriageResult
+    duty: OnDuty
+    #: The published version applied; ``None`` when the agency has none yet and the product's
+    #: starting rules were used (they are published with the first triaged call).
+    rule_set: TriageRuleSet | None
+
+
+def recommend(actor: Actor, organization: Organization, answers: dict[str, str]) -> Recommendation:
+    """What the protocol advises for these (cleaned) answers now, for the call-taker's screen;
+    saves nothing. 404 for those who do not take this agency's calls."""
+    if not can_take_calls(actor, organization):
+        raise Http404("Not found")
+    duty = on_duty(organization)
+    rule_set = published_rule_set(organization)
+    rules = (
+        compiled(rule_set)
+        if rule_set is not None
+        else triage.cached_rules(("product-defaults",), triage.default_rules)
+    )
+    return Recommendation(triage.evaluate(rules, answers, duty.availability), duty, rule_set)

@@ -1,0 +1,88 @@
+"""The people pages: search, a person's details with the calls and encounters they appear in,
+and changing the details. Every person shown is an audited read (the selectors write it)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from pmhc.dispatch import selectors as dispatch_selectors
+from pmhc.people import selectors, services
+from pmhc.people.forms import PersonForm, SearchForm
+from pmhc.platform.access import Actor
+from pmhc.platform.forms import apply_errors
+from pmhc.response import selectors as response_selectors
+
+PURPOSE = selectors.ACTIVE_CALL
+#: How many of a person's calls and encounters the page lists, newest first.
+RECENT = 50
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined]
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not selectors.can_read_people(actor, PURPOSE):
+        raise Http404("Not found")
+    form = SearchForm(request.GET or None)
+    found = None
+    if form.is_bound and form.is_valid():
+        found = selectors.search_people(actor, form.cleaned_data["q"], purpose=PURPOSE)
+    return render(
+        request,
+        "people/index.html",
+        {"form": form, "found": found, "limit": selectors.SEARCH_LIMIT},
+    )
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    record = selectors.person_detail(actor, pk, purpose=PURPOSE)
+    calls = (
+        dispatch_selectors.calls(actor, dispatch_selectors.CallFilters())
+        .filter(people__person=record)
+        .distinct()[:RECENT]
+    )
+    encounters = response_selectors.encounters_for_person(actor, record)[:RECENT]
+    return render(
+        request,
+        "people/person.html",
+        {
+            "person": record,
+            "calls": list(calls),
+            "encounters": list(encounters),
+            "can_change": selectors.can_change(actor, record, PURPOSE),
+        },
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    record = selectors.person_for_change(actor, pk, purpose=PURPOSE)
+    initial = {name: getattr(record, name) for name in services.PERSON_FIELDS}
+    initial["aliases"] = "\n".join(a.name for a in record.aliases.all())
+    form = PersonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = form.values()
+        old = {a.name: a.kind for a in record.aliases.all()}
+        values["aliases"] = [(name, old.get(name, "alias")) for name in values["aliases"]]
+        try:
+            services.update_person(actor, person=record, purpose=PURPOSE, **values)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Details saved."))
+            return redirect("people_person", pk=record.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "people/person_form.html", {"person": record, "form": form}, status=status
+    )

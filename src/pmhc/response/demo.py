@@ -1,0 +1,360 @@
+"""Demo step for response: the encounter reports of the year's calls, and the people in them.
+
+Each call that police went to has an accepted report. The outcomes are drawn so that the
+published effect sizes in FACTS.md hold in the synthetic data, to give the later dashboards
+something true to show: compared with other officers, a CIT officer on the scene more often
+ends with verbal engagement as the highest level of force (odds ratio 2.00), more often refers
+or transports the person to services (1.70) and arrests less often (0.47) (Compton et al.
+2014); a co-responder team arrests less too (0.48, Indianapolis). Injuries and SWAT call-outs
+are rarer with CIT, in the direction Memphis reported. The base rates for other officers are
+the fictional agency's, chosen for the demo; they are not findings.
+
+About one person in five in crisis is met more than once in the year, a few of them often, so
+repeat encounters can be counted. The newest reports are left in every state of review: a
+draft and a returned report for the demo ``officer``, and reports waiting for the demo
+``supervisor``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pmhc.dispatch.models import Routing
+
+if TYPE_CHECKING:
+    from pmhc.demo.generator import DemoContext
+    from pmhc.dispatch.demo import DemoCall
+    from pmhc.response.import_services import EncounterRecord
+
+#: Base rates for officers without CIT (the fictional agency's), and the odds ratios applied
+#: for a CIT officer or a co-responder team on the scene.
+BASE = {"arrest": 0.10, "connected": 0.40, "verbal": 0.30}
+CIT_ODDS = {"arrest": 0.47, "connected": 1.70, "verbal": 2.00}
+CO_RESPONDER_ARREST_ODDS = 0.48
+#: Memphis reported officer injuries down 85% and SWAT call-outs down 55% (self-reported).
+OFFICER_INJURY = {False: 0.02, True: 0.02 * 0.15}
+SWAT = {False: 0.008, True: 0.008 * 0.45}
+
+
+def with_odds(base: float, odds_ratio: float) -> float:
+    """The probability whose odds are ``odds_ratio`` times the odds of ``base``."""
+    odds = base / (1 - base) * odds_ratio
+    return odds / (1 + odds)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    disposition: str
+    transport: str
+    transport_by: str
+    destination: str
+    legal_basis: str
+    highest_force: str
+    officer_injury: str
+    subject_injury: str
+    swat_callout: bool
+
+
+CONNECTED = (
+    ("mobile_crisis_referral", 22),
+    ("crisis_clinic", 18),
+    ("dcr_referral", 10),
+    ("voluntary_transport", 32),
+    ("emergent_detention", 12),
+    ("shelter", 6),
+)
+ER = "Example County General Hospital, emergency department"
+CRISIS_UNIT = "Example County Behavioral Health Center, crisis unit"
+
+
+def draw_outcome(rng: random.Random, *, cit: bool, co_responder: bool) -> Outcome:
+    """One encounter's outcome, with the effect sizes above."""
+    arrest = BASE["arrest"]
+    if co_responder:
+        arrest = with_odds(arrest, CO_RESPONDER_ARREST_ODDS)
+    elif cit:
+        arrest = with_odds(arrest, CIT_ODDS["arrest"])
+    connected = with_odds(BASE["connected"], CIT_ODDS["connected"]) if cit else BASE["connected"]
+    verbal = with_odds(BASE["verbal"], CIT_ODDS["verbal"]) if cit else BASE["verbal"]
+
+    transport = transport_by = destination = legal_basis = ""
+    draw = rng.random()
+    if draw < arrest:
+        disposition = "subject_arrested"
+    elif draw < arrest + connected:
+        disposition = rng.choices([c for c, _ in CONNECTED], [w for _, w in CONNECTED])[0]
+    else:
+        disposition = "resolved_at_scene" if rng.random() < 0.7 else "resources_declined"
+    if disposition == "voluntary_transport":
+        transport = "voluntary"
+        transport_by = rng.choice(("police", "ems", "crisis_team"))
+        destination = rng.choice((ER, CRISIS_UNIT))
+    elif disposition == "emergent_detention":
+        transport = "involuntary"
+        transport_by = rng.choice(("police", "ems"))
+        destination = ER
+        legal_basis = "Emergency detention under the state mental health code"
+
+    force_draw = rng.random()
+    if force_draw < verbal:
+        force = "verbal"
+    elif force_draw < verbal + (0.05 if cit else 0.08):
+        force = "hands_on"
+    elif force_draw < verbal + (0.06 if cit else 0.095):
+        force = "less_lethal"
+    elif force_draw < verbal + 0.16:
+        force = "none"
+    else:
+        force = "presence"
+    officer_injury = "minor" if rng.random() < OFFICER_INJURY[cit] else "none"
+    subject_injury = "none"
+    if force in {"hands_on", "less_lethal"} and rng.random() < 0.3:
+        subject_injury = "minor" if rng.random() < 0.85 else "serious"
+    return Outcome(
+        disposition=disposition,
+        transport=transport or "none",
+        transport_by=transport_by,
+        destination=destination,
+        legal_basis=legal_basis,
+        highest_force=force,
+        officer_injury=officer_injury,
+        subject_injury=subject_injury,
+        swat_callout=rng.random() < SWAT[cit],
+    )
+
+
+def people_for(rng: random.Random, count: int) -> list[int]:
+    """Which person (an index) each of ``count`` encounters is with: most people once, about
+    one in five more than once, a few often."""
+    people: list[int] = []
+    person = 0
+    while len(people) < count:
+        draw = rng.random()
+        times = 1 if draw < 0.8 else (rng.randint(2, 3) if draw < 0.97 else rng.randint(4, 12))
+        people.extend([person] * times)
+        person += 1
+    del people[count:]
+    rng.shuffle(people)
+    return people
+
+
+def police_calls(calls: Sequence[DemoCall]) -> list[DemoCall]:
+    from pmhc.dispatch.demo import POLICE_ROUTES
+
+    return [call for call in calls if call.route in POLICE_ROUTES]
+
+
+def is_co_responder(call: DemoCall) -> bool:
+    return call.route == Routing.CO_RESPONDER
+
+
+def _roster(ctx: DemoContext) -> tuple[dict[tuple[str, str, bool], list[tuple[int, str]]], dict]:
+    """Patrol officers by (shift, district, holds CIT now), as (trainee pk, name) pairs, and
+    the roster entries linked to the demo's users."""
+    from django.db.models import Q
+
+    from pmhc.training.models import Certification, CertificationKind, Trainee, TraineeRole
+
+    pd = ctx.organizations["pd"]
+    current = set(
+        Certification.objects.filter(
+            trainee__organization=pd, kind=CertificationKind.CIT, issued_on__lte=ctx.today
+        )
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=ctx.today))
+        .values_list("trainee_id", flat=True)
+    )
+    posts: dict[tuple[str, str, bool], list[tuple[int, str]]] = {}
+    linked = {}
+    for trainee in Trainee.objects.filter(organization=pd, role=TraineeRole.PATROL, is_active=True):
+        name = f"Ofc. {trainee.first_name[0]}. {trainee.last_name}"
+        posts.setdefault((trainee.shift, trainee.district, trainee.pk in current), []).append(
+            (trainee.pk, name)
+        )
+        if trainee.user_id:
+            linked[trainee.user_id] = (trainee.pk, name)
+    return posts, linked
+
+
+def _responder(
+    rng: random.Random,
+    posts: dict[tuple[str, str, bool], list[tuple[int, str]]],
+    call: DemoCall,
+) -> tuple[int, str, bool] | None:
+    """An officer of the call's post: a CIT officer when one arrived, else any other."""
+    for cit in (call.cit_arrived, not call.cit_arrived):
+        pool = posts.get((call.shift, call.district, cit))
+        if pool:
+            pk, name = rng.choice(pool)
+            return pk, name, cit
+    return None
+
+
+def _people(ctx: DemoContext, count: int) -> list[int]:
+    from pmhc.people import services as people_services
+    from pmhc.platform.models import Purpose
+
+    rng = ctx.rng
+    records = []
+    for _ in range(count):
+        given, family = ctx.person_name()
+        records.append(
+            {
+                "family_name": family,
+                "given_name": given,
+                "approximate_age": rng.randint(16, 82),
+                "sex": rng.choice(("F", "M", "M", "F", "U")),
+                "veteran": rng.choice(("no", "no", "no", "yes", "unknown")),
+            }
+        )
+    people = people_services.import_people(
+        ctx.actor,
+        organization=ctx.organizations["pd"],
+        purpose=Purpose.ACTIVE_CALL,
+        records=records,
+        source="past encounter reports",
+    )
+    return [person.pk for person in people]
+
+
+DEESCALATION = ("verbal", "time", "space", "choices", "support")
+
+
+def _record(
+    rng: random.Random,
+    call: DemoCall,
+    call_pk: int,
+    responder: tuple[int, str, bool],
+    person_pk: int,
+) -> EncounterRecord:
+    from pmhc.response.import_services import EncounterRecord, ResponderRecord
+
+    trainee_pk, name, cit = responder
+    co_responder = is_co_responder(call)
+    outcome = draw_outcome(rng, cit=cit, co_responder=co_responder)
+    arrived = call.received_at + dt.timedelta(minutes=rng.randint(8, 28))
+    facility = handoff = None
+    back = arrived + dt.timedelta(minutes=rng.randint(25, 95))
+    if outcome.transport != "none":
+        facility = back + dt.timedelta(minutes=rng.randint(10, 30))
+        wait = rng.randint(10, 30) if outcome.destination == CRISIS_UNIT else rng.randint(45, 240)
+        handoff = facility + dt.timedelta(minutes=wait)
+        back = handoff + dt.timedelta(minutes=rng.randint(5, 15))
+    responders = [ResponderRecord(name=name, trainee=trainee_pk, cit_certified=cit)]
+    if co_responder:
+        responders.append(
+            ResponderRecord(name="Co-responder clinician", role="clinician", cit_certified=False)
+        )
+    techniques = rng.sample(DEESCALATION, k=rng.randint(1, 3) if cit else rng.randint(0, 2))
+    if co_responder:
+        techniques.append("clinician")
+    force = outcome.highest_force
+    above_presence = force not in {"none", "presence"}
+    return EncounterRecord(
+        call=call_pk,
+        disposition=outcome.disposition,
+        arrived_at=arrived,
+        danger_to_self=call.call_type == "SUIC" or rng.random() < 0.1,
+        danger_to_others=call.call_type == "DIST" and rng.random() < 0.3,
+        crime_suspected=outcome.disposition == "subject_arrested" or rng.random() < 0.03,
+        deescalation=techniques,
+        highest_force=force,
+        force_reason="To keep the person from walking into traffic." if above_presence else "",
+        force_narrative=(
+            "Told the person to step back from the road; they did after a short talk."
+            if force == "verbal"
+            else "Held the person's arms until they calmed; released once seated."
+            if above_presence
+            else ""
+        ),
+        officer_injury=outcome.officer_injury,
+        subject_injury=outcome.subject_injury,
+        swat_callout=outcome.swat_callout,
+        transport=outcome.transport,
+        legal_basis=outcome.legal_basis,
+        transport_by=outcome.transport_by,
+        destination=outcome.destination,
+        arrived_facility_at=facility,
+        handoff_at=handoff,
+        back_in_service_at=back,
+        responders=responders,
+        persons=[person_pk],
+    )
+
+
+#: The newest police calls are left for the demo's own officer and supervisor to work on.
+LEFT_OPEN = 6
+
+
+def step(ctx: DemoContext, calls: Sequence[DemoCall]) -> None:
+    from pmhc.dispatch.models import Call
+    from pmhc.response.import_services import import_encounters
+
+    pd = ctx.organizations["pd"]
+    rng = ctx.rng
+    posts, linked = _roster(ctx)
+    attended = police_calls(calls)
+    history, recent = attended[:-LEFT_OPEN], attended[-LEFT_OPEN:]
+    call_pks = dict(Call.objects.filter(organization=pd).values_list("cad_event_id", "pk"))
+    who = people_for(rng, len(history))
+    person_pks = _people(ctx, max(who) + 1 if who else 0)
+    records = []
+    for call, person in zip(history, who, strict=True):
+        responder = _responder(rng, posts, call)
+        if responder is None:
+            continue
+        records.append(
+            _record(rng, call, call_pks[call.cad_event_id], responder, person_pks[person])
+        )
+    count = import_encounters(ctx.actor, organization=pd, records=records)
+    ctx.log(f"  {count} accepted encounter reports, with {len(person_pks)} people")
+    _reports_in_review(ctx, recent, call_pks, linked)
+
+
+def _reports_in_review(
+    ctx: DemoContext, recent: Sequence[DemoCall], call_pks: dict[str, int], linked: dict
+) -> None:
+    """The demo officer's newest calls: two reports waiting for the supervisor, one returned
+    to the officer, one still a draft; two calls have no report yet."""
+    from pmhc.dispatch import services as dispatch_services
+    from pmhc.dispatch.models import Call
+    from pmhc.platform.access import actor_for_user
+    from pmhc.response import services
+    from pmhc.response.disposition_services import ensure_dispositions
+    from pmhc.training.models import Trainee
+
+    pd = ctx.organizations["pd"]
+    officer_user, supervisor_user = ctx.users["officer"], ctx.users["supervisor"]
+    officer = actor_for_user(officer_user)
+    supervisor = actor_for_user(supervisor_user)
+    trainee = Trainee.objects.get(pk=linked[officer_user.pk][0])
+    calls = list(Call.objects.filter(pk__in=[call_pks[c.cad_event_id] for c in recent]))
+    calls.sort(key=lambda call: call.received_at)
+    for call in calls:
+        dispatch_services.assign_unit(ctx.actor, call=call, trainee=trainee)
+    dispositions = {d.code: d for d in ensure_dispositions(ctx.actor, organization=pd)}
+    states = ("submitted", "submitted", "returned", "draft")
+    for call, state in zip(calls, states, strict=False):
+        arrived = (call.first_arrival_at or call.received_at) + dt.timedelta(minutes=1)
+        encounter = services.start_encounter(
+            officer,
+            call=call,
+            arrived_at=arrived,
+            deescalation=["verbal", "time"],
+            highest_force="presence",
+            disposition=dispositions["resolved_at_scene"],
+            back_in_service_at=arrived + dt.timedelta(minutes=40),
+        )
+        if state == "draft":
+            continue
+        services.submit_encounter(officer, encounter=encounter)
+        if state == "returned":
+            services.review_encounter(
+                supervisor,
+                encounter=encounter,
+                accept=False,
+                comment="Please say what the person was offered before they declined.",
+            )

@@ -1,0 +1,111 @@
+"""How a filed report reads on the page: its sections as label/value rows, and each
+amendment as what changed, from what, to what. Presentation only; nothing here reads more
+than the report the page already has (and the labels of the dispositions amendments name)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from pmhc.response.forms import SECTIONS
+from pmhc.response.models import Deescalation, Disposition, Encounter, EncounterAmendment
+
+RESTRICTED = frozenset({"narrative"})
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class AmendmentView:
+    amendment: EncounterAmendment
+    rows: list[tuple[str, str, str]]
+
+
+def _label(name: str) -> str:
+    label = str(getattr(Encounter._meta.get_field(name), "verbose_name", name))
+    return label[:1].upper() + label[1:]
+
+
+def _when(value: dt.datetime | None) -> str:
+    return date_format(timezone.localtime(value), "N j, Y, H:i") if value else "—"
+
+
+def _value(name: str, value: Any, dispositions: dict[int, str]) -> str:
+    if value in (None, "", []):
+        return "—"
+    if name == "disposition":
+        if isinstance(value, Disposition):
+            return value.label
+        return dispositions.get(int(value), str(value))
+    if name == "deescalation":
+        labels = dict(Deescalation.choices)
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if name.endswith("_at"):
+        moment = value if isinstance(value, dt.datetime) else parse_datetime(str(value))
+        return _when(moment) if moment else str(value)
+    field = Encounter._meta.get_field(name)
+    choices = dict(getattr(field, "choices", None) or ())
+    return str(choices.get(value, value))
+
+
+def report_sections(encounter: Encounter) -> list[Section]:
+    """The report's sections as rows, the narrative left out (it is shown on its own)."""
+    sections = []
+    for key, title, names in SECTIONS:
+        rows = [
+            Row(_label(name), _value(name, getattr(encounter, name), {}))
+            for name in names
+            if name not in RESTRICTED
+        ]
+        if rows:
+            sections.append(Section(key, str(title), rows))
+    return sections
+
+
+def amendments(encounter: Encounter, *, narrative_allowed: bool) -> list[AmendmentView]:
+    """Each amendment's changes; a restricted field's values only for those who may read it."""
+    items = list(encounter.amendments.all())
+    named = {
+        int(change[side])
+        for item in items
+        for name, change in item.changes.items()
+        if name == "disposition"
+        for side in ("from", "to")
+        if change.get(side)
+    }
+    labels = dict(Disposition.objects.filter(pk__in=named).values_list("pk", "label"))
+    views = []
+    for item in items:
+        rows = []
+        for name, change in sorted(item.changes.items()):
+            if name in RESTRICTED and not narrative_allowed:
+                rows.append((_label(name), _("(restricted)"), _("(restricted)")))
+                continue
+            rows.append(
+                (
+                    _label(name),
+                    _value(name, change.get("from"), labels),
+                    _value(name, change.get("to"), labels),
+                )
+            )
+        views.append(AmendmentView(item, rows))
+    return views

@@ -1,0 +1,360 @@
+"""Every read of encounter reports and dispositions, narrowed to what the actor may see.
+
+Reports are read for an active call by officers, supervisors, clinicians and coordinators of
+the agency, and by a partner's clinicians under an agreement in force that covers agency data
+for active calls. The narrative is SAFETY data: it is shown only when the policy allows that
+classification, and each showing is audited. The people involved are read through
+``people.selectors``, which audits each one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from pmhc.dispatch.models import Call
+from pmhc.people import selectors as people_selectors
+from pmhc.people.models import Person
+from pmhc.platform import audit
+from pmhc.platform.access import (
+    Action,
+    Actor,
+    Target,
+    allowed_organization_ids,
+    decide,
+    get_or_404,
+    restrict,
+)
+from pmhc.platform.models import (
+    AuditAction,
+    Classification,
+    Membership,
+    Organization,
+    Purpose,
+    Role,
+    User,
+)
+from pmhc.response.models import (
+    DISPOSITION_WRITERS,
+    ENCOUNTER_READERS,
+    ENCOUNTER_WRITERS,
+    FORCE_ORDER,
+    NARRATIVE_CLASSIFICATION,
+    REVIEWERS,
+    Disposition,
+    Encounter,
+    EncounterAmendment,
+    EncounterPerson,
+    EncounterResponder,
+    EncounterReview,
+    EncounterStatus,
+    Force,
+)
+
+ACTIVE_CALL = Purpose.ACTIVE_CALL
+ADMIN = Purpose.ADMINISTRATION
+#: Roles that see the agency's reports on the list, beside their own.
+AGENCY_LIST_ROLES = frozenset({Role.SUPERVISOR, Role.COORDINATOR})
+#: The roles a responder added from the agency's members may hold.
+RESPONDER_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN})
+
+
+def encounter_target(organization: Organization) -> Target:
+    """An agency's encounter reports as the policy sees them, before one exists."""
+    return Target(
+        organization_ids=frozenset({organization.pk}),
+        access_classification=Classification.AGENCY,
+        access_read_roles=ENCOUNTER_READERS,
+        access_write_roles=ENCOUNTER_WRITERS,
+    )
+
+
+def review_target(organization_id: int) -> Target:
+    """Reviewing and amending: supervisors of the agency that holds the report."""
+    return Target(
+        organization_ids=frozenset({organization_id}),
+        access_classification=Classification.AGENCY,
+        access_write_roles=REVIEWERS,
+    )
+
+
+def disposition_target(organization: Organization) -> Target:
+    return Target(
+        organization_ids=frozenset({organization.pk}),
+        access_classification=Classification.AGENCY,
+        access_write_roles=DISPOSITION_WRITERS,
+    )
+
+
+# --- Permissions the pages show or hide ----------------------------------------------------
+
+
+def can_edit(actor: Actor, encounter: Encounter) -> bool:
+    """The author, while the report is a draft or has been returned."""
+    return (
+        encounter.status in {EncounterStatus.DRAFT, EncounterStatus.RETURNED}
+        and actor.user_id is not None
+        and encounter.filed_by_id == actor.user_id
+        and bool(decide(actor, Action.CHANGE, encounter, ACTIVE_CALL))
+    )
+
+
+def can_review(actor: Actor, encounter: Encounter) -> bool:
+    """A supervisor of the agency other than the author, while it waits for review."""
+    return (
+        encounter.status == EncounterStatus.SUBMITTED
+        and encounter.filed_by_id != actor.user_id
+        and bool(decide(actor, Action.CHANGE, review_target(encounter.organization_id), ADMIN))
+    )
+
+
+def can_amend(actor: Actor, encounter: Encounter) -> bool:
+    return encounter.status == EncounterStatus.ACCEPTED and bool(
+        decide(actor, Action.CHANGE, review_target(encounter.organization_id), ADMIN)
+    )
+
+
+def reviewer_organization_ids(actor: Actor) -> frozenset[int]:
+    return allowed_organization_ids(
+        actor, Action.CHANGE, ADMIN, Classification.AGENCY, write_roles=REVIEWERS
+    )
+
+
+def filing_organization(actor: Actor, call: Call) -> bool:
+    """Whether the actor may start a report on this call."""
+    return bool(decide(actor, Action.CREATE, encounter_target(call.organization), ACTIVE_CALL))
+
+
+# --- One report ----------------------------------------------------------------------------
+
+
+def _detail_queryset() -> QuerySet[Encounter]:
+    return Encounter.objects.select_related(
+        "organization", "call", "disposition", "filed_by", "accepted_by"
+    ).prefetch_related(
+        "responders",
+        Prefetch("reviews", queryset=EncounterReview.objects.select_related("reviewer")),
+        Prefetch("amendments", queryset=EncounterAmendment.objects.select_related("amended_by")),
+    )
+
+
+def encounter_detail(actor: Actor, pk: int) -> Encounter:
+    """One report with its responders, reviews and amendments; 404 when missing or not
+    allowed. The narrative and the people are read separately (both audited)."""
+    return get_or_404(actor, _detail_queryset(), Action.VIEW, ACTIVE_CALL, pk=pk)
+
+
+def narrative(actor: Actor, encounter: Encounter) -> str | None:
+    """The narrative if the policy lets the actor read it (``None`` otherwise); each showing
+    is written to the audit trail."""
+    allowed = decide(
+        actor, Action.VIEW, encounter, ACTIVE_CALL, classification=NARRATIVE_CLASSIFICATION
+    )
+    if not allowed:
+        return None
+    audit.record(
+        AuditAction.ENCOUNTER_NARRATIVE_READ,
+        actor=actor,
+        organization_id=encounter.organization_id,
+        obj=encounter,
+        purpose=ACTIVE_CALL,
+    )
+    return encounter.narrative
+
+
+@dataclass(frozen=True)
+class Involved:
+    person: Person
+    role: str
+    link_id: int
+
+
+def involved_people(actor: Actor, encounter: Encounter) -> list[Involved]:
+    """The people involved that the actor may read, with their role; each is an audited read."""
+    links = list(
+        EncounterPerson.objects.filter(encounter=encounter)
+        .select_related("person")
+        .prefetch_related("person__aliases")
+        .order_by("pk")
+    )
+    shown = {
+        p.pk
+        for p in people_selectors.read_people(
+            actor, [link.person for link in links], purpose=ACTIVE_CALL
+        )
+    }
+    return [Involved(link.person, link.role, link.pk) for link in links if link.person_id in shown]
+
+
+def people_on_call(actor: Actor, encounter: Encounter) -> list[Person]:
+    """People already recorded on the report's call and not yet on the report, to pick from.
+    Each one shown is an audited read."""
+    on_report = EncounterPerson.objects.filter(encounter=encounter).values("person_id")
+    candidates = (
+        Person.objects.filter(calls__call_id=encounter.call_id)
+        .exclude(pk__in=on_report)
+        .order_by("calls__pk")
+    )
+    return people_selectors.read_people(actor, candidates, purpose=ACTIVE_CALL)
+
+
+def responder_choices(encounter: Encounter) -> QuerySet[User]:
+    """The agency's members who respond to calls, to add as responders."""
+    already = EncounterResponder.objects.filter(encounter=encounter, user_id__isnull=False).values(
+        "user_id"
+    )
+    members = Membership.objects.filter(
+        organization_id=encounter.organization_id, is_active=True, role__in=RESPONDER_ROLES
+    ).values("user_id")
+    return (
+        User.objects.filter(pk__in=members, is_active=True)
+        .exclude(pk__in=already)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def call_for_report(actor: Actor, call_pk: int) -> Call:
+    """The call a new report belongs to: one the actor may read and report on."""
+    call = get_or_404(
+        actor, Call.objects.select_related("organization"), Action.VIEW, ACTIVE_CALL, pk=call_pk
+    )
+    if not filing_organization(actor, call):
+        raise Http404("Not found")
+    return call
+
+
+def open_report(actor: Actor, call: Call) -> Encounter | None:
+    """The actor's own report on this call that is not yet accepted, if there is one."""
+    if actor.user_id is None:
+        return None
+    return (
+        Encounter.objects.filter(call=call, filed_by_id=actor.user_id)
+        .exclude(status=EncounterStatus.ACCEPTED)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+# --- Lists ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EncounterFilters:
+    status: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    force_above_presence: bool = False
+    cit_present: bool = False
+
+
+def _cit_present() -> Exists:
+    return Exists(EncounterResponder.objects.filter(encounter=OuterRef("pk"), cit_certified=True))
+
+
+def _list_queryset(actor: Actor) -> QuerySet[Encounter]:
+    return (
+        restrict(actor, Encounter.objects.all(), Action.VIEW, ACTIVE_CALL)
+        .select_related("call", "disposition", "filed_by")
+        .annotate(has_cit=_cit_present())
+    )
+
+
+def _filtered(queryset: QuerySet[Encounter], filters: EncounterFilters) -> QuerySet[Encounter]:
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.since:
+        queryset = queryset.filter(call__received_at__date__gte=filters.since)
+    if filters.until:
+        queryset = queryset.filter(call__received_at__date__lte=filters.until)
+    if filters.force_above_presence:
+        above = FORCE_ORDER[FORCE_ORDER.index(Force.PRESENCE) + 1 :]
+        queryset = queryset.filter(highest_force__in=above)
+    if filters.cit_present:
+        queryset = queryset.filter(_cit_present())
+    return queryset
+
+
+def sees_agency_list(actor: Actor) -> bool:
+    return any(g.role in AGENCY_LIST_ROLES for g in actor.grants)
+
+
+def encounter_list(actor: Actor, filters: EncounterFilters, *, mine: bool) -> QuerySet[Encounter]:
+    """The actor's own reports (``mine``) or every report they may read, filtered, newest
+    call first. Rows carry ``has_cit`` (a CIT-certified responder was there)."""
+    queryset = _list_queryset(actor)
+    if mine:
+        queryset = queryset.filter(filed_by_id=actor.user_id)
+    else:
+        organizations = [g.organization_id for g in actor.grants if g.role in AGENCY_LIST_ROLES]
+        queryset = queryset.filter(organization_id__in=organizations)
+    return _filtered(queryset, filters).order_by("-call__received_at", "-pk")
+
+
+def review_queue(actor: Actor) -> QuerySet[Encounter]:
+    """Reports waiting for review in the agencies the actor supervises, oldest first; 404 for
+    everyone else."""
+    organizations = reviewer_organization_ids(actor)
+    if not organizations:
+        raise Http404("Not found")
+    return (
+        _list_queryset(actor)
+        .filter(organization_id__in=organizations, status=EncounterStatus.SUBMITTED)
+        .order_by("submitted_at", "pk")
+    )
+
+
+def encounters_for_person(actor: Actor, person: Person) -> QuerySet[Encounter]:
+    """The reports a person appears in that the actor may read."""
+    return (
+        _list_queryset(actor).filter(Q(people__person=person)).order_by("-call__received_at", "-pk")
+    )
+
+
+# --- Dispositions --------------------------------------------------------------------------
+
+
+def disposition_organization(actor: Actor) -> Organization:
+    """The agency whose disposition list this actor keeps; 404 for everyone else."""
+    for grant in actor.grants:
+        if grant.role not in DISPOSITION_WRITERS:
+            continue
+        organization = Organization.objects.filter(pk=grant.organization_id).first()
+        if organization is not None and decide(
+            actor, Action.CHANGE, disposition_target(organization), ADMIN
+        ):
+            return organization
+    raise Http404("Not found")
+
+
+def dispositions(actor: Actor, organization: Organization) -> list[Disposition]:
+    """The agency's list, in order, each with whether a report uses it."""
+    used = Encounter.objects.filter(disposition=OuterRef("pk"))
+    return list(
+        restrict(actor, Disposition.objects.filter(organization=organization), Action.VIEW, ADMIN)
+        .annotate(in_use=Exists(used))
+        .order_by("position", "label", "pk")
+    )
+
+
+def disposition_for_change(actor: Actor, pk: int) -> Disposition:
+    return get_or_404(
+        actor, Disposition.objects.select_related("organization"), Action.CHANGE, ADMIN, pk=pk
+    )
+
+
+def active_dispositions(organization_id: int) -> QuerySet[Disposition]:
+    """The choices on a report: the agency's dispositions in use, in order."""
+    return Disposition.objects.filter(organization_id=organization_id, is_active=True).order_by(
+        "position", "label", "pk"
+    )
+
+
+def disposition_choices(encounter: Encounter) -> QuerySet[Disposition]:
+    """The choices on one report: those in use, and the one it already has if retired."""
+    return Disposition.objects.filter(
+        Q(organization_id=encounter.organization_id, is_active=True)
+        | Q(pk=encounter.disposition_id or 0)
+    ).order_by("position", "label", "pk")

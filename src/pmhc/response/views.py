@@ -1,0 +1,428 @@
+"""The encounter pages: the list, a report (filled in from a phone, then read), the review
+queue, amendments, and the agency's disposition list. Thin: parse, call one selector or
+service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pmhc.people import services as people_services
+from pmhc.platform.access import Actor
+from pmhc.platform.forms import apply_errors
+from pmhc.platform.models import Purpose
+from pmhc.response import display, selectors, services
+from pmhc.response.forms import (
+    AmendForm,
+    DispositionForm,
+    EncounterFilterForm,
+    EncounterForm,
+    NewDispositionForm,
+    NewPersonForm,
+    PersonPickForm,
+    ResponderForm,
+    ReviewForm,
+)
+from pmhc.response.models import Encounter, EncounterPerson, EncounterResponder
+from pmhc.response.validation import ENCOUNTER_FIELDS
+
+PAGE_SIZE = 25
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined]
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], *forms: Any
+) -> HttpResponse:
+    status = 400 if any(f is not None and f.is_bound and f.errors for f in forms) else 200
+    return render(request, f"response/{template}", context, status=status)
+
+
+# --- Lists ---------------------------------------------------------------------------------
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    agency_view = selectors.sees_agency_list(actor) and request.GET.get("scope") == "agency"
+    form = EncounterFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    filters = selectors.EncounterFilters(
+        status=data.get("status", ""),
+        since=data.get("since"),
+        until=data.get("until"),
+        force_above_presence=bool(data.get("force")),
+        cit_present=bool(data.get("cit")),
+    )
+    queryset = selectors.encounter_list(actor, filters, mine=not agency_view)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _render(
+        request,
+        "index.html",
+        {
+            "form": form,
+            "page": page,
+            "agency_view": agency_view,
+            "sees_agency": selectors.sees_agency_list(actor),
+            "query": query.urlencode(),
+            "reviews": bool(selectors.reviewer_organization_ids(actor)),
+        },
+    )
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    queryset = selectors.review_queue(actor)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(request, "review_queue.html", {"page": page})
+
+
+# --- A report ------------------------------------------------------------------------------
+
+
+@login_required
+def encounter_new(request: HttpRequest, call_pk: int) -> HttpResponse:
+    """Start a report on a call (a POST); if the actor already has one open, go to it."""
+    actor = _actor(request)
+    call = selectors.call_for_report(actor, call_pk)
+    existing = selectors.open_report(actor, call)
+    if existing is not None:
+        return redirect("response_encounter", pk=existing.pk)
+    if request.method == "POST":
+        encounter = services.start_encounter(actor, call=call)
+        messages.success(request, _("Report started. It saves as a draft until you submit it."))
+        return redirect("response_encounter", pk=encounter.pk)
+    return _render(request, "encounter_new.html", {"call": call})
+
+
+def _encounter_form(
+    request: HttpRequest, encounter: Encounter, narrative: str | None, form_class: Any = None
+) -> EncounterForm:
+    initial = {name: getattr(encounter, name) for name in ENCOUNTER_FIELDS}
+    initial["narrative"] = narrative or ""
+    form = (form_class or EncounterForm)(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        dispositions=selectors.disposition_choices(encounter),
+        received_at=encounter.call.received_at,
+    )
+    if narrative is None:
+        del form.fields["narrative"]
+    return form
+
+
+def _same(old: Any, new: Any) -> bool:
+    # The form's times are to the minute; a time kept to the second is not a change.
+    if isinstance(old, dt.datetime) and isinstance(new, dt.datetime):
+        return old.replace(second=0, microsecond=0) == new.replace(second=0, microsecond=0)
+    if isinstance(old, list | tuple) and isinstance(new, list | tuple):
+        return sorted(old) == sorted(new)
+    return bool(old == new)
+
+
+def _changes(form: EncounterForm) -> dict[str, Any]:
+    """The fields the form changed, as the services take them."""
+    return {
+        name: form.cleaned_data[name]
+        for name in ENCOUNTER_FIELDS
+        if name in form.fields and not _same(form.initial.get(name), form.cleaned_data[name])
+    }
+
+
+def _page(
+    request: HttpRequest,
+    actor: Actor,
+    encounter: Encounter,
+    *,
+    form: EncounterForm | None = None,
+    review_form: ReviewForm | None = None,
+    responder_form: ResponderForm | None = None,
+    pick_form: PersonPickForm | None = None,
+    person_form: NewPersonForm | None = None,
+) -> HttpResponse:
+    can_edit = selectors.can_edit(actor, encounter)
+    narrative = selectors.narrative(actor, encounter)
+    people = selectors.involved_people(actor, encounter)
+    context: dict[str, Any] = {
+        "encounter": encounter,
+        "narrative": narrative,
+        "narrative_allowed": narrative is not None,
+        "people": people,
+        "can_edit": can_edit,
+        "can_review": selectors.can_review(actor, encounter),
+        "can_amend": selectors.can_amend(actor, encounter),
+        "returned_comment": next(
+            (r.comment for r in list(encounter.reviews.all())[::-1] if r.decision == "returned"),
+            "",
+        )
+        if encounter.status == "returned"
+        else "",
+    }
+    if can_edit:
+        on_call = selectors.people_on_call(actor, encounter)
+        context |= {
+            "form": form or _encounter_form(request, encounter, narrative),
+            "responder_form": responder_form
+            or ResponderForm(users=selectors.responder_choices(encounter), prefix="responder"),
+            "pick_form": pick_form
+            or (PersonPickForm(people=on_call, prefix="pick") if on_call else None),
+            "person_form": person_form or NewPersonForm(prefix="person"),
+        }
+    else:
+        context |= {
+            "sections": display.report_sections(encounter),
+            "amendments": display.amendments(encounter, narrative_allowed=narrative is not None),
+        }
+        if context["can_review"]:
+            context["review_form"] = review_form or ReviewForm()
+    return _render(
+        request,
+        "encounter.html",
+        context,
+        form,
+        review_form,
+        responder_form,
+        pick_form,
+        person_form,
+    )
+
+
+@login_required
+def encounter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report: a form in sections for its author while it may change; otherwise the
+    report as filed, with the review or amendment actions the actor may take."""
+    actor = _actor(request)
+    report = selectors.encounter_detail(actor, pk)
+    if request.method != "POST":
+        return _page(request, actor, report)
+    if not selectors.can_edit(actor, report):
+        raise Http404("Not found")
+    form = _encounter_form(request, report, selectors.narrative(actor, report))
+    if form.is_valid():
+        try:
+            services.update_encounter(actor, encounter=report, **_changes(form))
+            if request.POST.get("action") == "submit":
+                services.submit_encounter(actor, encounter=report)
+                messages.success(request, _("Report submitted for review."))
+                return redirect("response_encounter", pk=report.pk)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            if request.POST.get("action") == "submit":
+                messages.info(request, _("Your changes are saved as a draft."))
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("response_encounter", pk=report.pk)
+    report = selectors.encounter_detail(actor, pk)
+    return _page(request, actor, report, form=form)
+
+
+@login_required
+@require_POST
+def responder_add(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    report = selectors.encounter_detail(actor, pk)
+    if not selectors.can_edit(actor, report):
+        raise Http404("Not found")
+    form = ResponderForm(
+        request.POST, users=selectors.responder_choices(report), prefix="responder"
+    )
+    if form.is_valid():
+        try:
+            services.add_responder(actor, encounter=report, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Responder added."))
+            return redirect("response_encounter", pk=report.pk)
+    return _page(request, actor, report, responder_form=form)
+
+
+@login_required
+@require_POST
+def responder_remove(request: HttpRequest, pk: int, responder_pk: int) -> HttpResponse:
+    actor = _actor(request)
+    report = selectors.encounter_detail(actor, pk)
+    if not selectors.can_edit(actor, report):
+        raise Http404("Not found")
+    responder = get_object_or_404(EncounterResponder, pk=responder_pk, encounter=report)
+    try:
+        services.remove_responder(actor, responder=responder)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Responder removed."))
+    return redirect("response_encounter", pk=report.pk)
+
+
+@login_required
+@require_POST
+def person_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a person already on the call, or record a new one and link them."""
+    actor = _actor(request)
+    report = selectors.encounter_detail(actor, pk)
+    if not selectors.can_edit(actor, report):
+        raise Http404("Not found")
+    if request.POST.get("kind") == "existing":
+        pick = PersonPickForm(
+            request.POST, people=selectors.people_on_call(actor, report), prefix="pick"
+        )
+        if pick.is_valid():
+            services.add_person(actor, encounter=report, **pick.cleaned_data)
+            messages.success(request, _("Person added to the report."))
+            return redirect("response_encounter", pk=report.pk)
+        return _page(request, actor, report, pick_form=pick)
+    form = NewPersonForm(request.POST, prefix="person")
+    if form.is_valid():
+        details = dict(form.cleaned_data)
+        role = details.pop("role")
+        try:
+            # Both or neither: a person is never left recorded on no report.
+            with transaction.atomic():
+                person = people_services.create_person(
+                    actor,
+                    organization=report.organization,
+                    purpose=Purpose.ACTIVE_CALL,
+                    **details,
+                )
+                services.add_person(actor, encounter=report, person=person, role=role)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Person recorded and added to the report."))
+            return redirect("response_encounter", pk=report.pk)
+    return _page(request, actor, report, person_form=form)
+
+
+@login_required
+@require_POST
+def person_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+    actor = _actor(request)
+    report = selectors.encounter_detail(actor, pk)
+    if not selectors.can_edit(actor, report):
+        raise Http404("Not found")
+    link = get_object_or_404(EncounterPerson, pk=link_pk, encounter=report)
+    services.remove_person(actor, link=link)
+    messages.success(request, _("Person removed from the report."))
+    return redirect("response_encounter", pk=report.pk)
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    report = selectors.encounter_detail(actor, pk)
+    if not selectors.can_review(actor, report):
+        raise Http404("Not found")
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        accept = form.cleaned_data["decision"] == "accept"
+        try:
+            services.review_encounter(
+                actor, encounter=report, accept=accept, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Report accepted.") if accept else _("Report returned to its author."),
+            )
+            return redirect("response_review_queue")
+    return _page(request, actor, report, review_form=form)
+
+
+@login_required
+def amend(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    report = selectors.encounter_detail(actor, pk)
+    if not selectors.can_amend(actor, report):
+        raise Http404("Not found")
+    narrative = selectors.narrative(actor, report)
+    form = _encounter_form(request, report, narrative, AmendForm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.amend_encounter(
+                actor, encounter=report, changes=_changes(form), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Amendment saved."))
+            return redirect("response_encounter", pk=report.pk)
+    return _render(request, "amend.html", {"encounter": report, "form": form}, form)
+
+
+# --- Dispositions --------------------------------------------------------------------------
+
+
+@login_required
+def dispositions(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    organization = selectors.disposition_organization(actor)
+    form = NewDispositionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "standard":
+            services.ensure_dispositions(actor, organization=organization)
+            messages.success(request, _("The standard dispositions are on the list."))
+            return redirect("response_dispositions")
+        if form.is_valid():
+            try:
+                services.add_disposition(actor, organization=organization, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Disposition added."))
+                return redirect("response_dispositions")
+    entries = selectors.dispositions(actor, organization)
+    return _render(
+        request,
+        "dispositions.html",
+        {"organization": organization, "entries": entries, "form": form},
+        form,
+    )
+
+
+@login_required
+def disposition_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    entry = selectors.disposition_for_change(actor, pk)
+    if request.method == "POST" and request.POST.get("action") in {"up", "down"}:
+        services.move_disposition(actor, disposition=entry, up=request.POST["action"] == "up")
+        return redirect("response_dispositions")
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        try:
+            services.delete_disposition(actor, disposition=entry)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Disposition deleted."))
+        return redirect("response_dispositions")
+    form = DispositionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"label": entry.label, "outcome": entry.outcome, "is_active": entry.is_active},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_disposition(actor, disposition=entry, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Disposition saved."))
+            return redirect("response_dispositions")
+    return _render(request, "disposition_form.html", {"entry": entry, "form": form}, form)
