@@ -63,6 +63,11 @@ TEXT, DATETIME, DECIMAL, PRIORITY, SOURCE, BOOL, INDICATORS, UNITS = (
 )
 
 
+#: Looked up once: an enum's ``values`` is rebuilt on every access, and these are read per row.
+SOURCE_CODES = frozenset(CallSource.values)
+INDICATOR_CODES = frozenset(Indicator.values)
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     kind: str
@@ -554,9 +559,8 @@ class RowConverter:
         if not value:
             return CallSource.NINE_ONE_ONE.value
         folded = value.casefold()
-        for choice in CallSource.values:
-            if choice == folded:
-                return choice
+        if folded in SOURCE_CODES:
+            return folded
         raise RowError(
             _("source: %(value)s is not one of %(allowed)s.")
             % {"value": shown(value), "allowed": ", ".join(CallSource.values)}
@@ -581,7 +585,7 @@ class RowConverter:
         codes: list[str] = []
         for part in self._split(value):
             code = table.get(part.casefold(), part).casefold()
-            if code not in Indicator.values:
+            if code not in INDICATOR_CODES:
                 raise RowError(
                     _("mh_indicators: %(value)s is not one of %(allowed)s.")
                     % {"value": shown(part), "allowed": ", ".join(Indicator.values)}

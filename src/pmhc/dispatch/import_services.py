@@ -28,7 +28,7 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -322,6 +322,7 @@ class _Stage:
         self.columns = ", ".join(qn(f.column) for f in self.fields)
         self.stage = qn(f"pmhc_import_rows_{batch.pk}")
         self.seen = qn(f"pmhc_import_seen_{batch.pk}")
+        self.line_index = qn(f"pmhc_import_rows_{batch.pk}_line")
         self.calls = qn(Call._meta.db_table)
         now = timezone.now()
         constants: dict[str, Any] = {
@@ -331,11 +332,22 @@ class _Stage:
             "created_at": now,
             "updated_at": now,
         }
+        # The connection itself, not Django's per-thread proxy: it is read for every value.
+        db = connections[DEFAULT_DB_ALIAS]
         self.defaults: list[Any] = []
         for f in self.fields:
             value = constants[f.name] if f.name in constants else f.get_default()
-            self.defaults.append(f.get_db_prep_save(value, connection))
+            self.defaults.append(f.get_db_prep_save(value, db))
         self.index = {f.name: i for i, f in enumerate(self.fields)}
+        # How each value is made ready for the database; ``None`` where the converted value
+        # already is (text, numbers and booleans, checked by the mapping's converter).
+        plain = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
+        self.preps: list[Any] = [
+            None
+            if isinstance(f, plain) and not f.is_relation
+            else (lambda value, field=f: field.get_db_prep_save(value, db))
+            for f in self.fields
+        ]
 
     def create(self) -> None:
         with connection.cursor() as cursor:
@@ -344,6 +356,8 @@ class _Stage:
                 f"CREATE TEMPORARY TABLE {self.stage} AS SELECT {self.columns}, "  # noqa: S608
                 f"0 AS import_line FROM {self.calls} WHERE 1 = 0"
             )
+            # All-or-nothing keeps every row staged: each batch looks up only its own lines.
+            cursor.execute(f"CREATE INDEX {self.line_index} ON {self.stage} (import_line)")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {self.seen} "
                 "(cad_event_id varchar(64) PRIMARY KEY, line integer NOT NULL)"
@@ -357,7 +371,8 @@ class _Stage:
         row = list(self.defaults)
         for name, value in values.items():
             i = self.index[name]
-            row[i] = self.fields[i].get_db_prep_save(value, connection)
+            prep = self.preps[i]
+            row[i] = value if prep is None or value is None else prep(value)
         row.append(line)
         return tuple(row)
 
