@@ -224,7 +224,7 @@ def _answers_for(rng: random.Random, call_type: str) -> dict[str, str]:
 
     def yes(chance: float) -> str:
         draw = rng.random()
-        return "yes" if draw < chance else ("unknown" if draw > 0.9 else "no")
+        return "yes" if draw < chance else ("unknown" if draw > 0.97 else "no")
 
     weapon = "none"
     draw = rng.random()
@@ -232,7 +232,7 @@ def _answers_for(rng: random.Random, call_type: str) -> dict[str, str]:
         weapon = "now"
     elif draw < 0.15:
         weapon = "access"
-    elif draw > 0.9:
+    elif draw > 0.95:
         weapon = "unknown"
     return {
         "behavior": {

@@ -80,7 +80,7 @@ def test_officer_sees_the_calls_they_were_sent_to(cast, taker):
     services.assign_unit(cast.actor(taker), call=sent, trainee=mine)
     other = make_call(cast, taker)
     body = cast.client(cast.colleague).get(reverse("dispatch_index")).content.decode()
-    section = body.split("Calls you were sent to", 2)[2].split("</table>")[0]
+    section = body.split("Calls you were sent to", 1)[1].split("</section>")[0]
     assert sent.cad_event_id in section
     assert other.cad_event_id not in section
 

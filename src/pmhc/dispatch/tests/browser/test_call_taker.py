@@ -146,9 +146,9 @@ def test_operate_home_for_responders_and_supervisors(page: Page, cast: Cast) -> 
 
     sign_in(page, "colleague", PASSWORD)
     visit(page, "/operate/")
-    expect(page.get_by_role("table", name="Calls you were sent to, latest first")).to_contain_text(
-        "H-1"
-    )
+    mine = page.get_by_role("region", name="Calls you were sent to")
+    expect(mine.get_by_role("heading", name="H-1")).to_be_visible()
+    expect(mine.get_by_role("link", name="File the encounter for H-1")).to_be_visible()
     sign_out(page)
     sign_in(page, "sergeant", PASSWORD)
     visit(page, "/operate/")
