@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -253,3 +254,30 @@ def test_eidd_that_is_not_json_is_refused(cast: Cast, tmp_path: Path) -> None:
     batch = run(cast, tmp_path, '[{"incident": {"id": "X"}}, {oops}]', format="eidd")
     assert batch.status == ImportStatus.FAILED
     assert "not valid JSON" in batch.error
+
+
+def test_every_kind_of_value_is_stored_as_given(cast: Cast, tmp_path: Path) -> None:
+    """Times with and without an offset, across a clock change, lists, booleans, decimals and
+    text come out of the database as they went in."""
+    cast.agency.time_zone = "America/Chicago"
+    cast.agency.save()
+    run(
+        cast,
+        tmp_path,
+        "cad_event_id,received_at,dispatched_at,cleared_at,mh_indicators,units,"
+        "cit_requested,latitude,priority,narrative\n"
+        "A,2026-03-08T01:59:30,2026-03-08T03:01:00,2026-03-08T09:15:20.250000+00:00,"
+        'suicide;distress,1N12;2N14,yes,41.878114,2,"Said ""help""; then left"\n',
+    )
+    call = Call.objects.get(cad_event_id="A")
+    utc = dt.UTC
+    # 01:59:30 CST is 07:59:30 UTC; 03:01 is after the clocks went forward (CDT): 08:01 UTC.
+    assert call.received_at == dt.datetime(2026, 3, 8, 7, 59, 30, tzinfo=utc)
+    assert call.dispatched_at == dt.datetime(2026, 3, 8, 8, 1, tzinfo=utc)
+    assert call.cleared_at == dt.datetime(2026, 3, 8, 9, 15, 20, 250000, tzinfo=utc)
+    assert call.mh_indicators == ["suicide", "distress"]
+    assert call.units == ["1N12", "2N14"]
+    assert call.cit_requested is True and call.cit_dispatched is False
+    assert str(call.latitude) == "41.878114"
+    assert call.priority == 2
+    assert call.narrative == 'Said "help"; then left'
