@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -129,9 +131,15 @@ def _call_snapshot(call: Call) -> dict[str, Any]:
 
 def _triage_snapshot(call: Call) -> dict[str, Any]:
     data = audit.snapshot(call, TRIAGE_FIELDS)
-    # The description of the behavior is the caller's words about a person: kept on the call,
-    # not copied into the audit trail.
-    data["answers"] = {k: v for k, v in call.answers.items() if k != "behavior"}
+    # The answers are safety data about a person (behavior, treatment, violence and
+    # victimization history): kept on the call, read only by those allowed, and not copied into
+    # the audit trail, which administrators read. The trail keeps which questions were answered
+    # and a digest, so a change of answers still shows.
+    canonical = json.dumps(call.answers, sort_keys=True).encode()
+    data["answers"] = {
+        "questions": sorted(call.answers),
+        "sha256": hashlib.sha256(canonical).hexdigest()[:16],
+    }
     return data
 
 

@@ -131,6 +131,25 @@ def test_a_different_decision_needs_a_reason_and_a_retriage_keeps_before_and_aft
     assert (last.after or {})["decision"] == "ems"
 
 
+def test_the_audit_trail_keeps_no_protocol_answers_only_a_digest(cast):
+    """Answers are safety data; administrators read the trail, so it holds which questions
+    were answered and a digest that changes with them, not the answers."""
+    call = new_call(cast)
+    taker = cast.actor(member(cast.agency, Role.CALL_TAKER))
+    answers = {"behavior": "Shouting at a neighbour", "violence_history": "yes"}
+    services.triage_call(taker, call=call, answers=answers)
+    services.triage_call(taker, call=call, answers={**answers, "violence_history": "no"})
+    first, second = AuditEvent.objects.filter(action=AuditAction.CALL_TRIAGED).order_by("sequence")
+    for event in (first, second):
+        text = str(event.before) + str(event.after)
+        assert "Shouting" not in text
+        assert "'violence_history': 'yes'" not in text and "'violence_history': 'no'" not in text
+    after_first, after_second = (first.after or {})["answers"], (second.after or {})["answers"]
+    assert "violence_history" in after_first["questions"]
+    assert after_first["sha256"] != after_second["sha256"]
+    assert (second.before or {})["answers"] == after_first
+
+
 def test_triage_refused_for_a_partner_clinician_and_an_outsider(cast):
     call = new_call(cast)
     for user in (cast.partner_user, cast.outsider, member(cast.agency, Role.ANALYST)):
