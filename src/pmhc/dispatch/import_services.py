@@ -21,25 +21,23 @@ checks, its start and its end (with the one ``CALLS_IMPORTED`` audit event) are.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from pmhc.dispatch import cad_import
-from pmhc.dispatch.cad_mapping import FileError, Mapping, RowConverter, RowError, parse_config
+from pmhc.dispatch.cad_mapping import FileError, Mapping, RowError, parse_config
+from pmhc.dispatch.cad_rows import RowConverter
+from pmhc.dispatch.import_staging import Pending, Stage
 from pmhc.dispatch.models import (
     IMPORT_ROLES,
-    Call,
     CallImport,
     CallImportRejection,
     ImportFormat,
@@ -306,147 +304,6 @@ def _finish(actor: Actor, batch: CallImport, *, outcome: Outcome = Outcome.SUCCE
     )
 
 
-def _utc_text(value: dt.datetime) -> str:
-    """An aware time as SQLite's column holds it: naive UTC text (what Django's own
-    ``adapt_datetimefield_value`` gives, without its checks on every value)."""
-    return str(value.astimezone(dt.UTC).replace(tzinfo=None))
-
-
-def _prep_for(field: models.Field[Any, Any], db: Any) -> Callable[[Any], Any] | None:
-    """How one column's converted value is made ready for the database, per row; ``None``
-    where it already is. The converter (``cad_mapping``) has checked every value, so the common
-    kinds skip Django's per-value preparation, which costs more than the rest of a row."""
-    plain = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
-    if isinstance(field, plain) and not field.is_relation:
-        return None
-    if isinstance(field, models.DateTimeField):
-        # Aware datetimes: psycopg sends them as they are; SQLite keeps naive UTC text.
-        return None if db.vendor == "postgresql" else _utc_text
-    if isinstance(field, models.JSONField):
-        # JSON text: COPY's text format reads it into jsonb; SQLite stores the text.
-        return json.dumps
-    return lambda value: field.get_db_prep_save(value, db)
-
-
-@dataclass
-class _Pending:
-    line: int
-    cad_event_id: str
-    row: tuple[Any, ...]
-
-
-class _Stage:
-    """The temporary tables of one import: staged rows, and every CAD id seen so far with its
-    line (so a repeat names the line it repeats, without keeping the ids in memory)."""
-
-    def __init__(self, batch: CallImport, actor: Actor) -> None:
-        self.vendor = connection.vendor
-        qn = connection.ops.quote_name
-        self.fields = [f for f in Call._meta.concrete_fields if not f.primary_key]
-        self.columns = ", ".join(qn(f.column) for f in self.fields)
-        self.stage = qn(f"pmhc_import_rows_{batch.pk}")
-        self.seen = qn(f"pmhc_import_seen_{batch.pk}")
-        self.line_index = qn(f"pmhc_import_rows_{batch.pk}_line")
-        self.calls = qn(Call._meta.db_table)
-        now = timezone.now()
-        constants: dict[str, Any] = {
-            "organization": batch.organization_id,
-            "import_batch": batch.pk,
-            "created_by": actor.user_id,
-            "created_at": now,
-            "updated_at": now,
-        }
-        # The connection itself, not Django's per-thread proxy: it is read for every value.
-        db = connections[DEFAULT_DB_ALIAS]
-        self.defaults: list[Any] = []
-        for f in self.fields:
-            value = constants[f.name] if f.name in constants else f.get_default()
-            self.defaults.append(f.get_db_prep_save(value, db))
-        self.index = {f.name: i for i, f in enumerate(self.fields)}
-        self.preps: list[Callable[[Any], Any] | None] = [_prep_for(f, db) for f in self.fields]
-
-    def create(self) -> None:
-        with connection.cursor() as cursor:
-            self.drop(cursor)
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.stage} AS SELECT {self.columns}, "  # noqa: S608
-                f"0 AS import_line FROM {self.calls} WHERE 1 = 0"
-            )
-            # All-or-nothing keeps every row staged: each batch looks up only its own lines.
-            cursor.execute(f"CREATE INDEX {self.line_index} ON {self.stage} (import_line)")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.seen} "
-                "(cad_event_id varchar(64) PRIMARY KEY, line integer NOT NULL)"
-            )
-
-    def drop(self, cursor: Any) -> None:
-        cursor.execute(f"DROP TABLE IF EXISTS {self.stage}")
-        cursor.execute(f"DROP TABLE IF EXISTS {self.seen}")
-
-    def row(self, values: dict[str, Any], line: int) -> tuple[Any, ...]:
-        row = list(self.defaults)
-        for name, value in values.items():
-            i = self.index[name]
-            prep = self.preps[i]
-            row[i] = value if prep is None or value is None else prep(value)
-        row.append(line)
-        return tuple(row)
-
-    def put(self, pending: list[_Pending]) -> None:
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                with cursor.copy(
-                    f"COPY {self.stage} ({self.columns}, import_line) FROM STDIN"
-                ) as copy:
-                    for item in pending:
-                        copy.write_row(item.row)
-            else:
-                marks = ", ".join(["%s"] * (len(self.fields) + 1))
-                cursor.executemany(
-                    f"INSERT INTO {self.stage} ({self.columns}, import_line) "  # noqa: S608
-                    f"VALUES ({marks})",
-                    [item.row for item in pending],
-                )
-
-    def repeats(self, first_line: int) -> list[tuple[int, str, int]]:
-        """Staged rows (from ``first_line`` on) whose CAD id an earlier batch already had."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT s.import_line, s.cad_event_id, p.line FROM {self.stage} s "  # noqa: S608
-                f"JOIN {self.seen} p ON p.cad_event_id = s.cad_event_id "
-                "WHERE s.import_line >= %s",
-                [first_line],
-            )
-            found = [(int(a), str(b), int(c)) for a, b, c in cursor.fetchall()]
-            if found:
-                lines = [line for line, _, _ in found]
-                marks = ", ".join(["%s"] * len(lines))
-                cursor.execute(
-                    f"DELETE FROM {self.stage} WHERE import_line IN ({marks})",  # noqa: S608
-                    lines,
-                )
-            cursor.execute(
-                f"INSERT INTO {self.seen} (cad_event_id, line) "  # noqa: S608
-                f"SELECT cad_event_id, import_line FROM {self.stage} WHERE import_line >= %s",
-                [first_line],
-            )
-        return found
-
-    def move(self) -> tuple[int, int]:
-        """Move every staged row into the calls; (staged, inserted). A row whose CAD id the
-        agency already has is skipped by the unique constraint."""
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {self.stage}")  # noqa: S608
-            staged = int(cursor.fetchone()[0])
-            cursor.execute(
-                f"INSERT INTO {self.calls} ({self.columns}) "  # noqa: S608
-                f"SELECT {self.columns} FROM {self.stage} WHERE 1 = 1 ON CONFLICT DO NOTHING"
-            )
-            inserted = max(cursor.rowcount, 0)
-            cursor.execute(f"DELETE FROM {self.stage}")  # noqa: S608
-        return staged, inserted
-
-
 def _open_records(
     handle: IO[bytes], format: str, mapping: Mapping, organization: Organization
 ) -> tuple[RowConverter, Iterator[cad_import.Record]]:
@@ -505,7 +362,7 @@ def import_file(
         all_or_nothing=all_or_nothing,
         batch=batch,
     )
-    stage = _Stage(batch, actor)
+    stage = Stage(batch, actor)
     created = False
     try:
         try:
@@ -550,7 +407,7 @@ def _in_failed_transaction() -> bool:
     return bool(connection.connection.info.transaction_status == TransactionStatus.INERROR)
 
 
-def _finish_all_or_nothing(actor: Actor, batch: CallImport, stage: _Stage) -> None:
+def _finish_all_or_nothing(actor: Actor, batch: CallImport, stage: Stage) -> None:
     with transaction.atomic():
         if batch.rejected:
             batch.status = ImportStatus.ROLLED_BACK
@@ -566,14 +423,14 @@ def _finish_all_or_nothing(actor: Actor, batch: CallImport, stage: _Stage) -> No
 
 def _run(
     batch: CallImport,
-    stage: _Stage,
+    stage: Stage,
     converter: RowConverter,
     records: Iterator[cad_import.Record],
     all_or_nothing: bool,
     progress: ProgressCallback | None,
     batch_size: int,
 ) -> None:
-    pending: list[_Pending] = []
+    pending: list[Pending] = []
     rejects: list[CallImportRejection] = []
     in_batch: dict[str, int] = {}
     bytes_done = 0
@@ -627,7 +484,7 @@ def _run(
                     reject(record.line, cad_id, _repeat_reason(earlier))
                 else:
                     in_batch[cad_id] = record.line
-                    pending.append(_Pending(record.line, cad_id, stage.row(values, record.line)))
+                    pending.append(Pending(record.line, cad_id, stage.row(values, record.line)))
         if len(pending) + len(rejects) >= batch_size:
             flush()
     bytes_done = batch.bytes_total
