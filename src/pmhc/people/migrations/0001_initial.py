@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("platform", "0004_alter_auditevent_action"),
+        ("platform", "0004_audit_codes_for_operate"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

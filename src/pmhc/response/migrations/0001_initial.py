@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("dispatch", "0001_initial"),
         ("people", "0001_initial"),
-        ("platform", "0004_alter_auditevent_action"),
+        ("platform", "0004_audit_codes_for_operate"),
         ("training", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
