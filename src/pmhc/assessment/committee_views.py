@@ -199,7 +199,7 @@ def agree(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         try:
             changed = services.agree_ratings(actor, assessment=assessment, ratings=form.answers())
         except ValidationError as exc:
-            form.errors_by_service(exc.message_dict)
+            form.errors_by_service(exc)
         else:
             messages.success(
                 request,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
@@ -143,10 +144,15 @@ class ElementAnswersForm(forms.Form):
             initial[f"{name}_evidence"] = getattr(row, "evidence_url", "")
         return initial
 
-    def errors_by_service(self, errors: Mapping[str, list[str]]) -> None:
-        """Put a service's errors (keyed by item key) on the right fields."""
+    def errors_by_service(self, exc: ValidationError) -> None:
+        """Put a service's errors on the right fields: those keyed by item key on the item's
+        fields, the rest (a closed assessment, say, which is one message with no key) at the
+        top of the form."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc.messages)
+            return
         names = {item.key: field_name(item) for item in self.element.items}
-        for key, messages in errors.items():
+        for key, messages in exc.message_dict.items():
             base, _sep, part = key.partition("__")
             name = names.get(base)
             if name is None:

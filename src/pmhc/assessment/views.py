@@ -197,7 +197,7 @@ def respond_element(
                 token=token,
             )
         except ValidationError as exc:
-            form.errors_by_service(exc.message_dict)
+            form.errors_by_service(exc)
         except PermissionDenied as exc:
             raise Http404("Not found") from exc
         else:

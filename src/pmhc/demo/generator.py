@@ -17,7 +17,7 @@ from importlib import import_module
 
 from django.db import transaction
 
-from pmhc.platform import account_services, audit, services
+from pmhc.platform import account_services, agreement_services, audit, services
 from pmhc.platform.access import Actor, organization_today, system_actor
 from pmhc.platform.models import (
     AuditAction,
@@ -173,8 +173,10 @@ def step_roster(ctx: DemoContext) -> None:
 
 
 def step_agreements(ctx: DemoContext) -> None:
+    """Agreements are proposed by one party and accepted by the other, as in real use: one in
+    force, one whose dates have passed, and its renewal waiting for the department."""
     orgs = ctx.organizations
-    services.create_agreement(
+    mou = agreement_services.propose_agreement(
         ctx.actor,
         organization=orgs["pd"],
         title="Co-response and crisis information-sharing MOU (synthetic)",
@@ -185,7 +187,8 @@ def step_agreements(ctx: DemoContext) -> None:
         ends_on=ctx.today + dt.timedelta(days=330),
         notes="Synthetic demo agreement.",
     )
-    services.create_agreement(
+    agreement_services.accept_agreement(ctx.actor, agreement=mou, organization=orgs["bhc"])
+    first_term = agreement_services.propose_agreement(
         ctx.actor,
         organization=orgs["pd"],
         title="Emergency department handoff agreement, first term (synthetic)",
@@ -194,9 +197,26 @@ def step_agreements(ctx: DemoContext) -> None:
         purposes=[Purpose.ACTIVE_CALL],
         effective_on=ctx.today - dt.timedelta(days=800),
         ends_on=ctx.today - dt.timedelta(days=70),
-        notes="Synthetic demo agreement; expired, renewal pending.",
+        notes="Synthetic demo agreement; expired.",
     )
-    ctx.log("  2 data-sharing agreements (one in force, one expired)")
+    agreement_services.accept_agreement(
+        ctx.actor, agreement=first_term, organization=orgs["hospital"]
+    )
+    agreement_services.propose_agreement(
+        ctx.actor,
+        organization=orgs["hospital"],
+        title="Emergency department handoff agreement, second term (synthetic)",
+        partners=[orgs["pd"]],
+        classifications=[Classification.PERSONAL, Classification.SAFETY],
+        purposes=[Purpose.ACTIVE_CALL],
+        effective_on=ctx.today - dt.timedelta(days=7),
+        ends_on=ctx.today + dt.timedelta(days=723),
+        notes="Synthetic demo agreement; the renewal, waiting for the police department.",
+    )
+    ctx.log(
+        "  3 data-sharing agreements (one in force, one expired, its renewal waiting for "
+        "the police department's acceptance)"
+    )
 
 
 def _toolkit_steps() -> list[Step]:

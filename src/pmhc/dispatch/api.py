@@ -4,10 +4,12 @@ call. The same services and rules as the call-taker's screen; an organization AP
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -15,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pmhc.dispatch import selectors, services, triage
+from pmhc.dispatch import selectors, services, times, triage
 from pmhc.dispatch.models import Call, CallSource, Indicator, Routing
 from pmhc.platform.access import Actor
 from pmhc.platform.api import api_actor
@@ -45,9 +47,25 @@ class TriageInputSerializer(serializers.Serializer[Any]):
     )
 
 
+class CallTimeField(serializers.DateTimeField):
+    """A call's time, held to the rules of ``dispatch.times`` as soon as it is read: a time
+    near year 9999 with an offset would otherwise fail as "out of range" when DRF moves it to
+    the server's zone, which says less. The order of the times is the service's check."""
+
+    def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
+        name = self.field_name or "received_at"
+        if timezone.is_aware(value):
+            problem = times.time_problems({name: value}).get(name)
+            if problem:
+                raise serializers.ValidationError(problem)
+        return super().enforce_timezone(value)
+
+
 class CallInputSerializer(serializers.Serializer[Any]):
     cad_event_id = serializers.CharField(max_length=64)
-    received_at = serializers.DateTimeField()
+    received_at = CallTimeField(
+        help_text="When the call was received; not in the future and not before 1970."
+    )
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     district = serializers.CharField(max_length=60, required=False, allow_blank=True)
     beat = serializers.CharField(max_length=30, required=False, allow_blank=True)

@@ -13,6 +13,7 @@ class DispatchConfig(AppConfig):
         from pmhc.platform.access import Actor
         from pmhc.platform.models import Role
         from pmhc.platform.navigation import ORDER, SECTIONS, Section
+        from pmhc.platform.worker_hooks import register_startup_check
 
         roles = (Role.CALL_TAKER, Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN, Role.COORDINATOR)
 
@@ -22,3 +23,11 @@ class DispatchConfig(AppConfig):
         SECTIONS.append(
             Section(_("Operate"), "dispatch_index", visible, "/operate/", ORDER["operate"])
         )
+        register_startup_check(_start_import_watch)
+
+
+def _start_import_watch() -> str:
+    # Imported when the worker starts, not when the apps load: tasks reach the services.
+    from pmhc.dispatch.tasks import start_import_watch
+
+    return start_import_watch()

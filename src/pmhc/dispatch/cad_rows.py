@@ -36,6 +36,7 @@ from pmhc.dispatch.cad_mapping import (
     shown,
 )
 from pmhc.dispatch.models import CallSource, Indicator
+from pmhc.dispatch.times import latest_allowed, time_problems
 
 
 class RowConverter:
@@ -68,6 +69,8 @@ class RowConverter:
             if reader is not None:
                 self.readers.append((name, reader))
         self.apco_from_type = bool(mapping.apco_types)
+        # Taken once per file: a file is an export of what had happened when it started.
+        self.latest = latest_allowed()
 
     # --- building readers -------------------------------------------------------------------
 
@@ -285,19 +288,11 @@ class RowConverter:
             raise RowError(_("The CAD event id is missing."))
         if values.get("received_at") is None:
             raise RowError(_("received_at: the time the call was received is missing."), cad_id)
-        # The same order the call-taker screen and the API hold the times to.
-        earlier, earlier_name = values["received_at"], "received_at"
-        for name in ("dispatched_at", "first_arrival_at", "cleared_at"):
-            moment = values.get(name)
-            if moment is None:
-                continue
-            if moment < earlier:
-                raise RowError(
-                    _("%(name)s: %(moment)s is before %(earlier)s.")
-                    % {"name": name, "moment": moment.isoformat(), "earlier": earlier_name},
-                    cad_id,
-                )
-            earlier, earlier_name = moment, name
+        # The same rules as the call-taker's screen and the API (``dispatch.times``).
+        problems = time_problems(values, latest=self.latest)
+        if problems:
+            name, problem = next(iter(problems.items()))
+            raise RowError(f"{name}: {problem}", cad_id)
         if self.apco_from_type and not values.get("apco_type"):
             values["apco_type"] = self.mapping.apco_types.get(
                 str(values.get("call_type", "")).casefold(), ""

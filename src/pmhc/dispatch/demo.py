@@ -108,10 +108,12 @@ def _mh_calls_per_year(ctx: DemoContext) -> int:
 def year_of_calls(
     ctx: DemoContext, zone: zoneinfo.ZoneInfo
 ) -> list[tuple[DemoCall, dict[str, str]]]:
-    """The calls of the 365 days before today, oldest first, each with its CSV row."""
+    """The calls of 365 days ending the day before yesterday, oldest first, each with its CSV
+    row. A call received late yesterday would clear after midnight, and a demo loaded just after
+    midnight would then hold times in the future, which the import rightly refuses."""
     rng = ctx.rng
     total = _mh_calls_per_year(ctx)
-    first_day = ctx.today - dt.timedelta(days=365)
+    first_day = ctx.today - dt.timedelta(days=366)
     days = [first_day + dt.timedelta(days=n) for n in range(365)]
     day_weights = [WEEKDAY[day.weekday()] for day in days]
     moments = []

@@ -4,14 +4,48 @@ and reason only, so none of these reads touches personal data."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from pmhc.dispatch.models import IMPORT_ROLES, CallImport, CallImportRejection, ImportMapping
+from pmhc.dispatch.models import (
+    IMPORT_ROLES,
+    CallImport,
+    CallImportRejection,
+    ImportMapping,
+    ImportStatus,
+)
 from pmhc.platform.access import Action, Actor, decide, get_or_404, restrict
 from pmhc.platform.models import Organization, Purpose
 
 ADMIN = Purpose.ADMINISTRATION
+#: A running import whose heartbeat is older than this is taken for dead. A live one beats at
+#: every batch (every second or so) and its longest step, all or nothing's final move of a
+#: million rows, takes about a minute. ``PMHC_IMPORT_STALE_MINUTES`` sets another figure.
+STALE_AFTER = dt.timedelta(minutes=10)
+
+
+def stale_after() -> dt.timedelta:
+    minutes = getattr(settings, "PMHC_IMPORT_STALE_MINUTES", None)
+    return STALE_AFTER if minutes is None else dt.timedelta(minutes=float(minutes))
+
+
+def last_sign_of_life(batch: CallImport) -> dt.datetime | None:
+    """When the import's process last showed it was alive (imports that started before the
+    heartbeat was kept have their start only)."""
+    return batch.heartbeat_at or batch.started_at or batch.created_at
+
+
+def is_stalled(batch: CallImport, now: dt.datetime | None = None) -> bool:
+    """A running import with no sign of life for ``stale_after()``: its process has most
+    likely died, and the worker's watch will resume it or mark it failed."""
+    seen = last_sign_of_life(batch)
+    if batch.status != ImportStatus.RUNNING or seen is None:
+        return False
+    return seen < (now or timezone.now()) - stale_after()
 
 
 def import_organization(actor: Actor) -> Organization | None:

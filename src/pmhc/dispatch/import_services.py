@@ -1,5 +1,6 @@
-"""Every write of the CAD import: running an import, queueing an uploaded file for the worker,
-and saving the agency's column mappings.
+"""Every write of the CAD import: running an import and saving the agency's column mappings.
+An uploaded file's queueing and deletion are in ``import_upload_services``; the watch that
+takes over an import whose process died is ``import_recovery_services``.
 
 An import streams its file in batches. Each batch is staged in a temporary table (PostgreSQL
 ``COPY``; SQLite one ``executemany``), checked there for CAD event ids that repeat an earlier
@@ -16,20 +17,28 @@ half an import to anyone, while the import's progress still commits batch by bat
 
 An import cannot run inside one transaction (that would hide its progress and hold the write
 lock of SQLite for minutes), so ``import_file`` is not ``@transaction.atomic`` as a whole: its
-checks, its start and its end (with the one ``CALLS_IMPORTED`` audit event) are.
+checks, its start, each batch and its end are. Each batch commits with its own audit event
+(its lines and counts) and the import's heartbeat; the end commits the one ``CALLS_IMPORTED``
+event with the totals (ADR 10).
+
+A process can die between two batches (``kill -9``, a power cut). What it committed stays and
+is audited; the import stays "importing" with a heartbeat that no longer moves, and the
+worker's watch resumes it after its last committed row, or marks it failed with what was
+committed. Each run carries the import's ``attempt`` number and commits only while the row is
+running under it, so a process given up for dead cannot commit into an import taken over.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import itertools
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from pmhc.dispatch import cad_import
@@ -49,15 +58,27 @@ from pmhc.platform.access import Action, Actor, Target, decide
 from pmhc.platform.models import AuditAction, Organization, Outcome, Purpose
 
 ADMIN = Purpose.ADMINISTRATION
-#: Rows per batch: large enough that per-batch statements cost little, small enough that a
-#: batch's rows stay a few megabytes.
+#: Rows per batch: large enough that per-batch statements (and the batch's audit event) cost
+#: little, small enough that a batch's rows stay a few megabytes. ``PMHC_IMPORT_BATCH_SIZE``
+#: sets another figure.
 BATCH_SIZE = 5000
 REASON_LENGTH = 300
-UPLOAD_FOLDER = "dispatch/imports"
 MAPPING_FIELDS = ("name", "description", "format", "config")
 COUNT_FIELDS = ("rows_seen", "imported", "duplicates", "rejected")
 
 ProgressCallback = Callable[[CallImport], None]
+FINISHED = (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.ROLLED_BACK)
+
+logger = logging.getLogger(__name__)
+
+
+class ImportTakenOver(Exception):
+    """The import's row carries another run's number: its heartbeat had stopped and the watch
+    gave it to another process. This run commits nothing more and leaves the file alone."""
+
+
+class ImportAlreadyStarted(ValidationError):
+    """A queued import was started by another task first."""
 
 
 def import_target(organization: Organization) -> Target:
@@ -70,13 +91,14 @@ def import_target(organization: Organization) -> Target:
     )
 
 
-def _authorize(actor: Actor, organization: Organization, action: Action = Action.CREATE) -> None:
+def authorize(actor: Actor, organization: Organization, action: Action = Action.CREATE) -> None:
     decision = decide(actor, action, import_target(organization), ADMIN)
     if not decision:
         raise PermissionDenied(decision.reason)
 
 
-def _counts(batch: CallImport) -> dict[str, Any]:
+def import_counts(batch: CallImport) -> dict[str, Any]:
+    """What the audit trail keeps of an import: its file's name, how it ran and its counts."""
     return {
         "file_name": batch.file_name,
         "format": batch.format,
@@ -84,6 +106,25 @@ def _counts(batch: CallImport) -> dict[str, Any]:
         "all_or_nothing": batch.all_or_nothing,
         "status": batch.status,
         **{name: getattr(batch, name) for name in COUNT_FIELDS},
+        "last_line": batch.last_line,
+        "runs": batch.attempt,
+        "resumed_after": batch.resumed_after,
+    }
+
+
+def committed_summary(batch: CallImport) -> str:
+    """What an import that stopped early had committed, in words (its counts are committed)."""
+    if batch.all_or_nothing:
+        return _("All or nothing: no call was imported.")
+    return _(
+        "What was committed stays: %(rows)s rows read, up to line %(line)s; %(new)s new calls, "
+        "%(old)s already there, %(rejected)s rejected."
+    ) % {
+        "rows": batch.rows_seen,
+        "line": batch.last_line,
+        "new": batch.imported,
+        "old": batch.duplicates,
+        "rejected": batch.rejected,
     }
 
 
@@ -103,7 +144,7 @@ def save_mapping(
 ) -> ImportMapping:
     """Create a mapping, or change ``mapping``. The configuration is checked first: a mapping
     that would fail on every row is refused with the reasons."""
-    _authorize(actor, organization, Action.CHANGE if mapping else Action.CREATE)
+    authorize(actor, organization, Action.CHANGE if mapping else Action.CREATE)
     if mapping is not None and mapping.organization_id != organization.pk:
         raise PermissionDenied(_("The mapping belongs to another organization."))
     errors: dict[str, Any] = {}
@@ -144,106 +185,10 @@ def save_mapping(
     return target
 
 
-# --- Queueing an upload --------------------------------------------------------------------
-
-
-def upload_max_bytes() -> int:
+def configured_batch_size() -> int:
     from django.conf import settings
 
-    return int(getattr(settings, "PMHC_IMPORT_MAX_BYTES", 200 * 1024 * 1024))
-
-
-@transaction.atomic
-def queue_import(
-    actor: Actor,
-    *,
-    organization: Organization,
-    upload: UploadedFile,
-    format: str = ImportFormat.CSV,
-    mapping: ImportMapping | None = None,
-    all_or_nothing: bool = False,
-) -> CallImport:
-    """Keep an uploaded file in the private upload folder and queue its import for the
-    worker. The import row is saved first and the task queued when the transaction commits."""
-    from django.core.files.storage import default_storage
-
-    from pmhc.dispatch.tasks import run_import_task
-
-    _authorize(actor, organization)
-    if mapping is not None and mapping.organization_id != organization.pk:
-        raise PermissionDenied(_("The mapping belongs to another organization."))
-    size = upload.size or 0
-    if size > upload_max_bytes():
-        raise ValidationError(
-            {
-                "file": _("The file is larger than %(limit)s MB.")
-                % {"limit": upload_max_bytes() // (1024 * 1024)}
-            }
-        )
-    if format not in ImportFormat.values:
-        raise ValidationError({"format": _("Choose CSV or EIDD.")})
-    original = Path(upload.name or "upload").name
-    batch = CallImport.objects.create(
-        organization=organization,
-        mapping=mapping,
-        format=format,
-        file_name=original[:255],
-        all_or_nothing=all_or_nothing,
-        status=ImportStatus.QUEUED,
-        bytes_total=size,
-        created_by_id=actor.user_id,
-    )
-    name = f"{UPLOAD_FOLDER}/{organization.pk}/{batch.pk}-{get_valid_filename(original)[:120]}"
-    stored = default_storage.save(name, upload)
-    batch.stored_path = stored
-    batch.save(update_fields=["stored_path"])
-    transaction.on_commit(lambda: run_import_task.enqueue(batch.pk))
-    return batch
-
-
-def run_queued_import(actor: Actor, *, batch_id: int) -> CallImport | None:
-    """Run a queued upload's import (the worker calls this), then remove the stored file.
-    Running it again once it has started does nothing."""
-    from django.core.files.storage import default_storage
-
-    batch = CallImport.objects.select_related("organization", "mapping").filter(pk=batch_id).first()
-    if batch is None or batch.status != ImportStatus.QUEUED:
-        return batch
-    path = Path(default_storage.path(batch.stored_path)) if batch.stored_path else None
-    try:
-        if path is None or not path.exists():
-            return _fail_queued(actor, batch, _("The uploaded file is no longer there."))
-        return import_file(
-            actor,
-            organization=batch.organization,
-            path=path,
-            format=batch.format,
-            mapping=batch.mapping,
-            all_or_nothing=batch.all_or_nothing,
-            batch=batch,
-        )
-    finally:
-        if batch.stored_path and default_storage.exists(batch.stored_path):
-            default_storage.delete(batch.stored_path)
-
-
-@transaction.atomic
-def _fail_queued(actor: Actor, batch: CallImport, message: str) -> CallImport:
-    batch.status = ImportStatus.FAILED
-    batch.error = message[:500]
-    batch.finished_at = timezone.now()
-    batch.save(update_fields=["status", "error", "finished_at"])
-    audit.record(
-        AuditAction.CALLS_IMPORTED,
-        actor=actor,
-        organization_id=batch.organization_id,
-        obj=batch,
-        purpose=ADMIN,
-        after=_counts(batch),
-        outcome=Outcome.FAILURE,
-        detail=batch.error,
-    )
-    return batch
+    return max(1, int(getattr(settings, "PMHC_IMPORT_BATCH_SIZE", BATCH_SIZE)))
 
 
 # --- Running an import ---------------------------------------------------------------------
@@ -260,8 +205,12 @@ def _start(
     all_or_nothing: bool,
     batch: CallImport | None,
 ) -> CallImport:
+    from pmhc.dispatch.tasks import schedule_import_watch
+
+    now = timezone.now()
+    resuming = False
     if batch is None:
-        _authorize(actor, organization)
+        authorize(actor, organization)
         batch = CallImport(
             organization=organization,
             mapping=mapping,
@@ -278,19 +227,36 @@ def _start(
         if not decision:
             raise PermissionDenied(decision.reason)
         if batch.status != ImportStatus.QUEUED:
-            raise ValidationError(_("This import has already run."))
+            raise ImportAlreadyStarted(_("This import has already run."))
+        resuming = batch.resumed_after is not None
     if mapping is not None and mapping.organization_id != organization.pk:
         raise PermissionDenied(_("The mapping belongs to another organization."))
     batch.status = ImportStatus.RUNNING
-    batch.started_at = timezone.now()
-    batch.bytes_total = path.stat().st_size
+    batch.attempt += 1
+    batch.heartbeat_at = now
+    if not resuming:
+        batch.started_at = now
+        batch.bytes_total = path.stat().st_size
     batch.save()
+    # A worker's watch looks for imports whose process dies from now on.
+    transaction.on_commit(schedule_import_watch)
     return batch
+
+
+def _hold(batch: CallImport) -> None:
+    """Inside a transaction: lock the import's row, or raise ``ImportTakenOver`` if the watch
+    has taken it from this run (it is no longer running, or runs under another number)."""
+    held = CallImport.objects.select_for_update().filter(
+        pk=batch.pk, attempt=batch.attempt, status=ImportStatus.RUNNING
+    )
+    if not held.exists():
+        raise ImportTakenOver(batch.pk)
 
 
 @transaction.atomic
 def _finish(actor: Actor, batch: CallImport, *, outcome: Outcome = Outcome.SUCCESS) -> None:
-    batch.finished_at = timezone.now()
+    _hold(batch)
+    batch.finished_at = batch.heartbeat_at = timezone.now()
     batch.save()
     audit.record(
         AuditAction.CALLS_IMPORTED,
@@ -298,10 +264,22 @@ def _finish(actor: Actor, batch: CallImport, *, outcome: Outcome = Outcome.SUCCE
         organization_id=batch.organization_id,
         obj=batch,
         purpose=ADMIN,
-        after=_counts(batch),
+        after=import_counts(batch),
         outcome=outcome,
         detail=batch.error,
     )
+
+
+def _fail(actor: Actor, batch: CallImport, message: str, *, say_committed: bool = False) -> None:
+    """End the import as FAILED with the counts that were committed (the batch that was
+    under way when it stopped was rolled back, whatever the counts in memory say), and with
+    them in words when ``say_committed``."""
+    batch.refresh_from_db(fields=[*COUNT_FIELDS, "bytes_done", "last_line"])
+    if say_committed:
+        message = f"{message} {committed_summary(batch)}"
+    batch.status = ImportStatus.FAILED
+    batch.error = message[:500]
+    _finish(actor, batch, outcome=Outcome.FAILURE)
 
 
 def _open_records(
@@ -335,19 +313,23 @@ def import_file(
     all_or_nothing: bool = False,
     progress: ProgressCallback | None = None,
     batch: CallImport | None = None,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> CallImport:
     """Import a CAD export into the agency's calls and return the import with its counts.
 
     ``mapping`` is a saved ``ImportMapping`` or a mapping's configuration (see
     ``cad_mapping``); without one, a CSV has the canonical columns. ``batch`` is an import
-    queued by the upload page; without it a new import is recorded. ``progress`` is called
-    after every batch with the import, its figures up to date.
+    queued by the upload page, or queued again by the watch to go on after its last committed
+    row; without it a new import is recorded. ``progress`` is called after every batch with
+    the import, its figures up to date.
 
     A file refused as a whole (no header, a required column missing, not JSON) ends FAILED
     with the reason in ``error``; rows refused one by one are ``rejections``, each with its
     line and reason. With ``all_or_nothing``, one rejected row leaves every call out
-    (ROLLED_BACK). Raises ``PermissionDenied`` for an actor who may not import.
+    (ROLLED_BACK). An error, or the process told to stop (Ctrl-C), ends it FAILED with what
+    was committed, and is raised again. Raises ``PermissionDenied`` for an actor who may not
+    import, ``ImportAlreadyStarted`` for a queued import that another task started, and
+    ``ImportTakenOver`` when the watch gave the import to another process.
     """
     path = Path(path)
     if format not in ImportFormat.values:
@@ -371,12 +353,11 @@ def import_file(
                 converter, records = _open_records(handle, format, config, organization)
                 stage.create()
                 created = True
-                _run(batch, stage, converter, records, all_or_nothing, progress, batch_size)
+                size = batch_size or configured_batch_size()
+                _run(actor, batch, stage, converter, records, all_or_nothing, progress, size)
         except (FileError, ValidationError) as exc:
             message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-            batch.status = ImportStatus.FAILED
-            batch.error = message[:500]
-            _finish(actor, batch, outcome=Outcome.FAILURE)
+            _fail(actor, batch, message)
             return batch
         if all_or_nothing:
             _finish_all_or_nothing(actor, batch, stage)
@@ -386,12 +367,19 @@ def import_file(
         if progress is not None:
             progress(batch)
         return batch
-    except Exception:
-        # Record the failure; the counts show what had been committed before it.
+    except ImportTakenOver:
+        raise
+    except BaseException as exc:
+        # An error, or the process told to stop (Ctrl-C; the worker's second SIGTERM): record
+        # the end with what had been committed before it. A process killed outright records
+        # nothing; the watch finds it by its heartbeat.
         if not connection.needs_rollback and not _in_failed_transaction():
-            batch.status = ImportStatus.FAILED
-            batch.error = _("The import stopped on an unexpected error.")
-            _finish(actor, batch, outcome=Outcome.FAILURE)
+            stopped = (
+                _("The import was stopped before the end.")
+                if isinstance(exc, KeyboardInterrupt | SystemExit)
+                else _("The import stopped on an unexpected error.")
+            )
+            _fail(actor, batch, stopped, say_committed=True)
         raise
     finally:
         if created and not _in_failed_transaction():
@@ -409,6 +397,7 @@ def _in_failed_transaction() -> bool:
 
 def _finish_all_or_nothing(actor: Actor, batch: CallImport, stage: Stage) -> None:
     with transaction.atomic():
+        _hold(batch)
         if batch.rejected:
             batch.status = ImportStatus.ROLLED_BACK
             batch.imported = 0
@@ -421,7 +410,45 @@ def _finish_all_or_nothing(actor: Actor, batch: CallImport, stage: Stage) -> Non
         _finish(actor, batch)
 
 
+def _beat(batch: CallImport) -> None:
+    """Move the heartbeat while this run holds the import (``ImportTakenOver`` if not)."""
+    batch.heartbeat_at = timezone.now()
+    held = CallImport.objects.filter(
+        pk=batch.pk, attempt=batch.attempt, status=ImportStatus.RUNNING
+    ).update(heartbeat_at=batch.heartbeat_at)
+    if not held:
+        raise ImportTakenOver(batch.pk)
+
+
+def _remember_committed(
+    batch: CallImport,
+    stage: Stage,
+    converter: RowConverter,
+    records: Iterable[cad_import.Record],
+    size: int,
+) -> None:
+    """Going on after a run that died: read again the rows it committed, without importing
+    them, to note their CAD ids, so that a later row repeating one is still rejected as a
+    repeat (with the line it repeats). The heartbeat moves as it reads."""
+    seen: list[tuple[str, int]] = []
+    for record in records:
+        if record.values is None:
+            continue
+        try:
+            cad_id = converter.convert(record.values)["cad_event_id"]
+        except RowError:
+            continue  # rejected then, and not staged
+        seen.append((cad_id, record.line))
+        if len(seen) >= size:
+            stage.remember(seen)
+            seen.clear()
+            _beat(batch)
+    if seen:
+        stage.remember(seen)
+
+
 def _run(
+    actor: Actor,
     batch: CallImport,
     stage: Stage,
     converter: RowConverter,
@@ -433,7 +460,13 @@ def _run(
     pending: list[Pending] = []
     rejects: list[CallImportRejection] = []
     in_batch: dict[str, int] = {}
-    bytes_done = 0
+    bytes_done = batch.bytes_done
+    # Rows an earlier run of this import committed: read again, not imported again.
+    number = batch.rows_seen
+    if number:
+        _remember_committed(batch, stage, converter, itertools.islice(records, number), batch_size)
+    first_line = last_line = batch.last_line
+    rows = 0
 
     def reject(line: int, cad_id: str, reason: str) -> None:
         rejects.append(
@@ -443,32 +476,78 @@ def _run(
         )
 
     def flush() -> None:
+        nonlocal rows
         with transaction.atomic():
+            kept = inserted = already = 0
             if pending:
                 stage.put(pending)
-                for line, cad_id, earlier in stage.repeats(pending[0].line):
+                repeats = stage.repeats(pending[0].number)
+                for line, cad_id, earlier in repeats:
                     reject(line, cad_id, _repeat_reason(earlier))
+                kept = len(pending) - len(repeats)
                 if not all_or_nothing:
-                    staged, inserted = stage.move()
-                    batch.imported += inserted
-                    batch.duplicates += staged - inserted
+                    kept, inserted = stage.move()
+                    already = kept - inserted
+            new_rejects = len(rejects)
             if rejects:
                 rejects.sort(key=lambda r: r.line)
                 CallImportRejection.objects.bulk_create(rejects)
-                batch.rejected += len(rejects)
+            batch.imported += inserted
+            batch.duplicates += already
+            batch.rejected += new_rejects
             batch.bytes_done = bytes_done
-            CallImport.objects.filter(pk=batch.pk).update(
+            batch.last_line = last_line
+            batch.heartbeat_at = timezone.now()
+            # The heartbeat, and the fence: a run given up for dead finds another number here
+            # and its batch is rolled back.
+            held = CallImport.objects.filter(
+                pk=batch.pk, attempt=batch.attempt, status=ImportStatus.RUNNING
+            ).update(
                 bytes_done=batch.bytes_done,
+                last_line=batch.last_line,
+                heartbeat_at=batch.heartbeat_at,
                 **{name: getattr(batch, name) for name in COUNT_FIELDS},
             )
+            if not held:
+                raise ImportTakenOver(batch.pk)
+            if rows:
+                # The batch's own event, in its transaction: what it committed, never a value.
+                audit.record(
+                    AuditAction.CALLS_IMPORT_BATCH,
+                    actor=actor,
+                    organization_id=batch.organization_id,
+                    obj=batch,
+                    purpose=ADMIN,
+                    after={
+                        "first_line": first_line,
+                        "last_line": last_line,
+                        "rows": rows,
+                        "new": inserted,
+                        "already_there": already,
+                        "staged": kept if all_or_nothing else 0,
+                        "rejected": new_rejects,
+                        "run": batch.attempt,
+                    },
+                    detail=_("CAD import, lines %(first)s to %(last)s")
+                    % {
+                        "first": first_line,
+                        "last": last_line,
+                    },
+                )
         pending.clear()
         rejects.clear()
         in_batch.clear()
+        rows = 0
         if progress is not None:
             progress(batch)
 
     for record in records:
+        number += 1
         batch.rows_seen += 1
+        if not rows:
+            first_line = record.line
+        rows += 1
+        last_line = record.line
         bytes_done = record.bytes_done
         if record.values is None:
             reject(record.line, record.cad_event_id, record.problem)
@@ -484,8 +563,9 @@ def _run(
                     reject(record.line, cad_id, _repeat_reason(earlier))
                 else:
                     in_batch[cad_id] = record.line
-                    pending.append(Pending(record.line, cad_id, stage.row(values, record.line)))
-        if len(pending) + len(rejects) >= batch_size:
+                    row = stage.row(values, number, record.line)
+                    pending.append(Pending(number, record.line, cad_id, row))
+        if rows >= batch_size:
             flush()
     bytes_done = batch.bytes_total
     flush()

@@ -2,7 +2,10 @@
 ``COPY`` on PostgreSQL, ``executemany`` on SQLite) and then moved into the calls with one
 ``INSERT … SELECT … ON CONFLICT DO NOTHING``, so a call the agency already has is skipped and
 counted, never changed. Table and column names come from the model and go through
-``quote_name``; every value is a bound parameter. Used by ``import_services`` only."""
+``quote_name``; every value is a bound parameter. Used by ``import_services`` only.
+
+Staged rows are told apart by their number in the file (the n-th record), not by their line: a
+JSON array written on one line puts every incident on line 1."""
 
 from __future__ import annotations
 
@@ -43,6 +46,7 @@ def _prep_for(field: models.Field[Any, Any], db: Any) -> Callable[[Any], Any] | 
 
 @dataclass
 class Pending:
+    number: int
     line: int
     cad_event_id: str
     row: tuple[Any, ...]
@@ -59,7 +63,7 @@ class Stage:
         self.columns = ", ".join(qn(f.column) for f in self.fields)
         self.stage = qn(f"pmhc_import_rows_{batch.pk}")
         self.seen = qn(f"pmhc_import_seen_{batch.pk}")
-        self.line_index = qn(f"pmhc_import_rows_{batch.pk}_line")
+        self.number_index = qn(f"pmhc_import_rows_{batch.pk}_number")
         self.calls = qn(Call._meta.db_table)
         now = timezone.now()
         constants: dict[str, Any] = {
@@ -83,10 +87,10 @@ class Stage:
             self.drop(cursor)
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {self.stage} AS SELECT {self.columns}, "  # noqa: S608
-                f"0 AS import_line FROM {self.calls} WHERE 1 = 0"
+                f"0 AS import_number, 0 AS import_line FROM {self.calls} WHERE 1 = 0"
             )
-            # All-or-nothing keeps every row staged: each batch looks up only its own lines.
-            cursor.execute(f"CREATE INDEX {self.line_index} ON {self.stage} (import_line)")
+            # All-or-nothing keeps every row staged: each batch looks up only its own rows.
+            cursor.execute(f"CREATE INDEX {self.number_index} ON {self.stage} (import_number)")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {self.seen} "
                 "(cad_event_id varchar(64) PRIMARY KEY, line integer NOT NULL)"
@@ -96,12 +100,13 @@ class Stage:
         cursor.execute(f"DROP TABLE IF EXISTS {self.stage}")
         cursor.execute(f"DROP TABLE IF EXISTS {self.seen}")
 
-    def row(self, values: dict[str, Any], line: int) -> tuple[Any, ...]:
+    def row(self, values: dict[str, Any], number: int, line: int) -> tuple[Any, ...]:
         row = list(self.defaults)
         for name, value in values.items():
             i = self.index[name]
             prep = self.preps[i]
             row[i] = value if prep is None or value is None else prep(value)
+        row.append(number)
         row.append(line)
         return tuple(row)
 
@@ -109,41 +114,54 @@ class Stage:
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
                 with cursor.copy(
-                    f"COPY {self.stage} ({self.columns}, import_line) FROM STDIN"
+                    f"COPY {self.stage} ({self.columns}, import_number, import_line) FROM STDIN"
                 ) as copy:
                     for item in pending:
                         copy.write_row(item.row)
             else:
-                marks = ", ".join(["%s"] * (len(self.fields) + 1))
+                marks = ", ".join(["%s"] * (len(self.fields) + 2))
                 cursor.executemany(
-                    f"INSERT INTO {self.stage} ({self.columns}, import_line) "  # noqa: S608
+                    f"INSERT INTO {self.stage} ({self.columns}, import_number, import_line) "  # noqa: S608
                     f"VALUES ({marks})",
                     [item.row for item in pending],
                 )
 
-    def repeats(self, first_line: int) -> list[tuple[int, str, int]]:
-        """Staged rows (from ``first_line`` on) whose CAD id an earlier batch already had."""
+    def repeats(self, first_number: int) -> list[tuple[int, str, int]]:
+        """Staged rows (numbered ``first_number`` on) whose CAD id an earlier batch already
+        had: (line, CAD id, the earlier line) each. They leave the stage."""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT s.import_line, s.cad_event_id, p.line FROM {self.stage} s "  # noqa: S608
-                f"JOIN {self.seen} p ON p.cad_event_id = s.cad_event_id "
-                "WHERE s.import_line >= %s",
-                [first_line],
+                "SELECT s.import_number, s.import_line, s.cad_event_id, p.line "  # noqa: S608
+                f"FROM {self.stage} s JOIN {self.seen} p ON p.cad_event_id = s.cad_event_id "
+                "WHERE s.import_number >= %s",
+                [first_number],
             )
-            found = [(int(a), str(b), int(c)) for a, b, c in cursor.fetchall()]
-            if found:
-                lines = [line for line, _, _ in found]
-                marks = ", ".join(["%s"] * len(lines))
+            rows = cursor.fetchall()
+            found = [(int(line), str(cad), int(earlier)) for _, line, cad, earlier in rows]
+            if rows:
+                numbers = [int(number) for number, _, _, _ in rows]
+                marks = ", ".join(["%s"] * len(numbers))
                 cursor.execute(
-                    f"DELETE FROM {self.stage} WHERE import_line IN ({marks})",  # noqa: S608
-                    lines,
+                    f"DELETE FROM {self.stage} WHERE import_number IN ({marks})",  # noqa: S608
+                    numbers,
                 )
             cursor.execute(
                 f"INSERT INTO {self.seen} (cad_event_id, line) "  # noqa: S608
-                f"SELECT cad_event_id, import_line FROM {self.stage} WHERE import_line >= %s",
-                [first_line],
+                f"SELECT cad_event_id, import_line FROM {self.stage} WHERE import_number >= %s",
+                [first_number],
             )
         return found
+
+    def remember(self, seen: list[tuple[str, int]]) -> None:
+        """Note CAD ids (with their lines) that rows committed by an earlier run of this import
+        had, so that a later row repeating one is rejected as it would have been in one run.
+        The first line of an id wins, as it did then."""
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {self.seen} (cad_event_id, line) VALUES (%s, %s) "  # noqa: S608
+                "ON CONFLICT DO NOTHING",
+                seen,
+            )
 
     def move(self) -> tuple[int, int]:
         """Move every staged row into the calls; (staged, inserted). A row whose CAD id the

@@ -16,7 +16,13 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from pmhc.dispatch import cad_import, cad_mapping, import_selectors, import_services
+from pmhc.dispatch import (
+    cad_import,
+    cad_mapping,
+    import_selectors,
+    import_services,
+    import_upload_services,
+)
 from pmhc.dispatch.import_forms import ImportUploadForm, MappingForm
 from pmhc.dispatch.models import CallImport, ImportFormat, ImportStatus
 from pmhc.platform.access import Actor
@@ -62,7 +68,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            batch = import_services.queue_import(
+            batch = import_upload_services.queue_import(
                 actor,
                 organization=organization,
                 upload=data["file"],
@@ -83,7 +89,7 @@ def imports(request: HttpRequest) -> HttpResponse:
             "form": form,
             "imports": past,
             "columns": cad_mapping.CANONICAL_COLUMNS,
-            "max_mb": import_services.upload_max_bytes() // (1024 * 1024),
+            "max_mb": import_upload_services.upload_max_bytes() // (1024 * 1024),
         },
         status=400 if form.errors else 200,
     )
@@ -91,6 +97,17 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 def _running(batch: CallImport) -> bool:
     return batch.status in {ImportStatus.QUEUED, ImportStatus.RUNNING}
+
+
+def _status(batch: CallImport) -> dict[str, Any]:
+    """What the status lines show: the import, and whether its process seems to have died."""
+    return {
+        "batch": batch,
+        "poll": POLL_SECONDS,
+        "stalled": import_selectors.is_stalled(batch),
+        "seen": import_selectors.last_sign_of_life(batch),
+        "stale_minutes": int(import_selectors.stale_after().total_seconds() // 60),
+    }
 
 
 @login_required
@@ -103,16 +120,14 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             response = HttpResponse(status=204)
             response["HX-Refresh"] = "true"
             return response
-        return render(
-            request, "dispatch/import_status.html", {"batch": batch, "poll": POLL_SECONDS}
-        )
+        return render(request, "dispatch/import_status.html", _status(batch))
     page = Paginator(import_selectors.rejections(actor, batch), REJECTS_PAGE).get_page(
         request.GET.get("page")
     )
     return render(
         request,
         "dispatch/import.html",
-        {"batch": batch, "page": page, "running": _running(batch), "poll": POLL_SECONDS},
+        {**_status(batch), "page": page, "running": _running(batch)},
     )
 
 

@@ -4,15 +4,17 @@ imports.
 Access. A call's times, place, type, triage answers and routing are the agency's operational
 record, classified AGENCY and read for an active call by the roles that work calls
 (``CALL_READERS``; a partner's clinicians too, under an agreement in force that covers agency
-data for active calls). The call's narrative is the one restricted field: it is read as SAFETY
-data (``NARRATIVE_CLASSIFICATION``) and every read of it is audited. The people on a call are
-``people.Person`` records, read through that app's selectors. API keys act within the
-``calls`` scope. Rules, shifts and teams are changed by coordinators (and supervisors for the
-duty board); imports by coordinators and administrators.
+data for active calls). The call's narrative and protocol answers are restricted: ``Call``
+names them in ``restricted_fields``, they are read as SAFETY data (``NARRATIVE_CLASSIFICATION``)
+through ``platform.restricted`` on every page, and every read of them is audited. The people
+on a call are ``people.Person`` records, read through that app's selectors. API keys act within
+the ``calls`` scope. Rules, shifts and teams are changed by coordinators (and supervisors for
+the duty board); imports by coordinators and administrators.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from django.conf import settings
@@ -257,9 +259,21 @@ class CallImport(models.Model):
     )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: When the process running the import last committed a batch (or started, or was
+    #: queued): an import whose heartbeat stops is resumed or failed by the worker's watch.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    #: How many processes have started it. Each commits only while the row still carries its
+    #: number, so a process that was given up for dead cannot add to an import taken over.
+    attempt = models.PositiveSmallIntegerField(default=0)
+    #: The file line of the last row committed (``rows_seen`` counts the rows).
+    last_line = models.PositiveIntegerField(_("last line committed"), default=0)
+    #: Set when the process running the import died and it was queued again: it goes on after
+    #: this line (the last one committed then).
+    resumed_after = models.PositiveIntegerField(_("resumed after line"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
@@ -309,6 +323,42 @@ class Call(models.Model):
     access_read_roles: ClassVar[frozenset[Role]] = CALL_READERS
     access_write_roles: ClassVar[frozenset[Role]] = CALL_WRITERS
     access_scope: ClassVar[str] = "calls"
+    #: Read as safety data about the person: the caller's account, and the protocol's answers
+    #: (what the person is doing, their treatment, violence and victimization history).
+    restricted_fields: ClassVar[Mapping[str, Classification]] = {
+        "narrative": NARRATIVE_CLASSIFICATION,
+        "answers": NARRATIVE_CLASSIFICATION,
+    }
+    #: Free text read as agency data on purpose: CAD's codes and place, the call-taker's name,
+    #: and why the call-taker's route differs from the recommendation (coordinators read it to
+    #: tune the rules, and the triage audit keeps it).
+    agency_text_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "cad_event_id",
+            "address",
+            "district",
+            "beat",
+            "call_type",
+            "apco_type",
+            "cad_disposition",
+            "decision_reason",
+            "triaged_by_name",
+        }
+    )
+    #: How the audit trail keeps the call's events (``platform/audit.py``), stricter than its
+    #: pages: administrators read the trail and may not read calls. Besides the restricted
+    #: fields, what the protocol says about the person (the indicators, the rules their
+    #: answers matched and the reasons those rules give, why the route differs) is SAFETY,
+    #: and the place, usually where the person lives, PERSONAL. Kept as digests.
+    audit_classifications: ClassVar[Mapping[str, str]] = {
+        "mh_indicators": Classification.SAFETY,
+        "matched": Classification.SAFETY,
+        "reasons": Classification.SAFETY,
+        "decision_reason": Classification.SAFETY,
+        "address": Classification.PERSONAL,
+        "latitude": Classification.PERSONAL,
+        "longitude": Classification.PERSONAL,
+    }
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     cad_event_id = models.CharField(_("CAD event id"), max_length=64)
@@ -334,7 +384,7 @@ class Call(models.Model):
     #: Set when the call-taker or the CAD marks the call as a mental health call.
     is_mental_health = models.BooleanField(_("mental health call"), default=False)
     mh_indicators = models.JSONField(_("mental health indicators"), default=list, blank=True)
-    #: Restricted: read as SAFETY data, and every read is audited.
+    #: Restricted (see ``restricted_fields``).
     narrative = models.TextField(_("narrative"), blank=True)
     units = models.JSONField(_("units assigned"), default=list, blank=True)
     cad_disposition = models.CharField(_("CAD disposition"), max_length=60, blank=True)
@@ -443,6 +493,9 @@ class CallPerson(models.Model):
     access_classification: ClassVar[str] = Classification.PERSONAL
     access_org_lookup: ClassVar[str] = "call__organization"
     access_write_roles: ClassVar[frozenset[Role]] = CALL_WRITERS
+    #: The link's events keep the call's and the person's ids (relations) and how the person
+    #: was involved in clear (``platform/audit.py``).
+    audit_classifications: ClassVar[Mapping[str, str]] = {"role": Classification.AGENCY}
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="people")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="calls")

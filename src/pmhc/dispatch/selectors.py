@@ -2,10 +2,12 @@
 the actor may see.
 
 Calls are read for an active call by the roles that work them (``CALL_READERS``), in the
-agency and at a partner under an agreement in force. The narrative is read as SAFETY data and
-each read of it is audited; the people on a call are read through ``people.selectors``, which
-audits each person shown. Who is on duty (``on_duty``) and the compiled rules are actor-free:
-the call-taker's screen and the API call them after their own policy check.
+agency and at a partner under an agreement in force. The fields ``Call.restricted_fields``
+names (the narrative, the protocol answers) are read through ``platform.restricted``: SAFETY
+data, a "Restricted" marker for those who may not read it, and each read audited; the people
+on a call are read through ``people.selectors``, which audits each person shown. Who is on
+duty (``on_duty``) and the compiled rules are actor-free: the call-taker's screen and the API
+call them after their own policy check.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from pmhc.dispatch.models import (
     CALL_READERS,
     CALL_WRITERS,
     DUTY_WRITERS,
-    NARRATIVE_CLASSIFICATION,
     RULE_WRITERS,
     Call,
     CallAssignment,
@@ -36,7 +37,7 @@ from pmhc.dispatch.models import (
 )
 from pmhc.people.models import Person
 from pmhc.people.selectors import read_people
-from pmhc.platform import audit
+from pmhc.platform import restricted
 from pmhc.platform.access import Action, Actor, Target, decide, get_or_404, restrict
 from pmhc.platform.models import AuditAction, Classification, Organization, Purpose
 from pmhc.training.models import Certification, CertificationKind, Trainee
@@ -387,39 +388,35 @@ def can_change_call(actor: Actor, call: Call) -> bool:
     return bool(decide(actor, Action.CHANGE, call, ACTIVE_CALL))
 
 
-def can_read_narrative(actor: Actor, call: Call) -> bool:
-    return bool(
-        decide(actor, Action.VIEW, call, ACTIVE_CALL, classification=NARRATIVE_CLASSIFICATION)
-    )
+@dataclass(frozen=True)
+class CallRead:
+    """A call's restricted parts as one actor may read them: each field's value, or a
+    "Restricted" marker; the answers as (question, answer) rows in the protocol's order."""
+
+    fields: restricted.FieldsRead
+
+    @property
+    def narrative(self) -> str | restricted.Withheld:
+        value: str | restricted.Withheld = self.fields["narrative"]
+        return value
+
+    @property
+    def answers(self) -> list[tuple[str, str]] | restricted.Withheld:
+        value = self.fields["answers"]
+        if isinstance(value, restricted.Withheld):
+            return value
+        return triage.answer_rows(value) if value else []
 
 
 @transaction.atomic
-def call_narrative(actor: Actor, call: Call) -> str | None:
-    """The call's narrative for those allowed to read it, each read audited; ``None`` for
-    everyone else (and for a call without one, which records nothing)."""
-    narrative, _answers = call_restricted(actor, call)
-    return narrative
-
-
-def call_restricted(actor: Actor, call: Call) -> tuple[str | None, list[tuple[str, str]] | None]:
-    """The call's restricted parts, the narrative and the protocol answers (what the person
-    was doing, their treatment, violence and victimization history), for those allowed to read
-    safety data; one audited read covers both. ``None`` for a part the actor may not read or
-    the call does not have."""
-    if not (call.narrative or call.answers) or not can_read_narrative(actor, call):
-        return None, None
-    parts = [
-        name for name, value in (("narrative", call.narrative), ("answers", call.answers)) if value
-    ]
-    audit.record(
-        AuditAction.CALL_NARRATIVE_READ,
-        actor=actor,
-        organization_id=call.organization_id,
-        obj=call,
-        purpose=ACTIVE_CALL,
-        detail="read: " + ", ".join(parts),
+def call_restricted(actor: Actor, call: Call) -> CallRead:
+    """The call's restricted parts (the narrative, and the protocol answers: what the person
+    was doing, their treatment, violence and victimization history) for those allowed to read
+    safety data, a marker for the others; one audited read covers every part shown, and a
+    call with none of them records nothing."""
+    return CallRead(
+        restricted.read(actor, call, ACTIVE_CALL, audit_action=AuditAction.CALL_NARRATIVE_READ)
     )
-    return call.narrative or None, triage.answer_rows(call.answers) if call.answers else None
 
 
 @dataclass(frozen=True)

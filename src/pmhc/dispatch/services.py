@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -18,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pmhc.dispatch import triage
+from pmhc.dispatch import times, triage
 from pmhc.dispatch.duty_services import delete_shift, save_shift, save_team
 from pmhc.dispatch.models import (
     Call,
@@ -104,7 +102,6 @@ TRIAGE_FIELDS = (
     "is_mental_health",
     "cit_requested",
 )
-TIME_ORDER = ("received_at", "dispatched_at", "first_arrival_at", "cleared_at")
 
 
 class DuplicateCall(ValidationError):
@@ -132,27 +129,19 @@ def _call_snapshot(call: Call) -> dict[str, Any]:
 def _triage_snapshot(call: Call) -> dict[str, Any]:
     data = audit.snapshot(call, TRIAGE_FIELDS)
     # The answers are safety data about a person (behavior, treatment, violence and
-    # victimization history): kept on the call, read only by those allowed, and not copied into
-    # the audit trail, which administrators read. The trail keeps which questions were answered
-    # and a digest, so a change of answers still shows.
-    canonical = json.dumps(call.answers, sort_keys=True).encode()
-    data["answers"] = {
-        "questions": sorted(call.answers),
-        "sha256": hashlib.sha256(canonical).hexdigest()[:16],
-    }
+    # victimization history): ``audit.record`` keeps them as a digest (``Call.restricted_fields``)
+    # in the trail, which administrators read, so a change of answers still shows. Which
+    # questions were answered says nothing about the person and stays readable.
+    data["answers"] = call.answers
+    data["answered_questions"] = sorted(call.answers)
     return data
 
 
 def _check_times(call: Call, errors: dict[str, str]) -> None:
-    previous: tuple[str, dt.datetime] | None = None
-    for name in TIME_ORDER:
-        value = getattr(call, name)
-        if value is None:
-            continue
-        if previous is not None and value < previous[1]:
-            earlier = getattr(Call._meta.get_field(previous[0]), "verbose_name", previous[0])
-            errors[name] = _("This time cannot come before %(earlier)s.") % {"earlier": earlier}
-        previous = (name, value)
+    for name, problem in times.time_problems(
+        {name: getattr(call, name) for name in times.TIME_ORDER}
+    ).items():
+        errors.setdefault(name, problem)
 
 
 def _clean_call(call: Call) -> None:

@@ -163,15 +163,11 @@ def _detail_context(request: HttpRequest, actor: Actor, pk: int) -> dict[str, An
     call = selectors.call_detail(actor, pk)
     people, withheld = selectors.call_people(actor, call)
     can_change = selectors.can_change_call(actor, call)
-    narrative, answers = selectors.call_restricted(actor, call)
     context: dict[str, Any] = {
         "call": call,
         "people": people,
         "withheld": withheld,
-        "narrative": narrative,
-        "narrative_hidden": bool(call.narrative) and not selectors.can_read_narrative(actor, call),
-        "answers": answers,
-        "answers_hidden": bool(call.answers) and answers is None,
+        "restricted": selectors.call_restricted(actor, call),
         "can_change": can_change,
     }
     if can_change:

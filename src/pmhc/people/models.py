@@ -4,12 +4,15 @@ Access. A person's names, aliases, date of birth, sex and description are PERSON
 the organization that recorded them. The policy grants personal data only for care purposes
 (an active call, case management, an emergency) to the roles that give care; every read goes
 through ``selectors.py``, which writes a ``people.person_read`` event to the audit trail, and
-every write through ``services.py``. Response plans, consent and identity resolution across
-records come later; for now each record stands alone.
+every write through ``services.py``. ``restricted_fields`` names those fields for
+``platform.restricted``; each is personal, like the record, so whoever may read the record may
+read them, and nobody else sees any of them. Response plans, consent and identity resolution
+across records come later; for now each record stands alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from django.conf import settings
@@ -35,6 +38,7 @@ PEOPLE_READERS = frozenset(
 PEOPLE_WRITERS = frozenset(
     {Role.CALL_TAKER, Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN, Role.COORDINATOR}
 )
+PERSONAL = Classification.PERSONAL
 
 
 class Sex(models.TextChoices):
@@ -55,6 +59,26 @@ class Person(models.Model):
     access_org_lookup: ClassVar[str] = "organization"
     access_read_roles: ClassVar[frozenset[Role]] = PEOPLE_READERS
     access_write_roles: ClassVar[frozenset[Role]] = PEOPLE_WRITERS
+    #: What a person's audit events keep in clear (``platform/audit.py``): the ids of the call
+    #: or report they were linked to, how they were involved, and where an import came from.
+    #: Every other value (names, aliases, birth date, age, sex, veteran, description) is
+    #: PERSONAL and kept as a digest.
+    audit_classifications: ClassVar[Mapping[str, str]] = {
+        "call": Classification.AGENCY,
+        "encounter": Classification.AGENCY,
+        "role": Classification.AGENCY,
+        "source": Classification.AGENCY,
+    }
+    restricted_fields: ClassVar[Mapping[str, Classification]] = {
+        "family_name": PERSONAL,
+        "given_name": PERSONAL,
+        "date_of_birth": PERSONAL,
+        "approximate_age": PERSONAL,
+        "sex": PERSONAL,
+        "veteran": PERSONAL,
+        "description": PERSONAL,
+    }
+    agency_text_fields: ClassVar[frozenset[str]] = frozenset()
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     family_name = models.CharField(_("family name"), max_length=100, blank=True)
@@ -99,6 +123,8 @@ class PersonAlias(models.Model):
     access_org_lookup: ClassVar[str] = "person__organization"
     access_read_roles: ClassVar[frozenset[Role]] = PEOPLE_READERS
     access_write_roles: ClassVar[frozenset[Role]] = PEOPLE_WRITERS
+    restricted_fields: ClassVar[Mapping[str, Classification]] = {"name": PERSONAL}
+    agency_text_fields: ClassVar[frozenset[str]] = frozenset()
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(_("name"), max_length=200)

@@ -19,6 +19,7 @@ from pmhc.planning.models import PLAN_READERS, PLAN_WRITERS, CommunityProfile, P
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, Target, decide, organization_today, restrict
 from pmhc.platform.models import (
+    AgreementStatus,
     AuditAction,
     Classification,
     DataSharingAgreement,
@@ -125,17 +126,22 @@ def staffing_plan(view: PlanView) -> list[staffing.ShiftStaffing]:
     return staffing.plan(view.profile, view.coverage)
 
 
+#: Enough agreements to find the one in force; a program has a handful.
+AGREEMENT_EVIDENCE_LIMIT = 50
+
+
 def _agreements(actor: Actor, organization: Organization) -> list[onemind.AgreementEvidence]:
     """The organization's agreements with behavioral health organizations. That one is in
     force, with whom and between which dates is what the pledge asks about, and every reader
     of the plan sees it. The agreement's title is shown only to those who may manage it
-    (``Action.MANAGE``, as on the platform's own agreement pages); the others see no title."""
+    (``Action.MANAGE``, as on the platform's own agreement pages); the others see no title.
+    Only versions that every party accepted count: a proposal is not a partnership."""
     agreements = (
-        DataSharingAgreement.objects.filter(parties=organization)
+        DataSharingAgreement.objects.filter(parties=organization, status=AgreementStatus.IN_FORCE)
         .filter(parties__kind=OrganizationKind.BEHAVIORAL_HEALTH)
         .prefetch_related("parties")
         .distinct()
-        .order_by("-effective_on", "title")
+        .order_by("-effective_on", "title")[:AGREEMENT_EVIDENCE_LIMIT]
     )
     return [
         onemind.AgreementEvidence(

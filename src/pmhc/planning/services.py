@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 
 from pmhc.planning.models import MAX_CALL_MINUTES, CommunityProfile, Pledge
 from pmhc.planning.selectors import plan_target
-from pmhc.platform import audit
+from pmhc.platform import audit, uploads
 from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.models import AuditAction, Organization, Purpose
-from pmhc.toolkit.services.library import check_file
 
 ADMIN = Purpose.ADMINISTRATION
 
@@ -59,14 +58,8 @@ POLICY_FIELDS = (
     "policy_content_type",
     "policy_file_size",
 )
-#: The model policy is a document: PDF, Word or plain text (checked like library uploads).
-POLICY_TYPES = frozenset(
-    {
-        "application/pdf",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "text/plain",
-    }
-)
+#: The model policy is a document: PDF, Word or plain text (``platform.uploads`` checks it).
+POLICY_KINDS = (uploads.PDF, uploads.DOCX, uploads.TEXT)
 
 
 def _authorize(actor: Actor, action: Action, organization: Organization) -> None:
@@ -210,11 +203,12 @@ def save_pledge(actor: Actor, *, organization: Organization, pledged_on: dt.date
     return pledge
 
 
-def _check_policy_file(upload: UploadedFile) -> tuple[str, str]:
-    content_type, name = check_file(upload)
-    if content_type not in POLICY_TYPES:
-        raise ValidationError({"file": _("Attach the policy as a PDF, Word (.docx) or text file.")})
-    return content_type, name
+def _check_policy_file(upload: UploadedFile) -> uploads.CheckedUpload:
+    return uploads.check_upload(
+        upload,
+        POLICY_KINDS,
+        allowed_message=_("Attach the policy as a PDF, Word (.docx) or text file."),
+    )
 
 
 @transaction.atomic
@@ -250,11 +244,10 @@ def record_policy(
     pledge.policy_adopted_on = adopted_on
     old_file = pledge.policy_file.name if pledge.policy_file else ""
     if file is not None and checked is not None:
-        content_type, name = checked
         pledge.policy_file.save(f"{secrets.token_hex(16)}.bin", file, save=False)
-        pledge.policy_file_name = name
-        pledge.policy_content_type = content_type
-        pledge.policy_file_size = file.size or 0
+        pledge.policy_file_name = checked.name
+        pledge.policy_content_type = checked.content_type
+        pledge.policy_file_size = checked.size
     after = audit.snapshot(pledge, POLICY_FIELDS)
     if file is None and before == after:
         return pledge

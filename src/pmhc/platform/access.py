@@ -26,6 +26,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from pmhc.platform.models import (
+    AgreementStatus,
     ApiKey,
     Classification,
     DataSharingAgreement,
@@ -198,14 +199,17 @@ def organization_today(time_zone: str) -> dt.date:
 
 
 def _partner_covers(today_by_org: Mapping[int, dt.date]) -> tuple[PartnerCover, ...]:
-    """What every agreement in force lets each of the actor's organizations see; "in force"
-    is judged on each organization's own local date."""
+    """What every agreement in force lets each of the actor's organizations see. Only a
+    version that every party accepted counts (a proposal opens nothing); "in force" is then
+    judged on each organization's own local date."""
     if not today_by_org:
         return ()
     earliest, latest = min(today_by_org.values()), max(today_by_org.values())
     agreements = (
         DataSharingAgreement.objects.filter(
-            parties__in=list(today_by_org), effective_on__lte=latest
+            status=AgreementStatus.IN_FORCE,
+            parties__in=list(today_by_org),
+            effective_on__lte=latest,
         )
         .filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=earliest))
         .prefetch_related("parties")

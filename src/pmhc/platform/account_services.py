@@ -1,8 +1,14 @@
-"""Writes about signing in: logons, throttling, sign-outs, passwords, two-factor devices.
+"""Writes about signing in: logons, throttling, sign-outs, passwords, e-mail address,
+two-factor devices.
 
 CJIS Security Policy 5.4 asks for logons (success and failure), password changes and privileged
 actions in the audit trail; failed logons are counted from the trail itself, so the throttle
 holds across every server process without another store.
+
+A signed-in session alone never changes how the account signs in or where its mail goes: a
+stolen or unattended session would otherwise become a stolen account. Those changes take an
+``IdentityConfirmed`` that only ``confirm_identity`` makes (the password and, with two-factor
+sign-in on, a current code), and each one is e-mailed to the account's owner.
 """
 
 from __future__ import annotations
@@ -11,14 +17,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pmhc.platform import audit
+from pmhc.platform import account_notices, audit
 from pmhc.platform.access import ANONYMOUS, Actor
 from pmhc.platform.context import current as current_request
-from pmhc.platform.models import AuditAction, Membership, Outcome, User
+from pmhc.platform.models import AuditAction, Membership, Organization, Outcome, User
+
+#: The first authenticator app's name when its owner gives none.
+DEFAULT_DEVICE_NAME = "Authenticator app"
 
 
 @dataclass(frozen=True)
@@ -32,29 +43,41 @@ def _normal(username: str) -> str:
 
 
 def login_throttle(*, username: str, client_ip: str | None) -> Throttle:
-    """Too many recent failures for this account, or from this address, block the next try."""
+    """Too many recent failures for this account block the next try; so does a busy address,
+    but only for a name that has itself failed recently.
+
+    The per-address count cannot refuse everyone at the address: behind a proxy that pmhc does
+    not trust (or a shared office NAT), every user has the same address, and fifty made-up
+    names would lock them all out. So once an address is over its limit, it refuses only names
+    that already failed in the window (known accounts and made-up names alike). A person who has
+    not failed signs in as usual; someone guessing from that address gets one try per name per
+    window instead of ``LOGIN_FAILURE_LIMIT``. Whether the name is a real account plays no part:
+    refusing unknown names sooner would tell a guesser which names exist.
+    """
+    now = timezone.now()
     window = dt.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    since = timezone.now() - window
+    since = now - window
     limit = settings.LOGIN_FAILURE_LIMIT
     by_account = audit.recent_times(
         AuditAction.LOGIN_FAILED, since=since, object_id=_normal(username), limit=limit
     )
     if len(by_account) >= limit:
         # The oldest of the last ``limit`` failures leaves the window first.
-        wait = (by_account[-1] + window - timezone.now()).total_seconds() / 60
-        return Throttle(True, max(1, round(wait + 0.5)))
+        return Throttle(True, _minutes_until(by_account[-1] + window, now))
+    if not by_account or not client_ip:
+        return Throttle(False)
     per_ip = settings.LOGIN_FAILURE_LIMIT_PER_IP
-    if (
-        client_ip
-        and len(
-            audit.recent_times(
-                AuditAction.LOGIN_FAILED, since=since, client_ip=client_ip, limit=per_ip
-            )
-        )
-        >= per_ip
-    ):
-        return Throttle(True, settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    return Throttle(False)
+    by_address = audit.recent_times(
+        AuditAction.LOGIN_FAILED, since=since, client_ip=client_ip, limit=per_ip
+    )
+    if len(by_address) < per_ip:
+        return Throttle(False)
+    # Free again when the name's newest failure leaves the window, or the address's count drops.
+    return Throttle(True, _minutes_until(min(by_account[0], by_address[-1]) + window, now))
+
+
+def _minutes_until(moment: dt.datetime, now: dt.datetime) -> int:
+    return max(1, round((moment - now).total_seconds() / 60 + 0.5))
 
 
 @transaction.atomic
@@ -102,8 +125,177 @@ def record_logout(*, actor: Actor) -> None:
         )
 
 
+# --- Proving it is the account's owner, not only their session ------------------------------
+
+
+@dataclass(frozen=True)
+class IdentityConfirmed:
+    """The signed-in person has just given their password and, if they use two-factor sign-in,
+    a current code. Made only by ``confirm_identity``; the services below refuse without it."""
+
+    user_id: int
+    with_code: bool
+
+
+@dataclass(frozen=True)
+class IdentityRefused:
+    #: The form field the message belongs to, or "" for the form as a whole.
+    field: str
+    message: str
+
+
+def has_second_factor(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _match_code(user: User, token: str) -> TOTPDevice | None:
+    """The confirmed device whose current code ``token`` is, if any (each code works once)."""
+    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk"))
+    for device in devices:
+        if device.verify_token(token):
+            # Trying the code on the person's other apps counted as a wrong code on each of
+            # them; a right code clears that, or every use of a second app would slow the first.
+            for other in devices:
+                if other.pk != device.pk and other.throttling_failure_count:
+                    other.throttle_reset()
+            return device
+    return None
+
+
+def _record_refusal(action: AuditAction, *, actor: Actor, user: User, detail: str) -> None:
+    # Recorded like a failed sign-in (same object), so ``login_throttle`` counts it.
+    audit.record(
+        action,
+        actor=actor,
+        organization_id=actor.primary_organization_id,
+        object_type="account",
+        object_id=_normal(user.username),
+        outcome=Outcome.FAILURE,
+        detail=detail,
+    )
+
+
 @transaction.atomic
-def change_password(*, actor: Actor, user: User, new_password: str, via_reset: bool) -> None:
+def confirm_identity(
+    *, actor: Actor, user: User, password: str, code: str, change: str
+) -> IdentityConfirmed | IdentityRefused:
+    """Check the password and, with two-factor sign-in on, a current code, before ``change``
+    (words for the audit trail). Failures count towards the sign-in throttle and are audited;
+    they are returned, not raised, so that their record is kept."""
+    if not actor.is_authenticated or actor.user_id != user.pk:
+        raise PermissionDenied("only the account's owner may confirm their identity")
+    throttle = login_throttle(username=user.username, client_ip=client_ip())
+    if throttle.blocked:
+        _record_refusal(
+            AuditAction.LOGIN_THROTTLED,
+            actor=actor,
+            user=user,
+            detail=f"{change}: refused after too many failures",
+        )
+        return IdentityRefused(
+            "",
+            _(
+                "Too many wrong passwords or codes. For your account's safety, try again in "
+                "%(minutes)s minutes."
+            )
+            % {"minutes": throttle.retry_after_minutes},
+        )
+    if not user.check_password(password):
+        _record_refusal(
+            AuditAction.LOGIN_FAILED, actor=actor, user=user, detail=f"{change}: wrong password"
+        )
+        return IdentityRefused(
+            "current_password", _("That is not your current password. Check it and try again.")
+        )
+    with_code = has_second_factor(user)
+    if with_code:
+        if second_factor_wait(user=user):
+            # Not a failure: the code was not even checked. Say so rather than "wrong code".
+            return IdentityRefused(
+                "current_code",
+                _("Wait a few seconds after a wrong code, then enter the current one."),
+            )
+        if _match_code(user, code) is None:
+            _record_refusal(
+                AuditAction.TWO_FACTOR_FAILED,
+                actor=actor,
+                user=user,
+                detail=f"{change}: wrong code",
+            )
+            _record_refusal(
+                AuditAction.LOGIN_FAILED,
+                actor=actor,
+                user=user,
+                detail=f"{change}: wrong one-time code",
+            )
+            return IdentityRefused(
+                "current_code",
+                _("That code is not right or has expired. Enter the one your app shows now."),
+            )
+    return IdentityConfirmed(user_id=user.pk, with_code=with_code)
+
+
+def _require_proof(actor: Actor, user: User, proof: IdentityConfirmed | None) -> None:
+    if (
+        proof is None
+        or not actor.is_authenticated
+        or proof.user_id != user.pk
+        or actor.user_id != user.pk
+    ):
+        raise PermissionDenied("this change needs the account's password and a current code")
+    if not proof.with_code and has_second_factor(user):
+        # A device was confirmed since the check: the proof no longer covers this account.
+        raise PermissionDenied("this change needs a current code from the authenticator app")
+
+
+def _home_organization(user: User) -> Organization | None:
+    """Where a notice to ``user`` is listed (and can be sent again if the mail server fails)."""
+    return (
+        Organization.objects.filter(memberships__user=user, memberships__is_active=True)
+        .order_by("memberships__created_at", "memberships__pk")
+        .first()
+    )
+
+
+def _notify(actor: Actor, user: User, *, to: str, message: tuple[str, str]) -> None:
+    from pmhc.platform.services import queue_email
+
+    if not to:
+        return
+    subject, body = message
+    queue_email(
+        actor,
+        organization=_home_organization(user),
+        to=[to],
+        subject=subject,
+        body=body,
+        purpose="security_notice",
+    )
+
+
+def _zone(actor: Actor, user: User) -> str:
+    if actor.time_zone:
+        return actor.time_zone
+    organization = _home_organization(user)
+    return organization.time_zone if organization is not None else "UTC"
+
+
+# --- Passwords and e-mail address ------------------------------------------------------------
+
+
+@transaction.atomic
+def change_password(
+    *,
+    actor: Actor,
+    user: User,
+    new_password: str,
+    via_reset: bool,
+    proof: IdentityConfirmed | None = None,
+) -> None:
+    """Set a new password. A reset proves itself with its link (checked by Django's view) and
+    the system sets demo passwords; a signed-in person proves it is them with ``proof``."""
+    if not via_reset and not actor.is_system:
+        _require_proof(actor, user, proof)
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit.record(
@@ -112,6 +304,57 @@ def change_password(*, actor: Actor, user: User, new_password: str, via_reset: b
         organization_id=actor.primary_organization_id,
         obj=user,
         actor_name=user.display_name if not actor.is_authenticated else None,
+    )
+    if not actor.is_system:
+        _notify(
+            actor,
+            user,
+            to=user.email,
+            message=account_notices.password_changed(
+                user=user, when=timezone.now(), time_zone=_zone(actor, user), via_reset=via_reset
+            ),
+        )
+
+
+@transaction.atomic
+def change_email(
+    *, actor: Actor, user: User, new_email: str, proof: IdentityConfirmed | None
+) -> None:
+    """Move the account's mail (password resets among it) to ``new_email``; both the old and
+    the new address are told."""
+    _require_proof(actor, user, proof)
+    new_email = new_email.strip().lower()
+    old_email = user.email
+    if new_email == old_email.strip().lower():
+        raise ValidationError({"email": _("That is already your e-mail address.")})
+    user.email = new_email
+    user.full_clean(validate_unique=False, exclude=["password", "username"])
+    user.save(update_fields=["email"])
+    audit.record(
+        AuditAction.EMAIL_CHANGED,
+        actor=actor,
+        organization_id=actor.primary_organization_id,
+        obj=user,
+        before={"email": old_email},
+        after={"email": new_email},
+        detail="e-mail address changed by the account's owner",
+    )
+    now, zone = timezone.now(), _zone(actor, user)
+    _notify(
+        actor,
+        user,
+        to=old_email,
+        message=account_notices.email_changed_to_old_address(
+            user=user, when=now, time_zone=zone, new_email=new_email
+        ),
+    )
+    _notify(
+        actor,
+        user,
+        to=new_email,
+        message=account_notices.email_changed_to_new_address(
+            user=user, when=now, time_zone=zone, old_email=old_email
+        ),
     )
 
 
@@ -129,16 +372,30 @@ def record_password_reset_request(*, email: str, matched: bool) -> None:
     )
 
 
+# --- Two-factor devices ----------------------------------------------------------------------
+
+
 @transaction.atomic
 def start_totp_enrollment(*, actor: Actor, user: User) -> TOTPDevice:
     """An unconfirmed device to scan; it counts only after a code from it is entered."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return TOTPDevice.objects.create(user=user, name=DEFAULT_DEVICE_NAME, confirmed=False)
 
 
 @transaction.atomic
-def confirm_totp_enrollment(*, actor: Actor, user: User, device: TOTPDevice, token: str) -> bool:
-    if device.user_id != user.pk or not device.verify_token(token):
+def confirm_totp_enrollment(
+    *,
+    actor: Actor,
+    user: User,
+    device: TOTPDevice,
+    token: str,
+    proof: IdentityConfirmed | None,
+    name: str = "",
+) -> bool:
+    """Confirm ``device`` with a code from it. Apps already set up stay: a second one is a
+    spare, and only removing one (with the password and a code) takes one away."""
+    _require_proof(actor, user, proof)
+    if device.user_id != user.pk or device.confirmed or not device.verify_token(token):
         audit.record(
             AuditAction.TWO_FACTOR_FAILED,
             actor=actor,
@@ -148,14 +405,31 @@ def confirm_totp_enrollment(*, actor: Actor, user: User, device: TOTPDevice, tok
             detail="enrollment code rejected",
         )
         return False
-    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    existing = TOTPDevice.objects.filter(user=user, confirmed=True).count()
+    device.name = (name.strip() or DEFAULT_DEVICE_NAME)[:64]
+    if not name.strip() and existing:
+        device.name = f"{DEFAULT_DEVICE_NAME} {existing + 1}"
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    device.save(update_fields=["confirmed", "name"])
     audit.record(
         AuditAction.TWO_FACTOR_ENABLED,
         actor=actor,
         organization_id=actor.primary_organization_id,
         obj=user,
+        after={"count": existing + 1},
+        detail="first authenticator app" if not existing else "another authenticator app added",
+    )
+    _notify(
+        actor,
+        user,
+        to=user.email,
+        message=account_notices.authenticator_added(
+            user=user,
+            when=timezone.now(),
+            time_zone=_zone(actor, user),
+            device=device.name,
+            first=not existing,
+        ),
     )
     return True
 
@@ -170,9 +444,9 @@ def second_factor_wait(*, user: User) -> bool:
 
 @transaction.atomic
 def verify_second_factor(*, actor: Actor, user: User, token: str) -> TOTPDevice | None:
-    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
-        if device.verify_token(token):
-            return device
+    device = _match_code(user, token)
+    if device is not None:
+        return device
     audit.record(
         AuditAction.TWO_FACTOR_FAILED,
         actor=actor,
@@ -188,15 +462,40 @@ def verify_second_factor(*, actor: Actor, user: User, token: str) -> TOTPDevice 
 
 
 @transaction.atomic
-def remove_totp(*, actor: Actor, user: User) -> None:
-    deleted, _ = TOTPDevice.objects.filter(user=user).delete()
-    if deleted:
-        audit.record(
-            AuditAction.TWO_FACTOR_DISABLED,
-            actor=actor,
-            organization_id=actor.primary_organization_id,
-            obj=user,
-        )
+def remove_totp(
+    *, actor: Actor, user: User, proof: IdentityConfirmed | None, device_id: int | None = None
+) -> int:
+    """Remove one authenticator app (``device_id``) or all of them; returns how many went."""
+    _require_proof(actor, user, proof)
+    devices = TOTPDevice.objects.filter(user=user)
+    if device_id is not None:
+        devices = devices.filter(pk=device_id, confirmed=True)
+    names = list(devices.filter(confirmed=True).order_by("pk").values_list("name", flat=True))
+    devices.delete()
+    if not names:
+        return 0
+    remaining = TOTPDevice.objects.filter(user=user, confirmed=True).count()
+    audit.record(
+        AuditAction.TWO_FACTOR_DISABLED,
+        actor=actor,
+        organization_id=actor.primary_organization_id,
+        obj=user,
+        after={"count": remaining},
+        detail="authenticator app removed" if remaining else "two-factor sign-in turned off",
+    )
+    _notify(
+        actor,
+        user,
+        to=user.email,
+        message=account_notices.authenticator_removed(
+            user=user,
+            when=timezone.now(),
+            time_zone=_zone(actor, user),
+            devices=names,
+            remaining=remaining,
+        ),
+    )
+    return len(names)
 
 
 def client_ip() -> str | None:

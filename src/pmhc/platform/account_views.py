@@ -1,18 +1,20 @@
-"""Signing in and out, passwords, and two-factor enrollment."""
+"""Signing in and out, passwords, e-mail address, two-factor enrollment, and accepting an
+invitation to join an organization."""
 
 from __future__ import annotations
 
-from typing import Any
+import base64
 
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -23,19 +25,26 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pmhc.platform import account_services
-from pmhc.platform.access import actor_for_user
+from pmhc.platform import account_services, invitation_selectors, invitation_services
+from pmhc.platform.access import Actor, actor_for_user
+from pmhc.platform.account_services import IdentityRefused
 from pmhc.platform.forms import (
+    ConfirmIdentityForm,
+    EmailChangeForm,
     LoginForm,
     PasswordChangeForm,
     PasswordResetForm,
     SetPasswordForm,
     TokenForm,
+    TwoFactorEnrollForm,
+    TwoFactorRemoveForm,
 )
-from pmhc.platform.models import User
+from pmhc.platform.models import Membership, User
 
 PENDING_USER = "pmhc_pending_user"
 PENDING_NEXT = "pmhc_pending_next"
+#: The unconfirmed device this session is enrolling: the QR code it showed, and no other.
+ENROLLING = "pmhc_enrolling_device"
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -139,19 +148,45 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
-@login_required
-def account(request: HttpRequest) -> HttpResponse:
+def _signed_in(request: HttpRequest) -> tuple[User, Actor]:
     user = request.user
     assert isinstance(user, User)
-    has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-    from pmhc.platform.models import Membership
+    return user, request.actor  # type: ignore[attr-defined]
 
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    user, _actor = _signed_in(request)
+    devices = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk")
     memberships = Membership.objects.filter(user=user).select_related("organization")
     return render(
         request,
         "platform/account.html",
-        {"has_device": has_device, "memberships": memberships},
+        {"devices": list(devices), "memberships": memberships},
     )
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    # An empty POST is a refused change, not a fresh page: bind it so that it says why.
+    return request.POST if request.method == "POST" else None
+
+
+def _confirmed(
+    form: ConfirmIdentityForm, request: HttpRequest, *, change: str
+) -> account_services.IdentityConfirmed | None:
+    """Check the form's password and code; on a refusal, put it on the form."""
+    user, actor = _signed_in(request)
+    result = account_services.confirm_identity(
+        actor=actor,
+        user=user,
+        password=form.cleaned_data["current_password"],
+        code=form.cleaned_data.get("current_code", ""),
+        change=change,
+    )
+    if isinstance(result, IdentityRefused):
+        form.refuse(result.field, result.message)
+        return None
+    return result
 
 
 def _qr_svg(uri: str) -> str:
@@ -161,70 +196,203 @@ def _qr_svg(uri: str) -> str:
 
 
 @login_required
+@sensitive_post_parameters("current_password", "current_code", "token")
 @csrf_protect
 @never_cache
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    actor = request.actor  # type: ignore[attr-defined]
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if request.method == "POST" and device is not None:
-        form = TokenForm(request.POST)
-        if form.is_valid():
-            if account_services.confirm_totp_enrollment(
-                actor=actor, user=user, device=device, token=form.cleaned_data["token"]
-            ):
+    """Add an authenticator app: the first turns two-factor sign-in on; another one needs a
+    code from an app already set up, as well as the password."""
+    user, actor = _signed_in(request)
+    needs_code = account_services.has_second_factor(user)
+    device = None
+    if request.method == "POST":
+        device = TOTPDevice.objects.filter(
+            pk=request.session.get(ENROLLING), user=user, confirmed=False
+        ).first()
+    form = TwoFactorEnrollForm(_posted(request), needs_code=needs_code)
+    if request.method == "POST" and form.is_valid():
+        if device is None:
+            form.add_error(
+                None,
+                _(
+                    "The QR code you scanned is no longer in use (the page was open in another "
+                    "tab, or for too long). Scan the new one below, then enter its code."
+                ),
+            )
+        elif (proof := _confirmed(form, request, change="adding an authenticator app")) is None:
+            pass
+        elif account_services.confirm_totp_enrollment(
+            actor=actor,
+            user=user,
+            device=device,
+            token=form.cleaned_data["token"],
+            proof=proof,
+            name=form.cleaned_data["name"],
+        ):
+            request.session.pop(ENROLLING, None)
+            if needs_code:
+                device.refresh_from_db()
+                messages.success(
+                    request,
+                    _("“%(name)s” was added. Its codes now work for signing in.")
+                    % {"name": device.name},
+                )
+            else:
                 otp_login(request, device)
                 messages.success(request, _("Two-factor sign-in is on for your account."))
-                return redirect("account")
+            return redirect("account")
+        else:
             form.add_error(
                 "token",
                 _(
-                    "That code does not match. Check the time on your phone and enter "
-                    "the current code."
+                    "That code does not match the QR code below. Check the time on your phone "
+                    "and enter the code the new app shows now."
                 ),
             )
-    else:
-        form = TokenForm()
+    if device is None:
         device = account_services.start_totp_enrollment(actor=actor, user=user)
-    import base64
-
+        request.session[ENROLLING] = device.pk
     secret = base64.b32encode(device.bin_key).decode()
     return render(
         request,
         "platform/two_factor_setup.html",
         {
             "form": form,
+            "adding": needs_code,
             "qr_svg": mark_safe(_qr_svg(device.config_url)),  # noqa: S308 - generated by segno
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "required": settings.REQUIRE_TWO_FACTOR,
         },
+        status=400 if form.errors else 200,
     )
 
 
 @login_required
-@require_POST
+@sensitive_post_parameters("current_password", "current_code")
+@csrf_protect
+@never_cache
 def two_factor_remove(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    account_services.remove_totp(actor=request.actor, user=user)  # type: ignore[attr-defined]
-    messages.success(request, _("Two-factor sign-in is off for your account."))
-    return redirect("account")
+    user, actor = _signed_in(request)
+    devices = list(
+        TOTPDevice.objects.filter(user=user, confirmed=True)
+        .order_by("pk")
+        .values_list("pk", "name")
+    )
+    if not devices:
+        return redirect("account")
+    form = TwoFactorRemoveForm(_posted(request), devices=devices, needs_code=True)
+    if request.method == "POST" and form.is_valid():
+        proof = _confirmed(form, request, change="removing two-factor sign-in")
+        if proof is not None:
+            account_services.remove_totp(
+                actor=actor, user=user, proof=proof, device_id=form.device_id()
+            )
+            if account_services.has_second_factor(user):
+                messages.success(request, _("The authenticator app was removed."))
+            else:
+                messages.success(request, _("Two-factor sign-in is off for your account."))
+            return redirect("account")
+    return render(
+        request,
+        "platform/two_factor_remove.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
-    form_class = PasswordChangeForm
-    success_url = reverse_lazy("account")
+@login_required
+@sensitive_post_parameters("current_password", "current_code", "new_password1", "new_password2")
+@csrf_protect
+@never_cache
+def password_change(request: HttpRequest) -> HttpResponse:
+    user, actor = _signed_in(request)
+    form = PasswordChangeForm(
+        _posted(request), user=user, needs_code=account_services.has_second_factor(user)
+    )
+    if request.method == "POST" and form.is_valid():
+        proof = _confirmed(form, request, change="changing the password")
+        if proof is not None:
+            account_services.change_password(
+                actor=actor,
+                user=user,
+                new_password=form.cleaned_data["new_password1"],
+                via_reset=False,
+                proof=proof,
+            )
+            # This session stays signed in; every other one ends.
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("account")
+    return render(
+        request,
+        "registration/password_change_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
-    def get_form(self, form_class: Any = None) -> Any:
-        form = super().get_form(form_class)
-        form.actor = self.request.actor  # type: ignore[attr-defined]
-        return form
 
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        messages.success(self.request, _("Your password has been changed."))
-        return response
+@login_required
+@sensitive_post_parameters("current_password", "current_code")
+@csrf_protect
+@never_cache
+def email_change(request: HttpRequest) -> HttpResponse:
+    user, actor = _signed_in(request)
+    form = EmailChangeForm(
+        _posted(request),
+        current_email=user.email,
+        needs_code=account_services.has_second_factor(user),
+    )
+    if request.method == "POST" and form.is_valid():
+        proof = _confirmed(form, request, change="changing the e-mail address")
+        if proof is not None:
+            account_services.change_email(
+                actor=actor, user=user, new_email=form.cleaned_data["email"], proof=proof
+            )
+            messages.success(
+                request,
+                _(
+                    "Your e-mail address has been changed. A notice went to the old and the new "
+                    "address."
+                ),
+            )
+            return redirect("account")
+    return render(
+        request,
+        "platform/email_change.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@csrf_protect
+@never_cache
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation's link opens: what joining means, and a button to accept."""
+    user, actor = _signed_in(request)
+    invitation = invitation_selectors.invitation_for(user, token)
+    error = ""
+    if request.method == "POST":
+        try:
+            membership = invitation_services.accept_invitation(actor, user=user, token=token)
+        except PermissionDenied as exc:
+            raise Http404("No such invitation") from exc
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request,
+                _("You are now a member of %(org)s, as %(role)s.")
+                % {"org": membership.organization.name, "role": membership.get_role_display()},
+            )
+            return redirect("home")
+    pending = invitation.is_pending()
+    return render(
+        request,
+        "platform/member_invitation.html",
+        {"invitation": invitation, "pending": pending, "error": error},
+        status=410 if not pending else 400 if error else 200,
+    )
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -8,3 +8,7 @@ class PlatformConfig(AppConfig):
     name = "pmhc.platform"
     label = "platform"
     verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        # Registers the deployment checks.
+        from pmhc.platform import checks  # noqa: F401

@@ -3,22 +3,67 @@
 Every event carries the hash of its predecessor, so changing or removing any row — even
 with raw SQL, outside this code — breaks the chain at that row, and ``pmhc audit verify``
 names it. A failed audit write raises, which rolls back the operation it describes.
+
+**What the trail keeps of a value.** Administrators read the trail (its page and its CSV
+export) and hold no grant for personal, safety, clinical or substance-use data, so the trail
+must not become a second copy of what the access policy keeps from them. ``record`` keeps
+ids, field names, and for a value of any such field only a digest (``hmac-sha256:…``). Each
+key of ``before``/``after`` is classified from the model named by the event's object type,
+first match wins:
+
+1. the model's ``restricted_fields`` (``platform/restricted.py``, the declaration every page
+   already uses), when it names a level stricter than AGENCY;
+2. the model's ``audit_classifications``: keys of its events whose level in the trail differs
+   from the record's (a TA request's status is AGENCY, a review comment on an encounter is
+   SAFETY, an encounter's reason for an amendment too);
+3. the model's primary key and relation fields, and ``count``/``ids``, while they hold ids;
+4. the model's ``access_classification``.
+
+A value stays as it is only when that answer is PUBLIC or AGENCY, the levels an administrator
+may read. Everything else fails closed: a PERSONAL record (a person, a TA request) keeps in
+clear only the keys it lists in ``audit_classifications``, and an object type that names no
+model, or a model with no classification, keeps ids only. A module that forgets a declaration
+shows less than it could; it does not leak. Empty values (None, "", [], {}) are kept: they say
+nothing about anyone. ``detail`` is shown as it is: put no typed text about a person in it.
+
+The digest is an HMAC with a key derived from ``SECRET_KEY``, which is not in the database,
+over the object type and id, the key and the value. A plain hash of a date of birth, a short
+name or a yes/no is reversed by hashing every candidate; a keyed one is not, for anyone
+holding the trail (or a dump of it) without the key. Taking the object into the HMAC stops
+frequency analysis across records (the most common digest of ``veteran`` would otherwise
+mean "unknown"), while within one object the same value gives the same digest, so before and
+after still show whether a field changed. Rotating ``SECRET_KEY`` changes digests from then.
+
+Events written before this rule may hold values. The trail is append-only and its hashes
+cover them, so they are not rewritten: ``redacted(event)`` applies the same rule when an
+event is shown (``platform.selectors`` runs it for every page and export). Only the raw rows
+in the database still hold those older values.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from pmhc.platform import context
-from pmhc.platform.models import AuditAction, AuditChainHead, AuditEvent, Outcome
+from pmhc.platform.models import (
+    AuditAction,
+    AuditChainHead,
+    AuditEvent,
+    Classification,
+    Outcome,
+)
 
 if TYPE_CHECKING:
     from pmhc.platform.access import Actor
@@ -48,6 +93,128 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
 def _canonical(fields: Mapping[str, Any]) -> bytes:
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+# --- What the trail keeps of a value (see the module's docstring) ----------------------------
+
+#: The levels an administrator may read for administration: their values stay in clear.
+CLEAR_LEVELS = frozenset({Classification.PUBLIC.value, Classification.AGENCY.value})
+DIGEST_PREFIX = "hmac-sha256:"
+#: 64 bits: enough to tell values apart within one object's events, and the key, not the
+#: length, is what stops guessing.
+DIGEST_LENGTH = 16
+_DIGEST = re.compile(rf"^{re.escape(DIGEST_PREFIX)}[0-9a-f]{{{DIGEST_LENGTH}}}$")
+_DIGEST_SALT = "pmhc.platform.audit.value-digest"
+#: Keys that hold ids or a count in any event, kept while they hold nothing else.
+_ID_KEYS = frozenset({"id", "pk", "ids", "count"})
+#: Actions whose ``detail`` once held typed text about a person (it now goes in ``after``
+#: under a declared key); shown as a digest for the events written before.
+TYPED_DETAIL_ACTIONS = frozenset({AuditAction.ENCOUNTER_AMENDED})
+
+
+def is_digest(value: Any) -> bool:
+    return isinstance(value, str) and _DIGEST.match(value) is not None
+
+
+def digest(value: Any, *, object_type: str, object_id: str, key: str) -> str:
+    """The marker the trail keeps in place of a sensitive value."""
+    message = _canonical(
+        {"type": object_type, "id": str(object_id), "key": key, "value": to_json(value)}
+    )
+    mac = salted_hmac(_DIGEST_SALT, message, algorithm="sha256").hexdigest()
+    return DIGEST_PREFIX + mac[:DIGEST_LENGTH]
+
+
+@functools.cache
+def event_model(object_type: str) -> type[models.Model] | None:
+    """The model an event's object type names (``app_label.modelname``), if any."""
+    app_label, _, model_name = object_type.partition(".")
+    if not app_label or not model_name:
+        return None
+    try:
+        return apps.get_model(app_label, model_name)
+    except LookupError:
+        return None
+
+
+def _holds_ids(value: Any) -> bool:
+    def one(v: Any) -> bool:
+        return v is None or (isinstance(v, int) and not isinstance(v, bool))
+
+    return one(value) or (isinstance(value, list) and all(one(v) for v in value))
+
+
+@dataclass(frozen=True)
+class KeyRule:
+    """How one model's event keys are kept: built once per model from its declarations."""
+
+    restricted: frozenset[str]
+    declared: Mapping[str, str]
+    id_keys: frozenset[str]
+    default_clear: bool
+
+    def keeps(self, key: str, value: Any) -> bool:
+        """Whether ``value`` under ``key`` may stay in clear."""
+        if key in self.restricted:
+            return False
+        if key in self.declared:
+            return self.declared[key] in CLEAR_LEVELS
+        if key in self.id_keys and _holds_ids(value):
+            return True
+        return self.default_clear
+
+
+@functools.cache
+def key_rule(model: type[models.Model] | None) -> KeyRule:
+    if model is None:
+        return KeyRule(frozenset(), {}, _ID_KEYS, default_clear=False)
+    restricted = getattr(model, "restricted_fields", None) or {}
+    relations = {
+        name
+        for field in model._meta.concrete_fields
+        if field.is_relation or field.primary_key
+        for name in (field.name, field.attname)
+    }
+    return KeyRule(
+        restricted=frozenset(k for k, level in restricted.items() if level not in CLEAR_LEVELS),
+        declared=dict(getattr(model, "audit_classifications", None) or {}),
+        id_keys=_ID_KEYS | relations,
+        default_clear=getattr(model, "access_classification", None) in CLEAR_LEVELS,
+    )
+
+
+def _hide(value: Any, *, object_type: str, object_id: str, key: str) -> Any:
+    if value in (None, "", [], {}) or is_digest(value):
+        return value
+    return digest(value, object_type=object_type, object_id=object_id, key=key)
+
+
+def redact(values: Any, *, object_type: str, object_id: str) -> Any:
+    """``before`` or ``after`` (JSON-native) with every sensitive value replaced by its
+    digest; keys stay. Applying it twice changes nothing."""
+    if values is None:
+        return None
+    if not isinstance(values, dict):
+        return _hide(values, object_type=object_type, object_id=object_id, key="")
+    rule = key_rule(event_model(object_type))
+    return {
+        key: value
+        if rule.keeps(key, value)
+        else _hide(value, object_type=object_type, object_id=object_id, key=key)
+        for key, value in values.items()
+    }
+
+
+def redacted(event: AuditEvent) -> AuditEvent:
+    """The event as it may be shown: the rule of ``record`` applied to what it holds, for the
+    events written before that rule. Changes the instance in memory only (events are never
+    saved twice)."""
+    where = {"object_type": event.object_type, "object_id": event.object_id}
+    event.before = redact(event.before, **where)
+    event.after = redact(event.after, **where)
+    if event.action in TYPED_DETAIL_ACTIONS:
+        event.detail = _hide(event.detail, key="detail", **where)
+    return event
 
 
 def compute_hash(event: AuditEvent) -> str:
@@ -88,10 +255,13 @@ def record(
     detail: str = "",
     actor_name: str | None = None,
 ) -> AuditEvent:
-    """Append one event. Joins the caller's transaction; raises rather than lose the event."""
+    """Append one event. Joins the caller's transaction; raises rather than lose the event.
+    Sensitive values of ``before``/``after`` are kept as digests (see the module)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
+    object_id = str(object_id)[:150]
+    where = {"object_type": object_type, "object_id": object_id}
     request = context.current()
     with transaction.atomic():
         # The head row is the chain's lock: concurrent appends queue here (and SQLite's
@@ -108,10 +278,10 @@ def record(
             action=action,
             outcome=outcome,
             object_type=object_type,
-            object_id=str(object_id)[:150],
+            object_id=object_id,
             purpose=purpose,
-            before=to_json(before),
-            after=to_json(after),
+            before=redact(to_json(before), **where),
+            after=redact(to_json(after), **where),
             detail=detail[:500],
             request_id=request.request_id,
             client_ip=request.client_ip,

@@ -11,7 +11,7 @@ from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from pmhc.platform.access import ANONYMOUS, Actor
+from pmhc.platform.access import ANONYMOUS
 from pmhc.platform.models import (
     AuditAction,
     Classification,
@@ -87,20 +87,129 @@ class TokenForm(USWDSMixin, forms.Form):
     )
 
 
-class PasswordChangeForm(USWDSMixin, auth_forms.PasswordChangeForm):
-    """Django's checks; the save goes through the account service so it is audited."""
+CODE_FIELD_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "6"}
 
-    def save(self, commit: bool = True) -> Any:
-        from pmhc.platform.account_services import change_password
 
-        actor: Actor = getattr(self, "actor", ANONYMOUS)
-        change_password(
-            actor=actor,
-            user=self.user,
-            new_password=self.cleaned_data["new_password1"],
-            via_reset=False,
-        )
-        return self.user
+class ConfirmIdentityForm(USWDSMixin, forms.Form):
+    """The password and, with two-factor sign-in on, a current code: what a change to how the
+    account signs in asks for, so that a session left open or stolen is not enough."""
+
+    current_password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        error_messages={"required": _("Enter your current password.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    current_code = forms.RegexField(
+        label=_("Current code from your authenticator app"),
+        regex=r"^\d{6}$",
+        help_text=_("The six digits one of your authenticator apps shows now."),
+        error_messages={
+            "required": _("Enter the code your authenticator app shows now."),
+            "invalid": _("Enter the six digits your app shows, without spaces."),
+        },
+        widget=forms.TextInput(attrs=CODE_FIELD_ATTRS),
+    )
+    #: The fields that prove who is typing; templates show them together, last.
+    identity_fields = ("current_password", "current_code")
+
+    def __init__(self, *args: Any, needs_code: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not needs_code:
+            del self.fields["current_code"]
+        # Whatever the subclass asks for first, then the proof.
+        self.order_fields([n for n in self.fields if n not in self.identity_fields])
+
+    def change_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.identity_fields]
+
+    def proof_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.identity_fields if name in self.fields]
+
+    def refuse(self, field: str, message: str) -> None:
+        self.add_error(field if field in self.fields else None, message)
+
+
+class TwoFactorEnrollForm(ConfirmIdentityForm):
+    token = forms.RegexField(
+        label=_("Six-digit code from your authenticator app"),
+        regex=r"^\d{6}$",
+        error_messages={
+            "required": _("Enter the code the app shows after you scan the QR code."),
+            "invalid": _("Enter the six digits your app shows, without spaces."),
+        },
+        widget=forms.TextInput(attrs=CODE_FIELD_ATTRS),
+    )
+    name = forms.CharField(
+        label=_("Name for this app"),
+        max_length=64,
+        required=False,
+        help_text=_("So that you can tell your apps apart later, for example “Work phone”."),
+    )
+
+    def __init__(self, *args: Any, needs_code: bool, **kwargs: Any) -> None:
+        super().__init__(*args, needs_code=needs_code, **kwargs)
+        if needs_code:
+            # Two codes on one form: say which app each comes from.
+            self.fields["token"].label = _("Code from the new authenticator app")
+            self.fields["current_code"].label = _("Code from an app you already use")
+
+
+class TwoFactorRemoveForm(ConfirmIdentityForm):
+    ALL = "all"
+
+    device = forms.ChoiceField(
+        label=_("Authenticator app to remove"),
+        help_text=_("Removing your last app turns two-factor sign-in off."),
+    )
+
+    def __init__(
+        self, *args: Any, devices: list[tuple[int, str]], needs_code: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, needs_code=needs_code, **kwargs)
+        choices: list[tuple[str, str]] = [(str(pk), name) for pk, name in devices]
+        if len(devices) > 1:
+            choices.append((self.ALL, str(_("All of them"))))
+        self.fields["device"].choices = choices  # type: ignore[attr-defined]
+
+    def device_id(self) -> int | None:
+        value = self.cleaned_data["device"]
+        return None if value == self.ALL else int(value)
+
+
+class PasswordChangeForm(auth_forms.SetPasswordMixin, ConfirmIdentityForm):
+    """Django's password checks; the change itself goes through the account service."""
+
+    new_password1, new_password2 = auth_forms.SetPasswordMixin.create_password_fields(
+        label1=_("New password"), label2=_("New password again")
+    )
+
+    def __init__(self, *args: Any, user: Any, needs_code: bool, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, needs_code=needs_code, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password2")
+        return super().clean() or {}
+
+
+class EmailChangeForm(ConfirmIdentityForm):
+    email = forms.EmailField(
+        label=_("New e-mail address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("Password reset links and notices about your account go here."),
+    )
+
+    def __init__(self, *args: Any, current_email: str, needs_code: bool, **kwargs: Any) -> None:
+        self.current_email = current_email.strip().lower()
+        super().__init__(*args, needs_code=needs_code, **kwargs)
+
+    def clean_email(self) -> str:
+        email = str(self.cleaned_data["email"]).strip().lower()
+        if email == self.current_email:
+            raise ValidationError(_("That is already your e-mail address."))
+        return email
 
 
 class SetPasswordForm(USWDSMixin, auth_forms.SetPasswordForm):

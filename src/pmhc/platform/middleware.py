@@ -1,9 +1,10 @@
 """Request plumbing: request ids and client address for the audit trail, the actor, the
-organization's time zone, security headers, and the two-factor requirement."""
+organization's time zone, security headers, caching, and the two-factor requirement."""
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import uuid
 import zoneinfo
@@ -13,13 +14,15 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 
-from pmhc.platform import context
+from pmhc.platform import caching, context
 from pmhc.platform.access import MANAGING_ROLES, ROLE_GRANTS, Actor, actor_for_user
 from pmhc.platform.models import Classification
 
 Handler = Callable[[HttpRequest], HttpResponse]
+logger = logging.getLogger(__name__)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -54,10 +57,16 @@ def _client_ip(request: HttpRequest) -> str | None:
 class RequestContextMiddleware:
     """Give each request an id (kept from a trusted proxy's X-Request-ID) and note its address."""
 
+    #: Whether this process has warned about an untrusted proxy (once is enough to be seen; a
+    #: second warning from a race between threads does no harm).
+    warned_untrusted_proxy = False
+
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not RequestContextMiddleware.warned_untrusted_proxy:
+            self._warn_if_untrusted_proxy(request)
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         trusted = getattr(settings, "TRUST_X_FORWARDED_FOR", False)
         request_id = incoming if trusted and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
@@ -65,6 +74,26 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+    @staticmethod
+    def _warn_if_untrusted_proxy(request: HttpRequest) -> None:
+        """The deployment check cannot see a proxy; a request can. Behind one that pmhc does
+        not trust, every client has the proxy's address in the audit trail and in the
+        per-address sign-in throttle, so say so in the log, once per process."""
+        if (
+            getattr(settings, "PRODUCTION", False)
+            and not getattr(settings, "TRUST_X_FORWARDED_FOR", False)
+            and "HTTP_X_FORWARDED_FOR" in request.META
+        ):
+            RequestContextMiddleware.warned_untrusted_proxy = True
+            logger.warning(
+                "A request came through a proxy (it has an X-Forwarded-For header) but "
+                "PMHC_TRUST_X_FORWARDED_FOR is off: every client is recorded with the proxy's "
+                "address %s, and the per-address sign-in throttle counts them all together. "
+                "Set PMHC_TRUST_X_FORWARDED_FOR=true if the proxy is yours and replaces that "
+                "header (README, Production deployment, step 6).",
+                request.META.get("REMOTE_ADDR", ""),
+            )
 
 
 class SecurityHeadersMiddleware:
@@ -75,6 +104,27 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), payment=()")
+        return response
+
+
+class NoStoreMiddleware:
+    """Nothing a signed-in person, an API caller or a private link sees stays in a browser's
+    or a proxy's cache (a shared computer, the back button after sign-out): every response is
+    ``no-store`` unless ``caching.may_be_stored`` says it is a public page. A view that already
+    said ``no-store`` keeps its own header. Static files never reach this middleware
+    (whitenoise answers them first) and keep their long caching."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if caching.may_be_stored(request, response):
+            return response
+        if "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+        # For HTTP/1.0 caches, which do not read Cache-Control.
+        response.setdefault("Pragma", "no-cache")
         return response
 
 

@@ -68,6 +68,14 @@ class Purpose(models.TextChoices):
 class User(AbstractUser):
     """A person who signs in. What they may do comes from their memberships."""
 
+    #: An account's name and address are the organization's own directory, which its
+    #: administrators manage, so the audit trail keeps them in clear; with no classification,
+    #: anything else about a user is kept as a digest (``platform/audit.py``).
+    audit_classifications: ClassVar[dict[str, str]] = {
+        "username": Classification.AGENCY,
+        "email": Classification.AGENCY,
+    }
+
     class Meta:
         ordering = ["username"]
 
@@ -130,6 +138,61 @@ class Membership(models.Model):
         return frozenset({self.organization_id})
 
 
+class MemberInvitation(models.Model):
+    """An organization asks the owner of an existing account to join it.
+
+    Until that person accepts, signed in as themselves, nothing about the account changes and
+    the organization sees only the address it typed: an administrator must not learn who holds
+    an account elsewhere, nor attach it without its owner's consent. Only a hash of the link's
+    token is kept.
+    """
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    shift = models.CharField(_("shift"), max_length=40, blank=True)
+    district = models.CharField(_("district or beat"), max_length=60, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(cancelled_at__isnull=True),
+                name="invitation_accepted_or_cancelled_not_both",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation to {self.organization} for {self.email}"
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted nor cancelled (it may still have expired)."""
+        return self.accepted_at is None and self.cancelled_at is None
+
+    def is_pending(self, now: dt.datetime | None = None) -> bool:
+        return self.is_open and (now or timezone.now()) < self.expires_at
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})
+
+
 def agreement_upload_path(instance: DataSharingAgreement, filename: str) -> str:
     # The original name is kept for display only; the stored name is not guessable.
     import secrets
@@ -137,8 +200,26 @@ def agreement_upload_path(instance: DataSharingAgreement, filename: str) -> str:
     return f"agreements/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.bin"
 
 
+class AgreementStatus(models.TextChoices):
+    """Where one version of an agreement stands. Only ``IN_FORCE`` opens any data."""
+
+    PROPOSED = "proposed", _("Waiting for acceptance")
+    IN_FORCE = "in_force", _("Accepted by every party")
+    SUPERSEDED = "superseded", _("Replaced by a later version")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ENDED = "ended", _("Ended")
+
+
 class DataSharingAgreement(models.Model):
-    """A signed agreement (MOU) under which partner organizations may see each other's data."""
+    """One version of a signed agreement (MOU) under which partner organizations may see each
+    other's data.
+
+    A version opens data only once every party's administrator has accepted exactly these
+    terms (``status`` becomes ``IN_FORCE``), and then only between its dates. A change that
+    widens it is a new version that every party must accept again, while this one stays in
+    force; narrowing or ending takes effect at once. Versions of one agreement share a
+    ``root`` (the first version, whose own ``root`` is empty)."""
 
     access_classification: ClassVar[str] = Classification.AGENCY
     access_org_lookup: ClassVar[str] = "parties"
@@ -155,6 +236,29 @@ class DataSharingAgreement(models.Model):
     document_name = models.CharField(max_length=200, blank=True)
     document_content_type = models.CharField(max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AgreementStatus.choices,
+        default=AgreementStatus.PROPOSED,
+        db_index=True,
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    root = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="later_versions"
+    )
+    previous = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_versions"
+    )
+    proposed_by_organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    in_force_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by_organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    close_reason = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -173,11 +277,44 @@ class DataSharingAgreement(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def root_id_or_own(self) -> int:
+        return self.root_id or self.pk
+
     def is_active_on(self, day: dt.date) -> bool:
-        return self.effective_on <= day and (self.ends_on is None or day <= self.ends_on)
+        return (
+            self.status == AgreementStatus.IN_FORCE
+            and self.effective_on <= day
+            and (self.ends_on is None or day <= self.ends_on)
+        )
 
     def access_organization_ids(self) -> frozenset[int]:
         return frozenset(party.pk for party in self.parties.all())
+
+
+class AgreementAcceptance(models.Model):
+    """One party's administrator accepted exactly one version of an agreement."""
+
+    agreement = models.ForeignKey(
+        DataSharingAgreement, on_delete=models.CASCADE, related_name="acceptances"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    accepted_by_name = models.CharField(max_length=200, blank=True)
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["accepted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "organization"], name="one_acceptance_per_party_and_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} accepted {self.agreement}"
 
 
 class ApiKey(models.Model):
@@ -233,9 +370,21 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_CREATED = "membership.created", _("Member added")
     MEMBERSHIP_CHANGED = "membership.changed", _("Membership changed")
     MEMBERSHIP_DEACTIVATED = "membership.deactivated", _("Member deactivated")
+    MEMBER_INVITED = "membership.invited", _("Existing account invited to join")
+    MEMBER_INVITATION_CANCELLED = (
+        "membership.invitation_cancelled",
+        _("Invitation to join cancelled"),
+    )
+    EMAIL_CHANGED = "auth.email_changed", _("E-mail address changed")
     AGREEMENT_CREATED = "agreement.created", _("Agreement recorded")
     AGREEMENT_CHANGED = "agreement.changed", _("Agreement changed")
     AGREEMENT_DOCUMENT_READ = "agreement.document_read", _("Agreement document downloaded")
+    AGREEMENT_PROPOSED = "agreement.proposed", _("Agreement proposed")
+    AGREEMENT_ACCEPTED = "agreement.accepted", _("Agreement accepted by a party")
+    AGREEMENT_IN_FORCE = "agreement.in_force", _("Agreement in force: every party accepted")
+    AGREEMENT_DECLINED = "agreement.declined", _("Agreement proposal declined or withdrawn")
+    AGREEMENT_NARROWED = "agreement.narrowed", _("Agreement narrowed")
+    AGREEMENT_ENDED = "agreement.ended", _("Agreement ended")
     API_KEY_CREATED = "api_key.created", _("API key created")
     API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
     AUDIT_VIEWED = "audit.viewed", _("Audit trail viewed")
@@ -287,6 +436,8 @@ class AuditAction(models.TextChoices):
     DUTY_SAVED = "dispatch.duty_saved", _("Shift or team saved")
     MAPPING_SAVED = "dispatch.mapping_saved", _("CAD import mapping saved")
     CALLS_IMPORTED = "dispatch.calls_imported", _("Calls imported from CAD")
+    CALLS_IMPORT_BATCH = "dispatch.calls_import_batch", _("Batch of CAD calls committed")
+    IMPORT_RECOVERED = "dispatch.import_recovered", _("Stalled CAD import resumed or failed")
     ENCOUNTER_CREATED = "response.encounter_created", _("Encounter report started")
     ENCOUNTER_CHANGED = "response.encounter_changed", _("Encounter report changed")
     ENCOUNTER_SUBMITTED = "response.encounter_submitted", _("Encounter report submitted")

@@ -1,4 +1,5 @@
-"""An organization's own administration: members, agreements, API keys, the audit trail."""
+"""An organization's own administration: members, API keys, e-mail, the audit trail (agreements
+are in ``agreement_views``)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pmhc.platform import selectors, services
-from pmhc.platform.access import Actor, organization_today
+from pmhc.platform import invitation_selectors, invitation_services, selectors, services
+from pmhc.platform.access import Actor
 from pmhc.platform.exports import spreadsheet_cell
 from pmhc.platform.forms import (
-    AgreementForm,
     ApiKeyForm,
     AuditFilterForm,
     MemberAddForm,
@@ -57,7 +57,8 @@ def org_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("org_detail", slug=slug)
     counts = {
         "members": selectors.members(actor, organization).filter(is_active=True).count(),
-        "agreements": selectors.agreements(actor, organization).count(),
+        "agreements": len(selectors.agreements(actor, organization)),
+        "agreements_awaiting": selectors.agreements_awaiting(actor, organization),
         "keys": selectors.api_keys(actor, organization).filter(revoked_at__isnull=True).count(),
     }
     return render(
@@ -74,7 +75,7 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     form = MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.add_member(
+            invitation_services.add_or_invite_member(
                 actor,
                 organization=organization,
                 invite_base_url=request.build_absolute_uri("/"),
@@ -83,11 +84,8 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("%(name)s was added as %(role)s.")
-                % {"name": membership.user.display_name, "role": membership.get_role_display()},
-            )
+            # The same words whether or not the address had an account (see the service).
+            messages.success(request, _("An invitation was sent to that address."))
             return redirect("member_list", slug=slug)
     return render(
         request,
@@ -95,10 +93,25 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organization": organization,
             "members": selectors.members(actor, organization),
+            "invitations": invitation_selectors.open_invitations(actor, organization),
+            "now": timezone.now(),
             "form": form,
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def member_invitation_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    organization = selectors.managed_organization(actor, slug)
+    invitation = invitation_selectors.invitation(actor, organization, pk)
+    invitation_services.cancel_invitation(actor, invitation=invitation)
+    messages.success(
+        request, _("The invitation to %(email)s was cancelled.") % {"email": invitation.email}
+    )
+    return redirect("member_list", slug=slug)
 
 
 @login_required
@@ -129,115 +142,6 @@ def member_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         {"organization": organization, "membership": membership, "form": form, "Role": Role},
         status=400 if form.errors else 200,
     )
-
-
-@login_required
-def agreement_list(request: HttpRequest, slug: str) -> HttpResponse:
-    actor = _actor(request)
-    organization = selectors.managed_organization(actor, slug)
-    today = organization_today(organization.time_zone)
-    rows = [
-        {"agreement": a, "active": a.is_active_on(today)}
-        for a in selectors.agreements(actor, organization)
-    ]
-    return render(
-        request, "platform/agreement_list.html", {"organization": organization, "rows": rows}
-    )
-
-
-@login_required
-def agreement_new(request: HttpRequest, slug: str) -> HttpResponse:
-    actor = _actor(request)
-    organization = selectors.managed_organization(actor, slug)
-    form = AgreementForm(
-        request.POST or None,
-        request.FILES or None,
-        partner_queryset=selectors.partner_choices(actor, organization),
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            agreement = services.create_agreement(
-                actor,
-                organization=organization,
-                title=data["title"],
-                partners=list(data["partners"]),
-                classifications=data["classifications"],
-                purposes=data["purposes"],
-                effective_on=data["effective_on"],
-                ends_on=data["ends_on"],
-                notes=data["notes"],
-                document=data["document"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Agreement recorded."))
-            return redirect("agreement_detail", slug=slug, pk=agreement.pk)
-    return render(
-        request,
-        "platform/agreement_form.html",
-        {"organization": organization, "form": form, "agreement": None},
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-def agreement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    organization = selectors.managed_organization(actor, slug)
-    agreement = selectors.agreement(actor, pk)
-    form = AgreementForm(
-        request.POST or None,
-        request.FILES or None,
-        editing=True,
-        initial={
-            "title": agreement.title,
-            "classifications": agreement.classifications,
-            "purposes": agreement.purposes,
-            "effective_on": agreement.effective_on,
-            "ends_on": agreement.ends_on,
-            "notes": agreement.notes,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_agreement(actor, agreement=agreement, **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Agreement saved."))
-            return redirect("agreement_detail", slug=slug, pk=pk)
-    return render(
-        request,
-        "platform/agreement_form.html",
-        {
-            "organization": organization,
-            "form": form,
-            "agreement": agreement,
-            "active": agreement.is_active_on(organization_today(organization.time_zone)),
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-def agreement_document(request: HttpRequest, slug: str, pk: int) -> FileResponse:
-    actor = _actor(request)
-    selectors.managed_organization(actor, slug)
-    agreement = selectors.agreement_document(actor, pk)
-    if not agreement.document:
-        raise Http404("No document")
-    # Always an attachment with its stored type: an upload is never rendered by the browser.
-    response = FileResponse(
-        agreement.document.open("rb"),
-        as_attachment=True,
-        filename=agreement.document_name or "agreement",
-        content_type=agreement.document_content_type or "application/octet-stream",
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @login_required

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, get_or_404, restrict
 from pmhc.platform.models import (
+    AgreementStatus,
     ApiKey,
     AuditAction,
     AuditEvent,
@@ -58,30 +60,81 @@ def membership(actor: Actor, organization: Organization, pk: int) -> Membership:
     )
 
 
-def agreements(actor: Actor, organization: Organization) -> QuerySet[DataSharingAgreement]:
-    """The agreements ``organization`` is party to."""
+#: How many open agreements (in force or waiting) and how many closed versions one page lists.
+AGREEMENTS_OPEN_LIMIT = 200
+AGREEMENTS_CLOSED_LIMIT = 50
+AGREEMENT_VERSIONS_LIMIT = 50
+
+
+def _agreements_of(actor: Actor, organization: Organization) -> QuerySet[DataSharingAgreement]:
     return (
         restrict(actor, DataSharingAgreement.objects.all(), Action.MANAGE, ADMIN)
         .filter(parties=organization)
-        .prefetch_related("parties")
-        .order_by("-effective_on", "title")
+        .prefetch_related("parties", "acceptances")
     )
 
 
-def agreement(actor: Actor, pk: int) -> DataSharingAgreement:
+def agreements(actor: Actor, organization: Organization) -> QuerySet[DataSharingAgreement]:
+    """The versions in force or waiting for acceptance that ``organization`` is party to."""
+    return (
+        _agreements_of(actor, organization)
+        .filter(status__in=[AgreementStatus.IN_FORCE, AgreementStatus.PROPOSED])
+        .order_by("-updated_at", "-pk")[:AGREEMENTS_OPEN_LIMIT]
+    )
+
+
+def closed_agreements(actor: Actor, organization: Organization) -> QuerySet[DataSharingAgreement]:
+    """Replaced, declined, withdrawn and ended versions, newest first."""
+    return (
+        _agreements_of(actor, organization)
+        .exclude(status__in=[AgreementStatus.IN_FORCE, AgreementStatus.PROPOSED])
+        .order_by("-updated_at", "-pk")[:AGREEMENTS_CLOSED_LIMIT]
+    )
+
+
+def agreements_awaiting(actor: Actor, organization: Organization) -> int:
+    """How many proposals wait for ``organization``'s acceptance."""
+    return (
+        restrict(actor, DataSharingAgreement.objects.all(), Action.MANAGE, ADMIN)
+        .filter(parties=organization, status=AgreementStatus.PROPOSED)
+        .exclude(acceptances__organization=organization)
+        .count()
+    )
+
+
+def agreement(actor: Actor, organization: Organization, pk: int) -> DataSharingAgreement:
+    """One version of an agreement ``organization`` is party to; any other is 404."""
     return get_or_404(
-        actor, DataSharingAgreement.objects.prefetch_related("parties"), Action.MANAGE, ADMIN, pk=pk
+        actor,
+        DataSharingAgreement.objects.filter(parties=organization).prefetch_related(
+            "parties", "acceptances__organization"
+        ),
+        Action.MANAGE,
+        ADMIN,
+        pk=pk,
+    )
+
+
+def agreement_versions(
+    actor: Actor, agreement: DataSharingAgreement
+) -> QuerySet[DataSharingAgreement]:
+    """Every version of the same agreement, newest first."""
+    root = agreement.root_id or agreement.pk
+    return (
+        restrict(actor, DataSharingAgreement.objects.all(), Action.MANAGE, ADMIN)
+        .filter(Q(pk=root) | Q(root_id=root))
+        .order_by("-version", "-pk")[:AGREEMENT_VERSIONS_LIMIT]
     )
 
 
 @transaction.atomic
-def agreement_document(actor: Actor, pk: int) -> DataSharingAgreement:
+def agreement_document(actor: Actor, organization: Organization, pk: int) -> DataSharingAgreement:
     """The agreement whose document is about to be streamed; the download is audited."""
-    found = agreement(actor, pk)
+    found = agreement(actor, organization, pk)
     audit.record(
         AuditAction.AGREEMENT_DOCUMENT_READ,
         actor=actor,
-        organization_id=actor.primary_organization_id,
+        organization_id=organization.pk,
         obj=found,
         purpose=ADMIN,
     )
@@ -132,6 +185,16 @@ class AuditFilter:
     until: dt.date | None = None
 
 
+class _RedactedEvents(ModelIterable[AuditEvent]):
+    """Events as an administrator may see them: events written before the trail kept
+    digests still hold sensitive values, and every page and export shows them through
+    ``audit.redacted`` (the same rule ``audit.record`` applies when it writes)."""
+
+    def __iter__(self) -> Iterator[AuditEvent]:
+        for event in super().__iter__():
+            yield audit.redacted(event)
+
+
 def _audit_query(actor: Actor, organization: Organization, f: AuditFilter) -> QuerySet[AuditEvent]:
     events = restrict(actor, AuditEvent.objects.all(), Action.MANAGE, ADMIN).filter(
         organization_id=organization.pk
@@ -146,7 +209,9 @@ def _audit_query(actor: Actor, organization: Organization, f: AuditFilter) -> Qu
         events = events.filter(
             Q(object_type__icontains=f.text)
             | Q(object_id__icontains=f.text)
-            | Q(detail__icontains=f.text)
+            # A detail that once held typed text is not searched: a match would tell what
+            # the redacted text says.
+            | (Q(detail__icontains=f.text) & ~Q(action__in=audit.TYPED_DETAIL_ACTIONS))
             | Q(request_id=f.text)
         )
     zone = timezone.get_current_timezone()
@@ -160,7 +225,11 @@ def _audit_query(actor: Actor, organization: Organization, f: AuditFilter) -> Qu
                 f.until + dt.timedelta(days=1), dt.time.min, tzinfo=zone
             )
         )
-    return events.order_by("-sequence")
+    events = events.order_by("-sequence")
+    # Set on the queryset, not applied by each caller: a page, a slice of it (clones keep
+    # it) and ``iterator()`` all yield redacted events.
+    events._iterable_class = _RedactedEvents
+    return events
 
 
 @transaction.atomic

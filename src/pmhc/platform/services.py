@@ -1,4 +1,5 @@
-"""Every write of the platform: organizations, members, agreements, API keys, e-mail.
+"""Every write of the platform: organizations, members, API keys, e-mail (agreements are in
+``agreement_services``).
 
 Each function takes ``actor`` first and keyword-only arguments, checks the access policy,
 changes the data and appends its audit event in one transaction, and schedules side effects
@@ -14,7 +15,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,8 +25,6 @@ from pmhc.platform.models import (
     ROLES_WITH_POST,
     ApiKey,
     AuditAction,
-    Classification,
-    DataSharingAgreement,
     EmailStatus,
     Membership,
     Organization,
@@ -37,15 +35,6 @@ from pmhc.platform.models import (
 )
 
 MEMBERSHIP_FIELDS = ("user", "organization", "role", "shift", "district", "is_active")
-AGREEMENT_FIELDS = (
-    "title",
-    "classifications",
-    "purposes",
-    "effective_on",
-    "ends_on",
-    "document_name",
-    "notes",
-)
 ORGANIZATION_FIELDS = ("slug", "name", "kind", "time_zone", "is_synthetic")
 
 #: What an API key may be allowed to do. Later modules add theirs here.
@@ -55,13 +44,6 @@ API_SCOPES: dict[str, str] = {
     "calls:write": "Record calls for service and triage them (a CAD interface)",
 }
 
-AGREEMENT_DOCUMENT_TYPES = {
-    "application/pdf": ".pdf",
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-}
-AGREEMENT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 EMAIL_MAX_ATTEMPTS = 5
 
 
@@ -150,6 +132,10 @@ def add_member(
     shift, district = _clean_post(role, shift, district)
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
+    if user is not None and not actor.is_system:
+        # An account that exists may be someone's elsewhere: it joins only when its owner
+        # accepts (``invitation_services.add_or_invite_member``). Operators' commands may.
+        raise PermissionDenied(_("An existing account joins only by accepting an invitation."))
     created_user = user is None
     if user is None:
         user = User(
@@ -238,132 +224,6 @@ def change_membership(
         after=audit.snapshot(membership, MEMBERSHIP_FIELDS),
     )
     return membership
-
-
-# --- Data-sharing agreements ------------------------------------------------------------------
-
-
-def _validate_agreement(
-    *, parties: Sequence[Organization], classifications: Sequence[str], purposes: Sequence[str]
-) -> None:
-    errors: dict[str, str] = {}
-    if len({p.pk for p in parties}) < 2:
-        errors["parties"] = _("An agreement needs at least two organizations.")
-    if not classifications or not set(classifications) <= set(Classification.values):
-        errors["classifications"] = _("Choose the kinds of data the agreement covers.")
-    if not purposes or not set(purposes) <= set(Purpose.values):
-        errors["purposes"] = _("Choose the purposes the agreement covers.")
-    if errors:
-        raise ValidationError(errors)
-
-
-def _store_document(agreement: DataSharingAgreement, document: UploadedFile) -> None:
-    content_type = (document.content_type or "").split(";")[0].strip()
-    if content_type not in AGREEMENT_DOCUMENT_TYPES:
-        raise ValidationError(
-            {"document": _("Upload the signed agreement as a PDF, Word document, PNG or JPEG.")}
-        )
-    if document.size is None or document.size > AGREEMENT_DOCUMENT_MAX_BYTES:
-        raise ValidationError({"document": _("The document must be 10 MB or smaller.")})
-    head = document.read(8)
-    document.seek(0)
-    if content_type == "application/pdf" and not head.startswith(b"%PDF"):
-        raise ValidationError({"document": _("This file does not look like a PDF.")})
-    agreement.document_name = (document.name or "agreement")[:200]
-    agreement.document_content_type = content_type
-    agreement.document.save(agreement.document_name, document, save=False)
-
-
-@transaction.atomic
-def create_agreement(
-    actor: Actor,
-    *,
-    organization: Organization,
-    title: str,
-    partners: Sequence[Organization],
-    classifications: Sequence[str],
-    purposes: Sequence[str],
-    effective_on: dt.date,
-    ends_on: dt.date | None = None,
-    notes: str = "",
-    document: UploadedFile | None = None,
-) -> DataSharingAgreement:
-    """Record an agreement that ``organization`` signed with ``partners``."""
-    _require(decide(actor, Action.MANAGE, organization, Purpose.ADMINISTRATION))
-    parties = [organization, *[p for p in partners if p.pk != organization.pk]]
-    _validate_agreement(parties=parties, classifications=classifications, purposes=purposes)
-    agreement = DataSharingAgreement(
-        title=title,
-        classifications=sorted(set(classifications)),
-        purposes=sorted(set(purposes)),
-        effective_on=effective_on,
-        ends_on=ends_on,
-        notes=notes,
-        created_by_id=actor.user_id,
-    )
-    if document is not None:
-        _store_document(agreement, document)
-    agreement.full_clean(exclude=["document"])
-    agreement.save()
-    agreement.parties.set(parties)
-    audit.record(
-        AuditAction.AGREEMENT_CREATED,
-        actor=actor,
-        organization_id=organization.pk,
-        obj=agreement,
-        after={
-            **audit.snapshot(agreement, AGREEMENT_FIELDS),
-            "parties": sorted(p.pk for p in parties),
-        },
-    )
-    return agreement
-
-
-@transaction.atomic
-def update_agreement(
-    actor: Actor,
-    *,
-    agreement: DataSharingAgreement,
-    title: str,
-    classifications: Sequence[str],
-    purposes: Sequence[str],
-    effective_on: dt.date,
-    ends_on: dt.date | None,
-    notes: str = "",
-    document: UploadedFile | None = None,
-) -> DataSharingAgreement:
-    """Any party's administrator may amend or end an agreement; every change is audited."""
-    _require(decide(actor, Action.MANAGE, agreement, Purpose.ADMINISTRATION))
-    parties = list(agreement.parties.all())
-    _validate_agreement(parties=parties, classifications=classifications, purposes=purposes)
-    before = {
-        **audit.snapshot(agreement, AGREEMENT_FIELDS),
-        "parties": sorted(p.pk for p in parties),
-    }
-    agreement.title = title
-    agreement.classifications = sorted(set(classifications))
-    agreement.purposes = sorted(set(purposes))
-    agreement.effective_on = effective_on
-    agreement.ends_on = ends_on
-    agreement.notes = notes
-    agreement.updated_at = timezone.now()
-    if document is not None:
-        _store_document(agreement, document)
-    agreement.full_clean(exclude=["document"])
-    agreement.save()
-    acting_org = next(
-        (p.pk for p in parties if actor.role_in(p.pk) is not None),
-        parties[0].pk if parties else None,
-    )
-    audit.record(
-        AuditAction.AGREEMENT_CHANGED,
-        actor=actor,
-        organization_id=acting_org,
-        obj=agreement,
-        before=before,
-        after={**audit.snapshot(agreement, AGREEMENT_FIELDS), "parties": before["parties"]},
-    )
-    return agreement
 
 
 # --- API keys -------------------------------------------------------------------------------

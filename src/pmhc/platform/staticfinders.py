@@ -2,6 +2,12 @@
 
 USWDS ships thousands of icon sources and its Sass; listing them would slow every start of the
 static-file middleware and bloat collectstatic, so they are left out here.
+
+The source maps are kept: the minified USWDS CSS and JavaScript end with a ``sourceMappingURL``
+comment, and production's manifest storage rewrites every reference to its hashed name, so
+``collectstatic`` fails on a map that is not there. Shipping the maps (rather than a storage
+that skips or strips those comments) keeps the files as USWDS published them and lets browser
+tools show the sources; a map is only fetched when someone opens those tools.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ UNUSED_ASSETS = [
     "favicons",
     "scss",
     "theme",
-    "*.map",
     "*.gz",
     "*.cjs.js",
     "*.esm.js",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from pmhc.platform import account_views, org_views, views
+from pmhc.platform import account_views, agreement_views, org_views, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -15,11 +15,13 @@ urlpatterns = [
     path("accounts/", account_views.account, name="account"),
     path("accounts/two-factor/", account_views.two_factor_setup, name="two_factor_setup"),
     path("accounts/two-factor/remove/", account_views.two_factor_remove, name="two_factor_remove"),
+    path("accounts/email/", account_views.email_change, name="email_change"),
     path(
-        "accounts/password/",
-        account_views.PasswordChangeView.as_view(),
-        name="password_change",
+        "accounts/invitations/<str:token>/",
+        account_views.invitation_accept,
+        name="invitation_accept",
     ),
+    path("accounts/password/", account_views.password_change, name="password_change"),
     path(
         "accounts/password/reset/", account_views.PasswordResetView.as_view(), name="password_reset"
     ),
@@ -43,16 +45,41 @@ urlpatterns = [
     path("org/<slug:slug>/", org_views.org_detail, name="org_detail"),
     path("org/<slug:slug>/members/", org_views.member_list, name="member_list"),
     path("org/<slug:slug>/members/<int:pk>/", org_views.member_edit, name="member_edit"),
-    path("org/<slug:slug>/agreements/", org_views.agreement_list, name="agreement_list"),
-    path("org/<slug:slug>/agreements/new/", org_views.agreement_new, name="agreement_new"),
+    path(
+        "org/<slug:slug>/members/invitations/<int:pk>/cancel/",
+        org_views.member_invitation_cancel,
+        name="member_invitation_cancel",
+    ),
+    path("org/<slug:slug>/agreements/", agreement_views.agreement_list, name="agreement_list"),
+    path("org/<slug:slug>/agreements/new/", agreement_views.agreement_new, name="agreement_new"),
     path(
         "org/<slug:slug>/agreements/<int:pk>/",
-        org_views.agreement_detail,
+        agreement_views.agreement_detail,
         name="agreement_detail",
     ),
     path(
+        "org/<slug:slug>/agreements/<int:pk>/accept/",
+        agreement_views.agreement_accept,
+        name="agreement_accept",
+    ),
+    path(
+        "org/<slug:slug>/agreements/<int:pk>/decline/",
+        agreement_views.agreement_decline,
+        name="agreement_decline",
+    ),
+    path(
+        "org/<slug:slug>/agreements/<int:pk>/change/",
+        agreement_views.agreement_amend,
+        name="agreement_amend",
+    ),
+    path(
+        "org/<slug:slug>/agreements/<int:pk>/end/",
+        agreement_views.agreement_end,
+        name="agreement_end",
+    ),
+    path(
         "org/<slug:slug>/agreements/<int:pk>/document/",
-        org_views.agreement_document,
+        agreement_views.agreement_document,
         name="agreement_document",
     ),
     path("org/<slug:slug>/api-keys/", org_views.api_key_list, name="api_key_list"),

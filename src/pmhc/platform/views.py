@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from drf_spectacular.generators import SchemaGenerator
 
 from pmhc.platform import selectors
+from pmhc.platform.caching import public_page
 
 
 @never_cache
@@ -48,6 +49,7 @@ def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return operations
 
 
+@public_page
 def api_docs(request: HttpRequest) -> HttpResponse:
     """The OpenAPI document as a plain, accessible page; it needs no script and no network."""
     schema = SchemaGenerator().get_schema(request=None, public=True)

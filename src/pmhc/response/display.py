@@ -1,6 +1,8 @@
 """How a filed report reads on the page: its sections as label/value rows, and each
 amendment as what changed, from what, to what. Presentation only; nothing here reads more
-than the report the page already has (and the labels of the dispositions amendments name)."""
+than the report the page already has (and the labels of the dispositions amendments name).
+A restricted field the actor may not read (``FieldsRead`` says which) becomes the
+"Restricted" marker, wherever it appears."""
 
 from __future__ import annotations
 
@@ -13,16 +15,22 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from pmhc.platform.restricted import FieldsRead, Withheld
 from pmhc.response.forms import SECTIONS
 from pmhc.response.models import Deescalation, Disposition, Encounter, EncounterAmendment
 
-RESTRICTED = frozenset({"narrative"})
+#: Shown in a section of its own, below the others.
+SHOWN_APART = frozenset({"narrative"})
 
 
 @dataclass(frozen=True)
 class Row:
     label: str
-    value: str
+    value: str | Withheld
+
+    @property
+    def withheld(self) -> bool:
+        return isinstance(self.value, Withheld)
 
 
 @dataclass(frozen=True)
@@ -35,7 +43,8 @@ class Section:
 @dataclass(frozen=True)
 class AmendmentView:
     amendment: EncounterAmendment
-    rows: list[tuple[str, str, str]]
+    reason: str | Withheld
+    rows: list[tuple[str, str | Withheld, str | Withheld]]
 
 
 def _label(name: str) -> str:
@@ -67,26 +76,33 @@ def _value(name: str, value: Any, dispositions: dict[int, str]) -> str:
     return str(choices.get(value, value))
 
 
-def report_sections(encounter: Encounter) -> list[Section]:
+def report_sections(encounter: Encounter, fields: FieldsRead) -> list[Section]:
     """The report's sections as rows, the narrative left out (it is shown on its own)."""
     sections = []
     for key, title, names in SECTIONS:
         rows = [
-            Row(_label(name), _value(name, getattr(encounter, name), {}))
+            Row(
+                _label(name),
+                _value(name, getattr(encounter, name), {})
+                if fields.may_read(name)
+                else Withheld(name),
+            )
             for name in names
-            if name not in RESTRICTED
+            if name not in SHOWN_APART
         ]
         if rows:
             sections.append(Section(key, str(title), rows))
     return sections
 
 
-def amendments(encounter: Encounter, *, narrative_allowed: bool) -> list[AmendmentView]:
-    """Each amendment's changes; a restricted field's values only for those who may read it."""
-    items = list(encounter.amendments.all())
+def amendments(
+    items: list[tuple[EncounterAmendment, FieldsRead]], fields: FieldsRead
+) -> list[AmendmentView]:
+    """Each amendment's reason and changes; a restricted field's values (under the report's
+    ``fields``) and the reason (under the amendment's own) only for those who may read them."""
     named = {
         int(change[side])
-        for item in items
+        for item, _own in items
         for name, change in item.changes.items()
         if name == "disposition"
         for side in ("from", "to")
@@ -94,11 +110,11 @@ def amendments(encounter: Encounter, *, narrative_allowed: bool) -> list[Amendme
     }
     labels = dict(Disposition.objects.filter(pk__in=named).values_list("pk", "label"))
     views = []
-    for item in items:
-        rows = []
+    for item, own in items:
+        rows: list[tuple[str, str | Withheld, str | Withheld]] = []
         for name, change in sorted(item.changes.items()):
-            if name in RESTRICTED and not narrative_allowed:
-                rows.append((_label(name), _("(restricted)"), _("(restricted)")))
+            if not fields.may_read(name):
+                rows.append((_label(name), Withheld(name), Withheld(name)))
                 continue
             rows.append(
                 (
@@ -107,5 +123,5 @@ def amendments(encounter: Encounter, *, narrative_allowed: bool) -> list[Amendme
                     _value(name, change.get("to"), labels),
                 )
             )
-        views.append(AmendmentView(item, rows))
+        views.append(AmendmentView(item, own["reason"], rows))
     return views

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from pmhc.dispatch.models import PersonRole
 from pmhc.people.models import Person, Sex
 from pmhc.platform.forms import USWDSMixin
 from pmhc.platform.models import User
+from pmhc.platform.restricted import Withheld
 from pmhc.response import validation
 from pmhc.response.models import (
     Deescalation,
@@ -135,6 +137,15 @@ class EncounterForm(USWDSMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.received_at = received_at
         self.fields["disposition"].queryset = dispositions  # type: ignore[attr-defined]
+        #: Restricted fields the actor may not read, by name, with their labels: left out of
+        #: the form (neither shown nor changed) and marked "Restricted" where they were.
+        self.withheld: dict[str, Any] = {}
+
+    def withhold(self, names: Iterable[str]) -> None:
+        for name in names:
+            field = self.fields.pop(name, None)
+            if field is not None:
+                self.withheld[name] = field.label
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -143,9 +154,16 @@ class EncounterForm(USWDSMixin, forms.Form):
                 self.add_error(name, message)
         return data
 
-    def sections(self) -> list[tuple[str, Any, list[forms.BoundField]]]:
+    def sections(
+        self,
+    ) -> list[tuple[str, Any, list[forms.BoundField], list[tuple[Any, Withheld]]]]:
         return [
-            (key, title, [self[name] for name in names if name in self.fields])
+            (
+                key,
+                title,
+                [self[name] for name in names if name in self.fields],
+                [(self.withheld[name], Withheld(name)) for name in names if name in self.withheld],
+            )
             for key, title, names in SECTIONS
         ]
 

@@ -3,15 +3,19 @@
 Access. An encounter is the agency's operational record of what happened on a call (who
 responded, what was seen, force, injuries, disposition, transport and custodial transfer),
 classified AGENCY and read for an active call by the roles that respond to and supervise calls
-(``ENCOUNTER_READERS``). Its narrative is read as SAFETY data and every read is audited; the
-people involved are ``people.Person`` records, read through that app's selectors. Responders
-and supervisors write (``ENCOUNTER_WRITERS``); the services narrow it further: a report is
-changed by its author until it is submitted, reviewed by a supervisor, and once accepted it is
-locked and changes only by amendment.
+(``ENCOUNTER_READERS``). What it says about the person (what they were seen to do, the force
+used on them and why, why a facility turned them away, the narrative) and the reviewers' and
+amenders' words about it are read as SAFETY data: each model names those fields in
+``restricted_fields``, ``platform.restricted`` applies them on every page, and every read is
+audited. The people involved are ``people.Person`` records, read through that app's
+selectors. Responders and supervisors write (``ENCOUNTER_WRITERS``); the services narrow it
+further: a report is changed by its author until it is submitted, reviewed by a supervisor, and
+once accepted it is locked and changes only by amendment.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from django.conf import settings
@@ -26,7 +30,7 @@ ENCOUNTER_READERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN, Ro
 ENCOUNTER_WRITERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN})
 REVIEWERS = frozenset({Role.SUPERVISOR})
 DISPOSITION_WRITERS = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
-NARRATIVE_CLASSIFICATION = Classification.SAFETY
+SAFETY = Classification.SAFETY
 
 
 class DispositionOutcome(models.TextChoices):
@@ -125,6 +129,26 @@ class Encounter(models.Model):
     access_org_lookup: ClassVar[str] = "organization"
     access_read_roles: ClassVar[frozenset[Role]] = ENCOUNTER_READERS
     access_write_roles: ClassVar[frozenset[Role]] = ENCOUNTER_WRITERS
+    #: Read as safety data about the person, not as the agency's record of the call: what
+    #: they were seen to do, the force used on them and why, why a facility refused them, and
+    #: the narrative. The levels of force and injury stay agency data: they are the outcomes
+    #: the program is measured on, counted without the person.
+    restricted_fields: ClassVar[Mapping[str, Classification]] = {
+        "danger_to_self": SAFETY,
+        "danger_to_others": SAFETY,
+        "crime_suspected": SAFETY,
+        "force_reason": SAFETY,
+        "force_narrative": SAFETY,
+        "refusal_reason": SAFETY,
+        "narrative": SAFETY,
+    }
+    #: Free text read as agency data on purpose: the statute or order relied on, and the
+    #: facility the person was taken to.
+    agency_text_fields: ClassVar[frozenset[str]] = frozenset({"legal_basis", "destination"})
+    #: Keys of the report's audit events that are not its fields (``platform/audit.py``): a
+    #: reviewer's comment and an amendment's reason discuss what the report says, so the
+    #: trail keeps them as digests, like the restricted fields.
+    audit_classifications: ClassVar[Mapping[str, str]] = {"comment": SAFETY, "reason": SAFETY}
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     call = models.ForeignKey("dispatch.Call", on_delete=models.PROTECT, related_name="encounters")
@@ -181,7 +205,7 @@ class Encounter(models.Model):
     refusal_reason = models.CharField(_("why it refused"), max_length=300, blank=True)
     back_in_service_at = models.DateTimeField(_("back in service"), null=True, blank=True)
 
-    #: Restricted: read as SAFETY data, and every read is audited.
+    #: Restricted (see ``restricted_fields``).
     narrative = models.TextField(_("narrative"), blank=True)
 
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -288,6 +312,10 @@ class EncounterReview(models.Model):
     access_org_lookup: ClassVar[str] = "encounter__organization"
     access_read_roles: ClassVar[frozenset[Role]] = ENCOUNTER_READERS
     access_write_roles: ClassVar[frozenset[Role]] = REVIEWERS
+    #: A reviewer's comments discuss what the report says (the force, the narrative), so they
+    #: are read as the narrative is.
+    restricted_fields: ClassVar[Mapping[str, Classification]] = {"comment": SAFETY}
+    agency_text_fields: ClassVar[frozenset[str]] = frozenset()
 
     encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="reviews")
     decision = models.CharField(_("decision"), max_length=10, choices=ReviewDecision.choices)
@@ -320,6 +348,10 @@ class EncounterAmendment(models.Model):
     access_org_lookup: ClassVar[str] = "encounter__organization"
     access_read_roles: ClassVar[frozenset[Role]] = ENCOUNTER_READERS
     access_write_roles: ClassVar[frozenset[Role]] = ENCOUNTER_WRITERS
+    #: Why a report was corrected quotes what was corrected. Each change's from and to are
+    #: read under the ``Encounter`` declaration for the field changed.
+    restricted_fields: ClassVar[Mapping[str, Classification]] = {"reason": SAFETY}
+    agency_text_fields: ClassVar[frozenset[str]] = frozenset()
 
     encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="amendments")
     changes = models.JSONField(_("changes"), default=dict)

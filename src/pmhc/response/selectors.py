@@ -2,14 +2,17 @@
 
 Reports are read for an active call by officers, supervisors, clinicians and coordinators of
 the agency, and by a partner's clinicians under an agreement in force that covers agency data
-for active calls. The narrative is SAFETY data: it is shown only when the policy allows that
-classification, and each showing is audited. The people involved are read through
+for active calls. The fields each model names in ``restricted_fields`` (the narrative, the
+force reason and narrative, what was observed, reviewers' comments, ...) are read through
+``platform.restricted``: shown only when the policy allows their classification, a marker
+otherwise, and each showing audited. The people involved are read through
 ``people.selectors``, which audits each one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -18,7 +21,7 @@ from django.http import Http404
 from pmhc.dispatch.models import Call
 from pmhc.people import selectors as people_selectors
 from pmhc.people.models import Person
-from pmhc.platform import audit
+from pmhc.platform import restricted
 from pmhc.platform.access import (
     Action,
     Actor,
@@ -42,7 +45,6 @@ from pmhc.response.models import (
     ENCOUNTER_READERS,
     ENCOUNTER_WRITERS,
     FORCE_ORDER,
-    NARRATIVE_CLASSIFICATION,
     REVIEWERS,
     Disposition,
     Encounter,
@@ -52,6 +54,7 @@ from pmhc.response.models import (
     EncounterReview,
     EncounterStatus,
     Force,
+    ReviewDecision,
 )
 
 ACTIVE_CALL = Purpose.ACTIVE_CALL
@@ -143,26 +146,70 @@ def _detail_queryset() -> QuerySet[Encounter]:
 
 def encounter_detail(actor: Actor, pk: int) -> Encounter:
     """One report with its responders, reviews and amendments; 404 when missing or not
-    allowed. The narrative and the people are read separately (both audited)."""
+    allowed. The restricted fields and the people are read separately (both audited)."""
     return get_or_404(actor, _detail_queryset(), Action.VIEW, ACTIVE_CALL, pk=pk)
 
 
-def narrative(actor: Actor, encounter: Encounter) -> str | None:
-    """The narrative if the policy lets the actor read it (``None`` otherwise); each showing
-    is written to the audit trail."""
-    allowed = decide(
-        actor, Action.VIEW, encounter, ACTIVE_CALL, classification=NARRATIVE_CLASSIFICATION
+def encounter_fields(
+    actor: Actor, encounter: Encounter, *, shown: Iterable[str] | None = None
+) -> restricted.FieldsRead:
+    """The report's restricted fields as the actor may read them (a "Restricted" marker for
+    the others); the ones ``shown`` (by default each that holds a value) are one audited
+    read."""
+    return restricted.read(
+        actor,
+        encounter,
+        ACTIVE_CALL,
+        audit_action=AuditAction.ENCOUNTER_NARRATIVE_READ,
+        shown=shown,
     )
-    if not allowed:
-        return None
-    audit.record(
-        AuditAction.ENCOUNTER_NARRATIVE_READ,
-        actor=actor,
-        organization_id=encounter.organization_id,
-        obj=encounter,
-        purpose=ACTIVE_CALL,
+
+
+@dataclass(frozen=True)
+class ReportRead:
+    """A report's restricted parts, as one actor may read them: its own fields, reviews'
+    comments and amendments' reasons (each audited when shown)."""
+
+    fields: restricted.FieldsRead
+    reviews: list[tuple[EncounterReview, restricted.FieldsRead]]
+    amendments: list[tuple[EncounterAmendment, restricted.FieldsRead]]
+
+    @property
+    def returned_comment(self) -> str | restricted.Withheld:
+        """The comment of the latest return, for the alert above a returned report."""
+        for review, own in reversed(self.reviews):
+            if review.decision == ReviewDecision.RETURNED:
+                value: str | restricted.Withheld = own["comment"]
+                return value
+        return ""
+
+
+def _related_fields(
+    actor: Actor, obj: EncounterReview | EncounterAmendment
+) -> restricted.FieldsRead:
+    return restricted.read(
+        actor, obj, ACTIVE_CALL, audit_action=AuditAction.ENCOUNTER_NARRATIVE_READ
     )
-    return encounter.narrative
+
+
+def report_read(actor: Actor, encounter: Encounter, *, history: bool) -> ReportRead:
+    """Everything restricted the report page shows. With ``history`` (the report as filed),
+    every review and amendment; an amendment shows the old and new value of each field it
+    changed, so those fields count as shown too. Without (the author's form), the report's
+    fields and the comment it was last returned with."""
+    reviews = list(encounter.reviews.all())
+    amendments = list(encounter.amendments.all()) if history else []
+    if not history:
+        returned = [r for r in reviews if r.decision == ReviewDecision.RETURNED]
+        reviews = returned[-1:] if encounter.status == EncounterStatus.RETURNED else []
+    declared = restricted.declared(Encounter)
+    shown = {name for name in declared if restricted.holds_value(encounter, name)}
+    shown |= {name for item in amendments for name in item.changes if name in declared}
+    return ReportRead(
+        fields=encounter_fields(actor, encounter, shown=sorted(shown)),
+        reviews=[(review, _related_fields(actor, review)) for review in reviews],
+        amendments=[(item, _related_fields(actor, item)) for item in amendments],
+    )
 
 
 @dataclass(frozen=True)
@@ -172,8 +219,9 @@ class Involved:
     link_id: int
 
 
-def involved_people(actor: Actor, encounter: Encounter) -> list[Involved]:
-    """The people involved that the actor may read, with their role; each is an audited read."""
+def involved_people(actor: Actor, encounter: Encounter) -> tuple[list[Involved], int]:
+    """The people involved that the actor may read, with their role (each an audited read),
+    and how many are withheld (the page says so, in place of them)."""
     links = list(
         EncounterPerson.objects.filter(encounter=encounter)
         .select_related("person")
@@ -186,7 +234,8 @@ def involved_people(actor: Actor, encounter: Encounter) -> list[Involved]:
             actor, [link.person for link in links], purpose=ACTIVE_CALL
         )
     }
-    return [Involved(link.person, link.role, link.pk) for link in links if link.person_id in shown]
+    found = [Involved(link.person, link.role, link.pk) for link in links if link.person_id in shown]
+    return found, len(links) - len(found)
 
 
 def people_on_call(actor: Actor, encounter: Encounter) -> list[Person]:

@@ -5,8 +5,9 @@ Who may do what. The author (an officer, clinician or supervisor of the agency w
 the report) changes it while it is a draft or returned; a supervisor of the agency other than
 the author reviews it; once accepted it is locked, and a supervisor corrects it only by an
 amendment, with a reason. Nobody outside the agency writes. Each change is audited with what
-it was before and after; narratives appear in the trail only as their length and a digest, so
-the trail does not become a second copy of restricted text.
+it was before and after; the trail keeps the report's restricted fields, a review's comment and
+an amendment's reason only as digests (``platform/audit.py``), so it does not become a second
+copy of what it says about the person.
 
 The disposition list and the import of past reports live in ``disposition_services`` and
 ``import_services``; their public functions are re-exported here.
@@ -15,7 +16,6 @@ The disposition list and the import of past reports live in ``disposition_servic
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -83,8 +83,6 @@ __all__ = [
 ACTIVE_CALL = Purpose.ACTIVE_CALL
 ADMIN = Purpose.ADMINISTRATION
 
-#: Restricted free text: in the audit trail as a length and digest only.
-MASKED_FIELDS = frozenset({"narrative", "force_narrative"})
 EDITABLE = frozenset({EncounterStatus.DRAFT, EncounterStatus.RETURNED})
 TEXT_LIMITS = {
     "force_reason": 300,
@@ -101,19 +99,10 @@ CHOICES = {
 }
 
 
-def _mask(text: str) -> str:
-    if not text:
-        return ""
-    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-    return f"[{len(text)} characters, sha256 {digest}]"
-
-
 def snapshot(encounter: Encounter, fields: tuple[str, ...] = ENCOUNTER_FIELDS) -> dict[str, Any]:
-    """The named fields for before/after, with restricted text masked."""
-    data = audit.snapshot(encounter, fields)
-    for name in MASKED_FIELDS & set(fields):
-        data[name] = _mask(getattr(encounter, name))
-    return data
+    """The named fields for before/after. ``audit.record`` keeps the restricted ones (see
+    ``Encounter.restricted_fields``) as digests."""
+    return audit.snapshot(encounter, fields)
 
 
 def _deny(decision_reason: str) -> PermissionDenied:
@@ -504,14 +493,12 @@ def amend_encounter(
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the report is being corrected.")})
-    before = snapshot(encounter)
-    # The amendment keeps the real values (the page shows a narrative's only to those who
-    # may read it); the audit trail keeps the masked ones.
-    was = audit.snapshot(encounter, ENCOUNTER_FIELDS)
+    # The amendment keeps the real values (the page shows a restricted one only to those who
+    # may read it); the audit trail keeps digests of them (``audit.record``).
+    was = snapshot(encounter)
     _normalise(encounter, dict(changes))
     _validate(encounter, complete=True)
-    after = snapshot(encounter)
-    now_is = audit.snapshot(encounter, ENCOUNTER_FIELDS)
+    now_is = snapshot(encounter)
     changed = sorted(k for k in now_is if now_is[k] != was[k])
     if not changed:
         raise ValidationError(_("Nothing was changed."))
@@ -529,9 +516,10 @@ def amend_encounter(
         AuditAction.ENCOUNTER_AMENDED,
         actor,
         encounter,
-        before={k: before[k] for k in changed},
-        after={k: after[k] for k in changed},
+        before={k: was[k] for k in changed},
+        # The reason quotes what was corrected: it goes where the trail keeps a digest
+        # (``Encounter.audit_classifications``), not in ``detail``, which is shown as it is.
+        after={**{k: now_is[k] for k in changed}, "reason": reason},
         purpose=ADMIN,
-        detail=reason,
     )
     return amendment

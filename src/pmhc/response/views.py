@@ -21,6 +21,7 @@ from pmhc.people import services as people_services
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.models import Purpose
+from pmhc.platform.restricted import FieldsRead
 from pmhc.response import display, selectors, services
 from pmhc.response.forms import (
     AmendForm,
@@ -33,7 +34,7 @@ from pmhc.response.forms import (
     ResponderForm,
     ReviewForm,
 )
-from pmhc.response.models import Encounter, EncounterPerson, EncounterResponder
+from pmhc.response.models import Encounter, EncounterPerson, EncounterResponder, EncounterStatus
 from pmhc.response.validation import ENCOUNTER_FIELDS
 
 PAGE_SIZE = 25
@@ -111,18 +112,18 @@ def encounter_new(request: HttpRequest, call_pk: int) -> HttpResponse:
 
 
 def _encounter_form(
-    request: HttpRequest, encounter: Encounter, narrative: str | None, form_class: Any = None
+    request: HttpRequest, encounter: Encounter, fields: FieldsRead, form_class: Any = None
 ) -> EncounterForm:
-    initial = {name: getattr(encounter, name) for name in ENCOUNTER_FIELDS}
-    initial["narrative"] = narrative or ""
+    """The report as a form; the restricted fields the actor may not read are left out, so
+    they are neither shown nor changed."""
+    initial = {name: getattr(encounter, name) for name in ENCOUNTER_FIELDS if fields.may_read(name)}
     form = (form_class or EncounterForm)(
         request.POST if request.method == "POST" else None,
         initial=initial,
         dispositions=selectors.disposition_choices(encounter),
         received_at=encounter.call.received_at,
     )
-    if narrative is None:
-        del form.fields["narrative"]
+    form.withhold(sorted(fields.withheld))
     return form
 
 
@@ -156,27 +157,24 @@ def _page(
     person_form: NewPersonForm | None = None,
 ) -> HttpResponse:
     can_edit = selectors.can_edit(actor, encounter)
-    narrative = selectors.narrative(actor, encounter)
-    people = selectors.involved_people(actor, encounter)
+    report = selectors.report_read(actor, encounter, history=not can_edit)
+    people, withheld_people = selectors.involved_people(actor, encounter)
     context: dict[str, Any] = {
         "encounter": encounter,
-        "narrative": narrative,
-        "narrative_allowed": narrative is not None,
+        "fields": report.fields,
         "people": people,
+        "withheld_people": withheld_people,
         "can_edit": can_edit,
         "can_review": selectors.can_review(actor, encounter),
         "can_amend": selectors.can_amend(actor, encounter),
-        "returned_comment": next(
-            (r.comment for r in list(encounter.reviews.all())[::-1] if r.decision == "returned"),
-            "",
-        )
-        if encounter.status == "returned"
+        "returned_comment": report.returned_comment
+        if encounter.status == EncounterStatus.RETURNED
         else "",
     }
     if can_edit:
         on_call = selectors.people_on_call(actor, encounter)
         context |= {
-            "form": form or _encounter_form(request, encounter, narrative),
+            "form": form or _encounter_form(request, encounter, report.fields),
             "responder_form": responder_form
             or ResponderForm(users=selectors.responder_choices(encounter), prefix="responder"),
             "pick_form": pick_form
@@ -185,8 +183,9 @@ def _page(
         }
     else:
         context |= {
-            "sections": display.report_sections(encounter),
-            "amendments": display.amendments(encounter, narrative_allowed=narrative is not None),
+            "sections": display.report_sections(encounter, report.fields),
+            "reviews": report.reviews,
+            "amendments": display.amendments(report.amendments, report.fields),
         }
         if context["can_review"]:
             context["review_form"] = review_form or ReviewForm()
@@ -212,7 +211,8 @@ def encounter(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, actor, report)
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
-    form = _encounter_form(request, report, selectors.narrative(actor, report))
+    # Nothing is shown yet (a page with errors reads them again): no read to record here.
+    form = _encounter_form(request, report, selectors.encounter_fields(actor, report, shown=()))
     if form.is_valid():
         try:
             services.update_encounter(actor, encounter=report, **_changes(form))
@@ -352,8 +352,10 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.encounter_detail(actor, pk)
     if not selectors.can_amend(actor, report):
         raise Http404("Not found")
-    narrative = selectors.narrative(actor, report)
-    form = _encounter_form(request, report, narrative, AmendForm)
+    fields = selectors.encounter_fields(
+        actor, report, shown=() if request.method == "POST" else None
+    )
+    form = _encounter_form(request, report, fields, AmendForm)
     if request.method == "POST" and form.is_valid():
         try:
             services.amend_encounter(

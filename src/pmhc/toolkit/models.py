@@ -6,6 +6,7 @@ Models hold data and invariants; every change goes through ``services/``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -211,6 +212,29 @@ class TARequest(models.Model):
     access_classification: ClassVar[str] = Classification.PERSONAL
     access_org_lookup: ClassVar[str] = "handled_by"
     access_write_roles: ClassVar[frozenset[Role]] = TOOLKIT_KEEPERS
+    #: What the request's audit events keep in clear (``platform/audit.py``): its reference,
+    #: where it stands and when, and counts. The requester's contact details and words, and
+    #: the reason given for declining, are PERSONAL and kept as digests.
+    audit_classifications: ClassVar[Mapping[str, str]] = dict.fromkeys(
+        (
+            "reference",
+            "status",
+            "state",
+            "jurisdiction_type",
+            "scheduled_for",
+            "received_at",
+            "confirmed_at",
+            "completed_at",
+            "status_changed_at",
+            "reminder_sent_at",
+            "escalated_at",
+            "recipients",
+            "to_assignee",
+            "note",
+            "length",
+        ),
+        Classification.AGENCY,
+    )
 
     reference = models.CharField(max_length=20, unique=True)
     status_token_hash = models.CharField(max_length=64, unique=True)
@@ -326,6 +350,22 @@ class LibraryItem(models.Model):
     access_classification: ClassVar[str] = Classification.PERSONAL
     access_org_lookup: ClassVar[str] = "reviewed_by_org"
     access_write_roles: ClassVar[frozenset[Role]] = TOOLKIT_KEEPERS
+    #: What the submission's audit events keep in clear (``platform/audit.py``): what it is
+    #: and where its review stands. Who sent it, the reviewer's note to them and the title
+    #: (until it is published, a question from the public may name a person) are PERSONAL and
+    #: kept as digests.
+    audit_classifications: ClassVar[Mapping[str, str]] = dict.fromkeys(
+        (
+            "reference",
+            "kind",
+            "status",
+            "file_content_type",
+            "file_size",
+            "elements",
+            "program_types",
+        ),
+        Classification.AGENCY,
+    )
 
     reference = models.CharField(max_length=20, unique=True)
     status_token_hash = models.CharField(max_length=64, unique=True)

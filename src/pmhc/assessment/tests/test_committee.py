@@ -309,3 +309,20 @@ def test_pages_do_not_query_per_respondent_or_per_item(cast, opened, edition):
     few = {url: cost(url) for url in (f"/assess/{assessment.pk}/combined/", "/assess/")}
     invite(6, 2)
     assert {url: cost(url) for url in few} == few
+
+
+@pytest.mark.parametrize("data", [{}, {"csrfmiddlewaretoken": "x"}, {"next": "1"}])
+def test_posting_agreement_to_a_closed_assessment_says_so(cast, opened, edition, data):
+    coordinator, assessment = opened
+    agree_element(coordinator, assessment, edition, 1, 2)
+    services.close_assessment(coordinator, assessment=assessment)
+    agreed = AgreedRating.objects.count()
+    response = cast.client(cast.member).post(f"/assess/{assessment.pk}/agree/1/", data)
+    # An empty form leaves the page as it was; anything else is refused with the reason, never
+    # a server error.
+    assert response.status_code in (200, 400)
+    if data:
+        assert response.status_code == 400
+        assert "This assessment is closed" in response.content.decode()
+    assert AgreedRating.objects.count() == agreed
+    assert AuditEvent.objects.filter(action=AuditAction.ASSESSMENT_AGREED).count() == 1

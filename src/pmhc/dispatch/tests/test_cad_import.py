@@ -250,6 +250,37 @@ def test_eidd_array_and_json_lines(cast: Cast, tmp_path: Path) -> None:
     assert list(rejects(again)) == [2]
 
 
+@pytest.mark.parametrize("all_or_nothing", [False, True])
+def test_a_json_array_on_one_line_repeats_only_what_repeats(
+    cast: Cast, tmp_path: Path, all_or_nothing: bool
+) -> None:
+    """``json.dump`` writes an array on one line, so every incident is on line 1: a repeat in a
+    later batch rejects that incident alone, not the batch it shares a line with."""
+    ids = ["X-1", "X-2", "X-3", "X-1", "X-5", "X-6"]
+    documents = [
+        {"incident": {"id": cad}, "call": {"receivedAt": "2026-05-01T08:00:00Z"}} for cad in ids
+    ]
+    batch = run(
+        cast,
+        tmp_path,
+        json.dumps(documents),
+        format="eidd",
+        name="cad.json",
+        batch_size=2,
+        all_or_nothing=all_or_nothing,
+    )
+    assert batch.rejected == 1
+    assert list(batch.rejections.values_list("line", "reason")) == [
+        (1, "The CAD event id repeats line 1 of this file.")
+    ]
+    imported = set(Call.objects.values_list("cad_event_id", flat=True))
+    if all_or_nothing:
+        assert batch.status == ImportStatus.ROLLED_BACK and imported == set()
+    else:
+        assert (batch.status, batch.imported) == (ImportStatus.DONE, 5)
+        assert imported == {"X-1", "X-2", "X-3", "X-5", "X-6"}
+
+
 def test_eidd_that_is_not_json_is_refused(cast: Cast, tmp_path: Path) -> None:
     batch = run(cast, tmp_path, '[{"incident": {"id": "X"}}, {oops}]', format="eidd")
     assert batch.status == ImportStatus.FAILED

@@ -15,6 +15,7 @@ from pmhc.dispatch import rules_services, services, triage
 from pmhc.dispatch.models import Call, CallAssignment, Routing, TeamKind, TriageRuleSet
 from pmhc.dispatch.tests.helpers import cad_id, cit_officer_on_duty, member, team_all_week
 from pmhc.people.models import Person
+from pmhc.platform import audit
 from pmhc.platform.models import AuditAction, AuditEvent, Role
 from pmhc.training.tests.factories import TraineeFactory, certify
 
@@ -101,7 +102,10 @@ def test_triage_stores_answers_rules_recommendation_and_decision(cast):
     assert event.before is None
     after = event.after or {}
     assert after["recommendation"] == "co_responder"
-    assert after["matched"] == ["danger_to_others"]
+    # Which rules matched restates the answers (danger to others): a digest in the trail.
+    assert after["matched"] == audit.digest(
+        ["danger_to_others"], object_type="dispatch.call", object_id=str(call.pk), key="matched"
+    )
     # The starting rules were published for the agency, under the product's name.
     published = AuditEvent.objects.get(action=AuditAction.RULES_PUBLISHED)
     assert published.actor_name == "starting rules"
@@ -144,10 +148,11 @@ def test_the_audit_trail_keeps_no_protocol_answers_only_a_digest(cast):
         text = str(event.before) + str(event.after)
         assert "Shouting" not in text
         assert "'violence_history': 'yes'" not in text and "'violence_history': 'no'" not in text
-    after_first, after_second = (first.after or {})["answers"], (second.after or {})["answers"]
-    assert "violence_history" in after_first["questions"]
-    assert after_first["sha256"] != after_second["sha256"]
-    assert (second.before or {})["answers"] == after_first
+    after_first, after_second = first.after or {}, second.after or {}
+    assert "violence_history" in after_first["answered_questions"]
+    assert audit.is_digest(after_first["answers"]) and audit.is_digest(after_second["answers"])
+    assert after_first["answers"] != after_second["answers"]
+    assert (second.before or {})["answers"] == after_first["answers"]
 
 
 def test_triage_refused_for_a_partner_clinician_and_an_outsider(cast):
@@ -314,7 +319,8 @@ def test_link_person_and_record_times(cast):
     from pmhc.people import services as people_services
 
     taker = cast.actor(member(cast.agency, Role.CALL_TAKER))
-    call = new_call(cast)
+    # Received an hour ago: a time recorded on a call cannot be later than now.
+    call = new_call(cast, received_at=timezone.now() - dt.timedelta(hours=1))
     person = people_services.create_person(
         taker, organization=cast.agency, purpose="active_call", given_name="Casey"
     )

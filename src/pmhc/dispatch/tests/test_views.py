@@ -205,7 +205,7 @@ def test_call_detail_audits_the_narrative_and_people(cast, taker):
     before = AuditEvent.objects.count()
     coordinator = cast.client(cast.member).get(url).content.decode()
     assert "on the roof" not in coordinator
-    assert "restricted and not shown to you" in coordinator
+    assert 'data-restricted="narrative"' in coordinator
     assert "Jordan" not in coordinator
     assert AuditEvent.objects.count() == before
     partner = cast.client(cast.partner_user).get(url)

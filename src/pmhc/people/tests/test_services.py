@@ -11,6 +11,7 @@ from django.http import Http404
 from pmhc.conftest import Cast
 from pmhc.people import selectors, services
 from pmhc.people.models import Person, PersonAlias, Sex
+from pmhc.platform import audit
 from pmhc.platform.models import AuditAction, AuditEvent, Purpose, Role
 from pmhc.platform.tests.factories import MembershipFactory
 
@@ -44,8 +45,16 @@ def test_create_person_records_aliases_and_audit(cast: Cast) -> None:
     assert event.purpose == CALL
     assert event.before is None
     assert event.after is not None
-    assert event.after["family_name"] == "Rivera"
-    assert event.after["aliases"] == ["Ana Lopez (former)", "Annie (alias)"]
+    # Administrators read the trail: it keeps the fields and digests, not the person's names.
+    assert "Rivera" not in str(event.after) and "Annie" not in str(event.after)
+    assert event.after["family_name"] == _digest(person, "family_name", "Rivera")
+    assert event.after["aliases"] == _digest(
+        person, "aliases", ["Ana Lopez (former)", "Annie (alias)"]
+    )
+
+
+def _digest(person: Person, key: str, value: object) -> str:
+    return audit.digest(value, object_type="people.person", object_id=str(person.pk), key=key)
 
 
 @pytest.mark.parametrize("who", ["partner_user", "outsider", "admin", "member"])
@@ -86,9 +95,12 @@ def test_update_person_before_after_and_aliases(cast: Cast) -> None:
     assert list(person.aliases.values_list("name", flat=True)) == ["AR"]
     event = AuditEvent.objects.get(action=AuditAction.PERSON_CHANGED)
     assert event.before is not None and event.after is not None
-    assert event.before["given_name"] == "" and event.after["given_name"] == "Ana"
-    assert event.before["aliases"] == ["Annie (alias)"]
-    assert event.after["aliases"] == ["AR (alias)"]
+    # An empty value says nothing and stays; the rest are digests that show what changed.
+    assert event.before["given_name"] == ""
+    assert event.after["given_name"] == _digest(person, "given_name", "Ana")
+    assert event.before["aliases"] == _digest(person, "aliases", ["Annie (alias)"])
+    assert event.after["aliases"] == _digest(person, "aliases", ["AR (alias)"])
+    assert event.before["family_name"] == event.after["family_name"]
     # No change, no event.
     services.update_person(actor, person=person, purpose=CALL, given_name="Ana")
     assert AuditEvent.objects.filter(action=AuditAction.PERSON_CHANGED).count() == 1

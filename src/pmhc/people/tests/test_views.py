@@ -8,6 +8,7 @@ from django.urls import reverse
 from pmhc.conftest import Cast
 from pmhc.people import services
 from pmhc.people.models import Person
+from pmhc.platform import audit
 from pmhc.platform.models import AuditAction, AuditEvent, Purpose, Role
 from pmhc.platform.tests.factories import MembershipFactory, UserFactory
 
@@ -144,7 +145,11 @@ def test_officer_changes_details_and_aliases(cast: Cast, person: Person) -> None
     assert person.veteran == "yes"
     assert sorted(person.aliases.values_list("name", flat=True)) == ["AR", "Sunny"]
     event = AuditEvent.objects.get(action=AuditAction.PERSON_CHANGED)
-    assert event.before is not None and event.before["veteran"] == "unknown"
+    assert event.before is not None and event.after is not None
+    assert event.before["veteran"] == audit.digest(
+        "unknown", object_type="people.person", object_id=str(person.pk), key="veteran"
+    )
+    assert "Green jacket" not in str(event.after)
     response = client.post(
         url, {"family_name": "R", "sex": "F", "veteran": "no", "date_of_birth": "2999-01-01"}
     )

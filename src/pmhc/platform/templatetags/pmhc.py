@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.forms import BoundField
+from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString
+
+from pmhc.platform.restricted import Withheld
 
 register = template.Library()
 
@@ -33,3 +38,12 @@ def masked_email(address: str) -> str:
     """``s…@example.org``: enough to tell messages apart, not to read who wrote in."""
     local, _, domain = str(address).partition("@")
     return f"{local[:1]}…@{domain}" if domain else "…"
+
+
+@register.filter(needs_autoescape=True)
+def restricted_text(value: Any, autoescape: bool = True) -> SafeString:
+    """Text with its line breaks, or the "Restricted" marker in place of a value the reader
+    may not see (``platform.restricted``): a marker must not be escaped into plain words."""
+    if isinstance(value, Withheld):
+        return value.__html__()
+    return SafeString(linebreaksbr(value, autoescape))

@@ -6,6 +6,8 @@ import factory
 from django.utils import timezone
 
 from pmhc.platform.models import (
+    AgreementAcceptance,
+    AgreementStatus,
     DataSharingAgreement,
     Membership,
     Organization,
@@ -63,6 +65,9 @@ class AgreementFactory(factory.django.DjangoModelFactory[DataSharingAgreement]):
     purposes = factory.LazyFunction(lambda: ["active_call"])
     effective_on = factory.LazyFunction(timezone.localdate)
     ends_on = None
+    #: Factories make agreements that every party has accepted; pass ``status="proposed"``
+    #: for one that only its first party has.
+    status = AgreementStatus.IN_FORCE
 
     @factory.post_generation
     def parties(
@@ -71,5 +76,15 @@ class AgreementFactory(factory.django.DjangoModelFactory[DataSharingAgreement]):
         extracted: list[Organization] | None,
         **kwargs: Any,
     ) -> None:
-        if create and extracted:
-            obj.parties.set(extracted)
+        if not (create and extracted):
+            return
+        obj.parties.set(extracted)
+        accepting = extracted if obj.status == AgreementStatus.IN_FORCE else extracted[:1]
+        for organization in accepting:
+            AgreementAcceptance.objects.create(agreement=obj, organization=organization)
+        if obj.status == AgreementStatus.IN_FORCE and obj.in_force_at is None:
+            obj.in_force_at = timezone.now()
+            obj.save(update_fields=["in_force_at"])
+        if obj.proposed_by_organization_id is None:
+            obj.proposed_by_organization = extracted[0]
+            obj.save(update_fields=["proposed_by_organization"])

@@ -97,7 +97,7 @@ def test_password_change_is_audited(cast):
     new = "a-much-longer-new-passphrase"
     response = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+        {"current_password": PASSWORD, "new_password1": new, "new_password2": new},
     )
     assert response.status_code == 302
     cast.member.refresh_from_db()
@@ -140,7 +140,9 @@ def _enroll(client: Client, user) -> TOTPDevice:
     client.get(reverse("two_factor_setup"))
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     token = f"{totp(device.bin_key):06d}"
-    response = client.post(reverse("two_factor_setup"), {"token": token})
+    response = client.post(
+        reverse("two_factor_setup"), {"token": token, "current_password": PASSWORD}
+    )
     assert response.status_code == 302
     device.refresh_from_db()
     assert device.confirmed
@@ -212,8 +214,13 @@ def test_demo_says_two_factor_is_relaxed(cast, settings):
 def test_removing_two_factor_is_audited(cast, username):
     user = getattr(cast, username)
     client = cast.client(user)
-    _enroll(client, user)
-    assert client.post(reverse("two_factor_remove")).status_code == 302
+    device = _enroll(client, user)
+    next_code = f"{totp(device.bin_key, t0=device.t0, step=device.step, drift=1):06d}"
+    response = client.post(
+        reverse("two_factor_remove"),
+        {"device": device.pk, "current_password": PASSWORD, "current_code": next_code},
+    )
+    assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=user).exists()
     assert AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_DISABLED).count() == 1
 

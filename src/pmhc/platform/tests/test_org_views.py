@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -193,25 +191,6 @@ def test_agreement_dates_must_be_in_order(cast):
     )  # fmt: skip
     assert response.status_code == 400
     assert "on or after the effective date" in response.content.decode()
-
-
-def test_ending_an_agreement_cuts_partner_access_and_is_audited(cast):
-    agreement = DataSharingAgreement.objects.get(parties=cast.partner)
-    before = actor_for_user(cast.partner_user)
-    assert any(c.partner_organization_id == cast.agency.pk for c in before.partners)
-    url = reverse("agreement_detail", kwargs={"slug": cast.agency.slug, "pk": agreement.pk})
-    yesterday = (agreement.effective_on + dt.timedelta(days=1)).isoformat()
-    response = cast.client(cast.admin).post(
-        url,
-        {"title": agreement.title, "classifications": ["personal"], "purposes": ["active_call"],
-         "effective_on": agreement.effective_on.isoformat(), "ends_on": yesterday},
-    )  # fmt: skip
-    assert response.status_code == 302
-    after = actor_for_user(cast.partner_user)
-    assert not any(c.partner_organization_id == cast.agency.pk for c in after.partners)
-    event = AuditEvent.objects.get(action=AuditAction.AGREEMENT_CHANGED)
-    assert event.before is not None and event.after is not None
-    assert event.before["ends_on"] != event.after["ends_on"]
 
 
 def test_api_key_is_shown_once_and_stored_hashed(cast):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from pmhc.conftest import Cast
 from pmhc.people import services as people_services
+from pmhc.platform import audit
 from pmhc.platform.models import AuditAction, AuditEvent, Purpose, Role
 from pmhc.response import services
 from pmhc.response.models import (
@@ -116,14 +117,17 @@ def test_full_cycle(cast: Cast, officer, supervisor, dispositions) -> None:
     changed = _events(AuditAction.ENCOUNTER_CHANGED)
     assert changed[0].before is not None and changed[0].after is not None
     assert changed[0].before["narrative"] == ""
-    assert "characters" in changed[0].after["narrative"]
+    assert audit.is_digest(changed[0].after["narrative"])
     assert "Calm" not in str(changed[0].after)
     assert len(_events(AuditAction.ENCOUNTER_SUBMITTED)) == 2
     assert len(_events(AuditAction.ENCOUNTER_RETURNED)) == 1
     assert len(_events(AuditAction.ENCOUNTER_ACCEPTED)) == 1
     amended = _events(AuditAction.ENCOUNTER_AMENDED)[0]
+    # The facility is agency data; the reason quotes the report, so the trail keeps a digest.
     assert amended.before == {"destination": "Crisis center"}
-    assert amended.after == {"destination": "County crisis center"}
+    assert amended.after is not None
+    assert amended.after["destination"] == "County crisis center"
+    assert audit.is_digest(amended.after["reason"]) and amended.detail == ""
 
 
 def test_cit_flag_read_from_train_when_added(cast: Cast, officer, supervisor) -> None:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pmhc.platform import audit
+from pmhc.platform import audit, uploads
 from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.context import current as current_request
 from pmhc.platform.models import AuditAction, Organization, Purpose
@@ -33,45 +31,20 @@ from pmhc.toolkit.models import LibraryItem, ProgramTypeCode, ResourceKind, Revi
 from pmhc.toolkit.references import new_token, next_reference
 from pmhc.toolkit.selectors.common import handling_organization
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
 #: How many submissions one address may send in ``SUBMISSION_WINDOW`` (settings may change it).
 SUBMISSIONS_PER_WINDOW = 5
 SUBMISSION_WINDOW = dt.timedelta(hours=1)
 ELEMENT_NUMBERS = tuple(range(1, 11))
 
-_ZIP = b"PK\x03\x04"
-_OOXML = "application/vnd.openxmlformats-officedocument"
-
-
-@dataclass(frozen=True)
-class FileType:
-    label: str
-    extensions: frozenset[str]
-    magic: bytes | None  # the first bytes every such file starts with; None for plain text
-
-
-#: The only files the library takes, by the content type the browser declares.
-FILE_TYPES: dict[str, FileType] = {
-    "application/pdf": FileType("PDF", frozenset({".pdf"}), b"%PDF"),
-    f"{_OOXML}.wordprocessingml.document": FileType("Word", frozenset({".docx"}), _ZIP),
-    f"{_OOXML}.spreadsheetml.sheet": FileType("Excel", frozenset({".xlsx"}), _ZIP),
-    f"{_OOXML}.presentationml.presentation": FileType("PowerPoint", frozenset({".pptx"}), _ZIP),
-    "text/plain": FileType("text", frozenset({".txt"}), None),
-    "text/csv": FileType("CSV", frozenset({".csv"}), None),
-}
-#: Browsers on Windows often declare a CSV file with Excel's old type; it is taken as CSV
-#: only when the name ends in .csv (and then checked like any text file).
-CSV_ALIASES = frozenset({"application/vnd.ms-excel", "application/csv"})
-#: What a browser could take for a page or a script, in any file whatever its type says.
-_MARKUP = (
-    b"<!doctype", b"<html", b"<head", b"<body", b"<script", b"<svg", b"<iframe", b"<object",
-    b"<embed", b"javascript:",
-)  # fmt: skip
-#: In a text file, any of these too (a PDF may carry XML metadata, a text file has no reason to).
-_TEXT_MARKUP = (
-    *_MARKUP, b"<?xml", b"<meta", b"<style", b"<link", b"<img", b"<a ", b"<div", b"<form",
-    b"<title", b"<p>", b"<!--",
-)  # fmt: skip
+#: The only files the library takes; ``platform.uploads`` checks that a file really is one.
+FILE_KINDS = (
+    uploads.PDF,
+    uploads.DOCX,
+    uploads.XLSX,
+    uploads.PPTX,
+    uploads.TEXT,
+    uploads.CSV,
+)
 
 REVIEW_FIELDS = ("status", "kind", "elements", "program_types")
 #: Which decisions an item in each status may still receive.
@@ -87,63 +60,25 @@ def _require(decision: Any) -> None:
 # --- Files ----------------------------------------------------------------------------------
 
 
-def _looks_like_markup(head: bytes, *, text: bool) -> bool:
-    sample = head.lower()
-    if text and sample.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"#!"):
-        return True  # a script with an interpreter line
-    return any(tag in sample for tag in (_TEXT_MARKUP if text else _MARKUP))
-
-
-def check_file(upload: UploadedFile) -> tuple[str, str]:
-    """Check an upload against the allowed types, its declared type against its first bytes,
-    and its size; return the content type to store and the name to show. Raises
-    ``ValidationError`` keyed ``file`` with a message that says what to do."""
-    allowed = _(
-        "Attach a PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), plain text (.txt) or "
-        "CSV file."
+def check_file(upload: UploadedFile) -> uploads.CheckedUpload:
+    """Check an upload against the library's kinds (see ``platform.uploads.check_upload``).
+    Raises ``ValidationError`` keyed ``file`` with a message that says what to do."""
+    return uploads.check_upload(
+        upload,
+        FILE_KINDS,
+        allowed_message=_(
+            "Attach a PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), plain text (.txt) "
+            "or CSV file."
+        ),
     )
-    # The name is shown and sent back in a header: no path, no control characters.
-    printable = "".join(ch for ch in (upload.name or "") if ch.isprintable())
-    name = PurePath(printable.replace("\\", "/")).name.strip()[:200] or "file"
-    extension = PurePath(name).suffix.lower()
-    declared = (upload.content_type or "").split(";")[0].strip().lower()
-    if declared in CSV_ALIASES and extension == ".csv":
-        declared = "text/csv"
-    kind = FILE_TYPES.get(declared)
-    if kind is None:
-        raise ValidationError({"file": allowed})
-    if extension not in kind.extensions:
-        raise ValidationError(
-            {
-                "file": _("A %(label)s file must have a name ending in %(ext)s.")
-                % {"label": kind.label, "ext": ", ".join(sorted(kind.extensions))}
-            }
-        )
-    if upload.size is None or upload.size > MAX_FILE_BYTES:
-        raise ValidationError({"file": _("The file must be 10 MB or smaller.")})
-    if upload.size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    not_this_kind = _("This file does not look like a %(label)s file.") % {"label": kind.label}
-    if kind.magic is not None and not head.startswith(kind.magic):
-        raise ValidationError({"file": not_this_kind})
-    # Text in any 8-bit encoding is fine (Excel saves CSV as Windows-1252); NUL bytes are not.
-    if kind.magic is None and b"\x00" in head:
-        raise ValidationError({"file": not_this_kind})
-    if _looks_like_markup(head, text=kind.magic is None):
-        message = _("Web pages and scripts cannot be attached. %(allowed)s")
-        raise ValidationError({"file": message % {"allowed": allowed}})
-    return declared, name
 
 
-def _store_file(item: LibraryItem, upload: UploadedFile, content_type: str, name: str) -> None:
+def _store_file(item: LibraryItem, upload: UploadedFile, checked: uploads.CheckedUpload) -> None:
     # The stored name is random and says nothing; the original name is kept for the download.
     item.file.save(f"{secrets.token_hex(16)}.bin", upload, save=False)
-    item.file_name = name
-    item.file_content_type = content_type
-    item.file_size = upload.size or 0
+    item.file_name = checked.name
+    item.file_content_type = checked.content_type
+    item.file_size = checked.size
 
 
 def _delete_file_on_commit(name: str) -> None:
@@ -195,7 +130,9 @@ def _link(base_url: str, name: str, *args: Any) -> str:
 
 
 def _public_snapshot(item: LibraryItem) -> dict[str, Any]:
-    """What the audit trail keeps of a submission: nothing about the person who sent it."""
+    """What the audit trail keeps of a submission. The title is kept only as a digest (see
+    ``LibraryItem.audit_classifications``): nothing about the person who sent it, or whom a
+    question names, is readable in the trail."""
     return audit.to_json(
         {
             "reference": item.reference,
@@ -250,7 +187,7 @@ def submit_item(
     item.full_clean(exclude=["reference", "file"])
     item.reference = next_reference("LIB")
     if file is not None and checked is not None:
-        _store_file(item, file, *checked)
+        _store_file(item, file, checked)
     item.save()
     audit.record(
         AuditAction.LIBRARY_SUBMITTED,
@@ -316,7 +253,7 @@ def resubmit_item(
     item.full_clean(exclude=["file"])
     if file is not None and checked is not None:
         _delete_file_on_commit(item.file.name)
-        _store_file(item, file, *checked)
+        _store_file(item, file, checked)
     item.save()
     audit.record(
         AuditAction.LIBRARY_SUBMITTED,

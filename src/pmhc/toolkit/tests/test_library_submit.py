@@ -145,6 +145,8 @@ def test_no_handling_organization_is_a_clear_error(db, settings):
 
 # --- Files ----------------------------------------------------------------------------------
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 @pytest.mark.parametrize(
     ("name", "content", "content_type", "message"),
@@ -166,6 +168,9 @@ def test_no_handling_organization_is_a_clear_error(db, settings):
             "Web pages and scripts cannot be attached",
         ),
         ("policy.docx", b"<html>not a zip</html>", DOCX_TYPE, "does not look like a Word file"),
+        # A zip's first bytes, but no zip; and a zip that is no Word file.
+        ("policy.docx", b"PK\x03\x04" + b"\x00" * 64, DOCX_TYPE, "does not look like a Word"),
+        ("sheet.xlsx", docx_bytes(), XLSX_TYPE, "does not look like an Excel file"),
         ("notes.txt", b"  <!doctype html><p>hi</p>", "text/plain", "Web pages and scripts"),
         ("notes.txt", b"<svg onload=alert(1)>", "text/plain", "Web pages and scripts"),
         ("run.txt", b"#!/bin/sh\nrm -rf /\n", "text/plain", "Web pages and scripts"),

@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
 from pmhc.platform.access import Actor
+from pmhc.platform.caching import public_page
 from pmhc.toolkit.forms.content import ContentForm
 from pmhc.toolkit.models import PageContent
 from pmhc.toolkit.selectors import content as selectors
@@ -45,6 +46,7 @@ def _common(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     return render(
@@ -61,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def learn_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -73,6 +76,7 @@ def learn_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def programs(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -81,6 +85,7 @@ def programs(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def compare(request: HttpRequest) -> HttpResponse:
     types = selectors.program_types()
     return render(
@@ -90,6 +95,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def program(request: HttpRequest, slug: str) -> HttpResponse:
     content = selectors.program_type(slug)
     return render(
@@ -106,6 +112,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page
 def elements(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -117,6 +124,7 @@ def elements(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def element(request: HttpRequest, number: int) -> HttpResponse:
     content = selectors.element(number)
     module = selectors.module_for(content)

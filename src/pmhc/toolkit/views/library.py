@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from pmhc.platform.access import Actor
+from pmhc.platform.caching import public_page
 from pmhc.platform.forms import apply_errors
 from pmhc.toolkit.forms.library import (
     ChangesForm,
@@ -47,6 +48,7 @@ def _status(*candidates: object) -> int:
 # --- Public ---------------------------------------------------------------------------------
 
 
+@public_page
 def library_index(request: HttpRequest) -> HttpResponse:
     titles = selectors.element_titles()
     form = LibrarySearchForm(request.GET or None, element_titles=titles)
@@ -75,6 +77,7 @@ def library_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def library_item(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.published_item(pk)
     titles = selectors.element_titles()
@@ -93,6 +96,7 @@ def library_item(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@public_page
 def library_file(request: HttpRequest, pk: int) -> FileResponse:
     item = selectors.library_file(_actor(request), pk)
     try:

@@ -12,6 +12,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
 from pmhc.platform.access import Actor
+from pmhc.platform.caching import public_page
 from pmhc.platform.forms import apply_errors
 from pmhc.toolkit import geo
 from pmhc.toolkit.forms.sites import REGION_LABELS, SiteDirectoryForm, SiteForm
@@ -24,6 +25,7 @@ def _actor(request: HttpRequest) -> Actor:
     return request.actor  # type: ignore[attr-defined]
 
 
+@public_page
 def sites_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = SiteDirectoryForm(request.GET or None)
@@ -53,6 +55,7 @@ def sites_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def sites_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     site = selectors.site_page(actor, pk)

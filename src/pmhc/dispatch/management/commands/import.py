@@ -22,8 +22,10 @@ SHOWN_REJECTS = 20
 EPILOG = """\
 exit status:
   0  every row was imported or was already there
-  1  nothing was imported: the file was refused as a whole (no header, a required column
-     missing, unreadable), the import failed, or --all-or-nothing rolled it back
+  1  the file was refused as a whole (no header, a required column missing, unreadable),
+     --all-or-nothing rolled it back, or the import failed or was stopped (Ctrl-C) part way:
+     the batches committed before that stay, and running the command again goes on with the
+     rest (calls already imported are left as they are)
   2  wrong arguments (unknown agency or mapping, missing file)
   3  the good rows were imported and some rows were rejected (see the list, or --rejects)
 
@@ -74,12 +76,22 @@ class Command(BaseCommand):
             "--show", type=int, default=SHOWN_REJECTS, help="How many rejected rows to print."
         )
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            help=(
+                "Rows committed together, each batch with its audit event (default "
+                f"{import_services.BATCH_SIZE}, or PMHC_IMPORT_BATCH_SIZE)."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = system_actor("pmhc import calls")
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}", returncode=2)
+        if options["batch_size"] is not None and options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.", returncode=2)
         organization = import_selectors.organization_by_slug(actor, options["agency"])
         if organization is None:
             raise CommandError(
@@ -130,14 +142,30 @@ class Command(BaseCommand):
                     mapping=mapping,
                     all_or_nothing=options["all_or_nothing"],
                     progress=progress,
+                    batch_size=options["batch_size"],
                 )
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages), returncode=2) from exc
+            except KeyboardInterrupt:
+                # The import recorded its end (failed, with what was committed) on the way out.
+                raise CommandError(
+                    "Stopped. The batches committed so far stay; run the command again for "
+                    "the rest.",
+                    returncode=1,
+                ) from None
+            except import_services.ImportTakenOver as exc:
+                raise CommandError(
+                    "This import showed no progress for too long and the worker took it over; "
+                    "see the import's page.",
+                    returncode=1,
+                ) from exc
         self._report(actor, batch, options)
 
     def _report(self, actor: Any, batch: CallImport, options: dict[str, Any]) -> None:
         out = self.stdout
         if batch.status == ImportStatus.FAILED:
+            if batch.imported or batch.duplicates or batch.rejected:
+                raise CommandError(f"The import failed. {batch.error}", returncode=1)
             raise CommandError(f"Nothing was imported. {batch.error}", returncode=1)
         out.write(f"Rows read:      {batch.rows_seen}")
         out.write(f"New calls:      {batch.imported}")

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from pmhc.platform import services
+from pmhc.platform import services, worker_hooks
 
 
 class Command(BaseCommand):
@@ -18,6 +18,8 @@ class Command(BaseCommand):
         requeued = services.requeue_stalled_email()
         if requeued:
             self.stdout.write(f"Re-queued {requeued} e-mail message(s) left unsent.")
+        for line in worker_hooks.run_startup_checks():
+            self.stdout.write(line)
         call_command(
             "db_worker",
             batch=options["batch"],

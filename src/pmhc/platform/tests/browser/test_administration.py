@@ -47,7 +47,8 @@ def test_administrator_manages_members_agreements_keys_and_audit(page, demo):
     form.get_by_label("Shift").fill("Night")
     form.get_by_label("District or beat").fill("North")
     follow(page, form.get_by_role("button", name="Add member"))
-    expect(success(page)).to_have_text("Rowan Testwell was added as Officer.")
+    # The same words whether or not the address had an account (test_invitations.py).
+    expect(success(page)).to_have_text("An invitation was sent to that address.")
     row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Rowan Testwell"))
     expect(row.get_by_role("cell")).to_have_text(
         [
@@ -67,19 +68,38 @@ def test_administrator_manages_members_agreements_keys_and_audit(page, demo):
     expect(success(page)).to_have_text("Membership saved.")
     expect(row.get_by_role("cell").nth(1)).to_have_text("Supervisor")
 
-    # Agreements: record one with the hospital.
+    # Agreements: the hospital's renewal waits for us; we read it and accept it.
     follow(page, org_nav(page).get_by_role("link", name="Agreements"))
-    follow(page, page.get_by_role("link", name="Record an agreement"))
+    renewal = "Emergency department handoff agreement, second term (synthetic)"
+    waiting = page.get_by_role("region", name="Waiting for your acceptance")
+    follow(page, waiting.get_by_role("link", name=renewal))
+    expect(page.get_by_role("heading", level=1)).to_have_text(renewal)
+    expect(page.get_by_role("main")).to_contain_text("This version waits for your acceptance")
+    follow(page, page.get_by_role("button", name="Accept version 1"))
+    expect(success(page)).to_have_text(
+        "Accepted. Every party has now accepted: the agreement is in force."
+    )
+    expect(page.get_by_role("main")).to_contain_text("in force today")
+
+    # Propose one with the hospital: it waits for the hospital's administrator.
+    follow(page, org_nav(page).get_by_role("link", name="Agreements"))
+    follow(page, page.get_by_role("link", name="Propose an agreement"))
     # The pages work in the organization's own time zone, which need not share the test's date.
     today = timezone.localdate(timezone=zoneinfo.ZoneInfo(TIME_ZONE))
-    page.get_by_label("Title").fill("Hospital handoff agreement, second term")
-    follow(page, page.get_by_role("button", name="Save agreement"))  # incomplete: refused
-    expect(page.get_by_role("alert").first).to_have_text("Please correct the fields marked below.")
+    page.get_by_label("Title").fill("Hospital discharge planning agreement")
+    follow(page, page.get_by_role("button", name="Propose the agreement"))  # incomplete
+    expect(page.get_by_role("alert").first.get_by_role("heading")).to_have_text(
+        "Please correct the fields marked below."
+    )
+    summary_link = page.get_by_role("alert").first.get_by_role(
+        "link", name="Partner organizations: Choose at least one partner organization."
+    )
+    expect(summary_link).to_have_attribute("href", "#id_partners_0")
     expect(page.get_by_role("group", name="Partner organizations")).to_have_accessible_description(
         "Choose at least one partner organization."
     )
     expect(page.get_by_label("Effective on")).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_label("Title")).to_have_value("Hospital handoff agreement, second term")
+    expect(page.get_by_label("Title")).to_have_value("Hospital discharge planning agreement")
     partners = page.get_by_role("group", name="Partner organizations")
     partners.get_by_text(HOSPITAL, exact=True).click()
     expect(partners.get_by_role("checkbox", name=HOSPITAL)).to_be_checked()
@@ -91,19 +111,21 @@ def test_administrator_manages_members_agreements_keys_and_audit(page, demo):
     expect(purposes.get_by_role("checkbox", name="Active call")).to_be_checked()
     page.get_by_label("Effective on").fill(today.isoformat())
     page.get_by_label("Ends on").fill((today + dt.timedelta(days=365)).isoformat())
-    follow(page, page.get_by_role("button", name="Save agreement"))
-    expect(success(page)).to_have_text("Agreement recorded.")
+    follow(page, page.get_by_role("button", name="Propose the agreement"))
+    expect(success(page)).to_contain_text("Agreement proposed.")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Hospital handoff agreement, second term"
+        "Hospital discharge planning agreement"
     )
-    expect(page.get_by_role("main")).to_contain_text("In force today")
+    expect(page.get_by_role("main")).to_contain_text("Waiting for acceptance")
     follow(page, org_nav(page).get_by_role("link", name="Agreements"))
-    row = page.get_by_role("row").filter(
-        has=page.get_by_role("rowheader", name="Hospital handoff agreement, second term")
+    row = (
+        page.get_by_role("region", name="Waiting for the other parties")
+        .get_by_role("row")
+        .filter(has=page.get_by_role("rowheader", name="Hospital discharge planning agreement"))
     )
     expect(row).to_contain_text(HOSPITAL)
     expect(row).to_contain_text(f"{today.isoformat()} – {today + dt.timedelta(days=365):%Y-%m-%d}")
-    expect(row.get_by_role("cell").last).to_have_text("In force")
+    expect(row.get_by_role("cell").last).to_have_text("Not yet accepted")
 
     # API keys: create one, see it once, revoke it.
     follow(page, org_nav(page).get_by_role("link", name="API keys"))

@@ -57,10 +57,11 @@ def test_turn_on_two_factor_then_sign_in_with_a_code(page, cast):
 
     enrolled_at = int(time.time()) // STEP
     page.get_by_label("Six-digit code from your authenticator app").fill(totp(secret, enrolled_at))
+    page.get_by_label("Your current password").fill(PASSWORD)
     follow(page, page.get_by_role("button", name="Turn on two-factor sign-in"))
     expect(page).to_have_url(re.compile(r"/accounts/$"))
     expect(page.get_by_role("status")).to_contain_text("Two-factor sign-in is on for your account.")
-    expect(page.get_by_role("button", name="Remove two-factor sign-in")).to_be_visible()
+    expect(page.get_by_role("link", name="Remove an authenticator app")).to_be_visible()
 
     sign_out(page)
     sign_in(page, user.username, PASSWORD)

@@ -57,11 +57,15 @@ def test_visitor_requests_a_visit_and_tta_staff_confirm_match_and_schedule_it(pa
     # Sent empty: clear messages, each by its field, and nothing saved.
     requests_before = TARequest.objects.count()
     follow(page, page.get_by_role("button", name="Send request"))
-    expect(page.get_by_role("alert").first).to_have_text("Please correct the fields marked below.")
+    expect(page.get_by_role("alert").first.get_by_role("heading")).to_have_text(
+        "Please correct the fields marked below."
+    )
     expect(page.get_by_label("Jurisdiction name")).to_have_accessible_description(
         re.compile("Enter the name of your jurisdiction.")
     )
-    expect(page.get_by_text("Tick this box to let us contact you")).to_be_visible()
+    expect(page.locator("#id_consent_to_contact-error")).to_contain_text(
+        "Tick this box to let us contact you"
+    )
     assert TARequest.objects.count() == requests_before
 
     page.get_by_label("Jurisdiction name").fill("Testville (synthetic)")
@@ -78,7 +82,7 @@ def test_visitor_requests_a_visit_and_tta_staff_confirm_match_and_schedule_it(pa
     page.get_by_role("group", name="How would you like to be helped?").get_by_text(
         "A site visit"
     ).click()
-    page.get_by_text("TTA staff may contact me by e-mail or phone about this request").click()
+    page.locator("label[for=id_consent_to_contact]").click()
     follow(page, page.get_by_role("button", name="Send request"))
 
     # The confirmation: the reference and the private link.

@@ -29,7 +29,9 @@ def test_submitted_policy_is_reviewed_published_and_found(page, new_page, demo, 
     follow(page, page.get_by_role("link", name="Send a resource or a question"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Send a resource or a question")
     follow(page, page.get_by_role("button", name="Send for review"))  # empty: refused
-    expect(page.get_by_role("alert").first).to_have_text("Please correct the fields marked below.")
+    expect(page.get_by_role("alert").first.get_by_role("heading")).to_have_text(
+        "Please correct the fields marked below."
+    )
     expect(page.get_by_label("What are you sending?")).to_have_accessible_description(
         "Choose what you are sending."
     )

@@ -1,0 +1,167 @@
+"""Every write of an uploaded CAD file: keeping it in the private upload folder and queueing
+its import for the worker, running it there, and deleting the file when the import ends,
+however it ends (done, rolled back, failed, stopped, or an error). A killed worker deletes
+nothing: the watch (``import_recovery_services``) goes on with the import or fails it, and
+deletes the file then. Files given on the command line are the user's and never touched."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from pmhc.dispatch import import_services
+from pmhc.dispatch.models import CallImport, ImportFormat, ImportMapping, ImportStatus
+from pmhc.platform import audit
+from pmhc.platform.access import Actor
+from pmhc.platform.models import AuditAction, Organization, Outcome
+
+UPLOAD_FOLDER = "dispatch/imports"
+
+logger = logging.getLogger(__name__)
+
+
+def delete_upload(batch: CallImport) -> None:
+    """Delete the file the upload page stored for this import, if it is still there. A failure
+    is logged, not raised: it runs in ``finally`` blocks, and the watch sweeps what is left."""
+    from django.core.files.storage import default_storage
+
+    if not batch.stored_path:
+        return
+    try:
+        if default_storage.exists(batch.stored_path):
+            default_storage.delete(batch.stored_path)
+    except OSError:
+        logger.exception("The uploaded file of import %s could not be deleted.", batch.pk)
+
+
+def upload_max_bytes() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "PMHC_IMPORT_MAX_BYTES", 200 * 1024 * 1024))
+
+
+@transaction.atomic
+def queue_import(
+    actor: Actor,
+    *,
+    organization: Organization,
+    upload: UploadedFile,
+    format: str = ImportFormat.CSV,
+    mapping: ImportMapping | None = None,
+    all_or_nothing: bool = False,
+) -> CallImport:
+    """Keep an uploaded file in the private upload folder and queue its import for the
+    worker. The import row is saved first and the task queued when the transaction commits."""
+    from django.core.files.storage import default_storage
+
+    from pmhc.dispatch.tasks import run_import_task, schedule_import_watch
+
+    import_services.authorize(actor, organization)
+    if mapping is not None and mapping.organization_id != organization.pk:
+        raise PermissionDenied(_("The mapping belongs to another organization."))
+    size = upload.size or 0
+    if size > upload_max_bytes():
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(limit)s MB.")
+                % {"limit": upload_max_bytes() // (1024 * 1024)}
+            }
+        )
+    if format not in ImportFormat.values:
+        raise ValidationError({"format": _("Choose CSV or EIDD.")})
+    original = Path(upload.name or "upload").name
+    batch = CallImport.objects.create(
+        organization=organization,
+        mapping=mapping,
+        format=format,
+        file_name=original[:255],
+        all_or_nothing=all_or_nothing,
+        status=ImportStatus.QUEUED,
+        bytes_total=size,
+        created_by_id=actor.user_id,
+        heartbeat_at=timezone.now(),
+    )
+    name = f"{UPLOAD_FOLDER}/{organization.pk}/{batch.pk}-{get_valid_filename(original)[:120]}"
+    stored = default_storage.save(name, upload)
+    batch.stored_path = stored
+    batch.save(update_fields=["stored_path"])
+    transaction.on_commit(lambda: run_import_task.enqueue(batch.pk))
+    transaction.on_commit(schedule_import_watch)
+    return batch
+
+
+def run_queued_import(actor: Actor, *, batch_id: int) -> CallImport | None:
+    """Run a queued upload's import (the worker calls this), or go on with one that the watch
+    queued again after its process died; then delete the stored file, however the import
+    ended. Running it again once it has started does nothing."""
+    from django.core.files.storage import default_storage
+
+    batch = CallImport.objects.select_related("organization", "mapping").filter(pk=batch_id).first()
+    if batch is None or batch.status != ImportStatus.QUEUED:
+        return batch
+    path = Path(default_storage.path(batch.stored_path)) if batch.stored_path else None
+    keep_file = False
+    try:
+        if path is None or not path.exists():
+            return _fail_queued(actor, batch, _("The uploaded file is no longer there."))
+        return import_services.import_file(
+            actor,
+            organization=batch.organization,
+            path=path,
+            format=batch.format,
+            mapping=batch.mapping,
+            all_or_nothing=batch.all_or_nothing,
+            batch=batch,
+        )
+    except import_services.ImportAlreadyStarted:
+        # Another task runs it (the watch may queue an import twice): the file is its.
+        keep_file = True
+        batch.refresh_from_db()
+        return batch
+    except PermissionDenied:
+        # The person who uploaded it may no longer import here: end it rather than leave it
+        # waiting for ever.
+        return _fail_queued(
+            actor, batch, _("The person who uploaded the file may no longer import calls here.")
+        )
+    except import_services.ImportTakenOver:
+        keep_file = True
+        raise
+    finally:
+        if not keep_file:
+            delete_upload(batch)
+
+
+@transaction.atomic
+def _fail_queued(actor: Actor, batch: CallImport, message: str) -> CallImport:
+    batch = (
+        CallImport.objects.select_for_update(of=("self",))
+        .select_related("mapping")
+        .get(pk=batch.pk)
+    )
+    if batch.status != ImportStatus.QUEUED:
+        raise import_services.ImportAlreadyStarted(_("This import has already run."))
+    if batch.resumed_after is not None:
+        message = f"{message} {import_services.committed_summary(batch)}"
+    batch.status = ImportStatus.FAILED
+    batch.error = message[:500]
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "error", "finished_at"])
+    audit.record(
+        AuditAction.CALLS_IMPORTED,
+        actor=actor,
+        organization_id=batch.organization_id,
+        obj=batch,
+        purpose=import_services.ADMIN,
+        after=import_services.import_counts(batch),
+        outcome=Outcome.FAILURE,
+        detail=batch.error,
+    )
+    return batch

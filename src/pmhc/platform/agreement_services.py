@@ -1,0 +1,682 @@
+"""Every write of data-sharing agreements: propose, accept, decline, amend, narrow, end.
+
+An agreement opens one organization's data to another, so no single party can make one take
+effect. A version is in force only when every party's administrator has accepted exactly its
+terms (parties, kinds of data, purposes, dates). A change that widens an agreement in force
+(more data, another purpose, earlier or later dates) is a new version that every party must
+accept, while the old version stays in force unchanged. A change that only narrows it, and
+ending it, take effect at once whichever party makes them, because they can only close data.
+
+Every step is written to the audit trail of **each** party and e-mailed to each party's
+administrators, so an organization learns of a proposal about its data from its own trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pmhc.platform import audit
+from pmhc.platform.access import Action, Actor, decide
+from pmhc.platform.models import (
+    AgreementAcceptance,
+    AgreementStatus,
+    AuditAction,
+    Classification,
+    DataSharingAgreement,
+    Membership,
+    Organization,
+    Purpose,
+    Role,
+)
+from pmhc.platform.uploads import DOCX, JPEG, PDF, PNG, check_upload
+
+AGREEMENT_FIELDS = (
+    "title",
+    "status",
+    "version",
+    "classifications",
+    "purposes",
+    "effective_on",
+    "ends_on",
+    "document_name",
+    "notes",
+)
+CLOSE_REASON_MAX = 300
+AGREEMENT_DOCUMENT_KINDS = (PDF, DOCX, PNG, JPEG)
+AGREEMENT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _require(decision: object) -> None:
+    if not decision:
+        raise PermissionDenied(getattr(decision, "reason", ""))
+
+
+def _require_party_admin(
+    actor: Actor, agreement: DataSharingAgreement, organization: Organization
+) -> list[Organization]:
+    """The actor acts for ``organization``, which must be a party they administer."""
+    parties = list(agreement.parties.all())
+    if organization.pk not in {p.pk for p in parties}:
+        raise PermissionDenied("The organization is not a party to this agreement.")
+    _require(decide(actor, Action.MANAGE, organization, Purpose.ADMINISTRATION))
+    return parties
+
+
+def _validate_terms(
+    *,
+    parties: Sequence[Organization],
+    title: str,
+    classifications: Sequence[str],
+    purposes: Sequence[str],
+    effective_on: dt.date,
+    ends_on: dt.date | None,
+) -> None:
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = _("Give the agreement a title.")
+    if len({p.pk for p in parties}) < 2:
+        errors["parties"] = _("An agreement needs at least two organizations.")
+    allowed = set(Classification.values) - {Classification.PUBLIC}
+    if not classifications or not set(classifications) <= allowed:
+        errors["classifications"] = _("Choose the kinds of data the agreement covers.")
+    if not purposes or not set(purposes) <= set(Purpose.values):
+        errors["purposes"] = _("Choose the purposes the agreement covers.")
+    if ends_on is not None and ends_on < effective_on:
+        errors["ends_on"] = _("The end date must be on or after the effective date.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _store_document(agreement: DataSharingAgreement, document: UploadedFile) -> None:
+    checked = check_upload(
+        document,
+        AGREEMENT_DOCUMENT_KINDS,
+        field="document",
+        max_bytes=AGREEMENT_DOCUMENT_MAX_BYTES,
+        allowed_message=_("Upload the signed agreement as a PDF, Word document, PNG or JPEG."),
+    )
+    agreement.document_name = checked.name
+    agreement.document_content_type = checked.content_type
+    agreement.document.save(agreement.document_name, document, save=False)
+
+
+def _terms(agreement: DataSharingAgreement) -> dict[str, object]:
+    return {
+        **audit.snapshot(agreement, AGREEMENT_FIELDS),
+        "parties": sorted(p.pk for p in agreement.parties.all()),
+    }
+
+
+def widens(
+    current: DataSharingAgreement,
+    *,
+    classifications: Iterable[str],
+    purposes: Iterable[str],
+    effective_on: dt.date,
+    ends_on: dt.date | None,
+) -> list[str]:
+    """How new terms would open more than ``current`` does: what every party must accept."""
+    reasons: list[str] = []
+    if set(classifications) - set(current.classifications):
+        reasons.append(_("more kinds of data"))
+    if set(purposes) - set(current.purposes):
+        reasons.append(_("another purpose"))
+    if effective_on < current.effective_on:
+        reasons.append(_("an earlier start"))
+    if current.ends_on is not None and (ends_on is None or ends_on > current.ends_on):
+        reasons.append(_("a later end"))
+    return reasons
+
+
+def _record_for_each_party(
+    action: AuditAction,
+    *,
+    actor: Actor,
+    agreement: DataSharingAgreement,
+    parties: Iterable[Organization],
+    before: dict[str, object] | None = None,
+    after: dict[str, object] | None = None,
+    detail: str = "",
+) -> None:
+    for party in parties:
+        audit.record(
+            action,
+            actor=actor,
+            organization_id=party.pk,
+            obj=agreement,
+            purpose=Purpose.ADMINISTRATION,
+            before=before,
+            after=after,
+            detail=detail,
+        )
+
+
+def _notify_parties(
+    actor: Actor,
+    *,
+    agreement: DataSharingAgreement,
+    parties: Iterable[Organization],
+    subject: str,
+    lead: str,
+) -> None:
+    """E-mail each party's administrators, each with the link to their own copy."""
+    from pmhc.platform.services import queue_email
+
+    parties = list(parties)
+    admins = (
+        Membership.objects.filter(organization__in=parties, role=Role.ADMINISTRATOR, is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("pk")
+    )
+    by_org: dict[int, list[str]] = {}
+    for membership in admins:
+        by_org.setdefault(membership.organization_id, []).append(membership.user.email)
+    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
+    names = "; ".join(p.name for p in parties)
+    for party in parties:
+        recipients = by_org.get(party.pk)
+        if not recipients:
+            continue
+        link = base + reverse("agreement_detail", kwargs={"slug": party.slug, "pk": agreement.pk})
+        body = "\n\n".join(
+            [
+                lead,
+                _("Agreement: %(title)s (version %(version)s)")
+                % {"title": agreement.title, "version": agreement.version},
+                _("Parties: %(names)s") % {"names": names},
+                _("Status: %(status)s") % {"status": agreement.get_status_display()},
+                _("Review it, and accept or decline it if it waits for you, here: %(link)s")
+                % {"link": link},
+                _(
+                    "If you do not know why you received this, tell your organization's "
+                    "administrator."
+                ),
+            ]
+        )
+        queue_email(
+            actor,
+            to=recipients,
+            subject=subject,
+            body=body,
+            purpose="agreement",
+            organization=party,
+        )
+
+
+def _new_version(
+    *,
+    actor: Actor,
+    proposer: Organization,
+    parties: Sequence[Organization],
+    previous: DataSharingAgreement | None,
+    title: str,
+    classifications: Sequence[str],
+    purposes: Sequence[str],
+    effective_on: dt.date,
+    ends_on: dt.date | None,
+    notes: str,
+    document: UploadedFile | None,
+    status: AgreementStatus,
+) -> DataSharingAgreement:
+    agreement = DataSharingAgreement(
+        title=title.strip(),
+        classifications=sorted(set(classifications)),
+        purposes=sorted(set(purposes)),
+        effective_on=effective_on,
+        ends_on=ends_on,
+        notes=notes,
+        status=status,
+        version=(previous.version + 1) if previous is not None else 1,
+        root_id=(previous.root_id or previous.pk) if previous is not None else None,
+        previous=previous,
+        proposed_by_organization=proposer,
+        created_by_id=actor.user_id,
+    )
+    if document is not None:
+        _store_document(agreement, document)
+    elif previous is not None and previous.document:
+        # The signed document stays with the agreement until a party uploads another.
+        agreement.document = previous.document.name
+        agreement.document_name = previous.document_name
+        agreement.document_content_type = previous.document_content_type
+    if status == AgreementStatus.IN_FORCE:
+        agreement.in_force_at = timezone.now()
+    agreement.full_clean(exclude=["document", "root", "previous"])
+    agreement.save()
+    agreement.parties.set(parties)
+    AgreementAcceptance.objects.create(
+        agreement=agreement,
+        organization=proposer,
+        accepted_by_id=actor.user_id,
+        accepted_by_name=actor.name[:200],
+    )
+    return agreement
+
+
+def _withdraw_pending(
+    actor: Actor, *, replaced: DataSharingAgreement, parties: Sequence[Organization]
+) -> None:
+    """Proposals made against a version that is no longer in force are withdrawn: accepting
+    one later would silently undo the change that replaced it."""
+    pending = DataSharingAgreement.objects.select_for_update().filter(
+        previous=replaced, status=AgreementStatus.PROPOSED
+    )
+    for proposal in pending:
+        proposal.status = AgreementStatus.WITHDRAWN
+        proposal.closed_at = timezone.now()
+        proposal.close_reason = _("The version it would have changed was replaced or ended.")
+        proposal.updated_at = proposal.closed_at
+        proposal.save(update_fields=["status", "closed_at", "close_reason", "updated_at"])
+        _record_for_each_party(
+            AuditAction.AGREEMENT_DECLINED,
+            actor=actor,
+            agreement=proposal,
+            parties=parties,
+            after={"status": proposal.status},
+            detail=proposal.close_reason,
+        )
+
+
+@transaction.atomic
+def propose_agreement(
+    actor: Actor,
+    *,
+    organization: Organization,
+    title: str,
+    partners: Sequence[Organization],
+    classifications: Sequence[str],
+    purposes: Sequence[str],
+    effective_on: dt.date,
+    ends_on: dt.date | None = None,
+    notes: str = "",
+    document: UploadedFile | None = None,
+) -> DataSharingAgreement:
+    """``organization`` proposes an agreement to ``partners``. It has accepted it by
+    proposing it; it opens nothing until every partner's administrator has accepted it."""
+    _require(decide(actor, Action.MANAGE, organization, Purpose.ADMINISTRATION))
+    parties = [organization, *{p.pk: p for p in partners if p.pk != organization.pk}.values()]
+    _validate_terms(
+        parties=parties,
+        title=title,
+        classifications=classifications,
+        purposes=purposes,
+        effective_on=effective_on,
+        ends_on=ends_on,
+    )
+    agreement = _new_version(
+        actor=actor,
+        proposer=organization,
+        parties=parties,
+        previous=None,
+        title=title,
+        classifications=classifications,
+        purposes=purposes,
+        effective_on=effective_on,
+        ends_on=ends_on,
+        notes=notes,
+        document=document,
+        status=AgreementStatus.PROPOSED,
+    )
+    _record_for_each_party(
+        AuditAction.AGREEMENT_PROPOSED,
+        actor=actor,
+        agreement=agreement,
+        parties=parties,
+        after=_terms(agreement),
+        detail=_("Proposed by %(org)s") % {"org": organization.name},
+    )
+    _notify_parties(
+        actor,
+        agreement=agreement,
+        parties=[p for p in parties if p.pk != organization.pk],
+        subject=_("A data-sharing agreement waits for your acceptance"),
+        lead=_(
+            "%(org)s proposed a data-sharing agreement with your organization. It opens no "
+            "data until your administrator accepts exactly these terms."
+        )
+        % {"org": organization.name},
+    )
+    return agreement
+
+
+@transaction.atomic
+def accept_agreement(
+    actor: Actor, *, agreement: DataSharingAgreement, organization: Organization
+) -> DataSharingAgreement:
+    """``organization`` accepts this version. When it is the last party to do so, the version
+    comes into force and replaces the one it amends. Accepting twice changes nothing."""
+    # The row lock makes two parties accepting at the same moment see each other.
+    agreement = DataSharingAgreement.objects.select_for_update().get(pk=agreement.pk)
+    parties = _require_party_admin(actor, agreement, organization)
+    if agreement.status != AgreementStatus.PROPOSED:
+        if agreement.status == AgreementStatus.IN_FORCE:
+            return agreement
+        raise ValidationError(
+            _("This version can no longer be accepted: it is %(status)s.")
+            % {"status": agreement.get_status_display().lower()}
+        )
+    _acceptance, created = AgreementAcceptance.objects.get_or_create(
+        agreement=agreement,
+        organization=organization,
+        defaults={"accepted_by_id": actor.user_id, "accepted_by_name": actor.name[:200]},
+    )
+    if not created:
+        return agreement
+    _record_for_each_party(
+        AuditAction.AGREEMENT_ACCEPTED,
+        actor=actor,
+        agreement=agreement,
+        parties=parties,
+        after=_terms(agreement),
+        detail=_("Accepted by %(org)s") % {"org": organization.name},
+    )
+    accepted = set(agreement.acceptances.values_list("organization_id", flat=True))
+    if not {p.pk for p in parties} <= accepted:
+        _notify_parties(
+            actor,
+            agreement=agreement,
+            parties=parties,
+            subject=_("A party accepted a data-sharing agreement"),
+            lead=_(
+                "%(org)s accepted this version. It comes into force when every party has "
+                "accepted it."
+            )
+            % {"org": organization.name},
+        )
+        return agreement
+    previous = agreement.previous
+    if previous is not None:
+        previous = DataSharingAgreement.objects.select_for_update().get(pk=previous.pk)
+    if previous is not None and previous.status not in {
+        AgreementStatus.IN_FORCE,
+        AgreementStatus.SUPERSEDED,
+    }:
+        # Ended or withdrawn underneath: the amendment has nothing to amend any more.
+        raise ValidationError(_("The agreement this version would change has ended."))
+    agreement.status = AgreementStatus.IN_FORCE
+    agreement.in_force_at = timezone.now()
+    agreement.updated_at = agreement.in_force_at
+    agreement.save(update_fields=["status", "in_force_at", "updated_at"])
+    if previous is not None and previous.status == AgreementStatus.IN_FORCE:
+        before = _terms(previous)
+        previous.status = AgreementStatus.SUPERSEDED
+        previous.closed_at = agreement.in_force_at
+        previous.updated_at = agreement.in_force_at
+        previous.save(update_fields=["status", "closed_at", "updated_at"])
+        _record_for_each_party(
+            AuditAction.AGREEMENT_CHANGED,
+            actor=actor,
+            agreement=previous,
+            parties=parties,
+            before=before,
+            after=_terms(previous),
+            detail=_("Replaced by version %(v)s") % {"v": agreement.version},
+        )
+        _withdraw_pending(actor, replaced=previous, parties=parties)
+    _record_for_each_party(
+        AuditAction.AGREEMENT_IN_FORCE,
+        actor=actor,
+        agreement=agreement,
+        parties=parties,
+        after=_terms(agreement),
+        detail=_("Every party accepted version %(v)s") % {"v": agreement.version},
+    )
+    _notify_parties(
+        actor,
+        agreement=agreement,
+        parties=parties,
+        subject=_("A data-sharing agreement is in force"),
+        lead=_(
+            "Every party has accepted this version, so it is in force between its dates. "
+            "Partners now see the data it covers, for the purposes it names."
+        ),
+    )
+    return agreement
+
+
+@transaction.atomic
+def decline_agreement(
+    actor: Actor,
+    *,
+    agreement: DataSharingAgreement,
+    organization: Organization,
+    reason: str = "",
+) -> DataSharingAgreement:
+    """A party declines a proposal (the proposer withdraws it). Any version in force stays."""
+    agreement = DataSharingAgreement.objects.select_for_update().get(pk=agreement.pk)
+    parties = _require_party_admin(actor, agreement, organization)
+    if len(reason) > CLOSE_REASON_MAX:
+        raise ValidationError(
+            {"reason": _("Keep the reason to %(n)s characters.") % {"n": CLOSE_REASON_MAX}}
+        )
+    if agreement.status in {AgreementStatus.DECLINED, AgreementStatus.WITHDRAWN}:
+        return agreement
+    if agreement.status != AgreementStatus.PROPOSED:
+        raise ValidationError(_("Only a proposal can be declined; end an agreement in force."))
+    withdrawn = organization.pk == agreement.proposed_by_organization_id
+    agreement.status = AgreementStatus.WITHDRAWN if withdrawn else AgreementStatus.DECLINED
+    agreement.closed_at = timezone.now()
+    agreement.closed_by_organization = organization
+    agreement.close_reason = reason.strip()
+    agreement.updated_at = agreement.closed_at
+    agreement.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "closed_by_organization",
+            "close_reason",
+            "updated_at",
+        ]
+    )
+    _record_for_each_party(
+        AuditAction.AGREEMENT_DECLINED,
+        actor=actor,
+        agreement=agreement,
+        parties=parties,
+        after={"status": agreement.status},
+        detail=(
+            _("%(status)s by %(org)s")
+            % {"status": agreement.get_status_display(), "org": organization.name}
+        )[:500],
+    )
+    _notify_parties(
+        actor,
+        agreement=agreement,
+        parties=parties,
+        subject=_("A data-sharing agreement proposal was declined or withdrawn"),
+        lead=_("%(org)s did not accept this proposal. Nothing it proposed is in force.")
+        % {"org": organization.name},
+    )
+    return agreement
+
+
+@transaction.atomic
+def amend_agreement(
+    actor: Actor,
+    *,
+    agreement: DataSharingAgreement,
+    organization: Organization,
+    title: str,
+    classifications: Sequence[str],
+    purposes: Sequence[str],
+    effective_on: dt.date,
+    ends_on: dt.date | None,
+    notes: str = "",
+    document: UploadedFile | None = None,
+) -> DataSharingAgreement:
+    """Change an agreement in force. A change that opens anything more is proposed as the
+    next version for every party to accept, while this one stays in force; a change that
+    opens nothing more (narrower data or purposes, later start, earlier end, another title,
+    notes or document) replaces it at once. Returns the new version."""
+    current = DataSharingAgreement.objects.select_for_update().get(pk=agreement.pk)
+    parties = _require_party_admin(actor, current, organization)
+    if current.status != AgreementStatus.IN_FORCE:
+        raise ValidationError(
+            _("Only the version in force can be changed; this one is %(status)s.")
+            % {"status": current.get_status_display().lower()}
+        )
+    _validate_terms(
+        parties=parties,
+        title=title,
+        classifications=classifications,
+        purposes=purposes,
+        effective_on=effective_on,
+        ends_on=ends_on,
+    )
+    unchanged = (
+        title.strip() == current.title
+        and sorted(set(classifications)) == sorted(current.classifications)
+        and sorted(set(purposes)) == sorted(current.purposes)
+        and effective_on == current.effective_on
+        and ends_on == current.ends_on
+        and notes == current.notes
+        and document is None
+    )
+    if unchanged:
+        raise ValidationError(_("Nothing was changed."))
+    wider = widens(
+        current,
+        classifications=classifications,
+        purposes=purposes,
+        effective_on=effective_on,
+        ends_on=ends_on,
+    )
+    version = _new_version(
+        actor=actor,
+        proposer=organization,
+        parties=parties,
+        previous=current,
+        title=title,
+        classifications=classifications,
+        purposes=purposes,
+        effective_on=effective_on,
+        ends_on=ends_on,
+        notes=notes,
+        document=document,
+        status=AgreementStatus.PROPOSED if wider else AgreementStatus.IN_FORCE,
+    )
+    if wider:
+        _record_for_each_party(
+            AuditAction.AGREEMENT_PROPOSED,
+            actor=actor,
+            agreement=version,
+            parties=parties,
+            before=_terms(current),
+            after=_terms(version),
+            detail=(
+                _("Version %(v)s proposed by %(org)s: %(what)s")
+                % {"v": version.version, "org": organization.name, "what": ", ".join(wider)}
+            )[:500],
+        )
+        _notify_parties(
+            actor,
+            agreement=version,
+            parties=[p for p in parties if p.pk != organization.pk],
+            subject=_("A change to a data-sharing agreement waits for your acceptance"),
+            lead=_(
+                "%(org)s proposed a change that would widen an agreement with your "
+                "organization (%(what)s). The version in force stays as it is until your "
+                "administrator accepts the change."
+            )
+            % {"org": organization.name, "what": ", ".join(wider)},
+        )
+        return version
+    before = _terms(current)
+    current.status = AgreementStatus.SUPERSEDED
+    current.closed_at = version.in_force_at
+    current.closed_by_organization = organization
+    current.updated_at = version.in_force_at or timezone.now()
+    current.save(update_fields=["status", "closed_at", "closed_by_organization", "updated_at"])
+    _withdraw_pending(actor, replaced=current, parties=parties)
+    _record_for_each_party(
+        AuditAction.AGREEMENT_NARROWED,
+        actor=actor,
+        agreement=version,
+        parties=parties,
+        before=before,
+        after=_terms(version),
+        detail=(
+            _("Version %(v)s in force at once: it opens nothing more (changed by %(org)s)")
+            % {"v": version.version, "org": organization.name}
+        )[:500],
+    )
+    _notify_parties(
+        actor,
+        agreement=version,
+        parties=[p for p in parties if p.pk != organization.pk],
+        subject=_("A data-sharing agreement was narrowed"),
+        lead=_(
+            "%(org)s changed an agreement with your organization in a way that opens no more "
+            "data, so the change is in force at once."
+        )
+        % {"org": organization.name},
+    )
+    return version
+
+
+@transaction.atomic
+def end_agreement(
+    actor: Actor,
+    *,
+    agreement: DataSharingAgreement,
+    organization: Organization,
+    reason: str = "",
+) -> DataSharingAgreement:
+    """Either party ends the agreement in force, at once; its proposals are withdrawn."""
+    current = DataSharingAgreement.objects.select_for_update().get(pk=agreement.pk)
+    parties = _require_party_admin(actor, current, organization)
+    if len(reason) > CLOSE_REASON_MAX:
+        raise ValidationError(
+            {"reason": _("Keep the reason to %(n)s characters.") % {"n": CLOSE_REASON_MAX}}
+        )
+    if current.status == AgreementStatus.ENDED:
+        return current
+    if current.status != AgreementStatus.IN_FORCE:
+        raise ValidationError(_("Only an agreement in force can be ended; decline a proposal."))
+    before = _terms(current)
+    current.status = AgreementStatus.ENDED
+    current.closed_at = timezone.now()
+    current.closed_by_organization = organization
+    current.close_reason = reason.strip()
+    current.updated_at = current.closed_at
+    current.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "closed_by_organization",
+            "close_reason",
+            "updated_at",
+        ]
+    )
+    _withdraw_pending(actor, replaced=current, parties=parties)
+    _record_for_each_party(
+        AuditAction.AGREEMENT_ENDED,
+        actor=actor,
+        agreement=current,
+        parties=parties,
+        before=before,
+        after=_terms(current),
+        detail=(_("Ended by %(org)s") % {"org": organization.name})[:500],
+    )
+    _notify_parties(
+        actor,
+        agreement=current,
+        parties=[p for p in parties if p.pk != organization.pk],
+        subject=_("A data-sharing agreement has ended"),
+        lead=_(
+            "%(org)s ended this agreement. From now on neither party sees the other's data "
+            "through it."
+        )
+        % {"org": organization.name},
+    )
+    return current

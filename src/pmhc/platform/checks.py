@@ -1,0 +1,34 @@
+"""System checks for a production install (``pmhc check --deploy``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Tags, Warning, register
+
+W_FORWARDED_FOR = "pmhc.W001"
+
+
+@register(Tags.security, deploy=True)
+def check_forwarded_for(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Production runs behind a reverse proxy (README, "Production deployment"). Without
+    ``PMHC_TRUST_X_FORWARDED_FOR`` every request then seems to come from the proxy: the audit
+    trail records the proxy's address, and the per-address sign-in throttle counts every user
+    together. A check cannot see whether a proxy is there; the middleware also warns once when a
+    request shows one (see ``middleware.RequestContextMiddleware``)."""
+    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        return []
+    return [
+        Warning(
+            "PMHC_TRUST_X_FORWARDED_FOR is off, so behind a reverse proxy every request seems "
+            "to come from the proxy's address: the audit trail records that address and the "
+            "per-address sign-in throttle counts all users together.",
+            hint=(
+                "Set PMHC_TRUST_X_FORWARDED_FOR=true when pmhc runs behind a proxy you control "
+                "that replaces any X-Forwarded-For header a client sends (README, Production "
+                "deployment, step 6)."
+            ),
+            id=W_FORWARDED_FOR,
+        )
+    ]
