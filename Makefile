@@ -32,6 +32,7 @@ check: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pmhc makemigrations --check --dry-run
 	PMHC_MODE=production PMHC_SECRET_KEY=check-deploy-$$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n') \
 	  PMHC_ALLOWED_HOSTS=pmhc.example.org PMHC_PUBLIC_BASE_URL=https://pmhc.example.org \
@@ -46,4 +47,4 @@ demo-reset: setup
 	$(BIN)/pmhc demo --reset
 
 clean:
-	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

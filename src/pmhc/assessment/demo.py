@@ -12,7 +12,6 @@ demo's random source, and written through the services.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import TYPE_CHECKING
 
 from pmhc.assessment import plan_services, services
@@ -28,10 +27,12 @@ from pmhc.assessment.models import (
 )
 from pmhc.assessment.selectors import edition_of
 from pmhc.assessment.services import AnswerInput
+from pmhc.demo.registry import register_reference_data, register_step
 from pmhc.platform.access import actor_for_user
+from pmhc.platform.dates import zone
 
 if TYPE_CHECKING:
-    from pmhc.demo.generator import DemoContext
+    from pmhc.demo.context import DemoContext
 
 #: Demo users who answer; each answers from their organization's side.
 RESPONDENTS = ("supervisor", "officer", "clinician", "case_manager")
@@ -61,9 +62,9 @@ PLAN = (
 
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
-    from pmhc.demo.generator import TIME_ZONE
+    from pmhc.demo.context import TIME_ZONE
 
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=zoneinfo.ZoneInfo(TIME_ZONE))
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=zone(TIME_ZONE))
 
 
 def _clamp(value: int) -> int:
@@ -217,3 +218,7 @@ def step(ctx: DemoContext) -> None:
         f"  assessment: a baseline and a follow-up for {pd.name}, "
         f"{len(PLAN)} actions in its plan ({len(done)} done)"
     )
+
+
+register_reference_data("pmhc.assessment.migrations.0002_first_edition", "publish_first_edition")
+register_step(step, random="assessment")

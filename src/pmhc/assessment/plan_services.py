@@ -21,7 +21,7 @@ from pmhc.assessment.models import (
     PlanAction,
 )
 from pmhc.platform import audit
-from pmhc.platform.access import Action, Actor, Target, decide, organization_today, system_actor
+from pmhc.platform.access import Action, Actor, Target, decide, system_actor
 from pmhc.platform.models import AuditAction, Membership, Organization, Purpose, Role
 from pmhc.platform.services import queue_email
 
@@ -140,7 +140,7 @@ def update_action(
         raise ValidationError(errors)
     assert due_on is not None
     before = audit.snapshot(action, FIELDS)
-    today = organization_today(action.organization.time_zone)
+    today = action.organization.today()
     if status == ActionStatus.DONE and action.status != ActionStatus.DONE:
         action.completed_on = today
     elif status != ActionStatus.DONE:
@@ -199,13 +199,13 @@ def flag_overdue_actions() -> OverdueRun:
     )
     by_org: dict[int, list[PlanAction]] = {}
     for action in candidates:
-        today = organization_today(action.organization.time_zone)
+        today = action.organization.today()
         if action.due_on < today and action.overdue_flagged_on != today:
             by_org.setdefault(action.organization_id, []).append(action)
     base = str(getattr(settings, "PUBLIC_BASE_URL", "")).rstrip("/")
     for organization_id, actions in by_org.items():
         organization = actions[0].organization
-        today = organization_today(organization.time_zone)
+        today = organization.today()
         for action in actions:
             action.overdue_flagged_on = today
         PlanAction.objects.bulk_update(actions, ["overdue_flagged_on"])

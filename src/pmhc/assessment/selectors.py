@@ -40,7 +40,6 @@ from pmhc.platform.access import (
     Target,
     decide,
     get_or_404,
-    organization_today,
     restrict,
 )
 from pmhc.platform.models import Organization, Purpose
@@ -307,7 +306,7 @@ class PlanProgress:
 
 
 def is_overdue(action: PlanAction) -> bool:
-    return action.is_open and action.due_on < organization_today(action.organization.time_zone)
+    return action.is_open and action.due_on < action.organization.today()
 
 
 def progress(actions: list[PlanAction]) -> PlanProgress:

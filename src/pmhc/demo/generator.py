@@ -1,9 +1,9 @@
 """The demo jurisdiction: a fictional county, every record of it synthetic.
 
 The generator is deterministic (same seed, same data) and sized by ``scale``. It is a list of
-steps run in order over one shared ``DemoContext``; each module of the product appends its own
-step, and benchmarks call ``build`` with a larger scale. All writes go through services, so the
-demo's audit trail verifies like any other.
+steps run in order over one shared ``DemoContext`` (``context.py``); each app registers its own
+step in its ``demo.py`` (``registry.py``), and benchmarks call ``build`` with a larger scale.
+All writes go through services, so the demo's audit trail verifies like any other.
 """
 
 from __future__ import annotations
@@ -12,67 +12,25 @@ import dataclasses
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from importlib import import_module
 
 from django.db import transaction
 
+from pmhc.demo import registry
+from pmhc.demo.context import COUNTY, TIME_ZONE, DemoContext, Step
 from pmhc.platform import account_services, agreement_services, audit, services
-from pmhc.platform.access import Actor, organization_today, system_actor
+from pmhc.platform.access import organization_today, system_actor
 from pmhc.platform.models import (
     AuditAction,
     Classification,
-    Membership,
     Organization,
     OrganizationKind,
     Purpose,
     Role,
-    User,
 )
 
-COUNTY = "Example County"
-TIME_ZONE = "America/Chicago"
 SHIFTS = ("Day", "Evening", "Night")
 DISTRICTS = ("North", "Central", "South", "East", "West")
-
-# Given and family names for synthetic people: common words, attached to no real person.
-GIVEN = (
-    "Alex", "Avery", "Blake", "Casey", "Dana", "Drew", "Elliot", "Emery", "Finley", "Harper",
-    "Jamie", "Jordan", "Kai", "Lee", "Morgan", "Noel", "Parker", "Quinn", "Reese", "Riley",
-    "Rowan", "Sage", "Skyler", "Taylor",
-)  # fmt: skip
-FAMILY = (
-    "Alder", "Birch", "Brook", "Cedar", "Dale", "Field", "Ford", "Glen", "Hale", "Hill",
-    "Lake", "Marsh", "Moss", "Oak", "Park", "Reed", "Ridge", "Rivers", "Stone", "Vale",
-    "Wells", "West", "Wood", "York",
-)  # fmt: skip
-
-
-@dataclass
-class DemoContext:
-    """What the steps share: the random source, the size, and what earlier steps made."""
-
-    seed: int
-    scale: int
-    password: str
-    rng: random.Random
-    actor: Actor
-    today: dt.date
-    organizations: dict[str, Organization] = field(default_factory=dict)
-    users: dict[str, User] = field(default_factory=dict)
-    officers: list[Membership] = field(default_factory=list)
-    log: Callable[[str], None] = print
-
-    def random_for(self, step: str) -> random.Random:
-        """A random source of the step's own, from the seed and the step's name: a step's
-        figures then stay the same when other steps are added or reordered."""
-        return random.Random(f"{self.seed}:{step}")
-
-    def person_name(self) -> tuple[str, str]:
-        return self.rng.choice(GIVEN), self.rng.choice(FAMILY)
-
-
-Step = Callable[[DemoContext], None]
 
 #: The role-named demo users: (username, organization key, role, shift, district).
 DEMO_USERS: tuple[tuple[str, str, Role, str, str], ...] = (
@@ -219,74 +177,34 @@ def step_agreements(ctx: DemoContext) -> None:
     )
 
 
-def _toolkit_steps() -> list[Step]:
-    from pmhc.toolkit import demo_assistance, demo_library
-
-    return [demo_assistance.step, demo_library.step]
-
-
 def own_random(name: str, step: Step) -> Step:
-    """Run ``step`` with a random source of its own (see ``DemoContext.random_for``)."""
+    """Run ``step`` with the run's random source ``name`` (see ``DemoContext.shared_random``)."""
 
     def run(ctx: DemoContext) -> None:
-        step(dataclasses.replace(ctx, rng=ctx.random_for(name)))
+        step(dataclasses.replace(ctx, rng=ctx.shared_random(name)))
 
     return run
 
 
-def _assessment_steps() -> list[Step]:
-    from pmhc.assessment import demo as demo_assessment
-
-    return [own_random("assessment", demo_assessment.step)]
+#: The demo's own steps, first; then each app's, as it registered them (see ``registry``).
+BASE_STEPS: tuple[Step, ...] = (step_organizations, step_users, step_roster, step_agreements)
 
 
-def _plan_and_train_steps() -> list[Step]:
-    # Train first: the plan's profile is sized from the roster it builds.
-    from pmhc.planning import demo as planning_demo
-    from pmhc.training import demo as training_demo
-
-    return [own_random("training", training_demo.step), own_random("planning", planning_demo.step)]
-
-
-def _operate_steps() -> list[Step]:
-    # One step: the encounters follow the calls that the dispatch step made.
-    from pmhc.dispatch import demo as dispatch_demo
-    from pmhc.response import demo as response_demo
-
-    def operate(ctx: DemoContext) -> None:
-        response_demo.step(ctx, dispatch_demo.step(ctx))
-
-    return [own_random("operate", operate)]
-
-
-#: In order. Each later module appends its own step (see CONTRIBUTING.md).
-STEPS: list[Step] = [
-    step_organizations,
-    step_users,
-    step_roster,
-    step_agreements,
-    *_toolkit_steps(),
-    *_assessment_steps(),
-    *_plan_and_train_steps(),
-    *_operate_steps(),
-]
-
-
-#: Reference data that migrations load: the toolkit's pages and learning sites, the first
-#: edition of the self-assessment. ``flush`` (``pmhc demo --reset``, transactional tests) erases
-#: it while the migrations stay recorded as applied, so the demo puts it back first with the
-#: migrations' own loaders, each of which skips what already exists.
-REFERENCE_DATA: tuple[tuple[str, str], ...] = (
-    ("pmhc.toolkit.migrations.0002_program_and_element_content", "load"),
-    ("pmhc.toolkit.migrations.0003_learning_sites", "load"),
-    ("pmhc.assessment.migrations.0002_first_edition", "publish_first_edition"),
-)
+def steps() -> list[Step]:
+    """Every step in order: the demo's own, then each app's in the order of apps."""
+    registered = [
+        step.run if step.random is None else own_random(step.random, step.run)
+        for step in registry.steps()
+    ]
+    return [*BASE_STEPS, *registered]
 
 
 def restore_reference_data() -> None:
+    """Put back the reference data that migrations load and ``flush`` erases (see
+    ``registry.register_reference_data``)."""
     from django.apps import apps
 
-    for module, function in REFERENCE_DATA:
+    for module, function in registry.reference_data():
         getattr(import_module(module), function)(apps, None)
 
 
@@ -314,7 +232,7 @@ def build(
     )
     with transaction.atomic():
         restore_reference_data()
-        for step in STEPS:
+        for step in steps():
             step(ctx)
         audit.record(
             AuditAction.DEMO_LOADED,

@@ -5,7 +5,6 @@ checked here, so the import can hand it to the database as it is."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -37,6 +36,7 @@ from pmhc.dispatch.cad_mapping import (
 )
 from pmhc.dispatch.models import CallSource, Indicator
 from pmhc.dispatch.times import latest_allowed, time_problems
+from pmhc.platform import dates
 
 
 class RowConverter:
@@ -45,7 +45,7 @@ class RowConverter:
 
     def __init__(self, mapping: Mapping, *, default_zone: str, header: Iterable[str]) -> None:
         self.mapping = mapping
-        self.zone = zoneinfo.ZoneInfo(mapping.time_zone or default_zone or "UTC")
+        self.zone = dates.zone(mapping.time_zone or default_zone)
         self.header = set(header)
         missing: list[str] = []
         for name, spec in FIELDS.items():

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pmhc.demo.registry import register_step
 from pmhc.dispatch import services
 from pmhc.dispatch.models import Call, CallSource, Indicator, Routing, TeamKind
 
 if TYPE_CHECKING:
-    from pmhc.demo.generator import DemoContext
+    from pmhc.demo.context import DemoContext
 
 DISTRICTS = ("North", "Central", "South", "East", "West")
 #: The fictional agency's shifts, as on its roster; the plan's first shift starts at 07:00.
@@ -290,7 +291,7 @@ def step(ctx: DemoContext) -> list[DemoCall]:
     from pmhc.dispatch import import_services
 
     pd = ctx.organizations["pd"]
-    zone = zoneinfo.ZoneInfo(pd.time_zone)
+    zone = pd.zone
     _duty_board(ctx)
     services.ensure_default_rules(ctx.actor, organization=pd)
     calls = year_of_calls(ctx, zone)
@@ -307,3 +308,16 @@ def step(ctx: DemoContext) -> list[DemoCall]:
     _triage_recent(ctx, [call for call, _ in calls[-TRIAGED_RECENT:]])
     ctx.log(f"  the newest {TRIAGED_RECENT} triaged with the call-taker protocol")
     return [call for call, _ in calls]
+
+
+#: The name under which the calls are handed to response's step.
+CALLS = "dispatch.calls"
+
+
+def step_calls(ctx: DemoContext) -> None:
+    """The calls, kept for response's step, whose encounters follow them and which continues
+    the same random source."""
+    ctx.made[CALLS] = step(ctx)
+
+
+register_step(step_calls, random="operate")

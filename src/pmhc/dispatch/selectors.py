@@ -13,12 +13,11 @@ call them after their own policy check.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,10 +36,10 @@ from pmhc.dispatch.models import (
 )
 from pmhc.people.models import Person
 from pmhc.people.selectors import read_people
-from pmhc.platform import restricted
+from pmhc.platform import dates, restricted
 from pmhc.platform.access import Action, Actor, Target, decide, get_or_404, restrict
 from pmhc.platform.models import AuditAction, Classification, Organization, Purpose
-from pmhc.training.models import Certification, CertificationKind, Trainee
+from pmhc.training.models import Trainee
 from pmhc.training.selectors import cit_officers_on_shift
 
 ACTIVE_CALL = Purpose.ACTIVE_CALL
@@ -131,11 +130,7 @@ def require(organization: Organization | None) -> Organization:
 
 
 def local_now(organization: Organization, at: dt.datetime | None = None) -> dt.datetime:
-    try:
-        zone = zoneinfo.ZoneInfo(organization.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return (at or timezone.now()).astimezone(zone)
+    return (at or timezone.now()).astimezone(organization.zone)
 
 
 def _within(clock: dt.time, starts: dt.time, ends: dt.time) -> bool:
@@ -235,15 +230,6 @@ def on_duty(organization: Organization, at: dt.datetime | None = None) -> OnDuty
     return OnDuty(at=moment, shift=shift, cit_officers=officers, teams=teams)
 
 
-def trainee_holds_cit(trainee: Trainee, on: dt.date) -> bool:
-    """Whether a roster entry holds a CIT certification current on ``on`` (read from Train)."""
-    return (
-        Certification.objects.filter(trainee=trainee, kind=CertificationKind.CIT, issued_on__lte=on)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=on))
-        .exists()
-    )
-
-
 def dispatchable_trainee(organization: Organization, pk: int) -> Trainee:
     """An active roster entry of the agency the call belongs to, to send to a call."""
     found = Trainee.objects.filter(organization=organization, is_active=True, pk=pk).first()
@@ -322,10 +308,7 @@ class CallFilters:
 def calls(actor: Actor, filters: CallFilters, *, time_zone: str = "UTC") -> QuerySet[Call]:
     """The calls the actor may read, filtered, newest first."""
     queryset = restrict(actor, Call.objects.all(), Action.VIEW, ACTIVE_CALL)
-    try:
-        zone = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
+    zone = dates.zone(time_zone)
     if filters.start is not None:
         begin = dt.datetime.combine(filters.start, dt.time.min, tzinfo=zone)
         queryset = queryset.filter(received_at__gte=begin)
@@ -339,6 +322,11 @@ def calls(actor: Actor, filters: CallFilters, *, time_zone: str = "UTC") -> Quer
     if filters.differs:
         queryset = queryset.exclude(decision="").exclude(decision=F("recommendation"))
     return queryset.select_related("organization").order_by("-received_at", "-pk")
+
+
+def calls_for_person(actor: Actor, person: Person) -> QuerySet[Call]:
+    """The calls a person appears in that the actor may read, newest first."""
+    return calls(actor, CallFilters()).filter(people__person=person).distinct()
 
 
 def districts(actor: Actor) -> list[str]:

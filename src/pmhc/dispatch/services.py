@@ -40,7 +40,6 @@ from pmhc.dispatch.selectors import (
     compiled,
     local_now,
     on_duty,
-    trainee_holds_cit,
 )
 from pmhc.people import services as people_services
 from pmhc.people.models import Person
@@ -48,6 +47,7 @@ from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.models import AuditAction, Organization, Purpose
 from pmhc.training.models import Trainee
+from pmhc.training.selectors import holds_cit
 
 __all__ = [
     "DuplicateCall",
@@ -345,7 +345,7 @@ def assign_unit(
     now = timezone.now()
     certified = False
     if trainee is not None:
-        certified = trainee_holds_cit(trainee, local_now(call.organization, now).date())
+        certified = holds_cit(trainee, local_now(call.organization, now).date())
         unit = unit or _trainee_unit(trainee)
     elif team is not None:
         unit = unit or team.name[:60]

@@ -23,11 +23,14 @@ from pmhc.dispatch.forms import (
     TimesForm,
     protocol_answers,
 )
+from pmhc.people.models import Person
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.models import Role
 
 CALLS_PAGE = 50
+#: How many of a person's calls their page lists, newest first.
+PERSON_RECENT = 50
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -233,3 +236,8 @@ def call_times(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("dispatch_call", pk=call.pk)
     context = _detail_context(request, actor, pk) | {"times_form": form}
     return _render(request, "call.html", context, form)
+
+
+def person_calls_panel(*, actor: Actor, person: Person) -> dict[str, Any]:
+    """The calls panel on a person's page (registered in ``DispatchConfig.ready``)."""
+    return {"calls": list(selectors.calls_for_person(actor, person)[:PERSON_RECENT])}

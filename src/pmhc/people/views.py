@@ -1,5 +1,6 @@
-"""The people pages: search, a person's details with the calls and encounters they appear in,
-and changing the details. Every person shown is an audited read (the selectors write it)."""
+"""The people pages: search, a person's details with the panels that higher apps add (the calls
+and encounters the person appears in), and changing the details. Every person shown is an
+audited read (the selectors write it)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from pmhc.dispatch import selectors as dispatch_selectors
 from pmhc.people import selectors, services
 from pmhc.people.forms import PersonForm, SearchForm
+from pmhc.platform import panels
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
-from pmhc.response import selectors as response_selectors
 
 PURPOSE = selectors.ACTIVE_CALL
-#: How many of a person's calls and encounters the page lists, newest first.
-RECENT = 50
+#: The person's page, for ``platform.panels``.
+PERSON_PAGE = "people.person"
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -46,19 +46,13 @@ def index(request: HttpRequest) -> HttpResponse:
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     record = selectors.person_detail(actor, pk, purpose=PURPOSE)
-    calls = (
-        dispatch_selectors.calls(actor, dispatch_selectors.CallFilters())
-        .filter(people__person=record)
-        .distinct()[:RECENT]
-    )
-    encounters = response_selectors.encounters_for_person(actor, record)[:RECENT]
     return render(
         request,
         "people/person.html",
         {
             "person": record,
-            "calls": list(calls),
-            "encounters": list(encounters),
+            # Higher apps add theirs (the calls and encounters the person appears in).
+            "panels": panels.render(PERSON_PAGE, actor=actor, person=record),
             "can_change": selectors.can_change(actor, record, PURPOSE),
         },
     )

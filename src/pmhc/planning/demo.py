@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from pmhc.demo.registry import register_step
 from pmhc.planning import services
 from pmhc.platform.dates import add_months
 
 if TYPE_CHECKING:
-    from pmhc.demo.generator import DemoContext
+    from pmhc.demo.context import DemoContext
 
 #: Mental health calls by hour of day (00:00 first): fewest before dawn, most in the late
 #: afternoon and evening; a shape, not a measurement.
@@ -99,3 +100,7 @@ def step(ctx: DemoContext) -> None:
         f"  community profile ({sworn} sworn, {patrol_per_shift} patrol per shift), "
         "One Mind pledge and model policy"
     )
+
+
+# After training (the order of apps): the plan's profile is sized from the roster it builds.
+register_step(step, random="planning")

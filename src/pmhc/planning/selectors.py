@@ -17,7 +17,7 @@ from django.http import Http404
 from pmhc.planning import advisor, onemind, staffing
 from pmhc.planning.models import PLAN_READERS, PLAN_WRITERS, CommunityProfile, Pledge
 from pmhc.platform import audit
-from pmhc.platform.access import Action, Actor, Target, decide, organization_today, restrict
+from pmhc.platform.access import Action, Actor, Target, decide, restrict
 from pmhc.platform.models import (
     AgreementStatus,
     AuditAction,
@@ -104,7 +104,7 @@ class PlanView:
 def plan_view(actor: Actor) -> PlanView:
     """What every Plan page starts from: the organization, its profile and Train's figures."""
     organization = plan_organization(actor)
-    today = organization_today(organization.time_zone)
+    today = organization.today()
     return PlanView(
         organization=organization,
         today=today,

@@ -14,7 +14,6 @@ clinical and substance-use data crossing organizations, the person's consent.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -23,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
-from django.utils import timezone
 
+from pmhc.platform import dates
 from pmhc.platform.models import (
     AgreementStatus,
     ApiKey,
@@ -190,12 +189,9 @@ def system_actor(name: str = "system") -> Actor:
 
 
 def organization_today(time_zone: str) -> dt.date:
-    """Today's date where the organization is: agreements start and end on local dates."""
-    try:
-        zone = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return timezone.localdate(timezone=zone)
+    """Today's date in an organization's zone, by the zone's name (``Organization.today`` for
+    an organization at hand): agreements start and end on local dates."""
+    return dates.today_in(time_zone)
 
 
 def _partner_covers(today_by_org: Mapping[int, dt.date]) -> tuple[PartnerCover, ...]:
@@ -244,9 +240,7 @@ def actor_for_user(user: User | AnonymousUser | None) -> Actor:
         .order_by("created_at", "pk")
     )
     grants = tuple(Grant(m.organization_id, Role(m.role)) for m in memberships)
-    partners = _partner_covers(
-        {m.organization_id: organization_today(m.organization.time_zone) for m in memberships}
-    )
+    partners = _partner_covers({m.organization_id: m.organization.today() for m in memberships})
     return Actor(
         kind="user",
         name=user.display_name,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pmhc.platform import agreement_services, selectors
-from pmhc.platform.access import Actor, organization_today
+from pmhc.platform.access import Actor
 from pmhc.platform.agreement_forms import ReasonForm
 from pmhc.platform.forms import AgreementForm, apply_errors
 from pmhc.platform.models import AgreementStatus, Classification, DataSharingAgreement, Purpose
@@ -33,7 +33,7 @@ def _accepted_by(agreement: DataSharingAgreement) -> set[int]:
 def agreement_list(request: HttpRequest, slug: str) -> HttpResponse:
     actor = _actor(request)
     organization = selectors.managed_organization(actor, slug)
-    today = organization_today(organization.time_zone)
+    today = organization.today()
     waiting_for_us, waiting_for_others, in_force = [], [], []
     for agreement in selectors.agreements(actor, organization):
         row = {"agreement": agreement, "active": agreement.is_active_on(today)}
@@ -154,7 +154,7 @@ def agreement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "organization": organization,
             "agreement": agreement,
             "parties": parties,
-            "active": agreement.is_active_on(organization_today(organization.time_zone)),
+            "active": agreement.is_active_on(organization.today()),
             "may_accept": is_proposal and organization.pk not in accepted,
             "may_decline": is_proposal,
             "is_proposer": agreement.proposed_by_organization_id == organization.pk,

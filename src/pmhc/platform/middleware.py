@@ -7,7 +7,6 @@ import ipaddress
 import logging
 import re
 import uuid
-import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 
-from pmhc.platform import caching, context
+from pmhc.platform import caching, context, dates
 from pmhc.platform.access import MANAGING_ROLES, ROLE_GRANTS, Actor, actor_for_user
 from pmhc.platform.models import Classification
 
@@ -140,7 +139,7 @@ class ActorMiddleware:
         request.actor = SimpleLazyObject(lambda: actor_for_user(request.user))  # type: ignore[attr-defined]
         actor: Actor = request.actor  # type: ignore[attr-defined]
         if actor.is_authenticated and actor.time_zone:
-            timezone.activate(zoneinfo.ZoneInfo(actor.time_zone))
+            timezone.activate(dates.zone(actor.time_zone))
         else:
             timezone.deactivate()
         return self.get_response(request)

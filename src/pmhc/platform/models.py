@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pmhc.platform import dates
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -107,6 +109,16 @@ class Organization(models.Model):
 
     def access_organization_ids(self) -> frozenset[int]:
         return frozenset({self.pk})
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """Where the organization is: its dates and clock times are read in this zone."""
+        return dates.zone(self.time_zone)
+
+    def today(self) -> dt.date:
+        """Today's date where the organization is: agreements, certifications and due dates
+        start and end on local dates."""
+        return dates.today_in(self.time_zone)
 
 
 class Membership(models.Model):

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
+
+from pmhc.platform.dates import zone
 
 
 def in_zone(moment: dt.datetime, time_zone: str) -> str:
     """``2026-11-27 08:05 CST``: the moment as the organization's staff read a clock."""
-    try:
-        zone = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    return moment.astimezone(zone(time_zone)).strftime("%Y-%m-%d %H:%M %Z")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +10,20 @@ class ResponseConfig(AppConfig):
     name = "pmhc.response"
     label = "response"
     verbose_name = _("Response (Operate)")
+
+    def ready(self) -> None:
+        from pmhc.platform.panels import register as register_panel
+
+        register_panel(
+            "people.person",
+            template="response/_person_encounters.html",
+            context=_person_encounters,
+            order=20,
+        )
+
+
+def _person_encounters(**page: Any) -> dict[str, Any]:
+    # Imported when the page is shown, not when the apps load: views reach forms and services.
+    from pmhc.response.views import person_encounters_panel
+
+    return person_encounters_panel(**page)

@@ -23,10 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pmhc.demo.registry import register_step
 from pmhc.dispatch.models import Routing
 
 if TYPE_CHECKING:
-    from pmhc.demo.generator import DemoContext
+    from pmhc.demo.context import DemoContext
     from pmhc.dispatch.demo import DemoCall
     from pmhc.response.import_services import EncounterRecord
 
@@ -155,16 +156,12 @@ def is_co_responder(call: DemoCall) -> bool:
 def _roster(ctx: DemoContext) -> tuple[dict[tuple[str, str, bool], list[tuple[int, str]]], dict]:
     """Patrol officers by (shift, district, holds CIT now), as (trainee pk, name) pairs, and
     the roster entries linked to the demo's users."""
-    from django.db.models import Q
-
     from pmhc.training.models import Certification, CertificationKind, Trainee, TraineeRole
 
     pd = ctx.organizations["pd"]
     current = set(
-        Certification.objects.filter(
-            trainee__organization=pd, kind=CertificationKind.CIT, issued_on__lte=ctx.today
-        )
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=ctx.today))
+        Certification.objects.filter(trainee__organization=pd, kind=CertificationKind.CIT)
+        .current_on(ctx.today)
         .values_list("trainee_id", flat=True)
     )
     posts: dict[tuple[str, str, bool], list[tuple[int, str]]] = {}
@@ -358,3 +355,14 @@ def _reports_in_review(
                 accept=False,
                 comment="Please say what the person was offered before they declined.",
             )
+
+
+def step_encounters(ctx: DemoContext) -> None:
+    """The encounters of the calls that dispatch's step made (it runs first: the order of
+    apps) with the random source that step continued."""
+    from pmhc.dispatch.demo import CALLS
+
+    step(ctx, ctx.made[CALLS])
+
+
+register_step(step_encounters, random="operate")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pmhc.people import services as people_services
+from pmhc.people.models import Person
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.models import Purpose
@@ -38,6 +39,8 @@ from pmhc.response.models import Encounter, EncounterPerson, EncounterResponder,
 from pmhc.response.validation import ENCOUNTER_FIELDS
 
 PAGE_SIZE = 25
+#: How many of a person's encounters their page lists, newest first.
+PERSON_RECENT = 50
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -428,3 +431,8 @@ def disposition_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Disposition saved."))
             return redirect("response_dispositions")
     return _render(request, "disposition_form.html", {"entry": entry, "form": form}, form)
+
+
+def person_encounters_panel(*, actor: Actor, person: Person) -> dict[str, Any]:
+    """The encounters panel on a person's page (registered in ``ResponseConfig.ready``)."""
+    return {"encounters": list(selectors.encounters_for_person(actor, person)[:PERSON_RECENT])}

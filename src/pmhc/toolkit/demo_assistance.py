@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from pmhc.platform.access import organization_today
+from pmhc.platform.dates import zone
 from pmhc.platform.models import User
 from pmhc.toolkit.models import (
     HelpKind,
@@ -31,7 +31,7 @@ from pmhc.toolkit.services import assistance as services
 from pmhc.toolkit.services import deadlines
 
 if TYPE_CHECKING:
-    from pmhc.demo.generator import DemoContext
+    from pmhc.demo.context import DemoContext
 
 #: (path, hours from arrival to confirmation). The paths are explained in ``_story``.
 SCENARIOS: tuple[tuple[str, float], ...] = (
@@ -89,11 +89,11 @@ NOTE = "(synthetic) Called the coordinator; they would prefer a visit in the spr
 
 def _now(ctx: DemoContext) -> dt.datetime:
     """The demo's present: now, or noon of the day the demo was asked to be built for."""
-    from pmhc.demo.generator import TIME_ZONE
+    from pmhc.demo.context import TIME_ZONE
 
     if ctx.today == organization_today(TIME_ZONE):
         return timezone.now()
-    noon = dt.datetime.combine(ctx.today, dt.time(12), tzinfo=zoneinfo.ZoneInfo(TIME_ZONE))
+    noon = dt.datetime.combine(ctx.today, dt.time(12), tzinfo=zone(TIME_ZONE))
     return min(noon, timezone.now())
 
 

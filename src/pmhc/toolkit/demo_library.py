@@ -17,7 +17,7 @@ from pmhc.toolkit.services import library as services
 
 if TYPE_CHECKING:
     # Only for the annotation: the generator imports this module to register the step.
-    from pmhc.demo.generator import DemoContext
+    from pmhc.demo.context import DemoContext
 
 P = ProgramTypeCode
 K = ResourceKind

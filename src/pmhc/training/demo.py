@@ -18,12 +18,13 @@ import datetime as dt
 import io
 from typing import TYPE_CHECKING
 
+from pmhc.demo.registry import register_step
 from pmhc.platform.models import Membership, Role
 from pmhc.training import import_services, services
 from pmhc.training.models import Course, EnrollmentStatus, Trainee, TraineeRole
 
 if TYPE_CHECKING:
-    from pmhc.demo.generator import DemoContext
+    from pmhc.demo.context import DemoContext
 
 SHIFTS = ("Day", "Evening", "Night")
 DISTRICTS = ("North", "Central", "South", "East", "West")
@@ -243,3 +244,6 @@ def step(ctx: DemoContext) -> None:
         f"  {result.created} roster entries, {result.completions} course completions, "
         "2 CIT sessions"
     )
+
+
+register_step(step, random="training")

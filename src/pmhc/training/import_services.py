@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmhc.platform import audit
-from pmhc.platform.access import Action, Actor, decide, organization_today
+from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.models import AuditAction, Organization, Purpose, User
 from pmhc.training import roster_csv
 from pmhc.training.models import CompletionSource, Course, ImportStatus, RosterImport, Trainee
@@ -119,7 +119,7 @@ def apply_roster_import(actor: Actor, *, roster_import: RosterImport) -> ImportR
     _authorize(actor, organization)
     if roster_import.status == ImportStatus.APPLIED:
         raise ValidationError(_("This file has already been applied. Upload it again to re-run."))
-    today = organization_today(organization.time_zone)
+    today = organization.today()
     parsed = roster_csv.parse(roster_import.content, known_codes(organization), today)
     if parsed.errors:
         raise ValidationError(parsed.errors)

@@ -16,6 +16,7 @@ agency's own staffing facts rather than a member of the public's personal data.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -327,6 +328,21 @@ class Completion(_AgencyRecord):
         return frozenset({self.trainee.organization_id})
 
 
+def current_on(on: dt.date, *, through: str = "") -> Q:
+    """The one rule for a certification current on ``on``: issued by then and not yet expired
+    (one with no expiry date never expires). ``through`` is the path from the queried model to
+    the certification, e.g. ``"certifications__"`` from a trainee."""
+    return Q(**{f"{through}issued_on__lte": on}) & (
+        Q(**{f"{through}expires_on__isnull": True}) | Q(**{f"{through}expires_on__gt": on})
+    )
+
+
+class CertificationQuerySet(models.QuerySet["Certification"]):
+    def current_on(self, on: dt.date) -> CertificationQuerySet:
+        """The certifications current on ``on`` (see ``current_on``)."""
+        return self.filter(current_on(on))
+
+
 class Certification(_AgencyRecord):
     """What a completion grants, derived by the services from the completion and its course:
     kept as rows so that coverage for a whole roster is two queries."""
@@ -342,12 +358,18 @@ class Certification(_AgencyRecord):
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     refresher_due_on = models.DateField(_("refresher due on"), null=True, blank=True)
 
+    objects = CertificationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_on", "pk"]
         indexes = [models.Index(fields=["kind", "issued_on", "expires_on"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.trainee} from {self.issued_on}"
+
+    def is_current_on(self, on: dt.date) -> bool:
+        """The rule of ``current_on``, for a certification already fetched."""
+        return self.issued_on <= on and (self.expires_on is None or self.expires_on > on)
 
     def access_organization_ids(self) -> frozenset[int]:
         return frozenset({self.trainee.organization_id})

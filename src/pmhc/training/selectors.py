@@ -23,7 +23,6 @@ from pmhc.platform.access import (
     Target,
     decide,
     get_or_404,
-    organization_today,
     restrict,
 )
 from pmhc.platform.models import AuditAction, Classification, Organization, Purpose, User
@@ -44,6 +43,7 @@ from pmhc.training.models import (
     Session,
     Trainee,
     TraineeRole,
+    current_on,
 )
 
 ADMIN = Purpose.ADMINISTRATION
@@ -140,10 +140,8 @@ def _tally(organization: Organization, on: dt.date) -> tuple[Coverage, CoverageG
     )
     held: dict[int, dict[str, dt.date | None]] = defaultdict(dict)
     current = (
-        Certification.objects.filter(
-            trainee__organization=organization, trainee__is_active=True, issued_on__lte=on
-        )
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=on))
+        Certification.objects.filter(trainee__organization=organization, trainee__is_active=True)
+        .current_on(on)
         .values_list("trainee_id", "kind", "expires_on")
     )
     for trainee_id, kind, expires_on in current:
@@ -211,7 +209,7 @@ def coverage_for_organization(organization: Organization, on: dt.date | None = N
     """The figures for ``organization`` on ``on`` (its local today by default), with no access
     check: for callers that have made their own (Plan's pages, after their policy check).
     Two queries, whatever the roster's size."""
-    return _tally(organization, on or organization_today(organization.time_zone))[0]
+    return _tally(organization, on or organization.today())[0]
 
 
 def coverage(actor: Actor, organization: Organization, *, on: dt.date | None = None) -> Coverage:
@@ -227,7 +225,7 @@ def coverage_with_grid(
     """The coverage page's figures and its shift-by-district table; 404 for non-readers."""
     if not can_read(actor, organization):
         raise Http404("Not found")
-    return _tally(organization, on or organization_today(organization.time_zone))
+    return _tally(organization, on or organization.today())
 
 
 # --- Roster ------------------------------------------------------------------------------
@@ -249,21 +247,19 @@ def roster(
     actor: Actor, organization: Organization, filters: RosterFilters, *, on: dt.date | None = None
 ) -> QuerySet[Trainee]:
     """The roster, filtered, with each entry's current CIT certification flag; one query."""
-    on = on or organization_today(organization.time_zone)
-    current = Q(certifications__issued_on__lte=on) & (
-        Q(certifications__expires_on__isnull=True) | Q(certifications__expires_on__gt=on)
-    )
+    on = on or organization.today()
+    current = current_on(on, through="certifications__")
     # A certification expiring soon counts only if no other current one of the same kind
     # lasts longer (a renewal), as in the coverage figures (``_tally``).
     renewed = Certification.objects.filter(
         trainee_id=OuterRef("trainee_id"), kind=OuterRef("kind"), issued_on__lte=on
     ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=OuterRef("expires_on")))
-    expiring_soon = Certification.objects.filter(
-        trainee_id=OuterRef("pk"),
-        issued_on__lte=on,
-        expires_on__gt=on,
-        expires_on__lte=on + EXPIRY_WINDOW,
-    ).filter(~Exists(renewed))
+    expiring_soon = (
+        Certification.objects.filter(trainee_id=OuterRef("pk"))
+        .current_on(on)
+        .filter(expires_on__lte=on + EXPIRY_WINDOW)
+        .filter(~Exists(renewed))
+    )
     queryset = restrict(
         actor, Trainee.objects.filter(organization=organization), Action.VIEW, ADMIN
     ).annotate(
@@ -353,11 +349,11 @@ def record_details(
 ) -> tuple[list[Completion], list[CertificationStatus], list[Enrollment]]:
     """A trainee's completions, latest certification of each kind and enrollments. The
     caller has already fetched ``trainee`` through ``trainee_record`` or ``own_trainee``."""
-    on = on or organization_today(trainee.organization.time_zone)
+    on = on or trainee.organization.today()
     completions = list(trainee.completions.select_related("course", "session"))
     latest: dict[str, CertificationStatus] = {}
     for cert in trainee.certifications.order_by("issued_on", "pk"):
-        current = cert.issued_on <= on and (cert.expires_on is None or cert.expires_on > on)
+        current = cert.is_current_on(on)
         previous = latest.get(cert.kind)
         if previous is not None and previous.current and not current:
             continue
@@ -491,7 +487,7 @@ def import_preview(actor: Actor, pk: int) -> ImportPreview:
     found = roster_import(actor, pk)
     organization = found.organization
     codes = known_codes(organization)
-    parsed = roster_csv.parse(found.content, codes, organization_today(organization.time_zone))
+    parsed = roster_csv.parse(found.content, codes, organization.today())
     catalogue = set(Course.objects.filter(organization=organization).values_list("code", flat=True))
     return ImportPreview(
         roster_import=found,
@@ -507,8 +503,18 @@ def import_preview(actor: Actor, pk: int) -> ImportPreview:
 def _current_cit(on: dt.date) -> QuerySet[Certification]:
     """CIT certifications current on ``on``: issued by then and not yet expired."""
     return Certification.objects.filter(
-        trainee_id=OuterRef("pk"), kind=CertificationKind.CIT, issued_on__lte=on
-    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=on))
+        trainee_id=OuterRef("pk"), kind=CertificationKind.CIT
+    ).current_on(on)
+
+
+def holds_cit(trainee: Trainee, on: dt.date) -> bool:
+    """Whether a roster entry holds a CIT certification current on ``on``. No access check,
+    like ``cit_officers_on_shift``."""
+    return (
+        Certification.objects.filter(trainee=trainee, kind=CertificationKind.CIT)
+        .current_on(on)
+        .exists()
+    )
 
 
 def cit_officers_on_shift(organization: Organization, shift: str, on: dt.date) -> list[Trainee]:
