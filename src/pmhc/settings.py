@@ -141,6 +141,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60
 
+#: How long one break-glass use opens emergency access, unless its user ends it sooner.
+BREAK_GLASS_MINUTES = env_int("PMHC_BREAK_GLASS_MINUTES", 60, minimum=1)
+
 SESSION_IDLE_MINUTES = env_int("PMHC_SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the idle clock restarts on every request

@@ -24,7 +24,7 @@ from pmhc.dispatch.forms import (
     protocol_answers,
 )
 from pmhc.people.models import Person
-from pmhc.platform.access import Actor
+from pmhc.platform.access import EMERGENCY_ROLES, Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.models import Role
 
@@ -55,6 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "is_supervisor": Role.SUPERVISOR in roles,
         "is_coordinator": Role.COORDINATOR in roles,
         "reads_calls": bool(roles & {Role.CALL_TAKER, Role.SUPERVISOR, Role.COORDINATOR}),
+        "breaks_glass": bool(roles & EMERGENCY_ROLES),
     }
     if context["is_officer"]:
         context["my_calls"] = selectors.officer_calls(actor, limit=10)

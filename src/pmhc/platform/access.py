@@ -27,6 +27,7 @@ from pmhc.platform import dates
 from pmhc.platform.models import (
     AgreementStatus,
     ApiKey,
+    BreakGlassUse,
     Classification,
     DataSharingAgreement,
     Membership,
@@ -149,6 +150,8 @@ class Actor:
     key_organization_id: int | None = None
     scopes: frozenset[str] = frozenset()
     time_zone: str = ""
+    #: The active break-glass use, if any (see "Break-glass" below).
+    break_glass: BreakGlass | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -248,6 +251,9 @@ def actor_for_user(user: User | AnonymousUser | None) -> Actor:
         grants=grants,
         partners=partners,
         time_zone=memberships[0].organization.time_zone if memberships else "",
+        break_glass=active_break_glass(
+            user.pk, frozenset(g.organization_id for g in grants if g.role in EMERGENCY_ROLES)
+        ),
     )
 
 
@@ -261,6 +267,59 @@ def actor_for_api_key(key: ApiKey) -> Actor:
         key_organization_id=key.organization_id,
         scopes=frozenset(key.scopes),
     )
+
+
+# --- Break-glass ----------------------------------------------------------------------------
+# The emergency purpose is not a standing grant: ROLE_GRANTS says which roles may read what
+# under it, and it opens only while the actor holds an active, unexpired break-glass use in
+# the organization whose grant (or whose partner's agreement) is relied on. The use is looked
+# up once, when the actor is built; ``_purpose_open`` is the one check decide and restrict make.
+
+#: Roles that may break the glass: those ROLE_GRANTS gives any emergency read.
+EMERGENCY_ROLES = frozenset(
+    role for role, grants in ROLE_GRANTS.items() if any(P.EMERGENCY in p for p in grants.values())
+)
+
+
+@dataclass(frozen=True)
+class BreakGlass:
+    """The actor's active break-glass use, as the policy and the banner read it."""
+
+    id: int
+    organization_id: int
+    until: dt.datetime
+
+    def is_open(self, now: dt.datetime | None = None) -> bool:
+        return self.until > (now or timezone.now())
+
+
+def active_break_glass(user_id: int, organization_ids: frozenset[int]) -> BreakGlass | None:
+    """The user's active, unexpired use in one of their organizations where their role may
+    break the glass (one query, none for a role that never may)."""
+    if not organization_ids:
+        return None
+    use = (
+        BreakGlassUse.objects.filter(
+            user_id=user_id,
+            organization_id__in=sorted(organization_ids),
+            ended_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-started_at", "-pk")
+        .values("pk", "organization_id", "expires_at")
+        .first()
+    )
+    if use is None:
+        return None
+    return BreakGlass(use["pk"], use["organization_id"], use["expires_at"])
+
+
+def _purpose_open(actor: Actor, purpose: str, organization_id: int) -> bool:
+    """Every purpose but emergency is open; emergency only under an active use there."""
+    if purpose != P.EMERGENCY:
+        return True
+    use = actor.break_glass
+    return use is not None and use.organization_id == organization_id and use.is_open()
 
 
 @dataclass(frozen=True)
@@ -373,7 +432,11 @@ def decide(
     for grant in actor.grants:
         if not _role_may(grant.role, action, write_roles, read_roles):
             continue
-        if grant.organization_id in owners and _role_allows(grant.role, action, level, purpose):
+        if (
+            grant.organization_id in owners
+            and _role_allows(grant.role, action, level, purpose)
+            and _purpose_open(actor, purpose, grant.organization_id)
+        ):
             return Decision(
                 True,
                 f"same organization: {grant.role.label} may {action} {level} data "
@@ -390,6 +453,8 @@ def decide(
         if role is None or not _role_allows(role, action, level, purpose):
             continue
         if not _role_may(role, action, write_roles, read_roles):
+            continue
+        if not _purpose_open(actor, purpose, cover.own_organization_id):
             continue
         if level not in cover.classifications or purpose not in cover.purposes:
             continue
@@ -438,7 +503,9 @@ def allowed_organization_ids(
     for grant in actor.grants:
         if not _role_may(grant.role, action, write_roles, read_roles):
             continue
-        if _role_allows(grant.role, action, classification, purpose):
+        if _role_allows(grant.role, action, classification, purpose) and _purpose_open(
+            actor, purpose, grant.organization_id
+        ):
             ids.add(grant.organization_id)
     if action in WRITE_ACTIONS or action is Action.MANAGE:
         return frozenset(ids)
@@ -452,6 +519,7 @@ def allowed_organization_ids(
             role is not None
             and _role_may(role, action, write_roles, read_roles)
             and _role_allows(role, action, classification, purpose)
+            and _purpose_open(actor, purpose, cover.own_organization_id)
             and classification in cover.classifications
             and purpose in cover.purposes
         ):

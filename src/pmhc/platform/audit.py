@@ -240,6 +240,16 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(payload)).hexdigest()
 
 
+def _under_break_glass(actor: Actor | None, purpose: str, detail: str) -> str:
+    """Every event written for the emergency purpose names the break-glass use it relied on;
+    the use holds the typed reason (kept out of ``detail``, which is shown as it is)."""
+    use = actor.break_glass if actor is not None else None
+    named = f"break-glass use {use.id}" if use is not None else ""
+    if purpose != "emergency" or use is None or named in detail:
+        return detail
+    return named + (f"; {detail}" if detail else "")
+
+
 def record(
     action: AuditAction,
     *,
@@ -262,6 +272,7 @@ def record(
         object_id = object_id or str(obj.pk)
     object_id = str(object_id)[:150]
     where = {"object_type": object_type, "object_id": object_id}
+    detail = _under_break_glass(actor, purpose, detail)
     request = context.current()
     with transaction.atomic():
         # The head row is the chain's lock: concurrent appends queue here (and SQLite's

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 
-from pmhc.platform.access import ANONYMOUS
+from pmhc.platform.access import ANONYMOUS, Actor
 from pmhc.platform.middleware import needs_two_factor
 from pmhc.platform.navigation import sections_for
 
@@ -28,4 +30,15 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             and not verified
         ),
         "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
+        **_break_glass(actor),
     }
+
+
+def _break_glass(actor: Actor) -> dict[str, Any]:
+    """The banner shown on every page while the actor's break-glass use is open."""
+    use = actor.break_glass
+    now = timezone.now()
+    if use is None or not use.is_open(now):
+        return {"break_glass": None}
+    left = math.ceil((use.until - now).total_seconds() / 60)
+    return {"break_glass": use, "break_glass_minutes_left": left}

@@ -465,6 +465,9 @@ class AuditAction(models.TextChoices):
     PERSON_READ = "people.person_read", _("Person's details read")
     PEOPLE_IMPORTED = "people.imported", _("People brought in with past records")
     DEMO_LOADED = "demo.loaded", _("Demo data loaded")
+    BREAK_GLASS_STARTED = "break_glass.started", _("Break-glass emergency access started")
+    BREAK_GLASS_ENDED = "break_glass.ended", _("Break-glass emergency access ended")
+    BREAK_GLASS_REVIEWED = "break_glass.reviewed", _("Break-glass use reviewed")
 
 
 class Outcome(models.TextChoices):
@@ -574,3 +577,76 @@ class OutboundEmail(models.Model):
 
     def access_organization_ids(self) -> frozenset[int]:
         return frozenset({self.organization_id}) if self.organization_id else frozenset()
+
+
+class BreakGlassUse(models.Model):
+    """One use of emergency access: a reason typed by the person, a time box, and a
+    supervisor's review. While it is active and unexpired, the access policy opens the
+    emergency purpose to its user in its organization (``platform/access.py``)."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+    #: Supervisors review uses; the person who broke the glass does not read the queue.
+    access_read_roles: ClassVar[frozenset[Role]] = frozenset({Role.SUPERVISOR})
+    #: The reason and the review note are typed and may describe a person: the audit trail
+    #: keeps them as digests; the use's id links every read to them.
+    audit_classifications: ClassVar[dict[str, str]] = {
+        "reason": Classification.SAFETY,
+        "review_note": Classification.SAFETY,
+        "started_at": Classification.AGENCY,
+        "expires_at": Classification.AGENCY,
+        "ended_at": Classification.AGENCY,
+        "reviewed_at": Classification.AGENCY,
+        "justified": Classification.AGENCY,
+    }
+    REASON_MAX_LENGTH: ClassVar[int] = 500
+    NOTE_MAX_LENGTH: ClassVar[int] = 1000
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_uses")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="break_glass_uses"
+    )
+    reason = models.TextField(_("reason"), max_length=REASON_MAX_LENGTH)
+    started_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    justified = models.BooleanField(_("justified"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), max_length=NOTE_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [
+            # The actor's active use, looked up on every request.
+            models.Index(fields=["user", "expires_at"], name="break_glass_user_expiry"),
+            # The review queue: an organization's unreviewed uses, oldest first.
+            models.Index(
+                fields=["organization", "reviewed_at", "started_at"],
+                name="break_glass_review_queue",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("started_at")),
+                name="break_glass_expires_after_start",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(reviewed_at__isnull=True, justified__isnull=True)
+                    | Q(reviewed_at__isnull=False, justified__isnull=False)
+                ),
+                name="break_glass_review_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Break-glass {self.pk} by {self.user} at {self.organization}"
+
+    def is_active(self, now: dt.datetime | None = None) -> bool:
+        return self.ended_at is None and self.expires_at > (now or timezone.now())
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})

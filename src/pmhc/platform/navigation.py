@@ -50,6 +50,13 @@ SECTIONS: list[Section] = [
     Section(
         _("Organization"), "org_home", _roles(Role.ADMINISTRATOR), "/org/", ORDER["organization"]
     ),
+    Section(
+        _("Break-glass reviews"),
+        "break_glass_reviews",
+        _roles(Role.SUPERVISOR),
+        "/operate/break-glass/reviews/",
+        ORDER["queues"],
+    ),
 ]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from pmhc.platform import account_views, agreement_views, org_views, views
+from pmhc.platform import account_views, agreement_views, break_glass_views, org_views, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -40,6 +40,10 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # Break-glass: emergency access with a reason, a time box and a review
+    path("operate/break-glass/", break_glass_views.start, name="break_glass_start"),
+    path("operate/break-glass/end/", break_glass_views.end, name="break_glass_end"),
+    path("operate/break-glass/reviews/", break_glass_views.reviews, name="break_glass_reviews"),
     # The organization's own administration
     path("org/", org_views.org_home, name="org_home"),
     path("org/<slug:slug>/", org_views.org_detail, name="org_detail"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pmhc.platform.access import (
     ANONYMOUS,
+    EMERGENCY_ROLES,
     Action,
     Target,
     actor_for_user,
@@ -20,8 +21,9 @@ from pmhc.platform.access import (
     restrict,
     system_actor,
 )
+from pmhc.platform.break_glass_services import start_break_glass
 from pmhc.platform.models import Classification as C
-from pmhc.platform.models import Membership, Organization
+from pmhc.platform.models import Membership, Organization, User
 from pmhc.platform.models import Purpose as P
 from pmhc.platform.models import Role as R
 from pmhc.platform.tests.factories import (
@@ -67,6 +69,19 @@ def world(db):
         MembershipFactory.create(user=user, organization=home, role=role)
         actors[role] = actor_for_user(user)
     return actors, holders
+
+
+@pytest.fixture
+def glass_actors(world):
+    """The same actors, each with an active break-glass use at home where their role allows."""
+    home = Organization.objects.get(slug="home")
+    glass = {}
+    for role, actor in world[0].items():
+        if role in EMERGENCY_ROLES:
+            start_break_glass(actor, organization=home, reason="Table test")
+            actor = actor_for_user(User.objects.get(pk=actor.user_id))
+        glass[role] = actor
+    return glass
 
 
 def target(holder: Organization, level: str, consent: bool = False) -> Target:
@@ -136,8 +151,14 @@ TABLE = [
 @pytest.mark.parametrize(
     ("role", "relation", "action", "level", "purpose", "consent", "allowed"), TABLE
 )
-def test_policy_table(world, role, relation, action, level, purpose, consent, allowed):
+def test_policy_table(
+    world, glass_actors, role, relation, action, level, purpose, consent, allowed
+):
     actors, holders = world
+    if purpose == P.EMERGENCY:
+        # The emergency purpose opens only under break-glass (test_break_glass.py has its
+        # own table); these rows say what each role may read once the glass is broken.
+        actors = glass_actors
     decision = decide(actors[role], action, target(holders[relation], level, consent), purpose)
     assert decision.allowed is allowed, decision.reason
     assert decision.reason
@@ -195,7 +216,6 @@ def test_fails_closed_on_bad_input(world):
 def test_deactivated_membership_grants_nothing(world):
     _, holders = world
     Membership.objects.filter(user__username=f"u-{R.OFFICER}").update(is_active=False)
-    from pmhc.platform.models import User
 
     officer = actor_for_user(User.objects.get(username=f"u-{R.OFFICER}"))
     assert not officer.grants

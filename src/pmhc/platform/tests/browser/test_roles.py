@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SECTIONS: dict[Role, list[str]] = {role: ["Learn", "Assess"] for role in Role}
 SECTIONS[Role.ADMINISTRATOR] = ["Learn", "Assess", "Plan", "Train", "Organization"]
 SECTIONS[Role.COORDINATOR] = ["Learn", "Assess", "Plan", "Train", "Operate"]
-SECTIONS[Role.SUPERVISOR] = ["Learn", "Assess", "Plan", "Train", "Operate"]
+SECTIONS[Role.SUPERVISOR] = ["Learn", "Assess", "Plan", "Train", "Operate", "Break-glass reviews"]
 SECTIONS[Role.OFFICER] = ["Learn", "Assess", "Train", "Operate"]
 SECTIONS[Role.CALL_TAKER] = ["Learn", "Assess", "Train", "Operate"]
 SECTIONS[Role.CLINICIAN] = ["Learn", "Assess", "Operate"]
