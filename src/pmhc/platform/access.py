@@ -503,6 +503,25 @@ def restrict(
     return queryset.filter(**{f"{lookup}__in": sorted(ids)}).distinct()
 
 
+NOT_FOUND = "Not found"
+
+
+def require(
+    actor: Actor,
+    action: Action | str,
+    obj: Protected | None,
+    purpose: Purpose | str,
+    **options: Any,
+) -> Decision:
+    """``decide``, or the one 404 that a missing record also gives: missing and forbidden look
+    the same. ``options`` are ``decide``'s keyword arguments (``classification``, ``fields``,
+    ``transition``)."""
+    decision = decide(actor, action, obj, purpose, **options)
+    if not decision:
+        raise Http404(NOT_FOUND)
+    return decision
+
+
 def get_or_404(
     actor: Actor,
     queryset: models.QuerySet[M],
@@ -514,7 +533,6 @@ def get_or_404(
     try:
         obj = queryset.get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Not found") from exc
-    if not decide(actor, action, obj, purpose):  # type: ignore[arg-type]
-        raise Http404("Not found")
+        raise Http404(NOT_FOUND) from exc
+    require(actor, action, obj, purpose)  # type: ignore[arg-type]
     return obj

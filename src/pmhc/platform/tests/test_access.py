@@ -365,3 +365,17 @@ def test_records_may_narrow_who_reads_them(db):
             actors[role], "view", P.ADMINISTRATION, C.AGENCY, read_roles=roles
         )
         assert ids == expected
+
+
+def test_require_gives_the_same_404_as_a_missing_record(world):
+    from pmhc.platform.access import require
+
+    actors, holders = world
+    officer = actors[R.OFFICER]
+    allowed = require(officer, "view", target(holders["same"], C.PERSONAL), P.ACTIVE_CALL)
+    assert allowed.allowed
+    with pytest.raises(Http404) as forbidden:
+        require(officer, "view", target(holders["unrelated"], C.PERSONAL), P.ACTIVE_CALL)
+    with pytest.raises(Http404) as missing:
+        require(officer, "view", None, P.ACTIVE_CALL)
+    assert str(forbidden.value) == str(missing.value) == "Not found"
