@@ -162,12 +162,12 @@ def test_whole_grid_properties(world):
             if decision.allowed:
                 # A partner never gets more than a member of the holder would.
                 assert same.allowed, where
-        if role in {R.ANALYST, R.ADMINISTRATOR} and level not in {C.PUBLIC, C.AGENCY}:
+        if role in {R.ANALYST, R.ADMINISTRATOR} and level not in {C.PUBLIC, C.AGENCY, C.AGGREGATE}:
             assert not decision.allowed, where
         if role == R.TTA_STAFF and level not in {C.PUBLIC, C.AGENCY}:
             # Requesters' contact details only, for running the toolkit.
             assert not decision.allowed or (level, purpose) == (C.PERSONAL, P.ADMINISTRATION), where
-        if action == Action.EXPORT and level not in {C.PUBLIC, C.AGENCY}:
+        if action == Action.EXPORT and level not in {C.PUBLIC, C.AGENCY, C.AGGREGATE}:
             assert not decision.allowed, where
 
 
