@@ -28,6 +28,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pmhc.demo.generator import restore_reference_data
 from pmhc.people.consent_services import give_consent
 from pmhc.platform.access import CONSENT_REQUIRED, Action, actor_for_user, decide, restrict
 from pmhc.platform.models import AgreementStatus, Classification, Membership, Purpose, Role, User
@@ -67,6 +68,9 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
         transaction.atomic(),
     ):
         try:
+            # A transactional test run before this module may have flushed the reference data
+            # (the self-assessment's edition) that the world's records need.
+            restore_reference_data()
             built = build_world(workdir)
             # The crawl's world has no consent yet: each holder's person gives one.
             for key in ("owner", "unrelated"):
