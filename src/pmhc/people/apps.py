@@ -8,3 +8,11 @@ class PeopleConfig(AppConfig):
     name = "pmhc.people"
     label = "people"
     verbose_name = _("People (Operate)")
+
+    def ready(self) -> None:
+        # The access policy asks people's consent through this one function; platform
+        # imports no domain app.
+        from pmhc.people.consent_selectors import consent_allows
+        from pmhc.platform.access import register_consent_check
+
+        register_consent_check(consent_allows)

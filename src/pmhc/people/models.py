@@ -6,8 +6,9 @@ the organization that recorded them. The policy grants personal data only for ca
 through ``selectors.py``, which writes a ``people.person_read`` event to the audit trail, and
 every write through ``services.py``. ``restricted_fields`` names those fields for
 ``platform.restricted``; each is personal, like the record, so whoever may read the record may
-read them, and nobody else sees any of them. Response plans, consent and identity resolution
-across records come later; for now each record stands alone.
+read them, and nobody else sees any of them. Response plans and identity resolution across
+records come later. A person's ``Consent`` records say whether their clinical and
+substance-use data may reach other organizations (see ``consent_selectors``).
 """
 
 from __future__ import annotations
@@ -141,3 +142,83 @@ class PersonAlias(models.Model):
 
     def access_organization_ids(self) -> frozenset[int]:
         return frozenset({self.person.organization_id})
+
+
+#: Who records and revokes consent, and reads it: those who care for the person.
+CONSENT_KEEPERS = frozenset({Role.CLINICIAN, Role.CASE_MANAGER, Role.COORDINATOR})
+#: The data classes a consent may cover: the ones whose crossing needs consent.
+CONSENT_DATA_CLASSES = (Classification.CLINICAL, Classification.SUBSTANCE_USE)
+
+
+class Consent(models.Model):
+    """A person's consent that their clinical or substance-use data reach other organizations,
+    for some purposes, for a period; the access policy reads it through the check that
+    ``PeopleConfig.ready`` registers (``consent_selectors.consent_allows``).
+
+    A general consent (``any_recipient``) lets the data reach every organization that shares
+    data with the holder under an agreement in force. A 42 CFR Part 2 consent must name each
+    recipient organization; only it opens substance-use data. Revoking is immediate."""
+
+    access_classification: ClassVar[str] = Classification.PERSONAL
+    access_org_lookup: ClassVar[str] = "organization"
+    access_read_roles: ClassVar[frozenset[Role]] = CONSENT_KEEPERS
+    access_write_roles: ClassVar[frozenset[Role]] = CONSENT_KEEPERS
+    #: The consent's terms are kept in clear in the trail: ids, classes, purposes and dates say
+    #: nothing about the person beyond that a consent exists.
+    audit_classifications: ClassVar[Mapping[str, str]] = {
+        "recipients": Classification.AGENCY,
+        "any_recipient": Classification.AGENCY,
+        "purposes": Classification.AGENCY,
+        "data_classes": Classification.AGENCY,
+        "part2": Classification.AGENCY,
+        "valid_from": Classification.AGENCY,
+        "valid_until": Classification.AGENCY,
+        "revoked_at": Classification.AGENCY,
+    }
+    restricted_fields: ClassVar[Mapping[str, Classification]] = {}
+    agency_text_fields: ClassVar[frozenset[str]] = frozenset()
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    recipients = models.ManyToManyField(
+        Organization, blank=True, related_name="+", verbose_name=_("recipient organizations")
+    )
+    any_recipient = models.BooleanField(
+        _("any partner under an agreement"),
+        default=False,
+        help_text=_("A general consent; it never covers substance-use (Part 2) records."),
+    )
+    purposes = models.JSONField(_("purposes"), default=list)
+    data_classes = models.JSONField(_("data classes"), default=list)
+    part2 = models.BooleanField(_("42 CFR Part 2 consent"), default=False)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["person", "-valid_from", "pk"]
+        indexes = [models.Index(fields=["person", "revoked_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(part2=True, any_recipient=True),
+                name="people_consent_part2_names_recipients",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="people_consent_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent {self.pk}"
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})

@@ -9,12 +9,41 @@ Inputs: the actor's role in each of their organizations; how the object's organi
 to theirs (the same, or a partner under a data-sharing agreement in force today that covers the
 data's classification and the purpose); the purpose; the data's classification; and, for
 clinical and substance-use data crossing organizations, the person's consent.
+
+``require(actor, action, obj, purpose)`` is ``decide`` for pages and selectors: it raises the
+same 404 that a missing record gives.
+
+Consent. For CLINICAL and SUBSTANCE_USE data that crosses organizations, ``decide`` asks the one
+consent check that the ``people`` app registers at start-up (``register_consent_check``), so
+this module imports no domain app. A record names its person with ``access_person_id``; the
+check answers for (person, recipient organization, purpose, classification, the recipient's
+today) from the database at the moment of the decision, so a revocation takes effect at once.
+Substance-use (42 CFR Part 2) data needs a Part 2 consent that names the recipient organization:
+a general consent does not count. Clinical data in an emergency needs none (45 CFR
+164.512(j)); Part 2 data has no such exception here. With no check registered, or a record that
+names no person, the answer is no. ``restrict`` leaves partners out for these classifications:
+consent is per person, and the owning app's selector adds its own consent-aware condition.
+
+Aggregates. ``AGGREGATE`` is the classification of de-identified counts (rollups, the figures of
+a dashboard): never a row about a person. Analysts, and the roles that run and evaluate a
+program, read and export it for evaluation; analysts are granted nothing personal. A figure
+shown to the public passes through ``suppress_small_cells`` first: every count below
+``MIN_CELL_SIZE`` (11) is withheld, and when one cell of a group is withheld the next smallest is
+withheld with it, so that the group's total cannot give it back (complementary suppression
+across several dimensions of a table is future work).
+
+Shared records. A record that more than its holder writes (a referral: the sending agency and
+the receiving provider) declares ``access_participants() -> {organization id: frozenset of the
+fields and transitions it may write}``. A change of such a record must name what it writes
+(``decide(..., fields=...)`` and/or ``transition=...``); each organization may write only what
+its entry lists (the holder lists itself), with the role grants a change needs as usual.
+Taking part grants no reads: the receiving provider reads only what the rules above grant it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -55,6 +84,7 @@ class Action(StrEnum):
 WRITE_ACTIONS = frozenset({Action.CREATE, Action.CHANGE, Action.DELETE})
 ALL_PURPOSES = frozenset(P)
 CARE = frozenset({P.ACTIVE_CALL, P.CASE_MANAGEMENT, P.EMERGENCY})
+EVALUATION = frozenset({P.EVALUATION})
 
 #: What each role may read, by classification, and for which purposes. Every member may see
 #: their organization's agency-level directory (administration); the rest is by need.
@@ -63,9 +93,11 @@ CARE = frozenset({P.ACTIVE_CALL, P.CASE_MANAGEMENT, P.EMERGENCY})
 ROLE_GRANTS: Mapping[Role, Mapping[Classification, frozenset[Purpose]]] = {
     Role.ADMINISTRATOR: {
         C.AGENCY: frozenset({P.ADMINISTRATION, P.EVALUATION}),
+        C.AGGREGATE: EVALUATION,
     },
     Role.COORDINATOR: {
         C.AGENCY: frozenset({P.ADMINISTRATION, P.EVALUATION, P.CASE_MANAGEMENT, P.ACTIVE_CALL}),
+        C.AGGREGATE: EVALUATION,
         C.PERSONAL: frozenset({P.CASE_MANAGEMENT}),
         C.SAFETY: frozenset({P.CASE_MANAGEMENT}),
     },
@@ -83,6 +115,7 @@ ROLE_GRANTS: Mapping[Role, Mapping[Classification, frozenset[Purpose]]] = {
     },
     Role.SUPERVISOR: {
         C.AGENCY: frozenset({P.ACTIVE_CALL, P.CASE_MANAGEMENT, P.EVALUATION, P.ADMINISTRATION}),
+        C.AGGREGATE: EVALUATION,
         C.PERSONAL: CARE,
         C.SAFETY: CARE,
         C.CLINICAL: frozenset({P.EMERGENCY}),
@@ -103,8 +136,9 @@ ROLE_GRANTS: Mapping[Role, Mapping[Classification, frozenset[Purpose]]] = {
         C.SUBSTANCE_USE: frozenset({P.CASE_MANAGEMENT}),
     },
     Role.ANALYST: {
-        # Analysts work on de-identified rows only (least data).
+        # Analysts read counts, never rows about a person (least data).
         C.AGENCY: frozenset({P.EVALUATION, P.ADMINISTRATION}),
+        C.AGGREGATE: EVALUATION,
     },
     Role.TTA_STAFF: {
         C.AGENCY: frozenset({P.ADMINISTRATION}),
@@ -119,6 +153,39 @@ MANAGING_ROLES = frozenset({Role.ADMINISTRATOR})
 EXPORTING_ROLES = frozenset({Role.ADMINISTRATOR, Role.COORDINATOR, Role.SUPERVISOR, Role.ANALYST})
 #: Crossing an organization's boundary with these needs the person's consent too.
 CONSENT_REQUIRED = frozenset({C.CLINICAL, C.SUBSTANCE_USE})
+#: Counts below this are withheld from any figure shown outside the organizations that hold the
+#: data (the usual small-cell rule for de-identified public figures).
+MIN_CELL_SIZE = 11
+#: What a withheld count is shown as.
+SUPPRESSED = "<11"
+
+#: (person id, recipient organization id, purpose, classification, the recipient's today) ->
+#: whether the person's consent lets their data of that classification reach that organization.
+ConsentCheck = Callable[[int, int, str, str, dt.date], bool]
+_consent_check: ConsentCheck | None = None
+
+
+def register_consent_check(check: ConsentCheck | None) -> None:
+    """Install the one function the policy asks about consent (``people`` does this in its
+    ``AppConfig.ready``). ``None`` removes it: the policy then finds no consent anywhere."""
+    global _consent_check  # one hook, set once at start-up
+    _consent_check = check
+
+
+def suppress_small_cells(counts: Mapping[Any, int]) -> dict[Any, int | None]:
+    """The counts as a public figure may show them: a count from 1 to ``MIN_CELL_SIZE - 1`` is
+    withheld (``None``; show ``SUPPRESSED``). If exactly one cell is withheld, the smallest other
+    non-zero count is withheld too, so the total shown beside them cannot give it back. Zeros
+    stay: a zero discloses nobody."""
+    shown: dict[Any, int | None] = {
+        key: (None if 0 < count < MIN_CELL_SIZE else count) for key, count in counts.items()
+    }
+    withheld = [key for key, value in shown.items() if value is None]
+    if len(withheld) == 1:
+        others = [(count, str(key), key) for key, count in counts.items() if shown[key]]
+        if others:
+            shown[min(others)[2]] = None
+    return shown
 
 
 @dataclass(frozen=True)
@@ -352,9 +419,18 @@ class Target:
     access_write_roles: frozenset[Role] | None = None
     #: When set, only these roles may view or export (see ``decide``).
     access_read_roles: frozenset[Role] | None = None
+    #: The person whose data this is, for the registered consent check.
+    access_person_id: int | None = None
+    #: Organizations taking part in a shared record, with what each may write.
+    participants: Mapping[int, frozenset[str]] | None = field(
+        default=None, compare=False, hash=False
+    )
 
     def access_organization_ids(self) -> frozenset[int]:
         return self.organization_ids
+
+    def access_participants(self) -> Mapping[int, frozenset[str]] | None:
+        return self.participants
 
     def consent_allows(self, organization_id: int, purpose: str) -> bool:
         return organization_id in self.consenting_organization_ids
@@ -366,7 +442,7 @@ def _role_allows(role: Role, action: Action, classification: str, purpose: str) 
     if action is Action.EXPORT:
         return (
             role in EXPORTING_ROLES
-            and classification in {C.PUBLIC, C.AGENCY}
+            and classification in {C.PUBLIC, C.AGENCY, C.AGGREGATE}
             and purpose in ROLE_GRANTS[role].get(C(classification), frozenset())
         )
     return purpose in ROLE_GRANTS[role].get(C(classification), frozenset())
@@ -387,9 +463,52 @@ def _role_may(
     return True
 
 
-def _consent_allows(obj: Any, organization_id: int, purpose: str) -> bool:
-    check = getattr(obj, "consent_allows", None)
-    return bool(check(organization_id, purpose)) if callable(check) else False
+def _consent_allows(
+    obj: Any, organization_id: int, purpose: str, classification: str, today: dt.date
+) -> bool:
+    """The person's consent, read now. A record that names its person asks the registered
+    check; a ``Target`` without a person answers from its own ``consenting_organization_ids``
+    (checks before a record exists, and the policy's table tests)."""
+    person_id = getattr(obj, "access_person_id", None)
+    if person_id is not None:
+        check = _consent_check
+        return check is not None and bool(
+            check(person_id, organization_id, purpose, classification, today)
+        )
+    own = getattr(obj, "consent_allows", None)
+    return bool(own(organization_id, purpose)) if callable(own) else False
+
+
+def _participants(obj: Any) -> Mapping[int, frozenset[str]] | None:
+    declared = getattr(obj, "access_participants", None)
+    return declared() if callable(declared) else None
+
+
+def _decide_shared_change(
+    actor: Actor,
+    obj: Any,
+    participants: Mapping[int, frozenset[str]],
+    level: str,
+    purpose: str,
+    writes: frozenset[str],
+) -> Decision:
+    if not writes:
+        return Decision(False, "a change of a shared record must name its fields or transition")
+    write_roles = getattr(obj, "access_write_roles", None)
+    for grant in actor.grants:
+        allowed = participants.get(grant.organization_id)
+        if allowed is None or not writes <= allowed:
+            continue
+        if not _role_may(grant.role, Action.CHANGE, write_roles, None):
+            continue
+        if not _role_allows(grant.role, Action.CHANGE, level, purpose):
+            continue
+        return Decision(
+            True,
+            f"taking part in a shared record: {grant.role.label} may write "
+            f"{', '.join(sorted(writes))}",
+        )
+    return Decision(False, "no organization of this actor may write this to the shared record")
 
 
 def decide(
@@ -399,8 +518,12 @@ def decide(
     purpose: Purpose | str,
     *,
     classification: str | None = None,
+    fields: Iterable[str] | None = None,
+    transition: str | None = None,
 ) -> Decision:
-    """May ``actor`` do ``action`` to ``obj`` for ``purpose``? Fails closed."""
+    """May ``actor`` do ``action`` to ``obj`` for ``purpose``? Fails closed. ``fields`` and
+    ``transition`` name what a change writes; a shared record (``access_participants``) needs
+    them, and each participant may write only what its entry lists."""
     if obj is None:
         return Decision(False, "no such record")
     action = Action(action)
@@ -421,6 +544,11 @@ def decide(
 
     if actor.kind == "api_key":
         return _decide_for_key(actor, action, obj, owners)
+
+    participants = _participants(obj)
+    if participants is not None and action is Action.CHANGE:
+        writes = frozenset(fields or ()) | ({transition} if transition else frozenset())
+        return _decide_shared_change(actor, obj, participants, level, purpose, writes)
 
     # 1. The actor's own organization holds the record. Records may narrow who writes them
     #    (``access_write_roles``): the toolkit's pages are kept by TTA staff, not by every
@@ -463,7 +591,9 @@ def decide(
         if (
             level in CONSENT_REQUIRED
             and not emergency_exception
-            and not _consent_allows(obj, cover.own_organization_id, purpose)
+            and not _consent_allows(
+                obj, cover.own_organization_id, purpose, level, organization_today(actor.time_zone)
+            )
         ):
             continue
         return Decision(
@@ -565,6 +695,25 @@ def restrict(
     return queryset.filter(**{f"{lookup}__in": sorted(ids)}).distinct()
 
 
+NOT_FOUND = "Not found"
+
+
+def require(
+    actor: Actor,
+    action: Action | str,
+    obj: Protected | None,
+    purpose: Purpose | str,
+    **options: Any,
+) -> Decision:
+    """``decide``, or the one 404 that a missing record also gives: missing and forbidden look
+    the same. ``options`` are ``decide``'s keyword arguments (``classification``, ``fields``,
+    ``transition``)."""
+    decision = decide(actor, action, obj, purpose, **options)
+    if not decision:
+        raise Http404(NOT_FOUND)
+    return decision
+
+
 def get_or_404(
     actor: Actor,
     queryset: models.QuerySet[M],
@@ -576,7 +725,6 @@ def get_or_404(
     try:
         obj = queryset.get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Not found") from exc
-    if not decide(actor, action, obj, purpose):  # type: ignore[arg-type]
-        raise Http404("Not found")
+        raise Http404(NOT_FOUND) from exc
+    require(actor, action, obj, purpose)  # type: ignore[arg-type]
     return obj

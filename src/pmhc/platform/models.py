@@ -57,6 +57,8 @@ class Classification(models.TextChoices):
     SAFETY = "safety", _("Safety")
     CLINICAL = "clinical", _("Clinical")
     SUBSTANCE_USE = "substance_use", _("Substance use (42 CFR Part 2)")
+    #: De-identified counts (rollups, dashboard figures); never a row about a person.
+    AGGREGATE = "aggregate", _("De-identified counts")
 
 
 class Purpose(models.TextChoices):
@@ -464,6 +466,8 @@ class AuditAction(models.TextChoices):
     PERSON_LINKED = "people.person_linked", _("Person linked to a call or encounter")
     PERSON_READ = "people.person_read", _("Person's details read")
     PEOPLE_IMPORTED = "people.imported", _("People brought in with past records")
+    CONSENT_GIVEN = "people.consent_given", _("Consent to share recorded")
+    CONSENT_REVOKED = "people.consent_revoked", _("Consent to share revoked")
     DEMO_LOADED = "demo.loaded", _("Demo data loaded")
     BREAK_GLASS_STARTED = "break_glass.started", _("Break-glass emergency access started")
     BREAK_GLASS_ENDED = "break_glass.ended", _("Break-glass emergency access ended")

@@ -183,12 +183,12 @@ def test_whole_grid_properties(world):
             if decision.allowed:
                 # A partner never gets more than a member of the holder would.
                 assert same.allowed, where
-        if role in {R.ANALYST, R.ADMINISTRATOR} and level not in {C.PUBLIC, C.AGENCY}:
+        if role in {R.ANALYST, R.ADMINISTRATOR} and level not in {C.PUBLIC, C.AGENCY, C.AGGREGATE}:
             assert not decision.allowed, where
         if role == R.TTA_STAFF and level not in {C.PUBLIC, C.AGENCY}:
             # Requesters' contact details only, for running the toolkit.
             assert not decision.allowed or (level, purpose) == (C.PERSONAL, P.ADMINISTRATION), where
-        if action == Action.EXPORT and level not in {C.PUBLIC, C.AGENCY}:
+        if action == Action.EXPORT and level not in {C.PUBLIC, C.AGENCY, C.AGGREGATE}:
             assert not decision.allowed, where
 
 
@@ -385,3 +385,17 @@ def test_records_may_narrow_who_reads_them(db):
             actors[role], "view", P.ADMINISTRATION, C.AGENCY, read_roles=roles
         )
         assert ids == expected
+
+
+def test_require_gives_the_same_404_as_a_missing_record(world):
+    from pmhc.platform.access import require
+
+    actors, holders = world
+    officer = actors[R.OFFICER]
+    allowed = require(officer, "view", target(holders["same"], C.PERSONAL), P.ACTIVE_CALL)
+    assert allowed.allowed
+    with pytest.raises(Http404) as forbidden:
+        require(officer, "view", target(holders["unrelated"], C.PERSONAL), P.ACTIVE_CALL)
+    with pytest.raises(Http404) as missing:
+        require(officer, "view", None, P.ACTIVE_CALL)
+    assert str(forbidden.value) == str(missing.value) == "Not found"

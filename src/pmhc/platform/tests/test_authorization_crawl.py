@@ -830,3 +830,19 @@ def test_a_request_about_a_record_it_may_not_change_writes_nothing(
 ) -> None:
     wrote = _open(crawl.failures, "wrote", group)
     assert not wrote, _report(wrote, "requests that wrote what they may not")
+
+
+def test_analysts_are_crawled_and_reach_no_personal_value(crawl: Crawl) -> None:
+    """Analysts read counts, never rows: the analysts of the owner and of the partner request
+    every page and API, every personal, safety or clinical value they could meet is on their
+    forbidden list, and none of those values reached them."""
+    analysts = [c for c in crawl.callers if c.role == Role.ANALYST]
+    assert {c.group for c in analysts} >= {OWNER, PARTNER}
+    sensitive = {
+        i for i, secret in enumerate(crawl.world.secrets) if secret.classification in SENSITIVE
+    }
+    assert sensitive
+    for analyst in analysts:
+        assert sensitive <= analyst.forbidden, analyst.label
+    leaks = [f for f in crawl.failures if f.kind == "leak" and f.caller.endswith(":analyst")]
+    assert not leaks, _report(leaks, "personal values shown to analysts")

@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from pmhc.platform import audit
-from pmhc.platform.access import Action, Actor, decide, get_or_404, restrict
+from pmhc.platform.access import Action, Actor, get_or_404, require, restrict
 from pmhc.platform.models import AuditAction, Classification, Purpose
 from pmhc.toolkit.models import LibraryItem, PageContent, ReviewStatus
 from pmhc.toolkit.references import token_hash
@@ -166,8 +166,7 @@ def _require_reviewer(actor: Actor) -> None:
     if organization is None:
         raise Http404("Not found")
     target = toolkit_target(organization, Classification.PERSONAL)
-    if not decide(actor, Action.CHANGE, target, ADMIN):
-        raise Http404("Not found")
+    require(actor, Action.CHANGE, target, ADMIN)
 
 
 def review_queue(actor: Actor, *, status: str = ReviewStatus.SUBMITTED) -> QuerySet[LibraryItem]:
@@ -222,8 +221,7 @@ def library_file(actor: Actor, pk: int) -> LibraryItem:
         raise Http404("Not found")
     if item.status == ReviewStatus.PUBLISHED:
         return item
-    if not decide(actor, Action.VIEW, item, ADMIN):
-        raise Http404("Not found")
+    require(actor, Action.VIEW, item, ADMIN)
     audit.record(
         AuditAction.LIBRARY_FILE_READ,
         actor=actor,
