@@ -43,7 +43,10 @@ class OrganizationSerializer(serializers.ModelSerializer[Organization]):
 class MeView(APIView):
     @extend_schema(
         summary="Who is calling",
-        description="The signed-in user's organizations and roles, or the API key's scopes.",
+        description=(
+            "The signed-in user's role in the organization they act for (a member of several "
+            "organizations acts for one at a time), or the API key's scopes."
+        ),
         responses=MeSerializer,
     )
     def get(self, request: Request) -> Response:
