@@ -19,12 +19,8 @@ from pmhc.assessment.forms import ElementAnswersForm, ProfileForm
 from pmhc.assessment.instrument import Edition
 from pmhc.assessment.instrument_services import may_revise
 from pmhc.assessment.models import Mode, Respondent
-from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
+from pmhc.platform.http import actor_of
 
 
 def home(request: HttpRequest) -> HttpResponse:

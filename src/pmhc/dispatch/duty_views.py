@@ -18,11 +18,8 @@ from pmhc.dispatch.forms import WEEKDAYS, ShiftForm, TeamForm, time_initial
 from pmhc.dispatch.models import DutyShift, Team
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
+from pmhc.platform.http import actor_of
 from pmhc.platform.models import Organization
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
 
 
 def _editable(actor: Actor) -> Organization:
@@ -34,7 +31,7 @@ def _editable(actor: Actor) -> Organization:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require(selectors.duty_organization(actor))
     if not actor.has_role(*selectors.CALL_READERS):
         raise Http404("Not found")
@@ -68,7 +65,7 @@ def _form_page(request: HttpRequest, context: dict[str, Any], form: Any) -> Http
 
 
 def _shift_page(request: HttpRequest, shift: DutyShift | None) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = _editable(actor)
     initial = (
         {
@@ -101,13 +98,13 @@ def shift_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _shift_page(request, selectors.shift_for_change(_actor(request), pk))
+    return _shift_page(request, selectors.shift_for_change(actor_of(request), pk))
 
 
 @login_required
 @require_POST
 def shift_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     shift = selectors.shift_for_change(actor, pk)
     duty_services.delete_shift(actor, shift=shift)
     messages.success(request, _("Shift removed."))
@@ -115,7 +112,7 @@ def shift_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _team_page(request: HttpRequest, team: Team | None) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = _editable(actor)
     initial: dict[str, Any] = {"is_active": True}
     if team is not None:
@@ -151,4 +148,4 @@ def team_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _team_page(request, selectors.team_for_change(_actor(request), pk))
+    return _team_page(request, selectors.team_for_change(actor_of(request), pk))

@@ -20,6 +20,7 @@ from pmhc.dispatch.models import (
 )
 from pmhc.platform.access import Action, Actor, decide, get_or_404, restrict
 from pmhc.platform.models import Organization, Purpose
+from pmhc.platform.selectors import acting_organization
 
 ADMIN = Purpose.ADMINISTRATION
 #: A running import whose heartbeat is older than this is taken for dead. A live one beats at
@@ -49,17 +50,15 @@ def is_stalled(batch: CallImport, now: dt.datetime | None = None) -> bool:
 
 
 def import_organization(actor: Actor) -> Organization | None:
-    """The agency whose imports this actor runs: the first of theirs where their role may."""
+    """The acting agency, when the actor's role there runs its imports."""
     from pmhc.dispatch.import_services import import_target
 
-    for grant in actor.grants:
-        if grant.role in IMPORT_ROLES:
-            organization = Organization.objects.filter(pk=grant.organization_id).first()
-            if organization is not None and decide(
-                actor, Action.CREATE, import_target(organization), ADMIN
-            ):
-                return organization
-    return None
+    if actor.role not in IMPORT_ROLES:
+        return None
+    organization = acting_organization(actor)
+    if organization is None or not decide(actor, Action.CREATE, import_target(organization), ADMIN):
+        return None
+    return organization
 
 
 def require_import_organization(actor: Actor) -> Organization:

@@ -28,6 +28,7 @@ from pmhc.dispatch.models import CallImport, ImportFormat, ImportStatus
 from pmhc.platform.access import Actor
 from pmhc.platform.exports import spreadsheet_cell
 from pmhc.platform.forms import apply_errors
+from pmhc.platform.http import actor_of
 
 REJECTS_PAGE = 50
 IMPORTS_SHOWN = 50
@@ -55,13 +56,9 @@ EXAMPLE_MAPPING = {
 }
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
 @login_required
 def imports(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = import_selectors.require_import_organization(actor)
     mappings = import_selectors.mappings(actor, organization)
     form = ImportUploadForm(request.POST or None, request.FILES or None, mappings=mappings)
@@ -112,7 +109,7 @@ def _status(batch: CallImport) -> dict[str, Any]:
 
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     batch = import_selectors.import_detail(actor, pk)
     if request.headers.get("HX-Request") == "true":
         if not _running(batch):
@@ -134,7 +131,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_rejects(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """Every rejected row of an import as CSV: line, CAD event id, reason."""
-    actor = _actor(request)
+    actor = actor_of(request)
     batch = import_selectors.import_detail(actor, pk)
     rows = import_selectors.rejections(actor, batch)
 
@@ -208,7 +205,7 @@ def _save_mapping(
 
 @login_required
 def mappings(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     import_selectors.require_import_organization(actor)
     form = MappingForm(
         request.POST or None,
@@ -219,7 +216,7 @@ def mappings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mapping_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     mapping = import_selectors.mapping_detail(actor, pk)
     form = MappingForm(
         request.POST or None,

@@ -17,11 +17,8 @@ from pmhc.dispatch import rules_services, selectors, triage
 from pmhc.dispatch.forms import RuleForm, RuleFormSet, RulesNoteForm, TryForm
 from pmhc.dispatch.models import Routing, TriageRuleSet
 from pmhc.platform.access import Action, Actor
+from pmhc.platform.http import actor_of
 from pmhc.platform.models import Organization
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
 
 
 def _organization(actor: Actor) -> Organization:
@@ -51,7 +48,7 @@ def _history(versions: list[TriageRuleSet]) -> list[dict[str, Any]]:
 
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = _organization(actor)
     versions = selectors.rule_sets(actor, organization)
     published = next((v for v in versions if v.is_published), None)
@@ -72,7 +69,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def version(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     _organization(actor)
     found = selectors.rule_set_detail(actor, pk, Action.CHANGE)
     return render(
@@ -93,7 +90,7 @@ def _starting_rules(organization: Organization) -> tuple[list[dict[str, Any]], s
 
 @login_required
 def draft(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = _organization(actor)
     current, note = _starting_rules(organization)
     initial = [RuleForm.initial_for(rule, n * 10) for n, rule in enumerate(current, start=1)]
@@ -142,7 +139,7 @@ def draft(request: HttpRequest) -> HttpResponse:
 def try_draft(request: HttpRequest) -> HttpResponse:
     """Run sample answers through the draft (or, without one, the published rules) and the
     published version side by side; nothing is saved."""
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = _organization(actor)
     form = TryForm(request.GET or None)
     context: dict[str, Any] = {"form": form, "draft": selectors.rules_draft(organization)}
@@ -163,7 +160,7 @@ def try_draft(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def publish(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = _organization(actor)
     found = selectors.rules_draft(organization)
     if found is None:

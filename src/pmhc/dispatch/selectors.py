@@ -39,6 +39,7 @@ from pmhc.people.selectors import read_people
 from pmhc.platform import dates, restricted
 from pmhc.platform.access import Action, Actor, Target, decide, get_or_404, restrict
 from pmhc.platform.models import AuditAction, Classification, Organization, Purpose
+from pmhc.platform.selectors import acting_organization
 from pmhc.training.models import Trainee
 from pmhc.training.selectors import cit_officers_on_shift
 
@@ -93,19 +94,13 @@ def can_read_duty(actor: Actor, organization: Organization) -> bool:
 
 
 def _organization_where(actor: Actor, allowed: Any) -> Organization | None:
-    ids = [g.organization_id for g in actor.grants]
-    if not ids:
-        return None
-    by_id = Organization.objects.in_bulk(ids)
-    for organization_id in ids:
-        organization = by_id.get(organization_id)
-        if organization is not None and allowed(actor, organization):
-            return organization
-    return None
+    """The acting organization, when ``allowed`` lets the actor work in it."""
+    organization = acting_organization(actor)
+    return organization if organization is not None and allowed(actor, organization) else None
 
 
 def call_organization(actor: Actor) -> Organization | None:
-    """The agency whose calls this actor takes: the first of theirs where they may."""
+    """The acting agency, when the actor takes its calls."""
     return _organization_where(actor, can_take_calls)
 
 

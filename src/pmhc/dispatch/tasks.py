@@ -30,7 +30,7 @@ def run_import_task(batch_id: int) -> str:
     if batch is None:
         return "missing"
     actor = (
-        actor_for_user(batch.created_by)
+        actor_for_user(batch.created_by, organization_id=batch.organization_id)
         if batch.created_by is not None
         else system_actor("CAD import")
     )

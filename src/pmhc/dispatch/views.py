@@ -26,15 +26,12 @@ from pmhc.dispatch.forms import (
 from pmhc.people.models import Person
 from pmhc.platform.access import EMERGENCY_ROLES, Actor
 from pmhc.platform.forms import apply_errors
+from pmhc.platform.http import actor_of
 from pmhc.platform.models import Role
 
 CALLS_PAGE = 50
 #: How many of a person's calls their page lists, newest first.
 PERSON_RECENT = 50
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
 
 
 def _render(
@@ -47,7 +44,7 @@ def _render(
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """What this person does next, by role."""
-    actor = _actor(request)
+    actor = actor_of(request)
     roles = actor.roles
     context: dict[str, Any] = {
         "takes_calls": selectors.call_organization(actor) is not None,
@@ -80,7 +77,7 @@ def _screen(
 
 @login_required
 def call_new(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require(selectors.call_organization(actor))
     posted = request.POST if request.method == "POST" else None
     try:
@@ -128,7 +125,7 @@ def call_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def recommend(request: HttpRequest) -> HttpResponse:
     """The recommendation panel alone, for the screen to refresh as answers change."""
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require(selectors.call_organization(actor))
     try:
         answers = triage.clean_answers(protocol_answers(request.POST))
@@ -143,7 +140,7 @@ def recommend(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def calls(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.has_role(*selectors.CALL_READERS):
         raise Http404("Not found")
     form = CallFilterForm(request.GET or None, districts=selectors.districts(actor))
@@ -189,14 +186,14 @@ def _detail_context(request: HttpRequest, actor: Actor, pk: int) -> dict[str, An
 
 @login_required
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     return _render(request, "call.html", _detail_context(request, actor, pk))
 
 
 @login_required
 @require_POST
 def call_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     call = selectors.call_for_change(actor, pk)
     duty = selectors.on_duty(call.organization)
     form = AssignForm(request.POST, officers=duty.cit_officers, teams=duty.teams)
@@ -224,7 +221,7 @@ def call_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def call_times(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     call = selectors.call_for_change(actor, pk)
     form = TimesForm(request.POST)
     if form.is_valid():

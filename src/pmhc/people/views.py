@@ -14,21 +14,17 @@ from django.utils.translation import gettext as _
 from pmhc.people import selectors, services
 from pmhc.people.forms import PersonForm, SearchForm
 from pmhc.platform import panels
-from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
+from pmhc.platform.http import actor_of
 
 PURPOSE = selectors.ACTIVE_CALL
 #: The person's page, for ``platform.panels``.
 PERSON_PAGE = "people.person"
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     if not selectors.can_read_people(actor, PURPOSE):
         raise Http404("Not found")
     form = SearchForm(request.GET or None)
@@ -44,7 +40,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     record = selectors.person_detail(actor, pk, purpose=PURPOSE)
     return render(
         request,
@@ -60,7 +56,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     record = selectors.person_for_change(actor, pk, purpose=PURPOSE)
     initial = {name: getattr(record, name) for name in services.PERSON_FIELDS}
     initial["aliases"] = "\n".join(a.name for a in record.aliases.all())

@@ -27,6 +27,7 @@ from pmhc.platform.models import (
     OrganizationKind,
     Purpose,
 )
+from pmhc.platform.selectors import acting_organization
 from pmhc.training.coverage import Coverage
 
 ADMIN = Purpose.ADMINISTRATION
@@ -43,16 +44,11 @@ def plan_target(organization: Organization) -> Target:
 
 
 def plan_organization(actor: Actor) -> Organization:
-    """The organization whose plan the actor works on; 404 when they may read none."""
-    for grant in actor.grants:
-        if grant.role not in PLAN_READERS:
-            continue
-        organization = Organization.objects.filter(pk=grant.organization_id).first()
-        if organization is not None and decide(
-            actor, Action.VIEW, plan_target(organization), ADMIN
-        ):
-            return organization
-    raise Http404("Not found")
+    """The acting organization, whose plan the actor works on; 404 when they may not read it."""
+    organization = acting_organization(actor) if actor.role in PLAN_READERS else None
+    if organization is None or not decide(actor, Action.VIEW, plan_target(organization), ADMIN):
+        raise Http404("Not found")
+    return organization
 
 
 def can_edit(actor: Actor, organization: Organization) -> bool:

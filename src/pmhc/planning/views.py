@@ -12,17 +12,13 @@ from django.utils.translation import gettext as _
 
 from pmhc.planning import advisor, charts, selectors, services
 from pmhc.planning.forms import PledgeForm, PolicyForm, ProfileForm
-from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
+from pmhc.platform.http import actor_of
 
 
 @login_required
 def plan_home(request: HttpRequest) -> HttpResponse:
-    view = selectors.plan_view(_actor(request))
+    view = selectors.plan_view(actor_of(request))
     advice = selectors.advice(view)
     return render(
         request,
@@ -38,7 +34,7 @@ def plan_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require_editor(actor)
     current = selectors.profile(actor, organization)
     form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(current))
@@ -60,7 +56,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def advice_page(request: HttpRequest) -> HttpResponse:
-    view = selectors.plan_view(_actor(request))
+    view = selectors.plan_view(actor_of(request))
     return render(
         request,
         "planning/advice.html",
@@ -74,7 +70,7 @@ def advice_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staffing_page(request: HttpRequest) -> HttpResponse:
-    view = selectors.plan_view(_actor(request))
+    view = selectors.plan_view(actor_of(request))
     shifts = selectors.staffing_plan(view)
     target = view.profile.service_target_percent / 100 if view.profile else 0.8
     rows = [
@@ -96,7 +92,7 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def onemind_page(request: HttpRequest) -> HttpResponse:
-    view, pledge, tracker = selectors.tracker(_actor(request))
+    view, pledge, tracker = selectors.tracker(actor_of(request))
     return render(
         request,
         "planning/onemind.html",
@@ -106,7 +102,7 @@ def onemind_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def pledge_edit(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require_editor(actor)
     current = selectors.pledge(actor, organization)
     form = PledgeForm(
@@ -132,7 +128,7 @@ def pledge_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def policy_edit(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require_editor(actor)
     current = selectors.pledge(actor, organization)
     initial = (
@@ -163,7 +159,7 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def policy_file(request: HttpRequest) -> FileResponse:
-    record = selectors.policy_file(_actor(request))
+    record = selectors.policy_file(actor_of(request))
     try:
         handle = record.policy_file.open("rb")
     except FileNotFoundError as exc:

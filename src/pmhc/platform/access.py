@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 
 from pmhc.platform import dates
 from pmhc.platform.models import (
@@ -205,8 +206,22 @@ class PartnerCover:
 
 
 @dataclass(frozen=True)
+class MembershipChoice:
+    """One organization a person may act for (an active membership), for the header switch."""
+
+    organization_id: int
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True)
 class Actor:
-    """Who is acting: a signed-in user, an organization's API key, the system, or nobody."""
+    """Who is acting: a signed-in user, an organization's API key, the system, or nobody.
+
+    A user acts for one organization at a time (the acting organization, resolved once per
+    request by ``ActorMiddleware``): ``grants`` and ``partners`` hold that membership only, so
+    a member of two organizations never sees a mix of both. ``memberships`` lists every
+    organization they may switch to."""
 
     kind: str  # "user" | "api_key" | "system" | "anonymous"
     name: str
@@ -219,6 +234,7 @@ class Actor:
     time_zone: str = ""
     #: The active break-glass use, if any (see "Break-glass" below).
     break_glass: BreakGlass | None = None
+    memberships: tuple[MembershipChoice, ...] = ()
 
     @property
     def is_authenticated(self) -> bool:
@@ -246,8 +262,21 @@ class Actor:
         return None
 
     @property
-    def primary_organization_id(self) -> int | None:
+    def organization_id(self) -> int | None:
+        """The acting organization: the one membership the grants hold, or the key's own."""
+        if self.kind == "api_key":
+            return self.key_organization_id
         return self.grants[0].organization_id if self.grants else None
+
+    @property
+    def role(self) -> Role | None:
+        """The role in the acting organization."""
+        return self.grants[0].role if self.grants else None
+
+    @property
+    def may_switch(self) -> bool:
+        """Whether the person has more than one organization to act for."""
+        return len(self.memberships) > 1
 
 
 ANONYMOUS = Actor(kind="anonymous", name="anonymous")
@@ -299,8 +328,18 @@ def _partner_covers(today_by_org: Mapping[int, dt.date]) -> tuple[PartnerCover, 
     return tuple(covers)
 
 
-def actor_for_user(user: User | AnonymousUser | None) -> Actor:
-    """Build an actor with everything the policy needs, in two queries, once per request."""
+def actor_for_user(
+    user: User | AnonymousUser | None,
+    *,
+    organization_id: int | None = None,
+    organization_slug: str | None = None,
+) -> Actor:
+    """Build an actor with everything the policy needs, in two queries, once per request.
+
+    The actor acts for one organization: the one named by ``organization_slug`` (a page's
+    URL), else ``organization_id`` (the person's choice), when it is one of their active
+    memberships; otherwise their oldest active membership. A choice that is not (or is no
+    longer) theirs is ignored, never honoured."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     assert isinstance(user, User)
@@ -309,15 +348,28 @@ def actor_for_user(user: User | AnonymousUser | None) -> Actor:
         .select_related("organization")
         .order_by("created_at", "pk")
     )
-    grants = tuple(Grant(m.organization_id, Role(m.role)) for m in memberships)
-    partners = _partner_covers({m.organization_id: m.organization.today() for m in memberships})
+    acting = next(
+        (m for m in memberships if organization_slug and m.organization.slug == organization_slug),
+        None,
+    ) or next((m for m in memberships if m.organization_id == organization_id), None)
+    if acting is None and memberships:
+        acting = memberships[0]
+    choices = tuple(
+        MembershipChoice(m.organization_id, m.organization.name, Role(m.role))
+        for m in sorted(memberships, key=lambda m: (m.organization.name, m.organization_id))
+    )
+    if acting is None:
+        return Actor(kind="user", name=user.display_name, user_id=user.pk)
+    zone = acting.organization.time_zone
+    grants = (Grant(acting.organization_id, Role(acting.role)),)
     return Actor(
         kind="user",
         name=user.display_name,
         user_id=user.pk,
         grants=grants,
-        partners=partners,
-        time_zone=memberships[0].organization.time_zone if memberships else "",
+        partners=_partner_covers({acting.organization_id: acting.organization.today()}),
+        time_zone=zone,
+        memberships=choices,
         break_glass=active_break_glass(
             user.pk, frozenset(g.organization_id for g in grants if g.role in EMERGENCY_ROLES)
         ),

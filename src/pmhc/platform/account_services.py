@@ -85,9 +85,29 @@ def record_login(*, user: User, actor: Actor, second_factor: bool) -> None:
     audit.record(
         AuditAction.LOGIN_SUCCEEDED,
         actor=actor,
-        organization_id=actor.primary_organization_id,
+        organization_id=actor.organization_id,
         obj=user,
         detail="password and one-time code" if second_factor else "password",
+    )
+
+
+@transaction.atomic
+def choose_acting_organization(actor: Actor, *, organization_id: int) -> None:
+    """A member of several organizations chooses the one they act for (the header switch).
+    Only one of their active memberships may be chosen; the caller keeps the choice in the
+    session. The event goes to the chosen organization's trail."""
+    if actor.kind != "user" or organization_id not in {
+        m.organization_id for m in actor.memberships
+    }:
+        raise PermissionDenied("not one of the person's active memberships")
+    audit.record(
+        AuditAction.ACTING_ORGANIZATION_CHOSEN,
+        actor=actor,
+        organization_id=organization_id,
+        object_type="platform.organization",
+        object_id=organization_id,
+        before={"organization_id": actor.organization_id},
+        after={"organization_id": organization_id},
     )
 
 
@@ -119,7 +139,7 @@ def record_logout(*, actor: Actor) -> None:
         audit.record(
             AuditAction.LOGOUT,
             actor=actor,
-            organization_id=actor.primary_organization_id,
+            organization_id=actor.organization_id,
             object_type="platform.user",
             object_id=str(actor.user_id),
         )
@@ -167,7 +187,7 @@ def _record_refusal(action: AuditAction, *, actor: Actor, user: User, detail: st
     audit.record(
         action,
         actor=actor,
-        organization_id=actor.primary_organization_id,
+        organization_id=actor.organization_id,
         object_type="account",
         object_id=_normal(user.username),
         outcome=Outcome.FAILURE,
@@ -248,8 +268,12 @@ def _require_proof(actor: Actor, user: User, proof: IdentityConfirmed | None) ->
         raise PermissionDenied("this change needs a current code from the authenticator app")
 
 
-def _home_organization(user: User) -> Organization | None:
-    """Where a notice to ``user`` is listed (and can be sent again if the mail server fails)."""
+def _home_organization(actor: Actor, user: User) -> Organization | None:
+    """Where a notice to ``user`` is listed (and can be sent again if the mail server fails):
+    the organization they act for, or, when someone else acts (a reset by e-mail), the one
+    they would act for by default, their oldest active membership."""
+    if actor.user_id == user.pk and actor.organization_id is not None:
+        return Organization.objects.filter(pk=actor.organization_id).first()
     return (
         Organization.objects.filter(memberships__user=user, memberships__is_active=True)
         .order_by("memberships__created_at", "memberships__pk")
@@ -265,7 +289,7 @@ def _notify(actor: Actor, user: User, *, to: str, message: tuple[str, str]) -> N
     subject, body = message
     queue_email(
         actor,
-        organization=_home_organization(user),
+        organization=_home_organization(actor, user),
         to=[to],
         subject=subject,
         body=body,
@@ -276,7 +300,7 @@ def _notify(actor: Actor, user: User, *, to: str, message: tuple[str, str]) -> N
 def _zone(actor: Actor, user: User) -> str:
     if actor.time_zone:
         return actor.time_zone
-    organization = _home_organization(user)
+    organization = _home_organization(actor, user)
     return organization.time_zone if organization is not None else "UTC"
 
 
@@ -301,7 +325,7 @@ def change_password(
     audit.record(
         AuditAction.PASSWORD_RESET_COMPLETED if via_reset else AuditAction.PASSWORD_CHANGED,
         actor=actor,
-        organization_id=actor.primary_organization_id,
+        organization_id=actor.organization_id,
         obj=user,
         actor_name=user.display_name if not actor.is_authenticated else None,
     )
@@ -333,7 +357,7 @@ def change_email(
     audit.record(
         AuditAction.EMAIL_CHANGED,
         actor=actor,
-        organization_id=actor.primary_organization_id,
+        organization_id=actor.organization_id,
         obj=user,
         before={"email": old_email},
         after={"email": new_email},
@@ -399,7 +423,7 @@ def confirm_totp_enrollment(
         audit.record(
             AuditAction.TWO_FACTOR_FAILED,
             actor=actor,
-            organization_id=actor.primary_organization_id,
+            organization_id=actor.organization_id,
             obj=user,
             outcome=Outcome.FAILURE,
             detail="enrollment code rejected",
@@ -414,7 +438,7 @@ def confirm_totp_enrollment(
     audit.record(
         AuditAction.TWO_FACTOR_ENABLED,
         actor=actor,
-        organization_id=actor.primary_organization_id,
+        organization_id=actor.organization_id,
         obj=user,
         after={"count": existing + 1},
         detail="first authenticator app" if not existing else "another authenticator app added",
@@ -478,7 +502,7 @@ def remove_totp(
     audit.record(
         AuditAction.TWO_FACTOR_DISABLED,
         actor=actor,
-        organization_id=actor.primary_organization_id,
+        organization_id=actor.organization_id,
         obj=user,
         after={"count": remaining},
         detail="authenticator app removed" if remaining else "two-factor sign-in turned off",

@@ -39,6 +39,7 @@ from pmhc.platform.forms import (
     TwoFactorEnrollForm,
     TwoFactorRemoveForm,
 )
+from pmhc.platform.http import SESSION_KEY, actor_of
 from pmhc.platform.models import Membership, User
 
 PENDING_USER = "pmhc_pending_user"
@@ -140,9 +141,29 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/two_factor_verify.html", {"form": form})
 
 
+@login_required
+@require_POST
+def acting_organization(request: HttpRequest) -> HttpResponse:
+    """The header switch: act for another of one's organizations from now on. A choice that
+    is not one of the person's active memberships gets the same 404 as a missing page."""
+    actor = actor_of(request)
+    try:
+        organization_id = int(request.POST.get("organization", ""))
+    except ValueError as exc:
+        raise Http404("Not found") from exc
+    try:
+        account_services.choose_acting_organization(actor, organization_id=organization_id)
+    except PermissionDenied as exc:
+        raise Http404("Not found") from exc
+    request.session[SESSION_KEY] = organization_id
+    name = next(m.name for m in actor.memberships if m.organization_id == organization_id)
+    messages.success(request, _("You now act for %(name)s.") % {"name": name})
+    return HttpResponseRedirect(_safe_next(request, request.POST.get("next")))
+
+
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    account_services.record_logout(actor=request.actor)  # type: ignore[attr-defined]
+    account_services.record_logout(actor=actor_of(request))
     logout(request)
     messages.success(request, _("You have signed out."))
     return redirect("home")
@@ -151,7 +172,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def _signed_in(request: HttpRequest) -> tuple[User, Actor]:
     user = request.user
     assert isinstance(user, User)
-    return user, request.actor  # type: ignore[attr-defined]
+    return user, actor_of(request)
 
 
 @login_required

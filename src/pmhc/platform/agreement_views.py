@@ -15,14 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pmhc.platform import agreement_services, selectors
-from pmhc.platform.access import Actor
 from pmhc.platform.agreement_forms import ReasonForm
 from pmhc.platform.forms import AgreementForm, apply_errors
+from pmhc.platform.http import actor_of
 from pmhc.platform.models import AgreementStatus, Classification, DataSharingAgreement, Purpose
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
 
 
 def _accepted_by(agreement: DataSharingAgreement) -> set[int]:
@@ -31,7 +27,7 @@ def _accepted_by(agreement: DataSharingAgreement) -> set[int]:
 
 @login_required
 def agreement_list(request: HttpRequest, slug: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     today = organization.today()
     waiting_for_us, waiting_for_others, in_force = [], [], []
@@ -58,7 +54,7 @@ def agreement_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def agreement_new(request: HttpRequest, slug: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     form = AgreementForm(
         request.POST or None,
@@ -138,7 +134,7 @@ def _comparison(agreement: DataSharingAgreement) -> list[dict[str, str]]:
 
 @login_required
 def agreement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     agreement = selectors.agreement(actor, organization, pk)
     accepted = {a.organization_id: a for a in agreement.acceptances.all()}
@@ -169,7 +165,7 @@ def agreement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def agreement_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     agreement = selectors.agreement(actor, organization, pk)
     try:
@@ -192,7 +188,7 @@ def agreement_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _close(request: HttpRequest, slug: str, pk: int, *, end: bool) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     agreement = selectors.agreement(actor, organization, pk)
     form = ReasonForm(request.POST)
@@ -234,7 +230,7 @@ def agreement_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def agreement_amend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     agreement = selectors.agreement(actor, organization, pk)
     if agreement.status != AgreementStatus.IN_FORCE:
@@ -291,7 +287,7 @@ def agreement_amend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def agreement_document(request: HttpRequest, slug: str, pk: int) -> FileResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     agreement = selectors.agreement_document(actor, organization, pk)
     if not agreement.document:

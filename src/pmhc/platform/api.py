@@ -9,14 +9,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pmhc.platform.access import Action, Actor, actor_for_api_key, actor_for_user, decide
+from pmhc.platform.access import Action, Actor, actor_for_api_key, decide
+from pmhc.platform.http import build_actor
 from pmhc.platform.models import ApiKey, Organization, Purpose
 
 
 def api_actor(request: Request) -> Actor:
+    """An API key acts for its own organization; a signed-in session for the organization
+    its person acts for (see ``pmhc.platform.http``)."""
     if isinstance(request.auth, ApiKey):
         return actor_for_api_key(request.auth)
-    return actor_for_user(request.user)
+    return build_actor(request._request, request.user)
 
 
 class GrantSerializer(serializers.Serializer[object]):
@@ -40,7 +43,10 @@ class OrganizationSerializer(serializers.ModelSerializer[Organization]):
 class MeView(APIView):
     @extend_schema(
         summary="Who is calling",
-        description="The signed-in user's organizations and roles, or the API key's scopes.",
+        description=(
+            "The signed-in user's role in the organization they act for (a member of several "
+            "organizations acts for one at a time), or the API key's scopes."
+        ),
         responses=MeSerializer,
     )
     def get(self, request: Request) -> Response:

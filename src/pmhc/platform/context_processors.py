@@ -7,13 +7,14 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-from pmhc.platform.access import ANONYMOUS, Actor
+from pmhc.platform.access import Actor
+from pmhc.platform.http import actor_of
 from pmhc.platform.middleware import needs_two_factor
 from pmhc.platform.navigation import sections_for
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
-    actor = getattr(request, "actor", ANONYMOUS)
+    actor = actor_of(request)
     user = getattr(request, "user", None)
     verified = bool(user is not None and getattr(user, "is_verified", lambda: False)())
     return {

@@ -17,7 +17,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 
 from pmhc.platform import caching, context, dates
-from pmhc.platform.access import MANAGING_ROLES, ROLE_GRANTS, Actor, actor_for_user
+from pmhc.platform.access import MANAGING_ROLES, ROLE_GRANTS, Actor
+from pmhc.platform.http import actor_of, build_actor
 from pmhc.platform.models import Classification
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -128,7 +129,8 @@ class NoStoreMiddleware:
 
 
 class ActorMiddleware:
-    """``request.actor``: who is acting, built once per request; shows times in their zone."""
+    """``request.actor``: who is acting and for which organization, built once per request;
+    shows times in that organization's zone."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -136,8 +138,9 @@ class ActorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # A worker thread may still hold the previous request's zone.
         timezone.deactivate()
-        request.actor = SimpleLazyObject(lambda: actor_for_user(request.user))  # type: ignore[attr-defined]
-        actor: Actor = request.actor  # type: ignore[attr-defined]
+        # The acting organization is resolved here, once (see ``pmhc.platform.http``).
+        request.actor = SimpleLazyObject(lambda: build_actor(request))  # type: ignore[attr-defined]
+        actor = actor_of(request)
         if actor.is_authenticated and actor.time_zone:
             timezone.activate(dates.zone(actor.time_zone))
         else:
@@ -179,7 +182,7 @@ class TwoFactorRequiredMiddleware:
                 not verified
                 and request.path not in exempt
                 and not request.path.startswith(settings.STATIC_URL)
-                and needs_two_factor(request.actor)  # type: ignore[attr-defined]
+                and needs_two_factor(actor_of(request))
             ):
                 return HttpResponseRedirect(reverse("two_factor_setup"))
         return self.get_response(request)

@@ -384,6 +384,10 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_CREATED = "membership.created", _("Member added")
     MEMBERSHIP_CHANGED = "membership.changed", _("Membership changed")
     MEMBERSHIP_DEACTIVATED = "membership.deactivated", _("Member deactivated")
+    ACTING_ORGANIZATION_CHOSEN = (
+        "membership.acting_chosen",
+        _("Switched the organization acted for"),
+    )
     MEMBER_INVITED = "membership.invited", _("Existing account invited to join")
     MEMBER_INVITATION_CANCELLED = (
         "membership.invitation_cancelled",

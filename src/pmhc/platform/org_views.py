@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pmhc.platform import invitation_selectors, invitation_services, selectors, services
-from pmhc.platform.access import Actor
 from pmhc.platform.exports import spreadsheet_cell
 from pmhc.platform.forms import (
     ApiKeyForm,
@@ -28,16 +27,13 @@ from pmhc.platform.forms import (
     OrganizationForm,
     apply_errors,
 )
+from pmhc.platform.http import actor_of
 from pmhc.platform.models import EmailStatus, Role
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
 
 
 @login_required
 def org_home(request: HttpRequest) -> HttpResponse:
-    organizations = list(selectors.managed_organizations(_actor(request)))
+    organizations = list(selectors.managed_organizations(actor_of(request)))
     if len(organizations) == 1:
         return redirect("org_detail", slug=organizations[0].slug)
     return render(request, "platform/org_home.html", {"organizations": organizations})
@@ -45,7 +41,7 @@ def org_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def org_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     form = OrganizationForm(
         request.POST or None,
@@ -70,7 +66,7 @@ def org_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def member_list(request: HttpRequest, slug: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     form = MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -104,7 +100,7 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def member_invitation_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     invitation = invitation_selectors.invitation(actor, organization, pk)
     invitation_services.cancel_invitation(actor, invitation=invitation)
@@ -116,7 +112,7 @@ def member_invitation_cancel(request: HttpRequest, slug: str, pk: int) -> HttpRe
 
 @login_required
 def member_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     membership = selectors.membership(actor, organization, pk)
     form = MembershipForm(
@@ -146,7 +142,7 @@ def member_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def api_key_list(request: HttpRequest, slug: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     form = ApiKeyForm(request.POST or None)
     new_key = None
@@ -175,7 +171,7 @@ def api_key_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def api_key_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     key = selectors.api_key(actor, organization, pk)
     try:
@@ -188,7 +184,7 @@ def api_key_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def email_list(request: HttpRequest, slug: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     status = request.GET.get("status", "")
     messages_qs = selectors.outbound_email(actor, organization)
@@ -210,7 +206,7 @@ def email_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def email_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     message = selectors.one_outbound_email(actor, organization, pk)
     services.retry_email(actor, message=message)
@@ -226,7 +222,7 @@ def _audit_filter(form: AuditFilterForm) -> selectors.AuditFilter:
 
 @login_required
 def audit_list(request: HttpRequest, slug: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     form = AuditFilterForm(request.GET or None)
     events = selectors.audit_events(actor, organization, _audit_filter(form))
@@ -252,7 +248,7 @@ class _Echo:
 
 @login_required
 def audit_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     events = selectors.audit_export(
         actor, organization, _audit_filter(AuditFilterForm(request.GET))

@@ -29,8 +29,16 @@ ADMIN = Purpose.ADMINISTRATION
 
 
 def organizations_for(actor: Actor) -> QuerySet[Organization]:
-    """The organizations the actor belongs to (any role)."""
-    return Organization.objects.filter(pk__in=sorted(actor.organization_ids)).order_by("name")
+    """The organizations the actor belongs to (any role, active memberships)."""
+    ids = sorted({m.organization_id for m in actor.memberships} | actor.organization_ids)
+    return Organization.objects.filter(pk__in=ids).order_by("name")
+
+
+def acting_organization(actor: Actor) -> Organization | None:
+    """The organization the actor acts for in this request (see ``pmhc.platform.http``)."""
+    if actor.organization_id is None:
+        return None
+    return Organization.objects.filter(pk=actor.organization_id).first()
 
 
 def managed_organization(actor: Actor, slug: str) -> Organization:

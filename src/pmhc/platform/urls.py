@@ -13,6 +13,11 @@ urlpatterns = [
     path("accounts/login/code/", account_views.two_factor_verify, name="two_factor_verify"),
     path("accounts/logout/", account_views.logout_view, name="logout"),
     path("accounts/", account_views.account, name="account"),
+    path(
+        "accounts/acting-organization/",
+        account_views.acting_organization,
+        name="acting_organization",
+    ),
     path("accounts/two-factor/", account_views.two_factor_setup, name="two_factor_setup"),
     path("accounts/two-factor/remove/", account_views.two_factor_remove, name="two_factor_remove"),
     path("accounts/email/", account_views.email_change, name="email_change"),

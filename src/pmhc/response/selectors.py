@@ -40,6 +40,7 @@ from pmhc.platform.models import (
     Role,
     User,
 )
+from pmhc.platform.selectors import acting_organization
 from pmhc.response.models import (
     DISPOSITION_WRITERS,
     ENCOUNTER_READERS,
@@ -327,7 +328,7 @@ def _filtered(queryset: QuerySet[Encounter], filters: EncounterFilters) -> Query
 
 
 def sees_agency_list(actor: Actor) -> bool:
-    return any(g.role in AGENCY_LIST_ROLES for g in actor.grants)
+    return actor.role in AGENCY_LIST_ROLES
 
 
 def encounter_list(actor: Actor, filters: EncounterFilters, *, mine: bool) -> QuerySet[Encounter]:
@@ -337,8 +338,8 @@ def encounter_list(actor: Actor, filters: EncounterFilters, *, mine: bool) -> Qu
     if mine:
         queryset = queryset.filter(filed_by_id=actor.user_id)
     else:
-        organizations = [g.organization_id for g in actor.grants if g.role in AGENCY_LIST_ROLES]
-        queryset = queryset.filter(organization_id__in=organizations)
+        acting = actor.organization_id if sees_agency_list(actor) else None
+        queryset = queryset.filter(organization_id=acting) if acting else queryset.none()
     return _filtered(queryset, filters).order_by("-call__received_at", "-pk")
 
 
@@ -366,16 +367,13 @@ def encounters_for_person(actor: Actor, person: Person) -> QuerySet[Encounter]:
 
 
 def disposition_organization(actor: Actor) -> Organization:
-    """The agency whose disposition list this actor keeps; 404 for everyone else."""
-    for grant in actor.grants:
-        if grant.role not in DISPOSITION_WRITERS:
-            continue
-        organization = Organization.objects.filter(pk=grant.organization_id).first()
-        if organization is not None and decide(
-            actor, Action.CHANGE, disposition_target(organization), ADMIN
-        ):
-            return organization
-    raise Http404("Not found")
+    """The acting agency, when the actor keeps its disposition list; 404 for everyone else."""
+    organization = acting_organization(actor) if actor.role in DISPOSITION_WRITERS else None
+    if organization is None or not decide(
+        actor, Action.CHANGE, disposition_target(organization), ADMIN
+    ):
+        raise Http404("Not found")
+    return organization
 
 
 def dispositions(actor: Actor, organization: Organization) -> list[Disposition]:

@@ -214,7 +214,7 @@ def _record(
 
 
 def _responder_role(actor: Actor, organization_id: int) -> str:
-    role = actor.role_in(organization_id)
+    role = actor.role if actor.organization_id == organization_id else None
     return ResponderRole.CLINICIAN if role == "clinician" else ResponderRole.OFFICER
 
 

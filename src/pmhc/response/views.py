@@ -21,6 +21,7 @@ from pmhc.people import services as people_services
 from pmhc.people.models import Person
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
+from pmhc.platform.http import actor_of
 from pmhc.platform.models import Purpose
 from pmhc.platform.restricted import FieldsRead
 from pmhc.response import display, selectors, services
@@ -43,10 +44,6 @@ PAGE_SIZE = 25
 PERSON_RECENT = 50
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], *forms: Any
 ) -> HttpResponse:
@@ -59,7 +56,7 @@ def _render(
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     agency_view = selectors.sees_agency_list(actor) and request.GET.get("scope") == "agency"
     form = EncounterFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -90,7 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     queryset = selectors.review_queue(actor)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(request, "review_queue.html", {"page": page})
@@ -102,7 +99,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def encounter_new(request: HttpRequest, call_pk: int) -> HttpResponse:
     """Start a report on a call (a POST); if the actor already has one open, go to it."""
-    actor = _actor(request)
+    actor = actor_of(request)
     call = selectors.call_for_report(actor, call_pk)
     existing = selectors.open_report(actor, call)
     if existing is not None:
@@ -208,7 +205,7 @@ def _page(
 def encounter(request: HttpRequest, pk: int) -> HttpResponse:
     """The report: a form in sections for its author while it may change; otherwise the
     report as filed, with the review or amendment actions the actor may take."""
-    actor = _actor(request)
+    actor = actor_of(request)
     report = selectors.encounter_detail(actor, pk)
     if request.method != "POST":
         return _page(request, actor, report)
@@ -237,7 +234,7 @@ def encounter(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def responder_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     report = selectors.encounter_detail(actor, pk)
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
@@ -258,7 +255,7 @@ def responder_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def responder_remove(request: HttpRequest, pk: int, responder_pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     report = selectors.encounter_detail(actor, pk)
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
@@ -276,7 +273,7 @@ def responder_remove(request: HttpRequest, pk: int, responder_pk: int) -> HttpRe
 @require_POST
 def person_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Link a person already on the call, or record a new one and link them."""
-    actor = _actor(request)
+    actor = actor_of(request)
     report = selectors.encounter_detail(actor, pk)
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
@@ -314,7 +311,7 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def person_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     report = selectors.encounter_detail(actor, pk)
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
@@ -327,7 +324,7 @@ def person_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     report = selectors.encounter_detail(actor, pk)
     if not selectors.can_review(actor, report):
         raise Http404("Not found")
@@ -351,7 +348,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def amend(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     report = selectors.encounter_detail(actor, pk)
     if not selectors.can_amend(actor, report):
         raise Http404("Not found")
@@ -377,7 +374,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def dispositions(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.disposition_organization(actor)
     form = NewDispositionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -405,7 +402,7 @@ def dispositions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def disposition_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     entry = selectors.disposition_for_change(actor, pk)
     if request.method == "POST" and request.POST.get("action") in {"up", "down"}:
         services.move_disposition(actor, disposition=entry, up=request.POST["action"] == "up")

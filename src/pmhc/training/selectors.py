@@ -26,6 +26,7 @@ from pmhc.platform.access import (
     restrict,
 )
 from pmhc.platform.models import AuditAction, Classification, Organization, Purpose, User
+from pmhc.platform.selectors import acting_organization
 from pmhc.training import roster_csv
 from pmhc.training.coverage import Coverage, GroupCoverage
 from pmhc.training.models import (
@@ -71,13 +72,11 @@ def can_write(actor: Actor, organization: Organization) -> bool:
 
 
 def training_organization(actor: Actor) -> Organization | None:
-    """The organization whose roster this actor runs: the first of theirs where they read it."""
-    for grant in actor.grants:
-        if grant.role in TRAINING_READERS:
-            organization = Organization.objects.filter(pk=grant.organization_id).first()
-            if organization is not None and can_read(actor, organization):
-                return organization
-    return None
+    """The acting organization, when the actor runs its roster."""
+    if actor.role not in TRAINING_READERS:
+        return None
+    organization = acting_organization(actor)
+    return organization if organization is not None and can_read(actor, organization) else None
 
 
 def require_training_organization(actor: Actor) -> Organization:
@@ -322,11 +321,11 @@ def own_trainee(actor: Actor) -> Trainee | None:
     """The signed-in person's own roster entry, through the link from the entry to their
     user. The policy has no notion of "one's own record", so this is the one read here
     that it does not narrow: it can only ever return the actor's own entry."""
-    if actor.user_id is None:
+    if actor.user_id is None or actor.organization_id is None:
         return None
     return (
         Trainee.objects.filter(
-            user_id=actor.user_id, organization_id__in=actor.organization_ids, is_active=True
+            user_id=actor.user_id, organization_id=actor.organization_id, is_active=True
         )
         .select_related("organization")
         .first()

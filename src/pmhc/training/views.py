@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from pmhc.platform.access import Action, Actor
 from pmhc.platform.forms import apply_errors
+from pmhc.platform.http import actor_of
 from pmhc.training import charts, import_services, roster_csv, selectors, services
 from pmhc.training.forms import (
     AttendanceForm,
@@ -32,10 +33,6 @@ from pmhc.training.models import STANDARD_COURSES, Course, Session, Trainee
 ROSTER_PAGE = 100
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], form: Any = None
 ) -> HttpResponse:
@@ -46,7 +43,7 @@ def _render(
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Coverage for those who run the roster; everyone else lands on their own record."""
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.training_organization(actor)
     if organization is None:
         return redirect("training_mine")
@@ -69,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     trainee = selectors.own_trainee(actor)
     context: dict[str, Any] = {"trainee": trainee}
     if trainee is not None:
@@ -87,7 +84,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def roster(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require_training_organization(actor)
     shifts, districts = selectors.roster_choices(organization)
     form = RosterFilterForm(request.GET or None, shifts=shifts, districts=districts)
@@ -122,7 +119,7 @@ def _trainee_form(
 
 @login_required
 def trainee_new(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require_training_organization(actor)
     if not selectors.can_write(actor, organization):
         raise Http404("Not found")
@@ -140,7 +137,7 @@ def trainee_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def trainee_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     trainee = selectors.trainee_for_change(actor, pk)
     form = _trainee_form(request, actor, trainee.organization, trainee)
     if request.method == "POST" and form.is_valid():
@@ -156,7 +153,7 @@ def trainee_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def trainee_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     trainee = selectors.trainee_record(actor, pk)
     completions, certifications, enrollments = selectors.record_details(trainee)
     can_write = selectors.can_write(actor, trainee.organization)
@@ -181,7 +178,7 @@ def trainee_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def completion_new(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     trainee = selectors.trainee_for_change(actor, pk)
     form = CompletionForm(
         request.POST or None, courses=selectors.courses(actor, trainee.organization)
@@ -202,7 +199,7 @@ def completion_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def courses(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require_training_organization(actor)
     catalogue = list(selectors.courses(actor, organization))
     have = {course.code for course in catalogue}
@@ -221,7 +218,7 @@ def courses(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def courses_standard(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require_training_organization(actor)
     if not selectors.can_write(actor, organization):
         raise Http404("Not found")
@@ -239,7 +236,7 @@ def _course_form(request: HttpRequest, course: Course | None) -> CourseForm:
 
 @login_required
 def course_new(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require_training_organization(actor)
     if not selectors.can_write(actor, organization):
         raise Http404("Not found")
@@ -257,7 +254,7 @@ def course_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     course = selectors.course_for_change(actor, pk)
     form = _course_form(request, course)
     if request.method == "POST" and form.is_valid():
@@ -276,7 +273,7 @@ def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def sessions(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require_training_organization(actor)
     return _render(
         request,
@@ -302,7 +299,7 @@ def _session_form(
 
 @login_required
 def session_new(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require_training_organization(actor)
     if not selectors.can_write(actor, organization):
         raise Http404("Not found")
@@ -320,7 +317,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     session = selectors.session_detail(actor, pk, Action.CHANGE)
     form = _session_form(request, actor, session.course.organization, session)
     if request.method == "POST" and form.is_valid():
@@ -336,7 +333,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     session = selectors.session_detail(actor, pk)
     organization = session.course.organization
     can_write = selectors.can_write(actor, organization)
@@ -374,7 +371,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def enrollment_status(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     enrollment = selectors.enrollment_for_change(actor, pk)
     form = AttendanceForm(request.POST)
     if form.is_valid():
@@ -397,7 +394,7 @@ def enrollment_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def roster_import(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     organization = selectors.require_training_organization(actor)
     if not selectors.can_write(actor, organization):
         raise Http404("Not found")
@@ -430,7 +427,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def roster_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     preview = selectors.import_preview(actor, pk)
     return _render(request, "import_preview.html", {"preview": preview})
 
@@ -438,7 +435,7 @@ def roster_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def roster_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     found = selectors.roster_import(actor, pk)
     try:
         result = import_services.apply_roster_import(actor, roster_import=found)

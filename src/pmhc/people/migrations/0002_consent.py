@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("people", "0001_initial"),
-        ("platform", "0008_audit_codes_for_consent"),
+        ("platform", "0007_audit_codes_for_invitations_and_imports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

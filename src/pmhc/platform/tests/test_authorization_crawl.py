@@ -58,7 +58,7 @@ from django.http import HttpResponseBase
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from pmhc.platform import middleware
+from pmhc.platform import http
 from pmhc.platform.access import ANONYMOUS, Action, Actor, actor_for_api_key, actor_for_user, decide
 from pmhc.platform.models import Classification, Purpose, Role, User
 from pmhc.platform.tests import crawl_selftest
@@ -611,21 +611,21 @@ def _crawling(callers: list[Caller]) -> Iterator[None]:
     with it each user's memberships and agreements) is the same for every request, and the
     actor ``ActorMiddleware`` builds for a user is the one built here."""
     actors = {c.actor.user_id: c.actor for c in callers if c.actor.user_id is not None}
-    build = middleware.actor_for_user
+    build = http.actor_for_user
 
-    def actor_for(user: Any) -> Actor:
+    def actor_for(user: Any, **acting: Any) -> Actor:
         pk = getattr(user, "pk", None)
         known = actors.get(pk) if isinstance(pk, int) else None
         if known is not None and user.is_authenticated and user.is_active:
             return known
-        return build(user)
+        return build(user, **acting)
 
     loggers = [logging.getLogger(name) for name in ("django.request", "django.security")]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.CRITICAL)
     try:
-        with mock.patch.object(middleware, "actor_for_user", actor_for):
+        with mock.patch.object(http, "actor_for_user", actor_for):
             yield
     finally:
         for logger, level in zip(loggers, levels, strict=True):

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
+from pmhc.platform.http import actor_of
 from pmhc.toolkit import charts
 from pmhc.toolkit.forms.assistance import (
     AssignForm,
@@ -34,11 +34,6 @@ from pmhc.toolkit.models import HelpKind, ProgramTypeCode, TARequest, TAStatus
 from pmhc.toolkit.selectors import assistance as selectors
 from pmhc.toolkit.selectors.common import handling_organization
 from pmhc.toolkit.services import assistance as services
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
 
 # --- Public ---------------------------------------------------------------------------------
 
@@ -57,7 +52,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
         try:
             ta_request, token = services.submit_request(
-                _actor(request), base_url=request.build_absolute_uri("/"), **data
+                actor_of(request), base_url=request.build_absolute_uri("/"), **data
             )
         except services.RequestLimitReached as exc:
             limit_minutes = exc.retry_after_minutes
@@ -108,7 +103,7 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     form = QueueFilterForm(request.GET or None)
     show = (form.cleaned_data["show"] if form.is_valid() else "") or "open"
     rows = selectors.queue(actor, show=show)
@@ -126,7 +121,7 @@ def _next_steps(ta_request: TARequest) -> set[str]:
 def _detail(
     request: HttpRequest, reference: str, bound: dict[str, forms.Form] | None = None
 ) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     ta_request = selectors.request_for_staff(actor, reference)
     staff = selectors.assignable_staff(actor, ta_request)
     action_forms: dict[str, forms.Form] = {
@@ -192,7 +187,7 @@ SUCCESS = {
 @require_POST
 def action(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     """One step on a request: parse its form, call its service, go back to the request."""
-    actor = _actor(request)
+    actor = actor_of(request)
     if step not in SUCCESS:
         raise Http404("Not found")
     ta_request = selectors.request_for_change(actor, reference)
@@ -240,7 +235,7 @@ def action(request: HttpRequest, reference: str, step: str) -> HttpResponse:
 
 @login_required
 def sla(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     form = SLAFilterForm(request.GET or None)
     period = (form.cleaned_data["period"] if form.is_valid() else "") or ""
     board = selectors.sla_board(actor, days=selectors.PERIODS.get(period))

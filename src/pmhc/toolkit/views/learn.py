@@ -13,16 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
-from pmhc.platform.access import Actor
 from pmhc.platform.caching import public_page
+from pmhc.platform.http import actor_of
 from pmhc.toolkit.forms.content import ContentForm
 from pmhc.toolkit.models import PageContent
 from pmhc.toolkit.selectors import content as selectors
 from pmhc.toolkit.services.content import edit_content
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
 
 
 def _self_assessment_url() -> str | None:
@@ -41,14 +37,14 @@ def _public_url(content: PageContent) -> str:
 
 def _common(request: HttpRequest) -> dict[str, Any]:
     return {
-        "may_edit": selectors.may_edit_content(_actor(request)),
+        "may_edit": selectors.may_edit_content(actor_of(request)),
         "assessment_url": _self_assessment_url(),
     }
 
 
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     return render(
         request,
         "toolkit/home.html",
@@ -144,7 +140,7 @@ def element(request: HttpRequest, number: int) -> HttpResponse:
 
 @login_required
 def edit(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     content = selectors.editable_content(actor, kind, slug)
     form = ContentForm(
         request.POST or None, content=content, initial=ContentForm.initial_for(content)

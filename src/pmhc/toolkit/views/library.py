@@ -14,9 +14,9 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from pmhc.platform.access import Actor
 from pmhc.platform.caching import public_page
 from pmhc.platform.forms import apply_errors
+from pmhc.platform.http import actor_of
 from pmhc.toolkit.forms.library import (
     ChangesForm,
     LibrarySearchForm,
@@ -31,10 +31,6 @@ from pmhc.toolkit.selectors import library as selectors
 from pmhc.toolkit.services import library as services
 
 PAGE_SIZE = 20
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -98,7 +94,7 @@ def library_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 @public_page
 def library_file(request: HttpRequest, pk: int) -> FileResponse:
-    item = selectors.library_file(_actor(request), pk)
+    item = selectors.library_file(actor_of(request), pk)
     try:
         handle = item.file.open("rb")
     except FileNotFoundError as exc:
@@ -125,7 +121,7 @@ def library_submit(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 item, token = services.submit_item(
-                    _actor(request),
+                    actor_of(request),
                     kind=data["kind"],
                     title=data["title"],
                     summary=data["summary"],
@@ -163,7 +159,7 @@ def library_status(request: HttpRequest, token: str) -> HttpResponse:
                 data = form.cleaned_data
                 try:
                     services.resubmit_item(
-                        _actor(request),
+                        actor_of(request),
                         item=item,
                         kind=data["kind"],
                         title=data["title"],
@@ -202,7 +198,7 @@ def library_status(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def library_review(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     counts = selectors.review_counts(actor)
     chosen = QueueFilterForm(request.GET)
     status = ReviewStatus.SUBMITTED.value
@@ -248,7 +244,7 @@ def _decide(request: HttpRequest, item: LibraryItem, decision: str, form: forms.
     """Call the service for ``decision``; True when it is done, False with the form's errors."""
     if not form.is_valid():
         return False
-    actor, data, base_url = _actor(request), form.cleaned_data, _base_url(request)
+    actor, data, base_url = actor_of(request), form.cleaned_data, _base_url(request)
     try:
         if decision == "publish":
             services.publish_item(
@@ -278,7 +274,7 @@ def _decide(request: HttpRequest, item: LibraryItem, decision: str, form: forms.
 
 @login_required
 def library_review_item(request: HttpRequest, pk: int) -> HttpResponse:
-    item = selectors.review_item(_actor(request), pk)
+    item = selectors.review_item(actor_of(request), pk)
     titles = selectors.element_titles()
     review_forms = _review_forms(item, titles)
     if request.method == "POST":

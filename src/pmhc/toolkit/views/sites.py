@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
-from pmhc.platform.access import Actor
 from pmhc.platform.caching import public_page
 from pmhc.platform.forms import apply_errors
+from pmhc.platform.http import actor_of
 from pmhc.toolkit import geo
 from pmhc.toolkit.forms.sites import REGION_LABELS, SiteDirectoryForm, SiteForm
 from pmhc.toolkit.models import LearningSite, Offer, ProgramTypeCode, Specialty
@@ -21,13 +21,9 @@ from pmhc.toolkit.selectors import sites as selectors
 from pmhc.toolkit.services import sites as services
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
 @public_page
 def sites_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     form = SiteDirectoryForm(request.GET or None)
     if form.is_bound:
         form.is_valid()
@@ -57,7 +53,7 @@ def sites_list(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def sites_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     site = selectors.site_page(actor, pk)
     return render(
         request,
@@ -80,7 +76,7 @@ def _initial(site: LearningSite) -> dict[str, object]:
 
 @login_required
 def sites_new(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     selectors.require_site_manager(actor)
     form = SiteForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
@@ -101,7 +97,7 @@ def sites_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def sites_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     site = selectors.site_for_change(actor, pk)
     form = SiteForm(request.POST or None, initial=_initial(site))
     if request.method == "POST" and form.is_valid():
