@@ -17,10 +17,10 @@ from importlib import import_module
 
 from django.db import transaction
 
+from pmhc.demo.audit_codes import DemoAudit
 from pmhc.platform import account_services, agreement_services, audit, services
 from pmhc.platform.access import Actor, organization_today, system_actor
 from pmhc.platform.models import (
-    AuditAction,
     Classification,
     Membership,
     Organization,
@@ -317,7 +317,7 @@ def build(
         for step in STEPS:
             step(ctx)
         audit.record(
-            AuditAction.DEMO_LOADED,
+            DemoAudit.DEMO_LOADED,
             actor=ctx.actor,
             detail=f"seed={seed} scale={scale}",
         )

@@ -8,3 +8,9 @@ class PeopleConfig(AppConfig):
     name = "pmhc.people"
     label = "people"
     verbose_name = _("People (Operate)")
+
+    def ready(self) -> None:
+        from pmhc.people.audit_codes import PeopleAudit
+        from pmhc.platform import audit_codes
+
+        audit_codes.register(PeopleAudit, app="people")

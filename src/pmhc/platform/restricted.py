@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import AuditAction
 
 
 def declared(model: type[models.Model] | models.Model) -> Mapping[str, str]:
@@ -122,7 +121,7 @@ def read(
     obj: models.Model,
     purpose: str,
     *,
-    audit_action: AuditAction,
+    audit_action: str,
     shown: Iterable[str] | None = None,
 ) -> FieldsRead:
     """What ``actor`` may read of ``obj``'s restricted fields for ``purpose``, with the read

@@ -211,7 +211,7 @@ def _audit_query(actor: Actor, organization: Organization, f: AuditFilter) -> Qu
             | Q(object_id__icontains=f.text)
             # A detail that once held typed text is not searched: a match would tell what
             # the redacted text says.
-            | (Q(detail__icontains=f.text) & ~Q(action__in=audit.TYPED_DETAIL_ACTIONS))
+            | (Q(detail__icontains=f.text) & ~Q(action__in=audit.typed_detail_actions()))
             | Q(request_id=f.text)
         )
     zone = timezone.get_current_timezone()

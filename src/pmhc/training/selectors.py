@@ -26,8 +26,9 @@ from pmhc.platform.access import (
     organization_today,
     restrict,
 )
-from pmhc.platform.models import AuditAction, Classification, Organization, Purpose, User
+from pmhc.platform.models import Classification, Organization, Purpose, User
 from pmhc.training import roster_csv
+from pmhc.training.audit_codes import TrainingAudit
 from pmhc.training.coverage import Coverage, GroupCoverage
 from pmhc.training.models import (
     STANDARD_BY_CODE,
@@ -307,7 +308,7 @@ def trainee_record(actor: Actor, pk: int) -> Trainee:
         actor, Trainee.objects.select_related("organization", "user"), Action.VIEW, ADMIN, pk=pk
     )
     audit.record(
-        AuditAction.TRAINING_RECORD_READ,
+        TrainingAudit.TRAINING_RECORD_READ,
         actor=actor,
         organization_id=trainee.organization_id,
         obj=trainee,

@@ -153,3 +153,22 @@ def test_membership_change_records_before_and_after(cast):
     assert event.actor_id == cast.admin.pk
     head = AuditChainHead.objects.get()
     assert head.last_hash == AuditEvent.objects.order_by("-sequence")[0].hash
+
+
+@pytest.mark.django_db
+def test_an_unregistered_audit_code_is_refused() -> None:
+    from pmhc.platform import audit_codes
+
+    with pytest.raises(audit_codes.UnknownAuditCode):
+        audit.record("nobody.registered_this", actor=None)
+    assert not AuditEvent.objects.filter(action="nobody.registered_this").exists()
+
+
+def test_every_app_registers_its_codes_with_their_labels() -> None:
+    from pmhc.people.audit_codes import PeopleAudit
+    from pmhc.platform import audit_codes
+
+    assert audit_codes.label(PeopleAudit.PERSON_READ) == PeopleAudit.PERSON_READ.label
+    assert audit_codes.codes()[0] == AuditAction.LOGIN_SUCCEEDED
+    assert audit_codes.codes()[-1] == "demo.loaded"
+    assert len(audit_codes.codes()) == len(set(audit_codes.codes())) == 96

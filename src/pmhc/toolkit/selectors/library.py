@@ -17,6 +17,7 @@ from django.http import Http404
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide, get_or_404, restrict
 from pmhc.platform.models import AuditAction, Classification, Purpose
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.models import LibraryItem, PageContent, ReviewStatus
 from pmhc.toolkit.references import token_hash
 from pmhc.toolkit.selectors.common import handling_organization, toolkit_target
@@ -225,7 +226,7 @@ def library_file(actor: Actor, pk: int) -> LibraryItem:
     if not decide(actor, Action.VIEW, item, ADMIN):
         raise Http404("Not found")
     audit.record(
-        AuditAction.LIBRARY_FILE_READ,
+        ToolkitAudit.LIBRARY_FILE_READ,
         actor=actor,
         organization_id=item.reviewed_by_org_id,
         obj=item,
