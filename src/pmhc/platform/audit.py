@@ -49,7 +49,7 @@ import hmac
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -234,9 +234,18 @@ def _chain_key() -> bytes:
     return settings.AUDIT_KEY.encode()
 
 
-def head_mac(sequence: int, last_hash: str) -> str:
-    """The chain head's seal: only the key's holder can move the head."""
-    message = _canonical({"sequence": sequence, "last_hash": last_hash})
+#: The chain of events that belong to no organization, and of every event written before
+#: chains were per organization.
+PLATFORM_CHAIN = 0
+
+
+def chain_of(organization_id: int | None) -> int:
+    return organization_id or PLATFORM_CHAIN
+
+
+def head_mac(chain: int, sequence: int, last_hash: str) -> str:
+    """A chain head's seal: only the key's holder can move the head."""
+    message = _canonical({"chain": chain, "sequence": sequence, "last_hash": last_hash})
     return hmac.new(_chain_key(), message, hashlib.sha256).hexdigest()
 
 
@@ -266,6 +275,7 @@ def compute_hash(event: AuditEvent) -> str:
         return hashlib.sha256(_canonical(payload)).hexdigest()
     if event.scheme == SCHEME_KEYED:
         payload["scheme"] = event.scheme
+        payload["chain"] = event.chain
         return hmac.new(_chain_key(), _canonical(payload), hashlib.sha256).hexdigest()
     raise ValueError(f"unknown audit hash scheme {event.scheme!r}")
 
@@ -296,12 +306,15 @@ def record(
     where = {"object_type": object_type, "object_id": object_id}
     request = context.current()
     with transaction.atomic():
-        # The head row is the chain's lock: concurrent appends queue here (and SQLite's
-        # IMMEDIATE transactions already hold the write lock).
+        # The head row is the chain's lock: concurrent appends to one organization's chain
+        # queue here, other organizations' do not (SQLite's IMMEDIATE transactions already
+        # hold the database's write lock).
+        chain = chain_of(organization_id)
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            singleton=1, defaults={"sequence": 0, "last_hash": GENESIS_HASH}
+            chain=chain, defaults={"sequence": 0, "last_hash": GENESIS_HASH}
         )
         event = AuditEvent(
+            chain=chain,
             sequence=head.sequence + 1,
             occurred_at=timezone.now(),
             actor_id=actor.user_id if actor is not None else None,
@@ -322,10 +335,10 @@ def record(
         )
         event.hash = compute_hash(event)
         event.save(force_insert=True)
-        AuditChainHead.objects.filter(singleton=1).update(
+        AuditChainHead.objects.filter(chain=chain).update(
             sequence=event.sequence,
             last_hash=event.hash,
-            mac=head_mac(event.sequence, event.hash),
+            mac=head_mac(chain, event.sequence, event.hash),
         )
     return event
 
@@ -358,30 +371,60 @@ class VerifyResult:
     reason: str = ""
     #: Events hashed before the chain was keyed (the oldest ones); none may follow a keyed one.
     unkeyed: int = 0
+    #: The chain of the broken event (an organization's id, or 0 for the platform chain).
+    broken_chain: int | None = None
+    chains: int = 0
 
     def message(self) -> str:
         if self.ok:
             unkeyed = (
                 f" ({self.unkeyed} of them from before the chain was keyed)" if self.unkeyed else ""
             )
-            return f"Audit trail intact: {self.checked} events verified{unkeyed}."
+            return (
+                f"Audit trail intact: {self.checked} events verified in {self.chains} "
+                f"chain{'s' if self.chains != 1 else ''}{unkeyed}."
+            )
+        where = (
+            "the platform chain"
+            if self.broken_chain == PLATFORM_CHAIN
+            else f"the chain of organization {self.broken_chain}"
+        )
         return (
-            f"Audit trail BROKEN at event #{self.broken_sequence} (id {self.broken_id}): "
-            f"{self.reason}. {self.checked} events before it verified."
+            f"Audit trail BROKEN at event #{self.broken_sequence} (id {self.broken_id}) of "
+            f"{where}: {self.reason}. {self.checked} events before it verified."
         )
 
 
 def verify(progress: Callable[[int], object] | None = None) -> VerifyResult:
-    """Walk the whole chain in order; name the first event that does not fit. Events hashed
-    without the key are accepted only before the first keyed one: they are the trail as it
-    was before the key, and a plain hash after a keyed one is a rewrite without the key."""
+    """Walk every chain in order; name the first event that does not fit, and its chain."""
+    chains = set(AuditEvent.objects.values_list("chain", flat=True).distinct())
+    chains |= set(AuditChainHead.objects.values_list("chain", flat=True))
+    checked = 0
+    unkeyed = 0
+    for chain in sorted(chains):
+        result = _verify_chain(chain, progress)
+        checked += result.checked
+        unkeyed += result.unkeyed
+        if not result.ok:
+            return replace(result, checked=checked, unkeyed=unkeyed, chains=len(chains))
+    return VerifyResult(True, checked, unkeyed=unkeyed, chains=len(chains))
+
+
+def _verify_chain(chain: int, progress: Callable[[int], object] | None) -> VerifyResult:
+    """One chain. Events hashed without the key are accepted only in the platform chain and
+    only before its first keyed event: they are the trail as it was before the key, and a
+    plain hash anywhere else is a rewrite without the key."""
     expected_prev = GENESIS_HASH
     expected_sequence = 1
     checked = 0
     unkeyed = 0
-    keyed_seen = False
-    events = AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000)
-    for event in events:
+    keyed_seen = chain != PLATFORM_CHAIN
+    events = AuditEvent.objects.filter(chain=chain).order_by("sequence")
+
+    def broken(sequence: int | None, pk: int | None, reason: str) -> VerifyResult:
+        return VerifyResult(False, checked, sequence, pk, reason, unkeyed, chain)
+
+    for event in events.iterator(chunk_size=2000):
         reason = ""
         if event.sequence != expected_sequence:
             reason = f"expected sequence {expected_sequence}: an event is missing"
@@ -390,11 +433,11 @@ def verify(progress: Callable[[int], object] | None = None) -> VerifyResult:
         elif event.scheme not in SCHEMES:
             reason = f"its hash scheme {event.scheme!r} is unknown"
         elif keyed_seen and event.scheme == SCHEME_PLAIN:
-            reason = "it is hashed without the key after a keyed event"
+            reason = "it is hashed without the key where the chain is keyed"
         elif not hmac.compare_digest(compute_hash(event), event.hash):
             reason = "its content no longer matches its hash"
         if reason:
-            return VerifyResult(False, checked, event.sequence, event.pk, reason, unkeyed)
+            return broken(event.sequence, event.pk, reason)
         keyed_seen = keyed_seen or event.scheme == SCHEME_KEYED
         unkeyed += event.scheme == SCHEME_PLAIN
         expected_prev = event.hash
@@ -402,29 +445,21 @@ def verify(progress: Callable[[int], object] | None = None) -> VerifyResult:
         checked += 1
         if progress is not None:
             progress(1)
-    head = AuditChainHead.objects.filter(singleton=1).first()
-    if head is not None and not hmac.compare_digest(
-        head.mac, head_mac(head.sequence, head.last_hash)
-    ):
-        return VerifyResult(
-            False,
-            checked,
+    head = AuditChainHead.objects.filter(chain=chain).first()
+    if head is None:
+        return broken(checked, None, "the chain head is missing")
+    if not hmac.compare_digest(head.mac, head_mac(chain, head.sequence, head.last_hash)):
+        return broken(
             head.sequence,
             None,
             "the chain head's seal does not match the audit key (the head was moved without "
             "the key, or PMHC_AUDIT_KEY is not the key the trail was written with)",
-            unkeyed,
         )
-    if head is None and checked:
-        return VerifyResult(False, checked, checked, None, "the chain head is missing", unkeyed)
-    if head is not None and (head.sequence != checked or head.last_hash != expected_prev):
-        return VerifyResult(
-            False,
-            checked,
+    if head.sequence != checked or head.last_hash != expected_prev:
+        return broken(
             checked + 1,
             None,
             f"the chain head says {head.sequence} events but {checked} were found "
             "(the newest events were removed)",
-            unkeyed,
         )
     return VerifyResult(True, checked, unkeyed=unkeyed)

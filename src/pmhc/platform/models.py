@@ -417,7 +417,11 @@ class AuditEvent(models.Model):
     access_classification: ClassVar[str] = Classification.AGENCY
     access_org_lookup: ClassVar[str] = "organization_id"
 
-    sequence = models.PositiveBigIntegerField(unique=True)
+    #: The chain the event belongs to: its organization's id, or 0 for the platform chain
+    #: (events of no organization, and every event written before chains were per
+    #: organization). ``sequence`` counts within the chain.
+    chain = models.BigIntegerField(default=0)
+    sequence = models.PositiveBigIntegerField()
     occurred_at = models.DateTimeField(db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     actor_name = models.CharField(max_length=200)
@@ -441,8 +445,11 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-sequence"]
+        ordering = ["-id"]
         indexes = [models.Index(fields=["action", "object_id", "occurred_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "sequence"], name="audit_chain_sequence")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} by {self.actor_name}"
@@ -465,9 +472,10 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the newest event's hash; locking it serialises appends."""
+    """One row per chain holding its newest event's hash; locking it serialises the appends
+    to that chain only."""
 
-    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    chain = models.BigIntegerField(primary_key=True)
     sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
     #: An HMAC of ``sequence`` and ``last_hash`` with the audit key: a chain recomputed
@@ -475,7 +483,7 @@ class AuditChainHead(models.Model):
     mac = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
-        return f"audit head #{self.sequence}"
+        return f"audit head of chain {self.chain} #{self.sequence}"
 
 
 class EmailStatus(models.TextChoices):

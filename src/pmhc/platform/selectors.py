@@ -225,7 +225,7 @@ def _audit_query(actor: Actor, organization: Organization, f: AuditFilter) -> Qu
                 f.until + dt.timedelta(days=1), dt.time.min, tzinfo=zone
             )
         )
-    events = events.order_by("-sequence")
+    events = events.order_by("-id")
     # Set on the queryset, not applied by each caller: a page, a slice of it (clones keep
     # it) and ``iterator()`` all yield redacted events.
     events._iterable_class = _RedactedEvents

@@ -151,7 +151,7 @@ def test_membership_change_records_before_and_after(cast):
     assert event.after["shift"] == "Night"
     assert event.organization_id == cast.agency.pk
     assert event.actor_id == cast.admin.pk
-    head = AuditChainHead.objects.get()
+    head = AuditChainHead.objects.get(chain=cast.agency.pk)
     assert head.last_hash == AuditEvent.objects.order_by("-sequence")[0].hash
 
 

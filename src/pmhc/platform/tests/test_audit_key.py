@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -22,7 +24,7 @@ def _events(n: int) -> list[AuditEvent]:
     ]  # fmt: skip
 
 
-def _raw(sql: str, params: list[object]) -> None:
+def _raw(sql: str, params: list[Any]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -85,7 +87,7 @@ def test_events_from_before_the_key_still_verify_and_keyed_ones_follow() -> None
     # The upgrade seals the head with the key, as the migration does.
     _raw(
         "UPDATE platform_auditchainhead SET last_hash = %s, mac = %s",
-        [prev, audit.head_mac(2, prev)],
+        [prev, audit.head_mac(0, 2, prev)],
     )
     assert audit.verify().ok
     _events(2)
@@ -99,3 +101,33 @@ def test_a_missing_head_is_reported() -> None:
     _events(2)
     AuditChainHead.objects.all().delete()
     assert not audit.verify().ok
+
+
+def test_each_organization_has_its_own_chain_and_verify_names_it(cast) -> None:
+    actor = system_actor("tester")
+
+    def one(organization_id: int | None) -> AuditEvent:
+        return audit.record(
+            AuditAction.RECORD_CHANGED,
+            actor=actor,
+            organization_id=organization_id,
+            object_type="x",
+            object_id=1,
+        )
+
+    a1, p1, a2, b1, p2 = (one(cast.agency.pk), one(None), one(cast.agency.pk),
+                          one(cast.partner.pk), one(None))  # fmt: skip
+    assert [(e.chain, e.sequence) for e in (a1, a2, b1, p1, p2)] == [
+        (cast.agency.pk, 1), (cast.agency.pk, 2), (cast.partner.pk, 1),
+        (audit.PLATFORM_CHAIN, 1), (audit.PLATFORM_CHAIN, 2),
+    ]  # fmt: skip
+    assert a2.prev_hash == a1.hash and p2.prev_hash == p1.hash
+    result = audit.verify()
+    assert result.ok and result.checked == 5 and result.chains == 3
+    _raw("UPDATE platform_auditevent SET detail = 'edited' WHERE id = %s", [a2.pk])
+    result = audit.verify()
+    assert not result.ok
+    assert (result.broken_chain, result.broken_sequence, result.broken_id) == (
+        cast.agency.pk, 2, a2.pk,
+    )  # fmt: skip
+    assert f"chain of organization {cast.agency.pk}" in result.message()

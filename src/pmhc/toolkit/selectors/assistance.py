@@ -177,7 +177,7 @@ def trail(actor: Actor, ta_request: TARequest) -> list[AuditEvent]:
     events = list(
         restrict(actor, AuditEvent.objects.all(), Action.VIEW, ADMIN)
         .filter(object_type=TARequest._meta.label_lower, object_id=str(ta_request.pk))
-        .order_by("sequence")
+        .order_by("id")
     )
     labels = dict(TAStatus.choices)
     for event in events:
@@ -217,7 +217,7 @@ def status_history(ta_request: TARequest) -> list[Step]:
         action=ToolkitAudit.TA_CHANGED,
         object_type=TARequest._meta.label_lower,
         object_id=str(ta_request.pk),
-    ).order_by("sequence")
+    ).order_by("id")
     for event in events:
         before, after = event.before or {}, event.after or {}
         status = after.get("status")
