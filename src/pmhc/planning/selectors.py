@@ -194,7 +194,7 @@ def policy_file(actor: Actor) -> Pledge:
     record = pledge(actor, organization)
     if record is None or not record.policy_file:
         raise Http404("Not found")
-    audit.record(
+    audit.record_read(
         PlanningAudit.POLICY_FILE_READ,
         actor=actor,
         organization_id=organization.pk,

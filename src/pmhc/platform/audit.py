@@ -343,6 +343,36 @@ def record(
     return event
 
 
+def record_read(
+    action: str,
+    *,
+    actor: Actor | None,
+    organization_id: int | None,
+    purpose: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    fields: Iterable[str] = (),
+    detail: str = "",
+) -> AuditEvent:
+    """Record that ``actor`` read something for ``purpose``: the one way selectors audit a
+    read (they never call ``record``, the path of writes). A read changes nothing, so it has
+    no before or after; ``fields`` names what was shown (``detail`` becomes ``read: a, b``)."""
+    names = list(fields)
+    if names and not detail:
+        detail = "read: " + ", ".join(names)
+    return record(
+        action,
+        actor=actor,
+        organization_id=organization_id,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        purpose=purpose,
+        detail=detail,
+    )
+
+
 def recent_times(
     action: str,
     *,

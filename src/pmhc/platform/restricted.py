@@ -137,12 +137,12 @@ def read(
     names = [name for name in fields if holds_value(obj, name)] if shown is None else list(shown)
     read_now = sorted({name for name in names if name in allowed})
     if read_now:
-        audit.record(
+        audit.record_read(
             audit_action,
             actor=actor,
             organization_id=_owner(obj),
             obj=obj,
             purpose=purpose,
-            detail="read: " + ", ".join(read_now),
+            fields=read_now,
         )
     return FieldsRead(obj=obj, allowed=allowed, withheld=withheld)

@@ -131,7 +131,7 @@ def agreement_versions(
 def agreement_document(actor: Actor, organization: Organization, pk: int) -> DataSharingAgreement:
     """The agreement whose document is about to be streamed; the download is audited."""
     found = agreement(actor, organization, pk)
-    audit.record(
+    audit.record_read(
         AuditAction.AGREEMENT_DOCUMENT_READ,
         actor=actor,
         organization_id=organization.pk,
@@ -236,7 +236,7 @@ def _audit_query(actor: Actor, organization: Organization, f: AuditFilter) -> Qu
 def audit_events(actor: Actor, organization: Organization, f: AuditFilter) -> QuerySet[AuditEvent]:
     """Search the organization's trail. Looking at the trail is itself an event (CJIS 5.4)."""
     events = _audit_query(actor, organization, f)
-    audit.record(
+    audit.record_read(
         AuditAction.AUDIT_VIEWED,
         actor=actor,
         organization_id=organization.pk,
@@ -249,7 +249,7 @@ def audit_events(actor: Actor, organization: Organization, f: AuditFilter) -> Qu
 
 def audit_export(actor: Actor, organization: Organization, f: AuditFilter) -> Iterator[AuditEvent]:
     with transaction.atomic():
-        audit.record(
+        audit.record_read(
             AuditAction.AUDIT_EXPORTED,
             actor=actor,
             organization_id=organization.pk,

@@ -307,7 +307,7 @@ def trainee_record(actor: Actor, pk: int) -> Trainee:
     trainee = get_or_404(
         actor, Trainee.objects.select_related("organization", "user"), Action.VIEW, ADMIN, pk=pk
     )
-    audit.record(
+    audit.record_read(
         TrainingAudit.TRAINING_RECORD_READ,
         actor=actor,
         organization_id=trainee.organization_id,

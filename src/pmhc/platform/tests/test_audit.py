@@ -172,3 +172,33 @@ def test_every_app_registers_its_codes_with_their_labels() -> None:
     assert audit_codes.codes()[0] == AuditAction.LOGIN_SUCCEEDED
     assert audit_codes.codes()[-1] == "demo.loaded"
     assert len(audit_codes.codes()) == len(set(audit_codes.codes())) == 96
+
+
+@pytest.mark.django_db
+def test_record_read_names_the_fields_shown_and_keeps_no_values() -> None:
+    event = audit.record_read(
+        AuditAction.RECORD_READ,
+        actor=system_actor("reader"),
+        organization_id=None,
+        purpose="administration",
+        object_type="x",
+        object_id=7,
+        fields=["family_name", "given_name"],
+    )
+    assert event.detail == "read: family_name, given_name"
+    assert event.before is None and event.after is None
+
+
+def test_selectors_audit_reads_only_through_record_read() -> None:
+    """Selectors do not write: an audited read goes through ``audit.record_read``."""
+    from pathlib import Path
+
+    package = Path(audit.__file__).resolve().parent.parent
+    readers = [
+        *package.glob("*/selectors.py"),
+        *package.glob("*/*_selectors.py"),
+        *package.glob("*/selectors/*.py"),
+        package / "platform" / "restricted.py",
+    ]
+    offenders = [str(p) for p in readers if "audit.record(" in p.read_text()]
+    assert offenders == []

@@ -140,7 +140,7 @@ def request_for_staff(actor: Actor, reference: str) -> TARequest:
         ADMIN,
         reference=reference,
     )
-    audit.record(
+    audit.record_read(
         ToolkitAudit.TA_READ,
         actor=actor,
         organization_id=found.handled_by_id,

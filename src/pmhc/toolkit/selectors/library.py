@@ -203,7 +203,7 @@ def review_item(actor: Actor, pk: int) -> LibraryItem:
     item = get_or_404(
         actor, LibraryItem.objects.select_related("reviewed_by"), Action.CHANGE, ADMIN, pk=pk
     )
-    audit.record(
+    audit.record_read(
         AuditAction.RECORD_READ,
         actor=actor,
         organization_id=item.reviewed_by_org_id,
@@ -225,7 +225,7 @@ def library_file(actor: Actor, pk: int) -> LibraryItem:
         return item
     if not decide(actor, Action.VIEW, item, ADMIN):
         raise Http404("Not found")
-    audit.record(
+    audit.record_read(
         ToolkitAudit.LIBRARY_FILE_READ,
         actor=actor,
         organization_id=item.reviewed_by_org_id,
