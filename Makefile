@@ -35,6 +35,7 @@ check: setup
 	$(BIN)/lint-imports
 	$(BIN)/pmhc makemigrations --check --dry-run
 	PMHC_MODE=production PMHC_SECRET_KEY=check-deploy-$$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n') \
+	  PMHC_AUDIT_KEY=check-deploy-$$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n') \
 	  PMHC_ALLOWED_HOSTS=pmhc.example.org PMHC_PUBLIC_BASE_URL=https://pmhc.example.org \
 	  PMHC_TRUST_X_FORWARDED_FOR=true \
 	  $(BIN)/pmhc check --deploy --fail-level WARNING

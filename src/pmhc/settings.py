@@ -34,6 +34,16 @@ if PRODUCTION and SECRET_KEY == DEMO_SECRET_KEY:
         "PMHC_MODE=production refuses the demo secret key: set PMHC_SECRET_KEY"
     )
 
+# The key of the audit trail's chain (an HMAC over each event and its predecessor), held
+# outside the database so that write access to the database alone cannot rewrite the trail
+# and recompute its links (platform/audit.py, ADR 11).
+DEMO_AUDIT_KEY = "demo-only-audit-chain-key-5e0d9a63-never-use-in-production-71c4"
+AUDIT_KEY = env_str("PMHC_AUDIT_KEY", DEMO_AUDIT_KEY)
+if PRODUCTION and AUDIT_KEY == DEMO_AUDIT_KEY:
+    raise ImproperlyConfigured(
+        "PMHC_MODE=production refuses the demo audit key: set PMHC_AUDIT_KEY"
+    )
+
 DEBUG = env_bool("PMHC_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("PMHC_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("PMHC_CSRF_TRUSTED_ORIGINS", [])

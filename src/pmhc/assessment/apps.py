@@ -10,6 +10,10 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Self-assessment (Assess)")
 
     def ready(self) -> None:
+        from pmhc.assessment.audit_codes import AssessmentAudit
+        from pmhc.platform import audit_codes
+
+        audit_codes.register(AssessmentAudit, app="assessment")
         from pmhc.platform.navigation import ORDER, SECTIONS, Section
 
         # Anyone may take the quick self-assessment, so the section is always there.

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmhc.assessment import instrument as instrument_module
+from pmhc.assessment.audit_codes import AssessmentAudit
 from pmhc.assessment.models import EditionStatus, Instrument
 from pmhc.assessment.services import current_instrument
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import AuditAction, Purpose
+from pmhc.platform.models import Purpose
 from pmhc.toolkit.selectors.common import handling_organization, toolkit_target
 
 MIN_ITEMS = 3
@@ -45,7 +46,7 @@ def _record(
     actor: Actor, organization_id: int, draft: Instrument, detail: str, **changes: object
 ) -> None:
     audit.record(
-        AuditAction.INSTRUMENT_REVISED,
+        AssessmentAudit.INSTRUMENT_REVISED,
         actor=actor,
         organization_id=organization_id,
         obj=draft,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmhc.assessment import instrument as instrument_module
+from pmhc.assessment.audit_codes import AssessmentAudit
 from pmhc.assessment.models import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
@@ -22,7 +23,7 @@ from pmhc.assessment.models import (
 )
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, Target, decide, system_actor
-from pmhc.platform.models import AuditAction, Membership, Organization, Purpose, Role
+from pmhc.platform.models import Membership, Organization, Purpose, Role
 from pmhc.platform.services import queue_email
 
 ADMIN = Purpose.ADMINISTRATION
@@ -111,7 +112,7 @@ def create_action(
         created_by_id=actor.user_id,
     )
     audit.record(
-        AuditAction.ACTION_CREATED,
+        AssessmentAudit.ACTION_CREATED,
         actor=actor,
         organization_id=organization.pk,
         obj=action,
@@ -154,7 +155,7 @@ def update_action(
     after = audit.snapshot(action, FIELDS)
     if after != before:
         audit.record(
-            AuditAction.ACTION_CHANGED,
+            AssessmentAudit.ACTION_CHANGED,
             actor=actor,
             organization_id=action.organization_id,
             obj=action,
@@ -210,7 +211,7 @@ def flag_overdue_actions() -> OverdueRun:
             action.overdue_flagged_on = today
         PlanAction.objects.bulk_update(actions, ["overdue_flagged_on"])
         audit.record(
-            AuditAction.ACTION_OVERDUE,
+            AssessmentAudit.ACTION_OVERDUE,
             actor=OVERDUE_ACTOR,
             organization_id=organization_id,
             object_type="assessment.planaction",

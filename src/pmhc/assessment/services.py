@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmhc.assessment import instrument as instrument_module
+from pmhc.assessment.audit_codes import AssessmentAudit
 from pmhc.assessment.models import (
     TOP_LEVEL,
     AgreedRating,
@@ -42,7 +43,6 @@ from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, Target, decide
 from pmhc.platform.context import current as current_request
 from pmhc.platform.models import (
-    AuditAction,
     Membership,
     Organization,
     OrganizationKind,
@@ -175,7 +175,7 @@ def save_answers(
         changed[key] = "dont_know" if value.dont_know else value.rating
     if changed:
         audit.record(
-            AuditAction.ASSESSMENT_ANSWERED,
+            AssessmentAudit.ASSESSMENT_ANSWERED,
             actor=actor,
             actor_name=actor.name if actor.is_authenticated else _("respondent by private link"),
             organization_id=respondent.assessment.organization_id,
@@ -195,7 +195,7 @@ def submit_answers(actor: Actor, *, respondent: Respondent, token: str = "") -> 
     respondent.submitted_at = timezone.now()
     respondent.save(update_fields=["submitted_at"])
     audit.record(
-        AuditAction.ASSESSMENT_ANSWERED,
+        AssessmentAudit.ASSESSMENT_ANSWERED,
         actor=actor,
         actor_name=actor.name if actor.is_authenticated else _("respondent by private link"),
         organization_id=respondent.assessment.organization_id,
@@ -215,7 +215,7 @@ def _check_quick_rate() -> None:
         return
     limit = int(getattr(settings, "QUICK_ASSESSMENTS_PER_HOUR", QUICK_STARTS_PER_HOUR))
     recent = audit.recent_times(
-        AuditAction.ASSESSMENT_OPENED,
+        AssessmentAudit.ASSESSMENT_OPENED,
         since=timezone.now() - dt.timedelta(hours=1),
         client_ip=ip,
         limit=limit,
@@ -244,7 +244,7 @@ def start_quick(actor: Actor) -> tuple[Assessment, str]:
     )
     Respondent.objects.create(assessment=assessment, token_hash=token_hash)
     audit.record(
-        AuditAction.ASSESSMENT_OPENED,
+        AssessmentAudit.ASSESSMENT_OPENED,
         actor=actor,
         obj=assessment,
         purpose=ADMIN,
@@ -283,7 +283,7 @@ def save_quick_profile(
     assessment.profile = _clean_profile(assessment, answers)
     assessment.save(update_fields=["profile"])
     audit.record(
-        AuditAction.ASSESSMENT_ANSWERED,
+        AssessmentAudit.ASSESSMENT_ANSWERED,
         actor=actor,
         obj=assessment,
         purpose=ADMIN,
@@ -336,7 +336,7 @@ def open_assessment(
         opened_by_id=actor.user_id,
     )
     audit.record(
-        AuditAction.ASSESSMENT_OPENED,
+        AssessmentAudit.ASSESSMENT_OPENED,
         actor=actor,
         organization_id=organization.pk,
         obj=assessment,
@@ -425,7 +425,7 @@ def invite(
         invited_by_id=actor.user_id,
     )
     audit.record(
-        AuditAction.ASSESSMENT_INVITED,
+        AssessmentAudit.ASSESSMENT_INVITED,
         actor=actor,
         organization_id=assessment.organization_id,
         obj=respondent,
@@ -485,7 +485,7 @@ def save_committee_profile(
     assessment.profile = _clean_profile(assessment, answers)
     assessment.save(update_fields=["profile"])
     audit.record(
-        AuditAction.ASSESSMENT_ANSWERED,
+        AssessmentAudit.ASSESSMENT_ANSWERED,
         actor=actor,
         organization_id=assessment.organization_id,
         obj=assessment,
@@ -552,7 +552,7 @@ def agree_ratings(
             before[key], after[key] = old, new
     if after:
         audit.record(
-            AuditAction.ASSESSMENT_AGREED,
+            AssessmentAudit.ASSESSMENT_AGREED,
             actor=actor,
             organization_id=assessment.organization_id,
             obj=assessment,
@@ -574,7 +574,7 @@ def close_assessment(actor: Actor, *, assessment: Assessment) -> Assessment:
     assessment.closed_at = timezone.now()
     assessment.save(update_fields=["status", "closed_at"])
     audit.record(
-        AuditAction.ASSESSMENT_CLOSED,
+        AssessmentAudit.ASSESSMENT_CLOSED,
         actor=actor,
         organization_id=assessment.organization_id,
         obj=assessment,
@@ -589,7 +589,7 @@ def record_download(actor: Actor, *, assessment: Assessment, kind: str) -> None:
     """Downloads of a report leave the system, so they are on the trail (the caller has already
     checked the actor may read it)."""
     audit.record(
-        AuditAction.ASSESSMENT_EXPORTED,
+        AssessmentAudit.ASSESSMENT_EXPORTED,
         actor=actor,
         organization_id=assessment.organization_id,
         obj=assessment,

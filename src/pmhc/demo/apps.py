@@ -8,3 +8,9 @@ class DemoConfig(AppConfig):
     name = "pmhc.demo"
     label = "demo"
     verbose_name = _("Demo jurisdiction")
+
+    def ready(self) -> None:
+        from pmhc.demo.audit_codes import DemoAudit
+        from pmhc.platform import audit_codes
+
+        audit_codes.register(DemoAudit, app="demo")

@@ -17,11 +17,11 @@ from importlib import import_module
 from django.db import transaction
 
 from pmhc.demo import registry
+from pmhc.demo.audit_codes import DemoAudit
 from pmhc.demo.context import COUNTY, TIME_ZONE, DemoContext, Step
 from pmhc.platform import account_services, agreement_services, audit, services
 from pmhc.platform.access import organization_today, system_actor
 from pmhc.platform.models import (
-    AuditAction,
     Classification,
     Organization,
     OrganizationKind,
@@ -235,7 +235,7 @@ def build(
         for step in steps():
             step(ctx)
         audit.record(
-            AuditAction.DEMO_LOADED,
+            DemoAudit.DEMO_LOADED,
             actor=ctx.actor,
             detail=f"seed={seed} scale={scale}",
         )

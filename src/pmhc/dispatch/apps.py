@@ -12,6 +12,10 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch (Operate)")
 
     def ready(self) -> None:
+        from pmhc.dispatch.audit_codes import DispatchAudit
+        from pmhc.platform import audit_codes
+
+        audit_codes.register(DispatchAudit, app="dispatch")
         from pmhc.platform.access import Actor
         from pmhc.platform.models import Role
         from pmhc.platform.navigation import ORDER, SECTIONS, Section

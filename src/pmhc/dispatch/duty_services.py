@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import DutyShift, Team, TeamKind
 from pmhc.dispatch.selectors import duty_target
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import AuditAction, Organization, Purpose
+from pmhc.platform.models import Organization, Purpose
 
 ADMIN = Purpose.ADMINISTRATION
 SHIFT_FIELDS = ("name", "starts_at", "ends_at")
@@ -74,7 +75,7 @@ def save_shift(
     _full_clean(target, errors)
     target.save()
     audit.record(
-        AuditAction.DUTY_SAVED,
+        DispatchAudit.DUTY_SAVED,
         actor=actor,
         organization_id=organization.pk,
         obj=target,
@@ -93,7 +94,7 @@ def delete_shift(actor: Actor, *, shift: DutyShift) -> None:
     pk = shift.pk
     shift.delete()
     audit.record(
-        AuditAction.DUTY_SAVED,
+        DispatchAudit.DUTY_SAVED,
         actor=actor,
         organization_id=organization.pk,
         object_type="dispatch.dutyshift",
@@ -159,7 +160,7 @@ def save_team(
     _full_clean(target, errors)
     target.save()
     audit.record(
-        AuditAction.DUTY_SAVED,
+        DispatchAudit.DUTY_SAVED,
         actor=actor,
         organization_id=organization.pk,
         obj=target,

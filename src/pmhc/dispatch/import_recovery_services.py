@@ -28,13 +28,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.import_selectors import stale_after
 from pmhc.dispatch.import_services import ADMIN, FINISHED, committed_summary, import_counts
 from pmhc.dispatch.import_upload_services import UPLOAD_FOLDER, delete_upload
 from pmhc.dispatch.models import CallImport, ImportStatus
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import AuditAction, Outcome
+from pmhc.platform.models import Outcome
 
 RECOVERY_FIELDS = ("status", "attempt", "rows_seen", "last_line", "resumed_after", "error")
 
@@ -97,7 +98,7 @@ def take_over_import(
         batch.resumed_after = batch.last_line
         batch.save()
         audit.record(
-            AuditAction.IMPORT_RECOVERED,
+            DispatchAudit.IMPORT_RECOVERED,
             actor=actor,
             organization_id=batch.organization_id,
             obj=batch,
@@ -131,7 +132,7 @@ def take_over_import(
     batch.finished_at = now
     batch.save()
     audit.record(
-        AuditAction.CALLS_IMPORTED,
+        DispatchAudit.CALLS_IMPORTED,
         actor=actor,
         organization_id=batch.organization_id,
         obj=batch,

@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmhc.dispatch import cad_import
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.cad_mapping import FileError, Mapping, RowError, parse_config
 from pmhc.dispatch.cad_rows import RowConverter
 from pmhc.dispatch.import_staging import Pending, Stage
@@ -55,7 +56,7 @@ from pmhc.dispatch.models import (
 )
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, Target, decide
-from pmhc.platform.models import AuditAction, Organization, Outcome, Purpose
+from pmhc.platform.models import Organization, Outcome, Purpose
 
 ADMIN = Purpose.ADMINISTRATION
 #: Rows per batch: large enough that per-batch statements (and the batch's audit event) cost
@@ -174,7 +175,7 @@ def save_mapping(
         raise ValidationError(errors)
     target.save()
     audit.record(
-        AuditAction.MAPPING_SAVED,
+        DispatchAudit.MAPPING_SAVED,
         actor=actor,
         organization_id=organization.pk,
         obj=target,
@@ -259,7 +260,7 @@ def _finish(actor: Actor, batch: CallImport, *, outcome: Outcome = Outcome.SUCCE
     batch.finished_at = batch.heartbeat_at = timezone.now()
     batch.save()
     audit.record(
-        AuditAction.CALLS_IMPORTED,
+        DispatchAudit.CALLS_IMPORTED,
         actor=actor,
         organization_id=batch.organization_id,
         obj=batch,
@@ -513,7 +514,7 @@ def _run(
             if rows:
                 # The batch's own event, in its transaction: what it committed, never a value.
                 audit.record(
-                    AuditAction.CALLS_IMPORT_BATCH,
+                    DispatchAudit.CALLS_IMPORT_BATCH,
                     actor=actor,
                     organization_id=batch.organization_id,
                     obj=batch,

@@ -17,10 +17,11 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from pmhc.dispatch import import_services
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import CallImport, ImportFormat, ImportMapping, ImportStatus
 from pmhc.platform import audit
 from pmhc.platform.access import Actor
-from pmhc.platform.models import AuditAction, Organization, Outcome
+from pmhc.platform.models import Organization, Outcome
 
 UPLOAD_FOLDER = "dispatch/imports"
 
@@ -155,7 +156,7 @@ def _fail_queued(actor: Actor, batch: CallImport, message: str) -> CallImport:
     batch.finished_at = timezone.now()
     batch.save(update_fields=["status", "error", "finished_at"])
     audit.record(
-        AuditAction.CALLS_IMPORTED,
+        DispatchAudit.CALLS_IMPORTED,
         actor=actor,
         organization_id=batch.organization_id,
         obj=batch,

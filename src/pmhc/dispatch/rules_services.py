@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmhc.dispatch import triage
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import TriageRuleSet
 from pmhc.dispatch.selectors import published_rule_set, rules_target
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide, system_actor
-from pmhc.platform.models import AuditAction, Organization, Purpose
+from pmhc.platform.models import Organization, Purpose
 
 ADMIN = Purpose.ADMINISTRATION
 NOTE_MAX = 300
@@ -50,7 +51,7 @@ def _publish_defaults(actor: Actor, organization: Organization) -> TriageRuleSet
         published_by_id=actor.user_id,
     )
     audit.record(
-        AuditAction.RULES_PUBLISHED,
+        DispatchAudit.RULES_PUBLISHED,
         actor=actor,
         organization_id=organization.pk,
         obj=rule_set,
@@ -125,7 +126,7 @@ def save_rules_draft(
     draft.note = note
     draft.save()
     audit.record(
-        AuditAction.RULES_SAVED,
+        DispatchAudit.RULES_SAVED,
         actor=actor,
         organization_id=organization.pk,
         obj=draft,
@@ -156,7 +157,7 @@ def publish_rules(actor: Actor, *, rule_set: TriageRuleSet) -> TriageRuleSet:
     locked.published_by_id = actor.user_id
     locked.save(update_fields=["published_at", "published_by"])
     audit.record(
-        AuditAction.RULES_PUBLISHED,
+        DispatchAudit.RULES_PUBLISHED,
         actor=actor,
         organization_id=organization.pk,
         obj=locked,

@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from pmhc.dispatch import triage
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import (
     CALL_READERS,
     CALL_WRITERS,
@@ -38,7 +39,7 @@ from pmhc.people.models import Person
 from pmhc.people.selectors import read_people
 from pmhc.platform import dates, restricted
 from pmhc.platform.access import Action, Actor, Target, decide, get_or_404, restrict
-from pmhc.platform.models import AuditAction, Classification, Organization, Purpose
+from pmhc.platform.models import Classification, Organization, Purpose
 from pmhc.platform.selectors import acting_organization
 from pmhc.training.models import Trainee
 from pmhc.training.selectors import cit_officers_on_shift
@@ -398,7 +399,7 @@ def call_restricted(actor: Actor, call: Call) -> CallRead:
     safety data, a marker for the others; one audited read covers every part shown, and a
     call with none of them records nothing."""
     return CallRead(
-        restricted.read(actor, call, ACTIVE_CALL, audit_action=AuditAction.CALL_NARRATIVE_READ)
+        restricted.read(actor, call, ACTIVE_CALL, audit_action=DispatchAudit.CALL_NARRATIVE_READ)
     )
 
 

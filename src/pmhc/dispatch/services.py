@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmhc.dispatch import times, triage
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.duty_services import delete_shift, save_shift, save_team
 from pmhc.dispatch.models import (
     Call,
@@ -42,10 +43,11 @@ from pmhc.dispatch.selectors import (
     on_duty,
 )
 from pmhc.people import services as people_services
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.models import Person
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import AuditAction, Organization, Purpose
+from pmhc.platform.models import Organization, Purpose
 from pmhc.training.models import Trainee
 from pmhc.training.selectors import holds_cit
 
@@ -225,7 +227,7 @@ def create_call(
             raise
         raise DuplicateCall(raced) from exc
     audit.record(
-        AuditAction.CALL_CREATED,
+        DispatchAudit.CALL_CREATED,
         actor=actor,
         organization_id=organization.pk,
         obj=call,
@@ -301,7 +303,7 @@ def triage_call(
         ]
     )
     audit.record(
-        AuditAction.CALL_TRIAGED,
+        DispatchAudit.CALL_TRIAGED,
         actor=actor,
         organization_id=call.organization_id,
         obj=call,
@@ -367,7 +369,7 @@ def assign_unit(
     call.updated_at = now
     call.save(update_fields=["units", "cit_dispatched", "dispatched_at", "updated_at"])
     audit.record(
-        AuditAction.UNIT_ASSIGNED,
+        DispatchAudit.UNIT_ASSIGNED,
         actor=actor,
         organization_id=call.organization_id,
         obj=call,
@@ -397,7 +399,7 @@ def link_person(actor: Actor, *, call: Call, person: Person, role: str) -> CallP
         raise ValidationError(_("This person is already on the call."))
     link = CallPerson.objects.create(call=call, person=person, role=role)
     audit.record(
-        AuditAction.PERSON_LINKED,
+        PeopleAudit.PERSON_LINKED,
         actor=actor,
         organization_id=call.organization_id,
         obj=link,
@@ -437,7 +439,7 @@ def record_times(
     call.updated_at = timezone.now()
     call.save(update_fields=[*fields, "updated_at"])
     audit.record(
-        AuditAction.CALL_CHANGED,
+        DispatchAudit.CALL_CHANGED,
         actor=actor,
         organization_id=call.organization_id,
         obj=call,

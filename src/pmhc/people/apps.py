@@ -10,6 +10,11 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People (Operate)")
 
     def ready(self) -> None:
+        from pmhc.people.audit_codes import PeopleAudit
+        from pmhc.platform import audit_codes
+
+        audit_codes.register(PeopleAudit, app="people")
+
         # The access policy asks people's consent through this one function; platform
         # imports no domain app.
         from pmhc.people.consent_selectors import consent_allows

@@ -16,10 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.models import CONSENT_DATA_CLASSES, CONSENT_KEEPERS, Consent, Person
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, Target, decide
-from pmhc.platform.models import AuditAction, Classification, Organization, Purpose
+from pmhc.platform.models import Classification, Organization, Purpose
 
 
 def consent_target(person: Person) -> Target:
@@ -107,7 +108,7 @@ def give_consent(
     )
     consent.recipients.set(recipient_ids)
     audit.record(
-        AuditAction.CONSENT_GIVEN,
+        PeopleAudit.CONSENT_GIVEN,
         actor=actor,
         organization_id=person.organization_id,
         obj=consent,
@@ -131,7 +132,7 @@ def revoke_consent(actor: Actor, *, consent: Consent, purpose: str) -> Consent:
     consent.revoked_by_id = actor.user_id
     consent.save(update_fields=["revoked_at", "revoked_by"])
     audit.record(
-        AuditAction.CONSENT_REVOKED,
+        PeopleAudit.CONSENT_REVOKED,
         actor=actor,
         organization_id=consent.organization_id,
         obj=consent,

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.models import PEOPLE_WRITERS, Person
 from pmhc.platform import restricted
 from pmhc.platform.access import (
@@ -25,7 +26,7 @@ from pmhc.platform.access import (
     get_or_404,
     restrict,
 )
-from pmhc.platform.models import AuditAction, Classification, Organization, Purpose
+from pmhc.platform.models import Classification, Organization, Purpose
 
 #: The purpose of the Operate pages: people are looked up to respond to a call.
 ACTIVE_CALL = Purpose.ACTIVE_CALL
@@ -72,7 +73,7 @@ def _read_whole(actor: Actor, people: Iterable[Person], purpose: str) -> list[Pe
     with it, ride on its event)."""
     shown = [person for person in people if _shown_whole(actor, person, purpose)]
     for person in shown:
-        restricted.read(actor, person, purpose, audit_action=AuditAction.PERSON_READ)
+        restricted.read(actor, person, purpose, audit_action=PeopleAudit.PERSON_READ)
     return shown
 
 

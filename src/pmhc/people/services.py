@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.models import AliasKind, Person, PersonAlias, Sex, Veteran
 from pmhc.people.selectors import people_target
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import AuditAction, Organization, Purpose
+from pmhc.platform.models import Organization, Purpose
 
 PERSON_FIELDS = (
     "family_name",
@@ -130,7 +131,7 @@ def create_person(
         [PersonAlias(person=person, name=name, kind=kind) for name, kind in cleaned]
     )
     audit.record(
-        AuditAction.PERSON_CREATED,
+        PeopleAudit.PERSON_CREATED,
         actor=actor,
         organization_id=organization.pk,
         obj=person,
@@ -167,7 +168,7 @@ def update_person(actor: Actor, *, person: Person, purpose: str, **fields: Any) 
             [PersonAlias(person=person, name=name, kind=kind) for name, kind in new_aliases]
         )
     audit.record(
-        AuditAction.PERSON_CHANGED,
+        PeopleAudit.PERSON_CHANGED,
         actor=actor,
         organization_id=person.organization_id,
         obj=person,
@@ -210,7 +211,7 @@ def import_people(
         people.append(person)
     created = Person.objects.bulk_create(people, batch_size=500)
     audit.record(
-        AuditAction.PEOPLE_IMPORTED,
+        PeopleAudit.PEOPLE_IMPORTED,
         actor=actor,
         organization_id=organization.pk,
         object_type="people.person",

@@ -10,6 +10,10 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Planning (Plan)")
 
     def ready(self) -> None:
+        from pmhc.planning.audit_codes import PlanningAudit
+        from pmhc.platform import audit_codes
+
+        audit_codes.register(PlanningAudit, app="planning")
         from pmhc.platform.models import Role
         from pmhc.platform.navigation import ORDER, SECTIONS, Section
 

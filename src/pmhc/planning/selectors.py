@@ -15,12 +15,12 @@ from django.db import transaction
 from django.http import Http404
 
 from pmhc.planning import advisor, onemind, staffing
+from pmhc.planning.audit_codes import PlanningAudit
 from pmhc.planning.models import PLAN_READERS, PLAN_WRITERS, CommunityProfile, Pledge
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, Target, decide, restrict
 from pmhc.platform.models import (
     AgreementStatus,
-    AuditAction,
     Classification,
     DataSharingAgreement,
     Organization,
@@ -190,8 +190,8 @@ def policy_file(actor: Actor) -> Pledge:
     record = pledge(actor, organization)
     if record is None or not record.policy_file:
         raise Http404("Not found")
-    audit.record(
-        AuditAction.POLICY_FILE_READ,
+    audit.record_read(
+        PlanningAudit.POLICY_FILE_READ,
         actor=actor,
         organization_id=organization.pk,
         obj=record,

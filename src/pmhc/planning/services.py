@@ -15,11 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pmhc.planning.audit_codes import PlanningAudit
 from pmhc.planning.models import MAX_CALL_MINUTES, CommunityProfile, Pledge
 from pmhc.planning.selectors import plan_target
 from pmhc.platform import audit, uploads
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import AuditAction, Organization, Purpose
+from pmhc.platform.models import Organization, Purpose
 
 ADMIN = Purpose.ADMINISTRATION
 
@@ -158,7 +159,7 @@ def save_profile(actor: Actor, *, organization: Organization, **fields: Any) -> 
     profile.updated_by_id = actor.user_id
     profile.save()
     audit.record(
-        AuditAction.PROFILE_SAVED,
+        PlanningAudit.PROFILE_SAVED,
         actor=actor,
         organization_id=organization.pk,
         obj=profile,
@@ -192,7 +193,7 @@ def save_pledge(actor: Actor, *, organization: Organization, pledged_on: dt.date
     pledge.updated_by_id = actor.user_id
     pledge.save()
     audit.record(
-        AuditAction.PLEDGE_SAVED,
+        PlanningAudit.PLEDGE_SAVED,
         actor=actor,
         organization_id=organization.pk,
         obj=pledge,
@@ -255,7 +256,7 @@ def record_policy(
     pledge.updated_by_id = actor.user_id
     pledge.save()
     audit.record(
-        AuditAction.POLICY_ADOPTED,
+        PlanningAudit.POLICY_ADOPTED,
         actor=actor,
         organization_id=organization.pk,
         obj=pledge,

@@ -10,5 +10,9 @@ class PlatformConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
+        from pmhc.platform import audit_codes
+        from pmhc.platform.models import AuditAction
+
+        audit_codes.register(AuditAction, app="platform")
         # Registers the deployment checks.
         from pmhc.platform import checks  # noqa: F401

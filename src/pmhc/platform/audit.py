@@ -45,20 +45,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import hmac
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from pmhc.platform import context
+from pmhc.platform import audit_codes, context
 from pmhc.platform.models import (
-    AuditAction,
     AuditChainHead,
     AuditEvent,
     Classification,
@@ -107,9 +108,13 @@ _DIGEST = re.compile(rf"^{re.escape(DIGEST_PREFIX)}[0-9a-f]{{{DIGEST_LENGTH}}}$"
 _DIGEST_SALT = "pmhc.platform.audit.value-digest"
 #: Keys that hold ids or a count in any event, kept while they hold nothing else.
 _ID_KEYS = frozenset({"id", "pk", "ids", "count"})
-#: Actions whose ``detail`` once held typed text about a person (it now goes in ``after``
-#: under a declared key); shown as a digest for the events written before.
-TYPED_DETAIL_ACTIONS = frozenset({AuditAction.ENCOUNTER_AMENDED})
+
+
+def typed_detail_actions() -> frozenset[str]:
+    """Actions whose ``detail`` once held typed text about a person (it now goes in ``after``
+    under a declared key), as their apps registered them; shown as a digest for the events
+    written before."""
+    return audit_codes.typed_detail_codes()
 
 
 def is_digest(value: Any) -> bool:
@@ -212,12 +217,41 @@ def redacted(event: AuditEvent) -> AuditEvent:
     where = {"object_type": event.object_type, "object_id": event.object_id}
     event.before = redact(event.before, **where)
     event.after = redact(event.after, **where)
-    if event.action in TYPED_DETAIL_ACTIONS:
+    if event.action in typed_detail_actions():
         event.detail = _hide(event.detail, key="detail", **where)
     return event
 
 
+#: The events written before the chain was keyed: a plain SHA-256 of content and link.
+SCHEME_PLAIN = "sha256"
+#: Every event since: an HMAC-SHA-256 keyed with ``settings.AUDIT_KEY``, held outside the
+#: database, so that write access to the database alone cannot recompute the links.
+SCHEME_KEYED = "hmac-sha256"
+SCHEMES = (SCHEME_PLAIN, SCHEME_KEYED)
+
+
+def _chain_key() -> bytes:
+    return settings.AUDIT_KEY.encode()
+
+
+#: The chain of events that belong to no organization, and of every event written before
+#: chains were per organization.
+PLATFORM_CHAIN = 0
+
+
+def chain_of(organization_id: int | None) -> int:
+    return organization_id or PLATFORM_CHAIN
+
+
+def head_mac(chain: int, sequence: int, last_hash: str) -> str:
+    """A chain head's seal: only the key's holder can move the head."""
+    message = _canonical({"chain": chain, "sequence": sequence, "last_hash": last_hash})
+    return hmac.new(_chain_key(), message, hashlib.sha256).hexdigest()
+
+
 def compute_hash(event: AuditEvent) -> str:
+    """The event's link: over its content and its predecessor's hash, keyed or not as its
+    ``scheme`` says (an unknown scheme raises)."""
     occurred = event.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     payload = {
         "sequence": event.sequence,
@@ -237,7 +271,13 @@ def compute_hash(event: AuditEvent) -> str:
         "client_ip": event.client_ip,
         "prev_hash": event.prev_hash,
     }
-    return hashlib.sha256(_canonical(payload)).hexdigest()
+    if event.scheme == SCHEME_PLAIN:
+        return hashlib.sha256(_canonical(payload)).hexdigest()
+    if event.scheme == SCHEME_KEYED:
+        payload["scheme"] = event.scheme
+        payload["chain"] = event.chain
+        return hmac.new(_chain_key(), _canonical(payload), hashlib.sha256).hexdigest()
+    raise ValueError(f"unknown audit hash scheme {event.scheme!r}")
 
 
 def _under_break_glass(actor: Actor | None, purpose: str, detail: str) -> str:
@@ -251,7 +291,7 @@ def _under_break_glass(actor: Actor | None, purpose: str, detail: str) -> str:
 
 
 def record(
-    action: AuditAction,
+    action: str,
     *,
     actor: Actor | None,
     organization_id: int | None = None,
@@ -266,7 +306,9 @@ def record(
     actor_name: str | None = None,
 ) -> AuditEvent:
     """Append one event. Joins the caller's transaction; raises rather than lose the event.
-    Sensitive values of ``before``/``after`` are kept as digests (see the module)."""
+    Sensitive values of ``before``/``after`` are kept as digests (see the module). An
+    ``action`` that no app registered (``platform/audit_codes.py``) raises."""
+    action = audit_codes.check(action)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -275,12 +317,15 @@ def record(
     detail = _under_break_glass(actor, purpose, detail)
     request = context.current()
     with transaction.atomic():
-        # The head row is the chain's lock: concurrent appends queue here (and SQLite's
-        # IMMEDIATE transactions already hold the write lock).
+        # The head row is the chain's lock: concurrent appends to one organization's chain
+        # queue here, other organizations' do not (SQLite's IMMEDIATE transactions already
+        # hold the database's write lock).
+        chain = chain_of(organization_id)
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            singleton=1, defaults={"sequence": 0, "last_hash": GENESIS_HASH}
+            chain=chain, defaults={"sequence": 0, "last_hash": GENESIS_HASH}
         )
         event = AuditEvent(
+            chain=chain,
             sequence=head.sequence + 1,
             occurred_at=timezone.now(),
             actor_id=actor.user_id if actor is not None else None,
@@ -297,17 +342,50 @@ def record(
             request_id=request.request_id,
             client_ip=request.client_ip,
             prev_hash=head.last_hash,
+            scheme=SCHEME_KEYED,
         )
         event.hash = compute_hash(event)
         event.save(force_insert=True)
-        AuditChainHead.objects.filter(singleton=1).update(
-            sequence=event.sequence, last_hash=event.hash
+        AuditChainHead.objects.filter(chain=chain).update(
+            sequence=event.sequence,
+            last_hash=event.hash,
+            mac=head_mac(chain, event.sequence, event.hash),
         )
     return event
 
 
+def record_read(
+    action: str,
+    *,
+    actor: Actor | None,
+    organization_id: int | None,
+    purpose: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    fields: Iterable[str] = (),
+    detail: str = "",
+) -> AuditEvent:
+    """Record that ``actor`` read something for ``purpose``: the one way selectors audit a
+    read (they never call ``record``, the path of writes). A read changes nothing, so it has
+    no before or after; ``fields`` names what was shown (``detail`` becomes ``read: a, b``)."""
+    names = list(fields)
+    if names and not detail:
+        detail = "read: " + ", ".join(names)
+    return record(
+        action,
+        actor=actor,
+        organization_id=organization_id,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        purpose=purpose,
+        detail=detail,
+    )
+
+
 def recent_times(
-    action: AuditAction,
+    action: str,
     *,
     since: dt.datetime,
     client_ip: str | None = None,
@@ -332,45 +410,97 @@ class VerifyResult:
     broken_sequence: int | None = None
     broken_id: int | None = None
     reason: str = ""
+    #: Events hashed before the chain was keyed (the oldest ones); none may follow a keyed one.
+    unkeyed: int = 0
+    #: The chain of the broken event (an organization's id, or 0 for the platform chain).
+    broken_chain: int | None = None
+    chains: int = 0
 
     def message(self) -> str:
         if self.ok:
-            return f"Audit trail intact: {self.checked} events verified."
+            unkeyed = (
+                f" ({self.unkeyed} of them from before the chain was keyed)" if self.unkeyed else ""
+            )
+            return (
+                f"Audit trail intact: {self.checked} events verified in {self.chains} "
+                f"chain{'s' if self.chains != 1 else ''}{unkeyed}."
+            )
+        where = (
+            "the platform chain"
+            if self.broken_chain == PLATFORM_CHAIN
+            else f"the chain of organization {self.broken_chain}"
+        )
         return (
-            f"Audit trail BROKEN at event #{self.broken_sequence} (id {self.broken_id}): "
-            f"{self.reason}. {self.checked} events before it verified."
+            f"Audit trail BROKEN at event #{self.broken_sequence} (id {self.broken_id}) of "
+            f"{where}: {self.reason}. {self.checked} events before it verified."
         )
 
 
 def verify(progress: Callable[[int], object] | None = None) -> VerifyResult:
-    """Walk the whole chain in order; name the first event that does not fit."""
+    """Walk every chain in order; name the first event that does not fit, and its chain."""
+    chains = set(AuditEvent.objects.values_list("chain", flat=True).distinct())
+    chains |= set(AuditChainHead.objects.values_list("chain", flat=True))
+    checked = 0
+    unkeyed = 0
+    for chain in sorted(chains):
+        result = _verify_chain(chain, progress)
+        checked += result.checked
+        unkeyed += result.unkeyed
+        if not result.ok:
+            return replace(result, checked=checked, unkeyed=unkeyed, chains=len(chains))
+    return VerifyResult(True, checked, unkeyed=unkeyed, chains=len(chains))
+
+
+def _verify_chain(chain: int, progress: Callable[[int], object] | None) -> VerifyResult:
+    """One chain. Events hashed without the key are accepted only in the platform chain and
+    only before its first keyed event: they are the trail as it was before the key, and a
+    plain hash anywhere else is a rewrite without the key."""
     expected_prev = GENESIS_HASH
     expected_sequence = 1
     checked = 0
-    events = AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000)
-    for event in events:
+    unkeyed = 0
+    keyed_seen = chain != PLATFORM_CHAIN
+    events = AuditEvent.objects.filter(chain=chain).order_by("sequence")
+
+    def broken(sequence: int | None, pk: int | None, reason: str) -> VerifyResult:
+        return VerifyResult(False, checked, sequence, pk, reason, unkeyed, chain)
+
+    for event in events.iterator(chunk_size=2000):
         reason = ""
         if event.sequence != expected_sequence:
             reason = f"expected sequence {expected_sequence}: an event is missing"
         elif event.prev_hash != expected_prev:
             reason = "its link to the previous event does not match"
-        elif compute_hash(event) != event.hash:
+        elif event.scheme not in SCHEMES:
+            reason = f"its hash scheme {event.scheme!r} is unknown"
+        elif keyed_seen and event.scheme == SCHEME_PLAIN:
+            reason = "it is hashed without the key where the chain is keyed"
+        elif not hmac.compare_digest(compute_hash(event), event.hash):
             reason = "its content no longer matches its hash"
         if reason:
-            return VerifyResult(False, checked, event.sequence, event.pk, reason)
+            return broken(event.sequence, event.pk, reason)
+        keyed_seen = keyed_seen or event.scheme == SCHEME_KEYED
+        unkeyed += event.scheme == SCHEME_PLAIN
         expected_prev = event.hash
         expected_sequence += 1
         checked += 1
         if progress is not None:
             progress(1)
-    head = AuditChainHead.objects.filter(singleton=1).first()
-    if head is not None and (head.sequence != checked or head.last_hash != expected_prev):
-        return VerifyResult(
-            False,
-            checked,
+    head = AuditChainHead.objects.filter(chain=chain).first()
+    if head is None:
+        return broken(checked, None, "the chain head is missing")
+    if not hmac.compare_digest(head.mac, head_mac(chain, head.sequence, head.last_hash)):
+        return broken(
+            head.sequence,
+            None,
+            "the chain head's seal does not match the audit key (the head was moved without "
+            "the key, or PMHC_AUDIT_KEY is not the key the trail was written with)",
+        )
+    if head.sequence != checked or head.last_hash != expected_prev:
+        return broken(
             checked + 1,
             None,
             f"the chain head says {head.sequence} events but {checked} were found "
             "(the newest events were removed)",
         )
-    return VerifyResult(True, checked)
+    return VerifyResult(True, checked, unkeyed=unkeyed)

@@ -8,6 +8,9 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Tags, Warning, register
 
 W_FORWARDED_FOR = "pmhc.W001"
+W_AUDIT_KEY = "pmhc.W002"
+#: Shorter audit keys are refused by the deployment check (as Django asks of SECRET_KEY).
+AUDIT_KEY_MIN_LENGTH = 50
 
 
 @register(Tags.security, deploy=True)
@@ -30,5 +33,25 @@ def check_forwarded_for(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
                 "deployment, step 6)."
             ),
             id=W_FORWARDED_FOR,
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_audit_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The audit chain's key must be long, random and its own: reusing ``SECRET_KEY`` would put
+    both secrets in every place that holds one of them."""
+    key = getattr(settings, "AUDIT_KEY", "")
+    if len(key) >= AUDIT_KEY_MIN_LENGTH and key != settings.SECRET_KEY:
+        return []
+    return [
+        Warning(
+            f"PMHC_AUDIT_KEY is shorter than {AUDIT_KEY_MIN_LENGTH} characters or equals "
+            "PMHC_SECRET_KEY, so the audit chain's key is weaker than it should be.",
+            hint=(
+                "Set PMHC_AUDIT_KEY (or PMHC_AUDIT_KEY_FILE) to a long random value of its own, "
+                "kept out of the database and its backups (README, Production deployment)."
+            ),
+            id=W_AUDIT_KEY,
         )
     ]

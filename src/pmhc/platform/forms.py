@@ -11,9 +11,9 @@ from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from pmhc.platform import audit_codes
 from pmhc.platform.access import ANONYMOUS
 from pmhc.platform.models import (
-    AuditAction,
     Classification,
     Organization,
     Outcome,
@@ -359,12 +359,15 @@ class ApiKeyForm(USWDSMixin, forms.Form):
     )
 
 
+def _audit_action_choices() -> list[tuple[str, Any]]:
+    # Read when the form is built: every app has registered its codes by then.
+    return [("", _("Any event")), *audit_codes.choices()]
+
+
 class AuditFilterForm(USWDSMixin, forms.Form):
     text = forms.CharField(label=_("Object, detail or request id"), required=False, max_length=150)
     actor_name = forms.CharField(label=_("Who"), required=False, max_length=150)
-    action = forms.ChoiceField(
-        label=_("Event"), choices=[("", _("Any event")), *AuditAction.choices], required=False
-    )
+    action = forms.ChoiceField(label=_("Event"), choices=_audit_action_choices, required=False)
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", _("Any outcome")), *Outcome.choices], required=False
     )

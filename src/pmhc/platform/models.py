@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pmhc.platform import dates
+from pmhc.platform import audit_codes, dates
 
 
 def validate_time_zone(value: str) -> None:
@@ -366,7 +366,8 @@ class ApiKey(models.Model):
 
 
 class AuditAction(models.TextChoices):
-    """Every kind of event the trail knows. Codes are stable; labels are for people."""
+    """The platform's own audit codes (each app registers its own: see
+    ``platform/audit_codes.py``). Codes are stable; labels are for people."""
 
     LOGIN_SUCCEEDED = "auth.login", _("Signed in")
     LOGIN_FAILED = "auth.login_failed", _("Sign-in failed")
@@ -411,68 +412,6 @@ class AuditAction(models.TextChoices):
     RECORD_CHANGED = "record.changed", _("Record changed")
     RECORD_DELETED = "record.deleted", _("Record deleted")
     RECORD_READ = "record.read", _("Protected fields read")
-    CONTENT_CHANGED = "content.changed", _("Toolkit page edited")
-    SITE_CREATED = "site.created", _("Learning site added")
-    SITE_CHANGED = "site.changed", _("Learning site changed")
-    TA_RECEIVED = "ta.received", _("Assistance request received")
-    TA_CHANGED = "ta.changed", _("Assistance request updated")
-    TA_NOTE_ADDED = "ta.note_added", _("Note added to assistance request")
-    TA_REMINDED = "ta.reminded", _("Assistance request reminder sent")
-    TA_ESCALATED = "ta.escalated", _("Assistance request escalated")
-    TA_READ = "ta.read", _("Assistance request read")
-    LIBRARY_SUBMITTED = "library.submitted", _("Library item submitted")
-    LIBRARY_REVIEWED = "library.reviewed", _("Library item reviewed")
-    LIBRARY_FILE_READ = "library.file_read", _("Library file downloaded")
-    INSTRUMENT_REVISED = "assessment.instrument_revised", _("Self-assessment instrument revised")
-    ASSESSMENT_OPENED = "assessment.opened", _("Self-assessment opened")
-    ASSESSMENT_INVITED = "assessment.invited", _("Respondent invited to a self-assessment")
-    ASSESSMENT_ANSWERED = "assessment.answered", _("Self-assessment answers saved")
-    ASSESSMENT_AGREED = "assessment.agreed", _("Committee rating agreed")
-    ASSESSMENT_CLOSED = "assessment.closed", _("Self-assessment closed")
-    ASSESSMENT_EXPORTED = "assessment.exported", _("Self-assessment report downloaded")
-    ACTION_CREATED = "assessment.action_created", _("Action added to the plan")
-    ACTION_CHANGED = "assessment.action_changed", _("Action changed")
-    ACTION_OVERDUE = "assessment.action_overdue", _("Overdue actions flagged")
-    PROFILE_SAVED = "planning.profile_saved", _("Community profile saved")
-    PLEDGE_SAVED = "planning.pledge_saved", _("One Mind pledge record saved")
-    POLICY_ADOPTED = "planning.policy_adopted", _("Model policy recorded")
-    POLICY_FILE_READ = "planning.policy_read", _("Model policy downloaded")
-    COURSE_SAVED = "training.course_saved", _("Course saved")
-    SESSION_SAVED = "training.session_saved", _("Training session saved")
-    ENROLLMENT_CHANGED = "training.enrollment", _("Enrollment changed")
-    COMPLETION_RECORDED = "training.completion", _("Course completion recorded")
-    TRAINEE_SAVED = "training.trainee_saved", _("Roster entry saved")
-    ROSTER_IMPORTED = "training.roster_imported", _("Roster imported")
-    TRAINING_RECORD_READ = "training.record_read", _("Training record read")
-    CALL_CREATED = "dispatch.call_created", _("Call for service recorded")
-    CALL_CHANGED = "dispatch.call_changed", _("Call for service changed")
-    CALL_TRIAGED = "dispatch.call_triaged", _("Call triaged with the protocol")
-    UNIT_ASSIGNED = "dispatch.unit_assigned", _("Unit dispatched to a call")
-    CALL_NARRATIVE_READ = "dispatch.narrative_read", _("Call narrative read")
-    RULES_SAVED = "dispatch.rules_saved", _("Routing rules draft saved")
-    RULES_PUBLISHED = "dispatch.rules_published", _("Routing rules published")
-    DUTY_SAVED = "dispatch.duty_saved", _("Shift or team saved")
-    MAPPING_SAVED = "dispatch.mapping_saved", _("CAD import mapping saved")
-    CALLS_IMPORTED = "dispatch.calls_imported", _("Calls imported from CAD")
-    CALLS_IMPORT_BATCH = "dispatch.calls_import_batch", _("Batch of CAD calls committed")
-    IMPORT_RECOVERED = "dispatch.import_recovered", _("Stalled CAD import resumed or failed")
-    ENCOUNTER_CREATED = "response.encounter_created", _("Encounter report started")
-    ENCOUNTER_CHANGED = "response.encounter_changed", _("Encounter report changed")
-    ENCOUNTER_SUBMITTED = "response.encounter_submitted", _("Encounter report submitted")
-    ENCOUNTER_RETURNED = "response.encounter_returned", _("Encounter report returned")
-    ENCOUNTER_ACCEPTED = "response.encounter_accepted", _("Encounter report accepted")
-    ENCOUNTER_AMENDED = "response.encounter_amended", _("Accepted encounter report amended")
-    ENCOUNTER_NARRATIVE_READ = "response.narrative_read", _("Encounter narrative read")
-    ENCOUNTERS_IMPORTED = "response.encounters_imported", _("Past encounter reports imported")
-    DISPOSITION_SAVED = "response.disposition_saved", _("Disposition list changed")
-    PERSON_CREATED = "people.person_created", _("Person recorded")
-    PERSON_CHANGED = "people.person_changed", _("Person's details changed")
-    PERSON_LINKED = "people.person_linked", _("Person linked to a call or encounter")
-    PERSON_READ = "people.person_read", _("Person's details read")
-    PEOPLE_IMPORTED = "people.imported", _("People brought in with past records")
-    CONSENT_GIVEN = "people.consent_given", _("Consent to share recorded")
-    CONSENT_REVOKED = "people.consent_revoked", _("Consent to share revoked")
-    DEMO_LOADED = "demo.loaded", _("Demo data loaded")
     BREAK_GLASS_STARTED = "break_glass.started", _("Break-glass emergency access started")
     BREAK_GLASS_ENDED = "break_glass.ended", _("Break-glass emergency access ended")
     BREAK_GLASS_REVIEWED = "break_glass.reviewed", _("Break-glass use reviewed")
@@ -497,12 +436,16 @@ class AuditEvent(models.Model):
     access_classification: ClassVar[str] = Classification.AGENCY
     access_org_lookup: ClassVar[str] = "organization_id"
 
-    sequence = models.PositiveBigIntegerField(unique=True)
+    #: The chain the event belongs to: its organization's id, or 0 for the platform chain
+    #: (events of no organization, and every event written before chains were per
+    #: organization). ``sequence`` counts within the chain.
+    chain = models.BigIntegerField(default=0)
+    sequence = models.PositiveBigIntegerField()
     occurred_at = models.DateTimeField(db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     actor_name = models.CharField(max_length=200)
     organization_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    action = models.CharField(max_length=48, choices=AuditAction.choices, db_index=True)
+    action = models.CharField(max_length=48, db_index=True)
     outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.SUCCESS)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=150, blank=True)
@@ -514,12 +457,18 @@ class AuditEvent(models.Model):
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    #: How ``hash`` was computed: ``sha256`` (plain, the events written before the chain was
+    #: keyed) or ``hmac-sha256`` (keyed with ``PMHC_AUDIT_KEY``). See ``platform/audit.py``.
+    scheme = models.CharField(max_length=16, default="sha256")
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-sequence"]
+        ordering = ["-id"]
         indexes = [models.Index(fields=["action", "object_id", "occurred_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "sequence"], name="audit_chain_sequence")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} by {self.actor_name}"
@@ -535,16 +484,25 @@ class AuditEvent(models.Model):
     def access_organization_ids(self) -> frozenset[int]:
         return frozenset({self.organization_id}) if self.organization_id else frozenset()
 
+    @property
+    def action_label(self) -> str:
+        """The label its app registered for the code (``platform/audit_codes.py``)."""
+        return str(audit_codes.label(self.action))
+
 
 class AuditChainHead(models.Model):
-    """A single row holding the newest event's hash; locking it serialises appends."""
+    """One row per chain holding its newest event's hash; locking it serialises the appends
+    to that chain only."""
 
-    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    chain = models.BigIntegerField(primary_key=True)
     sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    #: An HMAC of ``sequence`` and ``last_hash`` with the audit key: a chain recomputed
+    #: without the key (every event plain SHA-256 again) cannot be given a matching head.
+    mac = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
-        return f"audit head #{self.sequence}"
+        return f"audit head of chain {self.chain} #{self.sequence}"
 
 
 class EmailStatus(models.TextChoices):

@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import AuditAction
 
 
 def declared(model: type[models.Model] | models.Model) -> Mapping[str, str]:
@@ -122,7 +121,7 @@ def read(
     obj: models.Model,
     purpose: str,
     *,
-    audit_action: AuditAction,
+    audit_action: str,
     shown: Iterable[str] | None = None,
 ) -> FieldsRead:
     """What ``actor`` may read of ``obj``'s restricted fields for ``purpose``, with the read
@@ -138,12 +137,12 @@ def read(
     names = [name for name in fields if holds_value(obj, name)] if shown is None else list(shown)
     read_now = sorted({name for name in names if name in allowed})
     if read_now:
-        audit.record(
+        audit.record_read(
             audit_action,
             actor=actor,
             organization_id=_owner(obj),
             obj=obj,
             purpose=purpose,
-            detail="read: " + ", ".join(read_now),
+            fields=read_now,
         )
     return FieldsRead(obj=obj, allowed=allowed, withheld=withheld)

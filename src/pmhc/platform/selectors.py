@@ -139,7 +139,7 @@ def agreement_versions(
 def agreement_document(actor: Actor, organization: Organization, pk: int) -> DataSharingAgreement:
     """The agreement whose document is about to be streamed; the download is audited."""
     found = agreement(actor, organization, pk)
-    audit.record(
+    audit.record_read(
         AuditAction.AGREEMENT_DOCUMENT_READ,
         actor=actor,
         organization_id=organization.pk,
@@ -219,7 +219,7 @@ def _audit_query(actor: Actor, organization: Organization, f: AuditFilter) -> Qu
             | Q(object_id__icontains=f.text)
             # A detail that once held typed text is not searched: a match would tell what
             # the redacted text says.
-            | (Q(detail__icontains=f.text) & ~Q(action__in=audit.TYPED_DETAIL_ACTIONS))
+            | (Q(detail__icontains=f.text) & ~Q(action__in=audit.typed_detail_actions()))
             | Q(request_id=f.text)
         )
     zone = timezone.get_current_timezone()
@@ -233,7 +233,7 @@ def _audit_query(actor: Actor, organization: Organization, f: AuditFilter) -> Qu
                 f.until + dt.timedelta(days=1), dt.time.min, tzinfo=zone
             )
         )
-    events = events.order_by("-sequence")
+    events = events.order_by("-id")
     # Set on the queryset, not applied by each caller: a page, a slice of it (clones keep
     # it) and ``iterator()`` all yield redacted events.
     events._iterable_class = _RedactedEvents
@@ -244,7 +244,7 @@ def _audit_query(actor: Actor, organization: Organization, f: AuditFilter) -> Qu
 def audit_events(actor: Actor, organization: Organization, f: AuditFilter) -> QuerySet[AuditEvent]:
     """Search the organization's trail. Looking at the trail is itself an event (CJIS 5.4)."""
     events = _audit_query(actor, organization, f)
-    audit.record(
+    audit.record_read(
         AuditAction.AUDIT_VIEWED,
         actor=actor,
         organization_id=organization.pk,
@@ -257,7 +257,7 @@ def audit_events(actor: Actor, organization: Organization, f: AuditFilter) -> Qu
 
 def audit_export(actor: Actor, organization: Organization, f: AuditFilter) -> Iterator[AuditEvent]:
     with transaction.atomic():
-        audit.record(
+        audit.record_read(
             AuditAction.AUDIT_EXPORTED,
             actor=actor,
             organization_id=organization.pk,

@@ -12,6 +12,13 @@ class ResponseConfig(AppConfig):
     verbose_name = _("Response (Operate)")
 
     def ready(self) -> None:
+        from pmhc.platform import audit_codes
+        from pmhc.response.audit_codes import ResponseAudit
+
+        audit_codes.register(
+            ResponseAudit, app="response", typed_detail=[ResponseAudit.ENCOUNTER_AMENDED]
+        )
+
         from pmhc.platform.panels import register as register_panel
 
         register_panel(

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import AuditAction, Organization, Purpose
+from pmhc.platform.models import Organization, Purpose
+from pmhc.response.audit_codes import ResponseAudit
 from pmhc.response.models import Disposition, DispositionOutcome, Encounter
 from pmhc.response.selectors import disposition_target
 
@@ -68,7 +69,7 @@ def _record(
     after: dict[str, object] | None,
 ) -> None:
     audit.record(
-        AuditAction.DISPOSITION_SAVED,
+        ResponseAudit.DISPOSITION_SAVED,
         actor=actor,
         organization_id=disposition.organization_id,
         obj=disposition,

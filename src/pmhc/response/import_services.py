@@ -53,7 +53,6 @@ from pmhc.people.models import Person
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, Target, decide
 from pmhc.platform.models import (
-    AuditAction,
     Classification,
     Membership,
     Organization,
@@ -62,6 +61,7 @@ from pmhc.platform.models import (
     User,
 )
 from pmhc.response import validation
+from pmhc.response.audit_codes import ResponseAudit
 from pmhc.response.disposition_services import ensure_dispositions
 from pmhc.response.models import (
     Deescalation,
@@ -341,7 +341,7 @@ def import_encounters(
         created_ids.extend(encounter.pk for encounter in encounters)
         count += len(batch)
     audit.record(
-        AuditAction.ENCOUNTERS_IMPORTED,
+        ResponseAudit.ENCOUNTERS_IMPORTED,
         actor=actor,
         organization_id=organization.pk,
         obj=organization,

@@ -32,7 +32,6 @@ from pmhc.platform.access import (
     restrict,
 )
 from pmhc.platform.models import (
-    AuditAction,
     Classification,
     Membership,
     Organization,
@@ -41,6 +40,7 @@ from pmhc.platform.models import (
     User,
 )
 from pmhc.platform.selectors import acting_organization
+from pmhc.response.audit_codes import ResponseAudit
 from pmhc.response.models import (
     DISPOSITION_WRITERS,
     ENCOUNTER_READERS,
@@ -161,7 +161,7 @@ def encounter_fields(
         actor,
         encounter,
         ACTIVE_CALL,
-        audit_action=AuditAction.ENCOUNTER_NARRATIVE_READ,
+        audit_action=ResponseAudit.ENCOUNTER_NARRATIVE_READ,
         shown=shown,
     )
 
@@ -189,7 +189,7 @@ def _related_fields(
     actor: Actor, obj: EncounterReview | EncounterAmendment
 ) -> restricted.FieldsRead:
     return restricted.read(
-        actor, obj, ACTIVE_CALL, audit_action=AuditAction.ENCOUNTER_NARRATIVE_READ
+        actor, obj, ACTIVE_CALL, audit_action=ResponseAudit.ENCOUNTER_NARRATIVE_READ
     )
 
 

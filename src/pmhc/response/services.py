@@ -24,11 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmhc.dispatch.models import Call
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.models import Person
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import AuditAction, Purpose, User
+from pmhc.platform.models import Purpose, User
 from pmhc.response import validation
+from pmhc.response.audit_codes import ResponseAudit
 from pmhc.response.disposition_services import (
     DEFAULT_DISPOSITIONS,
     add_disposition,
@@ -192,7 +194,7 @@ def _validate(encounter: Encounter, *, complete: bool) -> None:
 
 
 def _record(
-    action: AuditAction,
+    action: str,
     actor: Actor,
     encounter: Encounter,
     *,
@@ -259,7 +261,7 @@ def start_encounter(actor: Actor, *, call: Call, **fields: Any) -> Encounter:
     after = snapshot(encounter)
     after["responders"] = _responders_snapshot(encounter)
     after["call"] = call.pk
-    _record(AuditAction.ENCOUNTER_CREATED, actor, encounter, after=after)
+    _record(ResponseAudit.ENCOUNTER_CREATED, actor, encounter, after=after)
     return encounter
 
 
@@ -279,7 +281,7 @@ def update_encounter(actor: Actor, *, encounter: Encounter, **fields: Any) -> En
     encounter.save()
     changed = sorted(k for k in after if after[k] != before[k])
     _record(
-        AuditAction.ENCOUNTER_CHANGED,
+        ResponseAudit.ENCOUNTER_CHANGED,
         actor,
         encounter,
         before={k: before[k] for k in changed},
@@ -322,7 +324,7 @@ def add_responder(
         encounter=encounter, user=user, name=name, role=role, cit_certified=cit
     )
     _record(
-        AuditAction.ENCOUNTER_CHANGED,
+        ResponseAudit.ENCOUNTER_CHANGED,
         actor,
         encounter,
         before={"responders": before},
@@ -339,7 +341,7 @@ def remove_responder(actor: Actor, *, responder: EncounterResponder) -> None:
     before = _responders_snapshot(encounter)
     EncounterResponder.objects.filter(pk=responder.pk, encounter=encounter).delete()
     _record(
-        AuditAction.ENCOUNTER_CHANGED,
+        ResponseAudit.ENCOUNTER_CHANGED,
         actor,
         encounter,
         before={"responders": before},
@@ -374,14 +376,14 @@ def add_person(
     before = _people_snapshot(encounter)
     link = EncounterPerson.objects.create(encounter=encounter, person=person, role=role)
     _record(
-        AuditAction.ENCOUNTER_CHANGED,
+        ResponseAudit.ENCOUNTER_CHANGED,
         actor,
         encounter,
         before={"people": before},
         after={"people": _people_snapshot(encounter)},
     )
     audit.record(
-        AuditAction.PERSON_LINKED,
+        PeopleAudit.PERSON_LINKED,
         actor=actor,
         organization_id=encounter.organization_id,
         obj=person,
@@ -397,7 +399,7 @@ def remove_person(actor: Actor, *, link: EncounterPerson) -> None:
     before = _people_snapshot(encounter)
     EncounterPerson.objects.filter(pk=link.pk, encounter=encounter).delete()
     _record(
-        AuditAction.ENCOUNTER_CHANGED,
+        ResponseAudit.ENCOUNTER_CHANGED,
         actor,
         encounter,
         before={"people": before},
@@ -419,7 +421,7 @@ def submit_encounter(actor: Actor, *, encounter: Encounter) -> Encounter:
     encounter.updated_at = encounter.submitted_at
     encounter.save(update_fields=["status", "submitted_at", "updated_at"])
     _record(
-        AuditAction.ENCOUNTER_SUBMITTED,
+        ResponseAudit.ENCOUNTER_SUBMITTED,
         actor,
         encounter,
         before=before,
@@ -470,7 +472,7 @@ def review_encounter(
     encounter.updated_at = now
     encounter.save(update_fields=["status", "accepted_at", "accepted_by", "updated_at"])
     _record(
-        AuditAction.ENCOUNTER_ACCEPTED if accept else AuditAction.ENCOUNTER_RETURNED,
+        ResponseAudit.ENCOUNTER_ACCEPTED if accept else ResponseAudit.ENCOUNTER_RETURNED,
         actor,
         encounter,
         before=before,
@@ -513,7 +515,7 @@ def amend_encounter(
     encounter.updated_at = now
     encounter.save()
     _record(
-        AuditAction.ENCOUNTER_AMENDED,
+        ResponseAudit.ENCOUNTER_AMENDED,
         actor,
         encounter,
         before={k: was[k] for k in changed},

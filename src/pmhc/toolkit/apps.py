@@ -10,6 +10,10 @@ class ToolkitConfig(AppConfig):
     verbose_name = _("Toolkit (Learn)")
 
     def ready(self) -> None:
+        from pmhc.platform import audit_codes
+        from pmhc.toolkit.audit_codes import ToolkitAudit
+
+        audit_codes.register(ToolkitAudit, app="toolkit")
         from pmhc.platform.models import Role
         from pmhc.platform.navigation import ORDER, SECTIONS, Section
 

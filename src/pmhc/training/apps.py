@@ -10,6 +10,10 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training (Train)")
 
     def ready(self) -> None:
+        from pmhc.platform import audit_codes
+        from pmhc.training.audit_codes import TrainingAudit
+
+        audit_codes.register(TrainingAudit, app="training")
         from pmhc.platform.access import Actor
         from pmhc.platform.models import Role
         from pmhc.platform.navigation import ORDER, SECTIONS, Section

@@ -19,6 +19,7 @@ from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.models import AuditAction, Organization, Purpose, User
 from pmhc.training import roster_csv
+from pmhc.training.audit_codes import TrainingAudit
 from pmhc.training.models import CompletionSource, Course, ImportStatus, RosterImport, Trainee
 from pmhc.training.selectors import known_codes, training_target
 from pmhc.training.services import (
@@ -165,7 +166,7 @@ def apply_roster_import(actor: Actor, *, roster_import: RosterImport) -> ImportR
     roster_import.summary = result.__dict__
     roster_import.save(update_fields=["status", "applied_at", "summary"])
     audit.record(
-        AuditAction.ROSTER_IMPORTED,
+        TrainingAudit.ROSTER_IMPORTED,
         actor=actor,
         organization_id=organization.pk,
         obj=roster_import,

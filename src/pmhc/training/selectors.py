@@ -25,9 +25,10 @@ from pmhc.platform.access import (
     get_or_404,
     restrict,
 )
-from pmhc.platform.models import AuditAction, Classification, Organization, Purpose, User
+from pmhc.platform.models import Classification, Organization, Purpose, User
 from pmhc.platform.selectors import acting_organization
 from pmhc.training import roster_csv
+from pmhc.training.audit_codes import TrainingAudit
 from pmhc.training.coverage import Coverage, GroupCoverage
 from pmhc.training.models import (
     STANDARD_BY_CODE,
@@ -301,8 +302,8 @@ def trainee_record(actor: Actor, pk: int) -> Trainee:
     trainee = get_or_404(
         actor, Trainee.objects.select_related("organization", "user"), Action.VIEW, ADMIN, pk=pk
     )
-    audit.record(
-        AuditAction.TRAINING_RECORD_READ,
+    audit.record_read(
+        TrainingAudit.TRAINING_RECORD_READ,
         actor=actor,
         organization_id=trainee.organization_id,
         obj=trainee,

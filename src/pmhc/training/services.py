@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.dates import add_months
-from pmhc.platform.models import AuditAction, Membership, Organization, Purpose, User
+from pmhc.platform.models import Membership, Organization, Purpose, User
+from pmhc.training.audit_codes import TrainingAudit
 from pmhc.training.models import (
     CERTIFIES,
     STANDARD_COURSES,
@@ -120,7 +121,7 @@ def create_course(
     _apply_course(course, locals())
     course.save()
     audit.record(
-        AuditAction.COURSE_SAVED,
+        TrainingAudit.COURSE_SAVED,
         actor=actor,
         organization_id=organization.pk,
         obj=course,
@@ -157,7 +158,7 @@ def update_course(
     for completion in course.completions.select_related("course", "trainee"):
         _certify(completion)
     audit.record(
-        AuditAction.COURSE_SAVED,
+        TrainingAudit.COURSE_SAVED,
         actor=actor,
         organization_id=course.organization_id,
         obj=course,
@@ -248,7 +249,7 @@ def create_trainee(
     _apply_trainee(trainee, locals())
     trainee.save()
     audit.record(
-        AuditAction.TRAINEE_SAVED,
+        TrainingAudit.TRAINEE_SAVED,
         actor=actor,
         organization_id=organization.pk,
         obj=trainee,
@@ -285,7 +286,7 @@ def update_trainee(
     trainee.updated_at = timezone.now()
     trainee.save()
     audit.record(
-        AuditAction.TRAINEE_SAVED,
+        TrainingAudit.TRAINEE_SAVED,
         actor=actor,
         organization_id=trainee.organization_id,
         obj=trainee,
@@ -376,7 +377,7 @@ def _record_completion(
         ).select_related("course"):
             _certify(later)
     audit.record(
-        AuditAction.COMPLETION_RECORDED,
+        TrainingAudit.COMPLETION_RECORDED,
         actor=actor,
         organization_id=trainee.organization_id,
         obj=completion,
@@ -451,7 +452,7 @@ def create_session(
     _apply_session(session, organization, locals())
     session.save()
     audit.record(
-        AuditAction.SESSION_SAVED,
+        TrainingAudit.SESSION_SAVED,
         actor=actor,
         organization_id=organization.pk,
         obj=session,
@@ -484,7 +485,7 @@ def update_session(
     session.updated_at = timezone.now()
     session.save()
     audit.record(
-        AuditAction.SESSION_SAVED,
+        TrainingAudit.SESSION_SAVED,
         actor=actor,
         organization_id=organization.pk,
         obj=session,
@@ -515,7 +516,7 @@ def enroll(actor: Actor, *, session: Session, trainee: Trainee) -> Enrollment:
     enrollment.updated_at = timezone.now()
     enrollment.save()
     audit.record(
-        AuditAction.ENROLLMENT_CHANGED,
+        TrainingAudit.ENROLLMENT_CHANGED,
         actor=actor,
         organization_id=organization.pk,
         obj=enrollment,
@@ -549,7 +550,7 @@ def set_enrollment_status(actor: Actor, *, enrollment: Enrollment, status: str) 
     enrollment.updated_at = timezone.now()
     enrollment.save()
     audit.record(
-        AuditAction.ENROLLMENT_CHANGED,
+        TrainingAudit.ENROLLMENT_CHANGED,
         actor=actor,
         organization_id=organization.pk,
         obj=enrollment,

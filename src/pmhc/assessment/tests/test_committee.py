@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from pmhc.assessment import scoring, selectors, services
+from pmhc.assessment.audit_codes import AssessmentAudit
 from pmhc.assessment.models import AgreedRating, Answer, Assessment, Perspective, Respondent
 from pmhc.assessment.tests.conftest import agree_element, answer_element
-from pmhc.platform.models import AuditAction, AuditEvent, OutboundEmail, Role
+from pmhc.platform.models import AuditEvent, OutboundEmail, Role
 from pmhc.platform.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,7 @@ def test_invitations_bind_accounts_and_send_links(cast, opened):
     with pytest.raises(ValidationError) as error:
         services.invite(coordinator, assessment=assessment, name="Who", email="who@example.org")
     assert "perspective" in error.value.message_dict  # no account: the side must be chosen
-    assert AuditEvent.objects.filter(action=AuditAction.ASSESSMENT_INVITED).count() == 3
+    assert AuditEvent.objects.filter(action=AssessmentAudit.ASSESSMENT_INVITED).count() == 3
 
 
 def test_each_respondent_answers_only_their_own(cast, opened, edition):
@@ -154,7 +155,7 @@ def test_agreed_ratings_make_the_report_and_closing_freezes_them(cast, opened, e
         answer_element(actor, respondent, edition, 3, {1: 1})
     with pytest.raises(ValidationError):
         agree_element(coordinator, assessment, edition, 3, 1)
-    assert AuditEvent.objects.filter(action=AuditAction.ASSESSMENT_CLOSED).count() == 1
+    assert AuditEvent.objects.filter(action=AssessmentAudit.ASSESSMENT_CLOSED).count() == 1
 
 
 def test_reassessing_invites_the_same_people_and_compares(cast, opened, edition):
@@ -259,7 +260,7 @@ def test_outsiders_write_nothing(cast, opened):
     # Logins by the test client are audited; nothing else was written.
     assert Respondent.objects.count() == before[0]
     assert not AuditEvent.objects.filter(
-        action__in=[AuditAction.ASSESSMENT_INVITED, AuditAction.ASSESSMENT_CLOSED]
+        action__in=[AssessmentAudit.ASSESSMENT_INVITED, AssessmentAudit.ASSESSMENT_CLOSED]
     ).exists()
     assert Assessment.objects.filter(title="Mine").count() == 0
     assessment.refresh_from_db()
@@ -325,4 +326,4 @@ def test_posting_agreement_to_a_closed_assessment_says_so(cast, opened, edition,
         assert response.status_code == 400
         assert "This assessment is closed" in response.content.decode()
     assert AgreedRating.objects.count() == agreed
-    assert AuditEvent.objects.filter(action=AuditAction.ASSESSMENT_AGREED).count() == 1
+    assert AuditEvent.objects.filter(action=AssessmentAudit.ASSESSMENT_AGREED).count() == 1

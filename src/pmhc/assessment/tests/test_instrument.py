@@ -7,11 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from pmhc.assessment import instrument_services, selectors, services
+from pmhc.assessment.audit_codes import AssessmentAudit
 from pmhc.assessment.instrument_content import ELEMENTS
 from pmhc.assessment.instrument_services import ItemRevision
 from pmhc.assessment.models import EditionStatus, Instrument
 from pmhc.platform.access import ANONYMOUS, actor_for_user
-from pmhc.platform.models import AuditAction, AuditEvent, Role, User
+from pmhc.platform.models import AuditEvent, Role, User
 from pmhc.platform.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 SEED_TITLES = [
@@ -109,7 +110,7 @@ def test_revising_makes_a_new_edition_and_old_assessments_keep_theirs(tta, cast,
     assert revised.items[-1].key == "3.a-brand-new-statement"
     with pytest.raises(ValidationError):  # a published edition never changes
         instrument_services.revise_element(staff, draft=draft, number=3, intent="x", items=[])
-    events = AuditEvent.objects.filter(action=AuditAction.INSTRUMENT_REVISED)
+    events = AuditEvent.objects.filter(action=AssessmentAudit.INSTRUMENT_REVISED)
     assert events.count() == 3  # started, revised, published
 
 

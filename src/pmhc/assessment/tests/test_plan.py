@@ -10,10 +10,11 @@ from django.test import Client
 from django.utils import timezone
 
 from pmhc.assessment import plan_services, selectors, services
+from pmhc.assessment.audit_codes import AssessmentAudit
 from pmhc.assessment.models import ActionStatus, PlanAction
 from pmhc.assessment.tests.conftest import agree_element
 from pmhc.platform.access import organization_today
-from pmhc.platform.models import AuditAction, AuditEvent, OutboundEmail
+from pmhc.platform.models import AuditEvent, OutboundEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_action_from_a_gap_through_the_pages(cast, gap):
         cast.agency.time_zone
     )
     assert client.get("/assess/plan/").context["progress"].percent_done == 100
-    changed = AuditEvent.objects.get(action=AuditAction.ACTION_CHANGED)
+    changed = AuditEvent.objects.get(action=AssessmentAudit.ACTION_CHANGED)
     assert changed.before is not None and changed.after is not None
     assert changed.before["status"] == "planned" and changed.after["status"] == "done"
 
@@ -127,7 +128,7 @@ def test_overdue_actions_are_flagged_once_a_day(cast, gap, django_capture_on_com
     # The same day again: nothing new.
     assert plan_services.flag_overdue_actions().flagged == {}
     assert OutboundEmail.objects.filter(purpose="assessment.overdue").count() == 1
-    assert AuditEvent.objects.filter(action=AuditAction.ACTION_OVERDUE).count() == 1
+    assert AuditEvent.objects.filter(action=AssessmentAudit.ACTION_OVERDUE).count() == 1
     # The page flags it too, and the Assess home page counts it.
     client = cast.client(cast.member)
     assert [a.pk for a in client.get("/assess/plan/").context["overdue"]] == [late.pk]

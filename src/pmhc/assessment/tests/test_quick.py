@@ -13,11 +13,12 @@ from django.test import Client
 from pypdf import PdfReader
 
 from pmhc.assessment import selectors, services
+from pmhc.assessment.audit_codes import AssessmentAudit
 from pmhc.assessment.models import Assessment, Mode
 from pmhc.assessment.services import AnswerInput
 from pmhc.assessment.tests.conftest import answer_element
 from pmhc.platform.access import ANONYMOUS
-from pmhc.platform.models import AuditAction, AuditEvent
+from pmhc.platform.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_anonymous_sitting_end_to_end(client, edition):
         ("1.2", "", ""),
         ("10.1", "1", ""),
     ]
-    exported = AuditEvent.objects.filter(action=AuditAction.ASSESSMENT_EXPORTED)
+    exported = AuditEvent.objects.filter(action=AssessmentAudit.ASSESSMENT_EXPORTED)
     assert sorted(exported.values_list("detail", flat=True)) == ["csv", "pdf"]
 
 

@@ -10,10 +10,11 @@ from collections import Counter
 import pytest
 
 from pmhc.demo import generator
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import Call, CallImport, ImportStatus
 from pmhc.planning.models import CommunityProfile
 from pmhc.platform import audit
-from pmhc.platform.models import AuditAction, AuditEvent
+from pmhc.platform.models import AuditEvent
 from pmhc.response.demo import BASE, CIT_ODDS, with_odds
 from pmhc.response.models import Encounter, EncounterPerson, EncounterStatus
 
@@ -55,7 +56,7 @@ def _a_year_of_calls_sized_by_the_plan(operate_demo):
     batch = CallImport.objects.get(organization=pd)
     assert batch.status == ImportStatus.DONE
     assert batch.imported == calls.count() and batch.rejected == 0
-    assert AuditEvent.objects.filter(action=AuditAction.CALLS_IMPORTED).count() == 1
+    assert AuditEvent.objects.filter(action=DispatchAudit.CALLS_IMPORTED).count() == 1
     # The newest calls went through the protocol, with a rule version and reasons.
     triaged = calls.exclude(recommendation="")
     assert triaged.count() == 30

@@ -10,11 +10,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import Call
 from pmhc.dispatch.tests.helpers import cit_officer_on_duty, member, team_all_week
 from pmhc.platform import services as platform_services
 from pmhc.platform.access import actor_for_user
-from pmhc.platform.models import AuditAction, AuditEvent, Role
+from pmhc.platform.models import AuditEvent, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_create_with_answers_is_triaged_at_once(cast):
     assert data["rule_version"] == 1
     assert data["on_duty"]["cit_officers"][0]["id"] == officer.pk
     assert data["on_duty"]["teams"][0]["kind"] == "co_responder"
-    created = AuditEvent.objects.get(action=AuditAction.CALL_CREATED)
+    created = AuditEvent.objects.get(action=DispatchAudit.CALL_CREATED)
     assert created.actor_name.startswith("API key CAD")
     duplicate = post(reverse("api_calls"), BODY, raw)
     assert duplicate.status_code == 409
@@ -89,7 +90,7 @@ def test_triage_endpoint_and_decision_reason(cast):
     assert refused.status_code == 400 and "decision_reason" in refused.json()
     response = post(url, {"answers": {}, "decision": "ems", "decision_reason": "Fall"}, raw)
     assert response.json()["decision"] == "ems"
-    assert AuditEvent.objects.filter(action=AuditAction.CALL_TRIAGED).count() == 2
+    assert AuditEvent.objects.filter(action=DispatchAudit.CALL_TRIAGED).count() == 2
 
 
 def test_keys_are_refused_without_scope_for_another_org_or_revoked(cast):
@@ -113,7 +114,7 @@ def test_keys_are_refused_without_scope_for_another_org_or_revoked(cast):
     assert call.triaged_at is None
     assert Call.objects.count() == 1
     assert not AuditEvent.objects.filter(
-        action__in=[AuditAction.CALL_CREATED, AuditAction.CALL_TRIAGED]
+        action__in=[DispatchAudit.CALL_CREATED, DispatchAudit.CALL_TRIAGED]
     ).exists()
     assert AuditEvent.objects.count() >= events
 

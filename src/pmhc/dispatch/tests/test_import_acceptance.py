@@ -11,8 +11,9 @@ import pytest
 
 from pmhc.conftest import Cast
 from pmhc.dispatch import import_services
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import Call, CallImportRejection, ImportStatus
-from pmhc.platform.models import AuditAction, AuditEvent
+from pmhc.platform.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,7 @@ def test_hundred_thousand_rows_with_one_percent_bad(cast: Cast, tmp_path: Path) 
     assert "repeats line 2 " in rejected[next(ln for ln, k in bad.items() if k == "repeat")]
     # Progress was kept on the row as it went.
     assert batch.bytes_done == batch.bytes_total == path.stat().st_size
-    event = AuditEvent.objects.get(action=AuditAction.CALLS_IMPORTED, object_id=str(batch.pk))
+    event = AuditEvent.objects.get(action=DispatchAudit.CALLS_IMPORTED, object_id=str(batch.pk))
     assert event.after is not None
     assert event.after["imported"] == ROWS - len(bad)
     assert event.after["rejected"] == len(bad)
@@ -137,7 +138,7 @@ def test_all_or_nothing_rolls_back_and_still_reports(cast: Cast, tmp_path: Path)
     assert batch.imported == 0
     assert Call.objects.count() == 0
     assert sorted(batch.rejections.values_list("line", flat=True)) == sorted(bad)
-    event = AuditEvent.objects.get(action=AuditAction.CALLS_IMPORTED, object_id=str(batch.pk))
+    event = AuditEvent.objects.get(action=DispatchAudit.CALLS_IMPORTED, object_id=str(batch.pk))
     assert event.after is not None
     assert event.after["status"] == ImportStatus.ROLLED_BACK
 

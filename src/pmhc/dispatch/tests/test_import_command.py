@@ -12,8 +12,9 @@ from django.core.management.base import CommandError
 
 from pmhc.conftest import Cast
 from pmhc.dispatch import import_services
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import Call, CallImport, ImportStatus
-from pmhc.platform.models import AuditAction, AuditEvent
+from pmhc.platform.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_summary_lists_rejects_and_exits_3(cast: Cast, tmp_path: Path) -> None:
         "line,cad_event_id,reason",
         '3,B,"priority: ""0"" is not a priority from 1 to 9."',
     ]
-    event = AuditEvent.objects.get(action=AuditAction.CALLS_IMPORTED)
+    event = AuditEvent.objects.get(action=DispatchAudit.CALLS_IMPORTED)
     assert event.actor_name == "pmhc import calls"
 
 

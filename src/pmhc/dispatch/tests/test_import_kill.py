@@ -27,9 +27,10 @@ from django.db import connection
 
 from pmhc.conftest import Cast
 from pmhc.dispatch import import_recovery_services, import_selectors, import_upload_services
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import Call, CallImport, ImportStatus
 from pmhc.platform.access import system_actor
-from pmhc.platform.models import AuditAction, AuditEvent, Outcome
+from pmhc.platform.models import AuditEvent, Outcome
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -118,7 +119,7 @@ def _kill_after_first_batch(command: list[str], env: dict[str, str], committed: 
 
 def _audited_batches(batch: CallImport) -> list[dict[str, Any]]:
     events = AuditEvent.objects.filter(
-        action=AuditAction.CALLS_IMPORT_BATCH, object_id=str(batch.pk)
+        action=DispatchAudit.CALLS_IMPORT_BATCH, object_id=str(batch.pk)
     ).order_by("sequence")
     return [event.after or {} for event in events]
 
@@ -138,7 +139,7 @@ def _left_by_the_killed_process() -> CallImport:
     assert len(batches) == batch.rows_seen // CHILD_BATCH
     assert sum(b["new"] for b in batches) == batch.imported == Call.objects.count()
     assert [b["first_line"] for b in batches] == [2 + CHILD_BATCH * i for i in range(len(batches))]
-    assert not AuditEvent.objects.filter(action=AuditAction.CALLS_IMPORTED).exists()
+    assert not AuditEvent.objects.filter(action=DispatchAudit.CALLS_IMPORTED).exists()
     return batch
 
 
@@ -160,7 +161,7 @@ def test_kill_9_of_the_command_line_import(cast: Cast, tmp_path: Path) -> None:
     assert batch.status == ImportStatus.FAILED
     assert f"{batch.rows_seen} rows read" in batch.error
     assert f"{batch.imported} new calls" in batch.error
-    ended = AuditEvent.objects.get(action=AuditAction.CALLS_IMPORTED)
+    ended = AuditEvent.objects.get(action=DispatchAudit.CALLS_IMPORTED)
     assert ended.outcome == Outcome.FAILURE
     assert path.exists()  # the user's own file
 

@@ -35,6 +35,7 @@ from pmhc.dispatch import (
     import_upload_services,
     tasks,
 )
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import Call, CallImport, ImportStatus
 from pmhc.platform.access import system_actor
 from pmhc.platform.models import AuditAction, AuditEvent, Outcome
@@ -70,7 +71,7 @@ def _upload(cast: Cast, content: str = CONTENT, **kwargs: Any) -> CallImport:
 def _batch_events(batch: CallImport) -> list[AuditEvent]:
     return list(
         AuditEvent.objects.filter(
-            action=AuditAction.CALLS_IMPORT_BATCH, object_id=str(batch.pk)
+            action=DispatchAudit.CALLS_IMPORT_BATCH, object_id=str(batch.pk)
         ).order_by("sequence")
     )
 
@@ -140,7 +141,7 @@ def test_each_committed_batch_has_its_audit_event(cast: Cast, tmp_path: Path) ->
     for event in events:
         assert "private" not in str(event.after) + event.detail
         assert "C-" not in str(event.after) + event.detail
-    ended = AuditEvent.objects.get(action=AuditAction.CALLS_IMPORTED, object_id=str(batch.pk))
+    ended = AuditEvent.objects.get(action=DispatchAudit.CALLS_IMPORTED, object_id=str(batch.pk))
     assert ended.sequence > events[-1].sequence
 
 
@@ -153,7 +154,7 @@ def test_a_batch_whose_audit_event_fails_is_not_committed(
     batches = {"n": 0}
 
     def failing_second_batch(action: AuditAction, **kwargs: Any) -> Any:
-        if action == AuditAction.CALLS_IMPORT_BATCH:
+        if action == DispatchAudit.CALLS_IMPORT_BATCH:
             batches["n"] += 1
             if batches["n"] == 2:
                 raise RuntimeError("the audit trail is full")
@@ -195,7 +196,7 @@ def test_a_dead_upload_is_resumed_after_its_last_committed_row(
     assert done.resumed == [batch.pk]
     batch.refresh_from_db()
     assert (batch.status, batch.resumed_after, batch.attempt) == ("queued", 4, 1)
-    changed = AuditEvent.objects.get(action=AuditAction.IMPORT_RECOVERED, object_id=str(batch.pk))
+    changed = AuditEvent.objects.get(action=DispatchAudit.IMPORT_RECOVERED, object_id=str(batch.pk))
     before = changed.before or {}
     assert (before["status"], before["rows_seen"], before["last_line"]) == ("running", 3, 4)
     assert (changed.after or {})["status"] == "queued"
@@ -218,7 +219,7 @@ def test_a_dead_upload_is_resumed_after_its_last_committed_row(
     assert [(e.after or {})["first_line"] for e in events] == [2, 5, 8, 11]
     assert [(e.after or {})["run"] for e in events] == [1, 2, 2, 2]
     assert not default_storage.exists(batch.stored_path)
-    ended = AuditEvent.objects.get(action=AuditAction.CALLS_IMPORTED, object_id=str(batch.pk))
+    ended = AuditEvent.objects.get(action=DispatchAudit.CALLS_IMPORTED, object_id=str(batch.pk))
     assert (ended.after or {})["resumed_after"] == 4
 
 
@@ -238,7 +239,7 @@ def test_a_dead_all_or_nothing_import_fails_with_nothing_imported(
     assert (batch.status, batch.imported, batch.rows_seen) == ("failed", 0, 6)
     assert "All or nothing: no call was imported." in batch.error
     assert not default_storage.exists(batch.stored_path)
-    ended = AuditEvent.objects.get(action=AuditAction.CALLS_IMPORTED, object_id=str(batch.pk))
+    ended = AuditEvent.objects.get(action=DispatchAudit.CALLS_IMPORTED, object_id=str(batch.pk))
     assert ended.outcome == Outcome.FAILURE
 
 
@@ -271,7 +272,7 @@ def test_a_dead_command_line_import_fails_with_what_it_committed(
     assert "What was committed stays: 6 rows read, up to line 7; 6 new calls" in batch.error
     assert "run the command again" in batch.error
     assert path.exists()  # the user's file
-    ended = AuditEvent.objects.get(action=AuditAction.CALLS_IMPORTED, object_id=str(batch.pk))
+    ended = AuditEvent.objects.get(action=DispatchAudit.CALLS_IMPORTED, object_id=str(batch.pk))
     assert (ended.outcome, (ended.after or {})["imported"]) == (Outcome.FAILURE, 6)
     page = cast.client(cast.member).get(reverse("dispatch_import", args=[batch.pk]))
     assert "What was committed stays: 6 rows read" in page.content.decode()
@@ -306,7 +307,7 @@ def test_a_process_given_up_for_dead_commits_nothing_more(cast: Cast) -> None:
     assert (batch.status, batch.rows_seen, batch.attempt) == ("queued", 3, 1)
     assert Call.objects.count() == 3  # its second batch was rolled back
     assert len(_batch_events(batch)) == 1
-    assert not AuditEvent.objects.filter(action=AuditAction.CALLS_IMPORTED).exists()
+    assert not AuditEvent.objects.filter(action=DispatchAudit.CALLS_IMPORTED).exists()
     assert default_storage.exists(batch.stored_path)  # the new run reads it
 
 

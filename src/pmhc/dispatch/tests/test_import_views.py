@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from pmhc.conftest import Cast
 from pmhc.dispatch import import_services
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import Call, CallImport, ImportMapping, ImportStatus
-from pmhc.platform.models import AuditAction, AuditEvent, Role, User
+from pmhc.platform.models import AuditEvent, Role, User
 from pmhc.platform.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -209,7 +210,7 @@ def test_upload_queues_a_task_that_the_worker_runs(cast: Cast) -> None:
     from django.core.files.storage import default_storage
 
     assert not default_storage.exists(batch.stored_path)
-    event = AuditEvent.objects.get(action=AuditAction.CALLS_IMPORTED)
+    event = AuditEvent.objects.get(action=DispatchAudit.CALLS_IMPORTED)
     assert event.after is not None
     assert event.actor_id == cast.member.pk
     assert event.after["imported"] == 2
@@ -241,7 +242,7 @@ def test_mapping_is_saved_audited_and_edited(cast: Cast) -> None:
     mapping = ImportMapping.objects.get()
     assert mapping.config == config
     assert mapping.organization == cast.agency
-    event = AuditEvent.objects.get(action=AuditAction.MAPPING_SAVED)
+    event = AuditEvent.objects.get(action=DispatchAudit.MAPPING_SAVED)
     assert event.after is not None
     assert event.after["name"] == "county-cad"
 
@@ -255,7 +256,7 @@ def test_mapping_is_saved_audited_and_edited(cast: Cast) -> None:
     assert response.status_code == 302
     mapping.refresh_from_db()
     assert mapping.description == "v2"
-    assert AuditEvent.objects.filter(action=AuditAction.MAPPING_SAVED).count() == 2
+    assert AuditEvent.objects.filter(action=DispatchAudit.MAPPING_SAVED).count() == 2
 
 
 def test_a_bad_mapping_is_refused_with_reasons(cast: Cast) -> None:

@@ -12,11 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pmhc.dispatch import rules_services, services, triage
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import Call, CallAssignment, Routing, TeamKind, TriageRuleSet
 from pmhc.dispatch.tests.helpers import cad_id, cit_officer_on_duty, member, team_all_week
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.models import Person
 from pmhc.platform import audit
-from pmhc.platform.models import AuditAction, AuditEvent, Role
+from pmhc.platform.models import AuditEvent, Role
 from pmhc.training.tests.factories import TraineeFactory, certify
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +37,7 @@ def new_call(cast, actor_user=None, **fields):
 
 def test_create_call_is_audited_without_the_narrative_text(cast):
     call = new_call(cast, narrative="Neighbour reports shouting", mh_indicators=["distress"])
-    event = AuditEvent.objects.get(action=AuditAction.CALL_CREATED, object_id=str(call.pk))
+    event = AuditEvent.objects.get(action=DispatchAudit.CALL_CREATED, object_id=str(call.pk))
     after = event.after or {}
     assert after["cad_event_id"] == call.cad_event_id
     assert after["narrative_recorded"] is True
@@ -98,7 +100,7 @@ def test_triage_stores_answers_rules_recommendation_and_decision(cast):
     assert call.reasons[0] == "Danger to others: an officer and a clinician respond together."
     assert call.answers["danger_others"] == "yes" and call.answers["medical_emergency"] == "unknown"
     assert call.cit_requested is True
-    event = AuditEvent.objects.get(action=AuditAction.CALL_TRIAGED)
+    event = AuditEvent.objects.get(action=DispatchAudit.CALL_TRIAGED)
     assert event.before is None
     after = event.after or {}
     assert after["recommendation"] == "co_responder"
@@ -107,7 +109,7 @@ def test_triage_stores_answers_rules_recommendation_and_decision(cast):
         ["danger_to_others"], object_type="dispatch.call", object_id=str(call.pk), key="matched"
     )
     # The starting rules were published for the agency, under the product's name.
-    published = AuditEvent.objects.get(action=AuditAction.RULES_PUBLISHED)
+    published = AuditEvent.objects.get(action=DispatchAudit.RULES_PUBLISHED)
     assert published.actor_name == "starting rules"
 
 
@@ -129,7 +131,7 @@ def test_a_different_decision_needs_a_reason_and_a_retriage_keeps_before_and_aft
     assert call.decision == Routing.EMS
     assert call.decision_differs
     assert call.decision_reason == "Caller fell"
-    last = AuditEvent.objects.filter(action=AuditAction.CALL_TRIAGED).first()
+    last = AuditEvent.objects.filter(action=DispatchAudit.CALL_TRIAGED).first()
     assert last is not None
     assert (last.before or {})["decision"] == call.recommendation
     assert (last.after or {})["decision"] == "ems"
@@ -143,7 +145,9 @@ def test_the_audit_trail_keeps_no_protocol_answers_only_a_digest(cast):
     answers = {"behavior": "Shouting at a neighbour", "violence_history": "yes"}
     services.triage_call(taker, call=call, answers=answers)
     services.triage_call(taker, call=call, answers={**answers, "violence_history": "no"})
-    first, second = AuditEvent.objects.filter(action=AuditAction.CALL_TRIAGED).order_by("sequence")
+    first, second = AuditEvent.objects.filter(action=DispatchAudit.CALL_TRIAGED).order_by(
+        "sequence"
+    )
     for event in (first, second):
         text = str(event.before) + str(event.after)
         assert "Shouting" not in text
@@ -223,7 +227,7 @@ def test_rules_are_versioned_and_calls_keep_their_version(cast):
     assert old_call.rule_set_id == first.pk
     assert new.rule_set_id == published.pk
     assert new.reasons[0] == "Changed."
-    saved = AuditEvent.objects.filter(action=AuditAction.RULES_SAVED).first()
+    saved = AuditEvent.objects.filter(action=DispatchAudit.RULES_SAVED).first()
     assert saved is not None
     assert (saved.before or {})["note"] == "Default now co-responder"
     assert (saved.after or {})["note"] == "Edited"
@@ -241,7 +245,7 @@ def test_rules_are_checked_and_written_by_coordinators_only(cast):
                 cast.actor(user), organization=cast.agency, rules=triage.default_rules()
             )
     assert TriageRuleSet.objects.count() == 0
-    assert not AuditEvent.objects.filter(action=AuditAction.RULES_SAVED).exists()
+    assert not AuditEvent.objects.filter(action=DispatchAudit.RULES_SAVED).exists()
 
 
 def test_assign_unit_records_cit_from_train_at_dispatch(cast):
@@ -268,7 +272,7 @@ def test_assign_unit_records_cit_from_train_at_dispatch(cast):
     assert call.cit_dispatched is True
     assert call.dispatched_at == first_dispatch
     assert cit.unit in call.units
-    event = AuditEvent.objects.filter(action=AuditAction.UNIT_ASSIGNED).first()
+    event = AuditEvent.objects.filter(action=DispatchAudit.UNIT_ASSIGNED).first()
     assert event is not None and (event.after or {})["cit_certified"] is True
 
 
@@ -326,7 +330,7 @@ def test_link_person_and_record_times(cast):
     )
     link = services.link_person(taker, call=call, person=person, role="subject")
     assert AuditEvent.objects.filter(
-        action=AuditAction.PERSON_LINKED, object_id=str(link.pk)
+        action=PeopleAudit.PERSON_LINKED, object_id=str(link.pk)
     ).exists()
     with pytest.raises(ValidationError):
         services.record_times(
@@ -336,7 +340,7 @@ def test_link_person_and_record_times(cast):
     services.record_times(taker, call=call, first_arrival_at=arrived, cit_arrived=True)
     call.refresh_from_db()
     assert call.first_arrival_at == arrived and call.cit_arrived
-    event = AuditEvent.objects.get(action=AuditAction.CALL_CHANGED)
+    event = AuditEvent.objects.get(action=DispatchAudit.CALL_CHANGED)
     assert (event.before or {"first_arrival_at": "missing"})["first_arrival_at"] is None
 
 
@@ -378,7 +382,7 @@ def test_duty_board_writes(cast):
             ends_at=dt.time(2),
         )
     assert {"kind", "days"} <= set(caught.value.message_dict)
-    assert AuditEvent.objects.filter(action=AuditAction.DUTY_SAVED).count() == 2
+    assert AuditEvent.objects.filter(action=DispatchAudit.DUTY_SAVED).count() == 2
     for user in (cast.colleague, member(cast.agency, Role.CALL_TAKER), cast.partner_user):
         with pytest.raises(PermissionDenied):
             services.save_shift(

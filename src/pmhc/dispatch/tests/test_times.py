@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from pmhc.conftest import Cast
 from pmhc.dispatch import import_services, services
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import Call
 from pmhc.dispatch.tests.helpers import member
 from pmhc.dispatch.times import CLOCK_LEEWAY, EARLIEST, time_problems
 from pmhc.platform import services as platform_services
-from pmhc.platform.models import AuditAction, AuditEvent, Role
+from pmhc.platform.models import AuditEvent, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +95,7 @@ def test_api_refuses_a_received_time_out_of_range(cast: Cast, received_at: str, 
     assert code == 400, body
     assert words in body["received_at"][0]
     assert not Call.objects.exists()
-    assert not AuditEvent.objects.filter(action=AuditAction.CALL_CREATED).exists()
+    assert not AuditEvent.objects.filter(action=DispatchAudit.CALL_CREATED).exists()
 
 
 def test_api_accepts_now(cast: Cast) -> None:

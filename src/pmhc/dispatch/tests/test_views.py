@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pmhc.dispatch import rules_services, services, triage
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import Call, CallAssignment, DutyShift, Team, TriageRuleSet
 from pmhc.dispatch.tests.helpers import cad_id, cit_officer_on_duty, member, team_all_week
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.models import Person
-from pmhc.platform.models import AuditAction, AuditEvent, Role
+from pmhc.platform.models import AuditEvent, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +140,7 @@ def test_screen_refuses_an_officer_not_on_duty_and_a_decision_without_reason(cas
     assert response.status_code == 400
     assert "Say why the decision differs" in response.content.decode()
     assert Call.objects.count() == 0
-    assert not AuditEvent.objects.filter(action=AuditAction.CALL_CREATED).exists()
+    assert not AuditEvent.objects.filter(action=DispatchAudit.CALL_CREATED).exists()
 
 
 @pytest.mark.parametrize("who", ["admin", "partner_user", "outsider", "analyst"])
@@ -195,12 +197,12 @@ def test_call_detail_audits_the_narrative_and_people(cast, taker):
         person={"given_name": "Jordan"},
     )
     url = reverse("dispatch_call", args=[call.pk])
-    reads = AuditEvent.objects.filter(action=AuditAction.CALL_NARRATIVE_READ).count()
+    reads = AuditEvent.objects.filter(action=DispatchAudit.CALL_NARRATIVE_READ).count()
     body = cast.client(taker).get(url).content.decode()
     assert "on the roof" in body and "Jordan" in body
     assert "Danger to self" in body
-    assert AuditEvent.objects.filter(action=AuditAction.CALL_NARRATIVE_READ).count() == reads + 1
-    assert AuditEvent.objects.filter(action=AuditAction.PERSON_READ, actor_id=taker.pk).exists()
+    assert AuditEvent.objects.filter(action=DispatchAudit.CALL_NARRATIVE_READ).count() == reads + 1
+    assert AuditEvent.objects.filter(action=PeopleAudit.PERSON_READ, actor_id=taker.pk).exists()
     # The coordinator reads the call but not its narrative (safety data for active calls).
     before = AuditEvent.objects.count()
     coordinator = cast.client(cast.member).get(url).content.decode()

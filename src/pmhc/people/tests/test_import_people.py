@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from pmhc.conftest import Cast
 from pmhc.people import services
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.models import Person
 from pmhc.platform.access import system_actor
-from pmhc.platform.models import AuditAction, AuditEvent, Purpose
+from pmhc.platform.models import AuditEvent, Purpose
 
 
 def _records(count: int) -> list[dict[str, object]]:
@@ -29,7 +30,7 @@ def test_import_people_creates_all_with_one_event(cast: Cast) -> None:
     )
     assert [p.pk is not None for p in people] == [True, True, True]
     assert Person.objects.filter(organization=cast.agency).count() == 3
-    event = AuditEvent.objects.get(action=AuditAction.PEOPLE_IMPORTED)
+    event = AuditEvent.objects.get(action=PeopleAudit.PEOPLE_IMPORTED)
     assert event.after == {
         "count": 3,
         "source": "past reports",
@@ -49,7 +50,7 @@ def test_import_people_is_all_or_nothing(cast: Cast) -> None:
             records=records,
         )
     assert not Person.objects.exists()
-    assert not AuditEvent.objects.filter(action=AuditAction.PEOPLE_IMPORTED).exists()
+    assert not AuditEvent.objects.filter(action=PeopleAudit.PEOPLE_IMPORTED).exists()
 
 
 @pytest.mark.parametrize("who", ["outsider", "partner_user", "admin"])

@@ -10,9 +10,10 @@ from django.http import Http404
 
 from pmhc.conftest import Cast
 from pmhc.people import selectors, services
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.models import Person, PersonAlias, Sex
 from pmhc.platform import audit
-from pmhc.platform.models import AuditAction, AuditEvent, Purpose, Role
+from pmhc.platform.models import AuditEvent, Purpose, Role
 from pmhc.platform.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ CALL = Purpose.ACTIVE_CALL
 
 def _reads(person: Person) -> int:
     return AuditEvent.objects.filter(
-        action=AuditAction.PERSON_READ, object_id=str(person.pk)
+        action=PeopleAudit.PERSON_READ, object_id=str(person.pk)
     ).count()
 
 
@@ -41,7 +42,7 @@ def test_create_person_records_aliases_and_audit(cast: Cast) -> None:
         ("Ana Lopez", "former"),
         ("Annie", "alias"),
     ]
-    event = AuditEvent.objects.get(action=AuditAction.PERSON_CREATED)
+    event = AuditEvent.objects.get(action=PeopleAudit.PERSON_CREATED)
     assert event.purpose == CALL
     assert event.before is None
     assert event.after is not None
@@ -93,7 +94,7 @@ def test_update_person_before_after_and_aliases(cast: Cast) -> None:
     person.refresh_from_db()
     assert person.given_name == "Ana"
     assert list(person.aliases.values_list("name", flat=True)) == ["AR"]
-    event = AuditEvent.objects.get(action=AuditAction.PERSON_CHANGED)
+    event = AuditEvent.objects.get(action=PeopleAudit.PERSON_CHANGED)
     assert event.before is not None and event.after is not None
     # An empty value says nothing and stays; the rest are digests that show what changed.
     assert event.before["given_name"] == ""
@@ -103,7 +104,7 @@ def test_update_person_before_after_and_aliases(cast: Cast) -> None:
     assert event.before["family_name"] == event.after["family_name"]
     # No change, no event.
     services.update_person(actor, person=person, purpose=CALL, given_name="Ana")
-    assert AuditEvent.objects.filter(action=AuditAction.PERSON_CHANGED).count() == 1
+    assert AuditEvent.objects.filter(action=PeopleAudit.PERSON_CHANGED).count() == 1
 
 
 def test_update_person_refused_for_partner(cast: Cast) -> None:
@@ -143,7 +144,7 @@ def test_person_detail_audits_and_hides(cast: Cast) -> None:
     with pytest.raises(Http404):
         selectors.person_detail(cast.actor(cast.colleague), person.pk + 100, purpose=CALL)
     assert _reads(person) == 2
-    event = AuditEvent.objects.filter(action=AuditAction.PERSON_READ).first()
+    event = AuditEvent.objects.filter(action=PeopleAudit.PERSON_READ).first()
     assert event is not None and event.purpose == CALL
 
 

@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from pmhc.conftest import Cast
 from pmhc.people import services
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.models import Person
 from pmhc.platform import audit
-from pmhc.platform.models import AuditAction, AuditEvent, Purpose, Role
+from pmhc.platform.models import AuditEvent, Purpose, Role
 from pmhc.platform.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ CALL = Purpose.ACTIVE_CALL
 
 def _reads(person: Person) -> int:
     return AuditEvent.objects.filter(
-        action=AuditAction.PERSON_READ, object_id=str(person.pk)
+        action=PeopleAudit.PERSON_READ, object_id=str(person.pk)
     ).count()
 
 
@@ -84,7 +85,7 @@ def test_agency_responders_read_and_each_view_is_audited(
         body = response.content.decode()
         assert "Green jacket" in body and "Sunny" in body
         assert _reads(person) == expected
-    event = AuditEvent.objects.filter(action=AuditAction.PERSON_READ).first()
+    event = AuditEvent.objects.filter(action=PeopleAudit.PERSON_READ).first()
     assert event is not None and event.purpose == CALL
 
 
@@ -99,7 +100,7 @@ def test_search_shows_and_audits_each_person(cast: Cast, person: Person) -> None
     response = client.get(reverse("people_index"))
     assert (
         response.status_code == 200
-        and AuditEvent.objects.filter(action=AuditAction.PERSON_READ).count() == 0
+        and AuditEvent.objects.filter(action=PeopleAudit.PERSON_READ).count() == 0
     )
     body = client.get(reverse("people_index") + "?q=riv").content.decode()
     assert "Rivera" in body and "Rivers" in body and "Stone" not in body
@@ -144,7 +145,7 @@ def test_officer_changes_details_and_aliases(cast: Cast, person: Person) -> None
     person.refresh_from_db()
     assert person.veteran == "yes"
     assert sorted(person.aliases.values_list("name", flat=True)) == ["AR", "Sunny"]
-    event = AuditEvent.objects.get(action=AuditAction.PERSON_CHANGED)
+    event = AuditEvent.objects.get(action=PeopleAudit.PERSON_CHANGED)
     assert event.before is not None and event.after is not None
     assert event.before["veteran"] == audit.digest(
         "unknown", object_type="people.person", object_id=str(person.pk), key="veteran"

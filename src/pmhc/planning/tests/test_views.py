@@ -12,9 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from pmhc.planning.audit_codes import PlanningAudit
 from pmhc.planning.models import CommunityProfile, Pledge
 from pmhc.planning.tests.conftest import make_profile, profile_values
-from pmhc.platform.models import AuditAction, AuditEvent, Role
+from pmhc.platform.models import AuditEvent, Role
 from pmhc.platform.tests.factories import MembershipFactory, UserFactory
 from pmhc.training.coverage import Coverage, GroupCoverage
 
@@ -185,7 +186,7 @@ def test_coordinator_saves_the_profile_with_before_and_after(cast):
     profile = CommunityProfile.objects.get(organization=cast.agency)
     assert profile.shifts == ["Day", "Evening", "Night"]
     assert profile.updated_by == cast.member
-    created: Any = AuditEvent.objects.filter(action=AuditAction.PROFILE_SAVED).get()
+    created: Any = AuditEvent.objects.filter(action=PlanningAudit.PROFILE_SAVED).get()
     assert created.before is None and created.after["population"] == 120_000
     assert created.organization_id == cast.agency.pk
 
@@ -194,7 +195,7 @@ def test_coordinator_saves_the_profile_with_before_and_after(cast):
         reverse("plan_profile"), form_data(population=125_000) | {"hourly_pattern": pattern}
     )
     assert response.status_code == 302
-    changed: Any = AuditEvent.objects.filter(action=AuditAction.PROFILE_SAVED).latest("sequence")
+    changed: Any = AuditEvent.objects.filter(action=PlanningAudit.PROFILE_SAVED).latest("sequence")
     assert changed.before["population"] == 120_000
     assert changed.after["population"] == 125_000
     assert changed.after["hourly_pattern"] == [1.0] * 12 + [3.0] * 12
@@ -395,7 +396,7 @@ def test_policy_upload_and_audited_download(cast):
     pledge = Pledge.objects.get(organization=cast.agency)
     assert pledge.policy_file_name == "Our policy.txt"
     assert "Our policy" not in pledge.policy_file.name and pledge.policy_file.name.endswith(".bin")
-    adopted: Any = AuditEvent.objects.get(action=AuditAction.POLICY_ADOPTED)
+    adopted: Any = AuditEvent.objects.get(action=PlanningAudit.POLICY_ADOPTED)
     assert adopted.after["policy_adopted_on"] == "2025-01-02"
 
     response = client.get(reverse("plan_policy_file"))
@@ -403,7 +404,7 @@ def test_policy_upload_and_audited_download(cast):
     assert b"".join(response.streaming_content) == b"Our crisis policy.\n"
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Cache-Control"] == "private, no-store"
-    read = AuditEvent.objects.get(action=AuditAction.POLICY_FILE_READ)
+    read = AuditEvent.objects.get(action=PlanningAudit.POLICY_FILE_READ)
     assert read.actor_id == cast.member.pk and read.organization_id == cast.agency.pk
 
 
@@ -424,7 +425,7 @@ def test_policy_form_rejects_bad_files(cast):
 def test_pledge_date(cast):
     client = cast.client(cast.member)
     assert client.post(reverse("plan_pledge"), {"pledged_on": "2024-02-29"}).status_code == 302
-    event: Any = AuditEvent.objects.get(action=AuditAction.PLEDGE_SAVED)
+    event: Any = AuditEvent.objects.get(action=PlanningAudit.PLEDGE_SAVED)
     assert event.after == {"pledged_on": "2024-02-29"}
     body = client.get(reverse("plan_onemind")).content.decode()
     assert "between 2025-02-28 and 2027-02-28" in body or "closed" in body

@@ -9,12 +9,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.consent_selectors import consent_allows, consents_for
 from pmhc.people.consent_services import give_consent, revoke_consent
 from pmhc.people.models import Consent, Person
 from pmhc.platform import access
 from pmhc.platform.access import Target, actor_for_user, decide
-from pmhc.platform.models import AuditAction, AuditEvent
+from pmhc.platform.models import AuditEvent
 from pmhc.platform.models import Classification as C
 from pmhc.platform.models import Purpose as P
 from pmhc.platform.models import Role as R
@@ -142,7 +143,7 @@ def test_revocation_takes_effect_at_once(world):
     revoke_consent(world["actors"][("holder", R.CASE_MANAGER)], consent=consent, purpose=CM)
     # The same actor, built before the revocation: nothing about consent is kept in it.
     assert not decide(reader, "view", record, CM)
-    event = AuditEvent.objects.get(action=AuditAction.CONSENT_REVOKED)
+    event = AuditEvent.objects.get(action=PeopleAudit.CONSENT_REVOKED)
     assert event.before is not None and event.before["revoked_at"] is None
     assert event.after is not None and event.after["revoked_at"] is not None
 
@@ -175,7 +176,7 @@ def test_people_registers_the_check_at_start_up():
 
 def test_giving_consent_is_audited_without_the_persons_details(world):
     consent = _give(world, part2=True, data_classes=[C.SUBSTANCE_USE])
-    event = AuditEvent.objects.get(action=AuditAction.CONSENT_GIVEN)
+    event = AuditEvent.objects.get(action=PeopleAudit.CONSENT_GIVEN)
     assert event.object_id == str(consent.pk)
     assert event.after is not None
     assert event.after["recipients"] == [world["clinic"].pk]
@@ -199,7 +200,7 @@ def test_consent_terms_are_checked(world, terms, field):
         _give(world, **terms)
     assert field in error.value.message_dict
     assert not Consent.objects.exists()
-    assert not AuditEvent.objects.filter(action=AuditAction.CONSENT_GIVEN).exists()
+    assert not AuditEvent.objects.filter(action=PeopleAudit.CONSENT_GIVEN).exists()
 
 
 @pytest.mark.parametrize(("org", "role"), [("holder", R.OFFICER), ("clinic", R.CLINICIAN)])

@@ -151,5 +151,54 @@ def test_membership_change_records_before_and_after(cast):
     assert event.after["shift"] == "Night"
     assert event.organization_id == cast.agency.pk
     assert event.actor_id == cast.admin.pk
-    head = AuditChainHead.objects.get()
+    head = AuditChainHead.objects.get(chain=cast.agency.pk)
     assert head.last_hash == AuditEvent.objects.order_by("-sequence")[0].hash
+
+
+@pytest.mark.django_db
+def test_an_unregistered_audit_code_is_refused() -> None:
+    from pmhc.platform import audit_codes
+
+    with pytest.raises(audit_codes.UnknownAuditCode):
+        audit.record("nobody.registered_this", actor=None)
+    assert not AuditEvent.objects.filter(action="nobody.registered_this").exists()
+
+
+def test_every_app_registers_its_codes_with_their_labels() -> None:
+    from pmhc.people.audit_codes import PeopleAudit
+    from pmhc.platform import audit_codes
+
+    assert audit_codes.label(PeopleAudit.PERSON_READ) == PeopleAudit.PERSON_READ.label
+    assert audit_codes.codes()[0] == AuditAction.LOGIN_SUCCEEDED
+    assert audit_codes.codes()[-1] == "demo.loaded"
+    assert len(audit_codes.codes()) == len(set(audit_codes.codes())) == 96
+
+
+@pytest.mark.django_db
+def test_record_read_names_the_fields_shown_and_keeps_no_values() -> None:
+    event = audit.record_read(
+        AuditAction.RECORD_READ,
+        actor=system_actor("reader"),
+        organization_id=None,
+        purpose="administration",
+        object_type="x",
+        object_id=7,
+        fields=["family_name", "given_name"],
+    )
+    assert event.detail == "read: family_name, given_name"
+    assert event.before is None and event.after is None
+
+
+def test_selectors_audit_reads_only_through_record_read() -> None:
+    """Selectors do not write: an audited read goes through ``audit.record_read``."""
+    from pathlib import Path
+
+    package = Path(audit.__file__).resolve().parent.parent
+    readers = [
+        *package.glob("*/selectors.py"),
+        *package.glob("*/*_selectors.py"),
+        *package.glob("*/selectors/*.py"),
+        package / "platform" / "restricted.py",
+    ]
+    offenders = [str(p) for p in readers if "audit.record(" in p.read_text()]
+    assert offenders == []

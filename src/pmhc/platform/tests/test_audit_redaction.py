@@ -23,8 +23,10 @@ from django.utils import timezone
 
 from pmhc.conftest import Cast
 from pmhc.dispatch import services as dispatch_services
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.people import services as people_services
-from pmhc.platform import audit
+from pmhc.people.audit_codes import PeopleAudit
+from pmhc.platform import audit, audit_codes
 from pmhc.platform.access import ANONYMOUS, actor_for_user, system_actor
 from pmhc.platform.models import (
     AuditAction,
@@ -38,7 +40,9 @@ from pmhc.platform.models import (
 )
 from pmhc.platform.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from pmhc.response import services as response_services
+from pmhc.response.audit_codes import ResponseAudit
 from pmhc.response.models import Transport
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.services import assistance as ta_services
 from pmhc.toolkit.services import library as library_services
 
@@ -193,12 +197,12 @@ def _assert_values_hidden(rows: list[dict[str, str]]) -> int:
 # --- Every audit code, synthetic events now and from before the rule ---------------------------
 
 
-def _write_events(action: AuditAction, organization: Organization, *, old: bool) -> None:
+def _write_events(action: str, organization: Organization, *, old: bool) -> None:
     """One event per object type with every seeded field in before and after. ``old``
     writes them as the trail did before it kept digests: values as they are."""
     actor = system_actor("redaction test")
     for object_type, values in SENSITIVE.items():
-        detail = TYPED_DETAIL if old and action in audit.TYPED_DETAIL_ACTIONS else ""
+        detail = TYPED_DETAIL if old and action in audit.typed_detail_actions() else ""
         audit.record(
             action,
             actor=actor,
@@ -217,26 +221,26 @@ def test_every_audit_code_hides_sensitive_values_on_the_page_and_in_the_export(
     with monkeypatch.context() as before_the_rule:
         # Events written before the rule: ``record`` stored what it was given.
         before_the_rule.setattr(audit, "redact", lambda values, **_: values)
-        for action in AuditAction:
+        for action in audit_codes.codes():
             _write_events(action, cast.agency, old=True)
     people = AuditEvent.objects.filter(
-        action=AuditAction.PERSON_CREATED, object_type="people.person"
+        action=PeopleAudit.PERSON_CREATED, object_type="people.person"
     ).order_by("sequence")
     raw = people.first()
     assert raw is not None and "Quarrington" in str(raw.after)  # the old rows hold values
-    for action in AuditAction:
+    for action in audit_codes.codes():
         _write_events(action, cast.agency, old=False)
     stored = people.last()
     assert stored is not None and "Quarrington" not in str(stored.before) + str(stored.after)
 
     client = _client(cast.admin)
     every_value = 2 * 2 * sum(len(values) for values in SENSITIVE.values())
-    for action in AuditAction:
-        _page(client, cast.agency, action=action.value)
+    for action in audit_codes.codes():
+        _page(client, cast.agency, action=action)
         # Viewing and exporting write events of their own; the seeded ones are all there.
         rows = [
             row
-            for row in _export(client, cast.agency, action=action.value)
+            for row in _export(client, cast.agency, action=action)
             if row["object_type"] in SENSITIVE
         ]
         assert len(rows) == 2 * len(SENSITIVE), action
@@ -253,13 +257,13 @@ def test_a_search_does_not_match_a_typed_detail_it_hides(
 ) -> None:
     with monkeypatch.context() as before_the_rule:
         before_the_rule.setattr(audit, "redact", lambda values, **_: values)
-        _write_events(AuditAction.ENCOUNTER_AMENDED, cast.agency, old=True)
+        _write_events(ResponseAudit.ENCOUNTER_AMENDED, cast.agency, old=True)
     client = _client(cast.admin)
     found = _export(client, cast.agency, text="Ottoline")
     # Only the trail's own record of the search matches, not the amendment's hidden reason.
     assert {row["action"] for row in found} <= {AuditAction.AUDIT_EXPORTED.value}
     by_id = _export(client, cast.agency, text="4242")
-    assert {row["action"] for row in by_id} >= {AuditAction.ENCOUNTER_AMENDED.value}
+    assert {row["action"] for row in by_id} >= {ResponseAudit.ENCOUNTER_AMENDED.value}
     assert all(audit.is_digest(row["detail"]) for row in by_id if row["object_id"] == "4242")
 
 
@@ -287,7 +291,7 @@ def test_the_person_created_export_shows_no_names_dates_aliases_or_descriptions(
     """The outside test's request: an administrator, who holds no grant for people, exported
     ``people.person_created`` and read names, dates of birth, aliases and descriptions."""
     person = _create_person(cast)
-    rows = _export(_client(cast.admin), cast.agency, action=AuditAction.PERSON_CREATED.value)
+    rows = _export(_client(cast.admin), cast.agency, action=PeopleAudit.PERSON_CREATED.value)
     assert len(rows) == 1
     after = json.loads(rows[0]["after"])
     assert rows[0]["object_id"] == str(person.pk)
@@ -428,25 +432,25 @@ def _toolkit(tta: TTA) -> None:
 
 #: The codes the services above write, which carry values about a person.
 OPERATE_CODES = {
-    AuditAction.PERSON_CREATED,
-    AuditAction.PERSON_CHANGED,
-    AuditAction.PERSON_LINKED,
-    AuditAction.PEOPLE_IMPORTED,
-    AuditAction.CALL_CREATED,
-    AuditAction.CALL_TRIAGED,
-    AuditAction.ENCOUNTER_CREATED,
-    AuditAction.ENCOUNTER_CHANGED,
-    AuditAction.ENCOUNTER_SUBMITTED,
-    AuditAction.ENCOUNTER_RETURNED,
-    AuditAction.ENCOUNTER_ACCEPTED,
-    AuditAction.ENCOUNTER_AMENDED,
+    PeopleAudit.PERSON_CREATED,
+    PeopleAudit.PERSON_CHANGED,
+    PeopleAudit.PERSON_LINKED,
+    PeopleAudit.PEOPLE_IMPORTED,
+    DispatchAudit.CALL_CREATED,
+    DispatchAudit.CALL_TRIAGED,
+    ResponseAudit.ENCOUNTER_CREATED,
+    ResponseAudit.ENCOUNTER_CHANGED,
+    ResponseAudit.ENCOUNTER_SUBMITTED,
+    ResponseAudit.ENCOUNTER_RETURNED,
+    ResponseAudit.ENCOUNTER_ACCEPTED,
+    ResponseAudit.ENCOUNTER_AMENDED,
 }
 TOOLKIT_CODES = {
-    AuditAction.TA_RECEIVED,
-    AuditAction.TA_CHANGED,
-    AuditAction.TA_NOTE_ADDED,
-    AuditAction.LIBRARY_SUBMITTED,
-    AuditAction.LIBRARY_REVIEWED,
+    ToolkitAudit.TA_RECEIVED,
+    ToolkitAudit.TA_CHANGED,
+    ToolkitAudit.TA_NOTE_ADDED,
+    ToolkitAudit.LIBRARY_SUBMITTED,
+    ToolkitAudit.LIBRARY_REVIEWED,
 }
 
 
@@ -475,21 +479,21 @@ def test_real_events_keep_what_the_trail_is_for(cast: Cast, tta: TTA) -> None:
     """Ids, field names, statuses and whether a value changed remain readable."""
     _operate(cast)
     _toolkit(tta)
-    changed = AuditEvent.objects.get(action=AuditAction.PERSON_CHANGED)
+    changed = AuditEvent.objects.get(action=PeopleAudit.PERSON_CHANGED)
     assert set(changed.after or {}) >= {"description", "family_name"}
     before, after = changed.before or {}, changed.after or {}
     assert before["description"] != after["description"]
     assert before["family_name"] == after["family_name"]
-    linked = AuditEvent.objects.filter(action=AuditAction.PERSON_LINKED)
+    linked = AuditEvent.objects.filter(action=PeopleAudit.PERSON_LINKED)
     assert all((e.after or {})["role"] == "subject" for e in linked)
-    triaged = AuditEvent.objects.get(action=AuditAction.CALL_TRIAGED)
+    triaged = AuditEvent.objects.get(action=DispatchAudit.CALL_TRIAGED)
     assert (triaged.after or {})["decision"] == "ems"
     assert set(CALL_VALUES["answers"]) <= set((triaged.after or {})["answered_questions"])
-    returned = AuditEvent.objects.get(action=AuditAction.ENCOUNTER_RETURNED)
+    returned = AuditEvent.objects.get(action=ResponseAudit.ENCOUNTER_RETURNED)
     assert (returned.after or {})["status"] == "returned"
-    declined = AuditEvent.objects.filter(action=AuditAction.TA_CHANGED).order_by("sequence").last()
+    declined = AuditEvent.objects.filter(action=ToolkitAudit.TA_CHANGED).order_by("sequence").last()
     assert declined is not None and (declined.after or {})["status"] == "declined"
-    imported = AuditEvent.objects.get(action=AuditAction.PEOPLE_IMPORTED)
+    imported = AuditEvent.objects.get(action=PeopleAudit.PEOPLE_IMPORTED)
     assert (imported.after or {})["count"] == 1 and (imported.after or {})["source"]
 
 

@@ -142,3 +142,31 @@ def test_times_for_people_are_written_in_the_organizations_zone():
     assert in_zone(moment, "America/Chicago") == "2026-11-27 08:05 CST"
     assert in_zone(moment, "Pacific/Honolulu") == "2026-11-27 04:05 HST"
     assert in_zone(moment, "Not/AZone") == "2026-11-27 14:05 UTC"
+
+
+def test_production_refuses_the_demo_audit_key():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PMHC_MODE": "production", "DJANGO_SETTINGS_MODULE": "pmhc.settings",
+           "PMHC_SECRET_KEY": "a-production-secret-" + "k" * 40}  # fmt: skip
+    env.pop("PMHC_AUDIT_KEY", None)
+    env.pop("PMHC_AUDIT_KEY_FILE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "refuses the demo audit key" in result.stderr
+
+
+def test_the_deploy_check_wants_an_audit_key_of_its_own(settings):
+    from pmhc.platform.checks import W_AUDIT_KEY, check_audit_key
+
+    settings.AUDIT_KEY = settings.SECRET_KEY
+    assert [m.id for m in check_audit_key()] == [W_AUDIT_KEY]
+    settings.AUDIT_KEY = "short"
+    assert [m.id for m in check_audit_key()] == [W_AUDIT_KEY]
+    settings.AUDIT_KEY = "a-long-random-audit-key-" + "z" * 40
+    assert check_audit_key() == []

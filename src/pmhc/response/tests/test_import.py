@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied
 from pmhc.conftest import Cast
 from pmhc.people import services as people_services
 from pmhc.platform.access import system_actor
-from pmhc.platform.models import AuditAction, AuditEvent, Purpose
+from pmhc.platform.models import AuditEvent, Purpose
+from pmhc.response.audit_codes import ResponseAudit
 from pmhc.response.import_services import EncounterRecordError
 from pmhc.response.models import Encounter, EncounterPerson, EncounterResponder, EncounterStatus
 from pmhc.response.services import (
@@ -62,7 +63,7 @@ def test_import_in_bulk_accepted_with_one_event(cast: Cast, django_assert_max_nu
     encounter = Encounter.objects.get(call=calls[0])
     assert encounter.accepted_at == records[0].back_in_service_at
     assert encounter.disposition is not None and encounter.disposition.code == "crisis_clinic"
-    event = AuditEvent.objects.get(action=AuditAction.ENCOUNTERS_IMPORTED)
+    event = AuditEvent.objects.get(action=ResponseAudit.ENCOUNTERS_IMPORTED)
     assert event.after is not None
     assert event.after["count"] == 30 and len(event.after["ids"]) == 30
 
@@ -86,7 +87,7 @@ def test_bad_record_raises_with_index_and_imports_nothing(cast: Cast, change, fi
     assert exc.value.index == 2
     assert exc.value.field_name == field
     assert Encounter.objects.count() == 0
-    assert not AuditEvent.objects.filter(action=AuditAction.ENCOUNTERS_IMPORTED).exists()
+    assert not AuditEvent.objects.filter(action=ResponseAudit.ENCOUNTERS_IMPORTED).exists()
 
 
 def test_times_out_of_order_and_foreign_call_rejected(cast: Cast) -> None:

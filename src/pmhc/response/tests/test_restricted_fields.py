@@ -26,12 +26,15 @@ from django.utils import timezone
 
 from pmhc.conftest import Cast
 from pmhc.dispatch import services as dispatch_services
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import Call
 from pmhc.people import services as people_services
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.models import Person, PersonAlias
 from pmhc.platform import restricted
-from pmhc.platform.models import AuditAction, AuditEvent, Classification, Purpose, Role, User
+from pmhc.platform.models import AuditEvent, Classification, Purpose, Role, User
 from pmhc.response import services
+from pmhc.response.audit_codes import ResponseAudit
 from pmhc.response.forms import SECTIONS
 from pmhc.response.models import (
     Encounter,
@@ -45,13 +48,13 @@ pytestmark = pytest.mark.django_db
 CALL = Purpose.ACTIVE_CALL
 APPS = ("dispatch", "response", "people")
 #: Models that declare restricted fields, and the audit code their reads are recorded under.
-READ_EVENTS: dict[type[models.Model], AuditAction] = {
-    Call: AuditAction.CALL_NARRATIVE_READ,
-    Encounter: AuditAction.ENCOUNTER_NARRATIVE_READ,
-    EncounterReview: AuditAction.ENCOUNTER_NARRATIVE_READ,
-    EncounterAmendment: AuditAction.ENCOUNTER_NARRATIVE_READ,
-    Person: AuditAction.PERSON_READ,
-    PersonAlias: AuditAction.PERSON_READ,
+READ_EVENTS: dict[type[models.Model], str] = {
+    Call: DispatchAudit.CALL_NARRATIVE_READ,
+    Encounter: ResponseAudit.ENCOUNTER_NARRATIVE_READ,
+    EncounterReview: ResponseAudit.ENCOUNTER_NARRATIVE_READ,
+    EncounterAmendment: ResponseAudit.ENCOUNTER_NARRATIVE_READ,
+    Person: PeopleAudit.PERSON_READ,
+    PersonAlias: PeopleAudit.PERSON_READ,
 }
 #: The models of these apps that hold no restricted field, with their free-text fields, all
 #: agency data: operational settings, import bookkeeping, the agency's own staff, and links
@@ -236,7 +239,7 @@ def _marker(name: str) -> str:
     return f'data-restricted="{name}"'
 
 
-def _fields_read(action: AuditAction, obj: models.Model) -> set[str]:
+def _fields_read(action: str, obj: models.Model) -> set[str]:
     names: set[str] = set()
     for detail in AuditEvent.objects.filter(
         action=action, object_type=obj._meta.label_lower, object_id=str(obj.pk)
@@ -308,7 +311,7 @@ def test_supervisor_reads_the_filed_report_and_each_read_is_audited(world: World
     assert _fields_read(event, world.filed) == set(restricted.declared(Encounter))
     assert _fields_read(event, world.review) == {"comment"}
     assert _fields_read(event, world.amendment) == {"reason"}
-    assert world.person.pk and _fields_read(AuditAction.PERSON_READ, world.person)
+    assert world.person.pk and _fields_read(PeopleAudit.PERSON_READ, world.person)
 
 
 def test_author_form_and_amend_page_show_and_audit(world: World) -> None:
@@ -434,12 +437,12 @@ def test_people_pages_show_the_person_whole_and_audit_each_read(world: World) ->
         _search(world): [*NAMES, str(BIRTH.year)],
     }
     for url, values in shown.items():
-        before = AuditEvent.objects.filter(action=AuditAction.PERSON_READ).count()
+        before = AuditEvent.objects.filter(action=PeopleAudit.PERSON_READ).count()
         status, body = _get(world.client(world.author), url)
         assert status == 200, url
         _assert_shown(body, values)
-        assert AuditEvent.objects.filter(action=AuditAction.PERSON_READ).count() == before + 1
-    assert _fields_read(AuditAction.PERSON_READ, world.person) == set(restricted.declared(Person))
+        assert AuditEvent.objects.filter(action=PeopleAudit.PERSON_READ).count() == before + 1
+    assert _fields_read(PeopleAudit.PERSON_READ, world.person) == set(restricted.declared(Person))
 
 
 @pytest.mark.parametrize("who", ["coordinator", "analyst"])

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from pmhc.conftest import Cast
 from pmhc.people import services as people_services
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.platform import audit
-from pmhc.platform.models import AuditAction, AuditEvent, Purpose, Role
+from pmhc.platform.models import AuditEvent, Purpose, Role
 from pmhc.response import services
+from pmhc.response.audit_codes import ResponseAudit
 from pmhc.response.models import (
     Encounter,
     EncounterAmendment,
@@ -45,7 +47,7 @@ def dispositions(cast: Cast):
     }
 
 
-def _events(action: AuditAction) -> list[AuditEvent]:
+def _events(action: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=action).order_by("sequence"))
 
 
@@ -65,7 +67,7 @@ def test_ensure_dispositions_seeds_once(cast: Cast, dispositions: dict) -> None:
     assert dispositions["emergent_detention"].outcome == "detained"
     again = services.ensure_dispositions(cast.actor(cast.admin), organization=cast.agency)
     assert len(again) == 9
-    assert len(_events(AuditAction.DISPOSITION_SAVED)) == 9
+    assert len(_events(ResponseAudit.DISPOSITION_SAVED)) == 9
 
 
 def test_full_cycle(cast: Cast, officer, supervisor, dispositions) -> None:
@@ -112,17 +114,17 @@ def test_full_cycle(cast: Cast, officer, supervisor, dispositions) -> None:
         "destination": {"from": "Crisis center", "to": "County crisis center"}
     }
     assert [r.decision for r in EncounterReview.objects.order_by("pk")] == ["returned", "accepted"]
-    created = _events(AuditAction.ENCOUNTER_CREATED)
+    created = _events(ResponseAudit.ENCOUNTER_CREATED)
     assert len(created) == 1
-    changed = _events(AuditAction.ENCOUNTER_CHANGED)
+    changed = _events(ResponseAudit.ENCOUNTER_CHANGED)
     assert changed[0].before is not None and changed[0].after is not None
     assert changed[0].before["narrative"] == ""
     assert audit.is_digest(changed[0].after["narrative"])
     assert "Calm" not in str(changed[0].after)
-    assert len(_events(AuditAction.ENCOUNTER_SUBMITTED)) == 2
-    assert len(_events(AuditAction.ENCOUNTER_RETURNED)) == 1
-    assert len(_events(AuditAction.ENCOUNTER_ACCEPTED)) == 1
-    amended = _events(AuditAction.ENCOUNTER_AMENDED)[0]
+    assert len(_events(ResponseAudit.ENCOUNTER_SUBMITTED)) == 2
+    assert len(_events(ResponseAudit.ENCOUNTER_RETURNED)) == 1
+    assert len(_events(ResponseAudit.ENCOUNTER_ACCEPTED)) == 1
+    amended = _events(ResponseAudit.ENCOUNTER_AMENDED)[0]
     # The facility is agency data; the reason quotes the report, so the trail keeps a digest.
     assert amended.before == {"destination": "Crisis center"}
     assert amended.after is not None
@@ -151,7 +153,7 @@ def test_cit_flag_read_from_train_when_added(cast: Cast, officer, supervisor) ->
         supervisor.display_name: False,
         "EMS medic": False,
     }
-    event = _events(AuditAction.ENCOUNTER_CHANGED)[-1]
+    event = _events(ResponseAudit.ENCOUNTER_CHANGED)[-1]
     assert event.after is not None and "EMS medic (other)" in event.after["responders"]
 
 
@@ -228,7 +230,7 @@ def test_submit_rules(cast: Cast, officer, dispositions, changes, field, fix) ->
     assert list(exc.value.message_dict) == [field]
     encounter.refresh_from_db()
     assert encounter.status == EncounterStatus.DRAFT
-    assert not _events(AuditAction.ENCOUNTER_SUBMITTED)
+    assert not _events(ResponseAudit.ENCOUNTER_SUBMITTED)
     if fix == "disposition":
         fix = {"disposition": dispositions["resolved_at_scene"]}
     services.update_encounter(actor, encounter=encounter, **fix)
@@ -333,6 +335,6 @@ def test_people_on_the_report(cast: Cast, officer) -> None:
     )
     with pytest.raises(PermissionDenied):
         services.add_person(actor, encounter=encounter, person=foreign)
-    linked = _events(AuditAction.PERSON_LINKED)
+    linked = _events(PeopleAudit.PERSON_LINKED)
     assert len(linked) == 1 and linked[0].after == {"encounter": encounter.pk, "role": "family"}
     assert list(encounter.people.values_list("person_id", flat=True)) == [person.pk]

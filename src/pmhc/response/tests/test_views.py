@@ -12,9 +12,11 @@ from django.utils import timezone
 from pmhc.conftest import Cast
 from pmhc.dispatch.models import CallPerson
 from pmhc.people import services as people_services
+from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.models import Person
-from pmhc.platform.models import AuditAction, AuditEvent, Purpose, Role
+from pmhc.platform.models import AuditEvent, Purpose, Role
 from pmhc.response import services
+from pmhc.response.audit_codes import ResponseAudit
 from pmhc.response.models import (
     Disposition,
     Encounter,
@@ -103,22 +105,23 @@ def test_report_hidden_from_those_without_access(world: World, who: str) -> None
 
 def test_author_sees_form_and_narrative_read_is_audited(world: World) -> None:
     client = world.cast.client(world.cast.colleague)
-    before = AuditEvent.objects.filter(action=AuditAction.ENCOUNTER_NARRATIVE_READ).count()
+    before = AuditEvent.objects.filter(action=ResponseAudit.ENCOUNTER_NARRATIVE_READ).count()
     response = client.get(reverse("response_encounter", args=[world.encounter.pk]))
     assert response.status_code == 200
     body = response.content.decode()
     assert 'id="report-form"' in body and SECRET in body
     assert (
-        AuditEvent.objects.filter(action=AuditAction.ENCOUNTER_NARRATIVE_READ).count() == before + 1
+        AuditEvent.objects.filter(action=ResponseAudit.ENCOUNTER_NARRATIVE_READ).count()
+        == before + 1
     )
     reads = AuditEvent.objects.filter(
-        action=AuditAction.PERSON_READ, object_id=str(world.person.pk)
+        action=PeopleAudit.PERSON_READ, object_id=str(world.person.pk)
     ).count()
     client.get(reverse("response_encounter", args=[world.encounter.pk]))
     # The person on the report and on the call (offered to pick) is shown once as involved.
     assert (
         AuditEvent.objects.filter(
-            action=AuditAction.PERSON_READ, object_id=str(world.person.pk)
+            action=PeopleAudit.PERSON_READ, object_id=str(world.person.pk)
         ).count()
         == reads * 2
     )
@@ -346,4 +349,4 @@ def test_dispositions_page(world: World) -> None:
     assert Disposition.objects.filter(pk=shelter.pk).exists()
     client.post(reverse("response_disposition_edit", args=[added.pk]), {"action": "delete"})
     assert not Disposition.objects.filter(pk=added.pk).exists()
-    assert AuditEvent.objects.filter(action=AuditAction.DISPOSITION_SAVED).count() >= 13
+    assert AuditEvent.objects.filter(action=ResponseAudit.DISPOSITION_SAVED).count() >= 13

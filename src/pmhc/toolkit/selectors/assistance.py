@@ -28,7 +28,6 @@ from pmhc.platform.access import (
     restrict,
 )
 from pmhc.platform.models import (
-    AuditAction,
     AuditEvent,
     Classification,
     Membership,
@@ -37,6 +36,7 @@ from pmhc.platform.models import (
     User,
 )
 from pmhc.toolkit import geo
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.models import LearningSite, ProgramTypeCode, TANote, TARequest, TAStatus
 from pmhc.toolkit.references import token_hash
 
@@ -140,8 +140,8 @@ def request_for_staff(actor: Actor, reference: str) -> TARequest:
         ADMIN,
         reference=reference,
     )
-    audit.record(
-        AuditAction.TA_READ,
+    audit.record_read(
+        ToolkitAudit.TA_READ,
         actor=actor,
         organization_id=found.handled_by_id,
         obj=found,
@@ -177,7 +177,7 @@ def trail(actor: Actor, ta_request: TARequest) -> list[AuditEvent]:
     events = list(
         restrict(actor, AuditEvent.objects.all(), Action.VIEW, ADMIN)
         .filter(object_type=TARequest._meta.label_lower, object_id=str(ta_request.pk))
-        .order_by("sequence")
+        .order_by("id")
     )
     labels = dict(TAStatus.choices)
     for event in events:
@@ -214,10 +214,10 @@ def status_history(ta_request: TARequest) -> list[Step]:
     notes, no names)."""
     steps = [Step(TAStatus.RECEIVED, str(TAStatus.RECEIVED.label), ta_request.received_at)]
     events = AuditEvent.objects.filter(
-        action=AuditAction.TA_CHANGED,
+        action=ToolkitAudit.TA_CHANGED,
         object_type=TARequest._meta.label_lower,
         object_id=str(ta_request.pk),
-    ).order_by("sequence")
+    ).order_by("id")
     for event in events:
         before, after = event.before or {}, event.after or {}
         status = after.get("status")

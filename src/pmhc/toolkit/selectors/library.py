@@ -17,6 +17,7 @@ from django.http import Http404
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, get_or_404, require, restrict
 from pmhc.platform.models import AuditAction, Classification, Purpose
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.models import LibraryItem, PageContent, ReviewStatus
 from pmhc.toolkit.references import token_hash
 from pmhc.toolkit.selectors.common import handling_organization, toolkit_target
@@ -201,7 +202,7 @@ def review_item(actor: Actor, pk: int) -> LibraryItem:
     item = get_or_404(
         actor, LibraryItem.objects.select_related("reviewed_by"), Action.CHANGE, ADMIN, pk=pk
     )
-    audit.record(
+    audit.record_read(
         AuditAction.RECORD_READ,
         actor=actor,
         organization_id=item.reviewed_by_org_id,
@@ -222,8 +223,8 @@ def library_file(actor: Actor, pk: int) -> LibraryItem:
     if item.status == ReviewStatus.PUBLISHED:
         return item
     require(actor, Action.VIEW, item, ADMIN)
-    audit.record(
-        AuditAction.LIBRARY_FILE_READ,
+    audit.record_read(
+        ToolkitAudit.LIBRARY_FILE_READ,
         actor=actor,
         organization_id=item.reviewed_by_org_id,
         obj=item,

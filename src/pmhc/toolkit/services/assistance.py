@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from pmhc.platform import audit, context
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import AuditAction, Membership, Purpose, Role, User
+from pmhc.platform.models import Membership, Purpose, Role, User
 from pmhc.platform.services import queue_email
 from pmhc.platform.timefmt import in_zone
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.models import (
     HelpKind,
     JurisdictionType,
@@ -105,7 +106,7 @@ def _check_rate(client_ip: str | None) -> None:
         return
     limit = limit_per_hour()
     times = audit.recent_times(
-        AuditAction.TA_RECEIVED,
+        ToolkitAudit.TA_RECEIVED,
         since=timezone.now() - LIMIT_WINDOW,
         client_ip=client_ip,
         limit=limit,
@@ -204,7 +205,7 @@ def submit_request(
     ta_request.full_clean()
     ta_request.save()
     audit.record(
-        AuditAction.TA_RECEIVED,
+        ToolkitAudit.TA_RECEIVED,
         actor=actor,
         organization_id=organization.pk,
         obj=ta_request,
@@ -333,7 +334,7 @@ def _move(
     locked.save(update_fields=["status", *changes])
     _require(actor, locked)  # still within the actor's reach after the change
     audit.record(
-        AuditAction.TA_CHANGED,
+        ToolkitAudit.TA_CHANGED,
         actor=actor,
         organization_id=locked.handled_by_id,
         obj=locked,
@@ -437,7 +438,7 @@ def assign_request(actor: Actor, *, ta_request: TARequest, assignee: User | None
     locked.assigned_to = assignee
     locked.save(update_fields=["assigned_to"])
     audit.record(
-        AuditAction.TA_CHANGED,
+        ToolkitAudit.TA_CHANGED,
         actor=actor,
         organization_id=locked.handled_by_id,
         obj=locked,
@@ -495,7 +496,7 @@ def add_note(
     note.full_clean()
     note.save()
     audit.record(
-        AuditAction.TA_NOTE_ADDED,
+        ToolkitAudit.TA_NOTE_ADDED,
         actor=actor,
         organization_id=ta_request.handled_by_id,
         obj=ta_request,

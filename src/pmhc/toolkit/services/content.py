@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from pmhc.platform import audit
 from pmhc.platform.access import Actor
-from pmhc.platform.models import AuditAction, Purpose
+from pmhc.platform.models import Purpose
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.models import ContentVersion, PageContent
 from pmhc.toolkit.selectors.content import FACT_ROWS, editing_organization
 
@@ -100,7 +101,7 @@ def edit_content(
         note=note[:300],
     )
     audit.record(
-        AuditAction.CONTENT_CHANGED,
+        ToolkitAudit.CONTENT_CHANGED,
         actor=actor,
         organization_id=organization.pk,
         obj=content,

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from pmhc.platform import audit
 from pmhc.platform.access import Actor, system_actor
-from pmhc.platform.models import AuditAction, Membership, Purpose, Role, User
+from pmhc.platform.models import Membership, Purpose, Role, User
 from pmhc.platform.services import queue_email
 from pmhc.platform.timefmt import in_zone
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.models import TARequest, TAStatus
 from pmhc.toolkit.selectors.assistance import CONFIRM_WITHIN, REMIND_AFTER
 from pmhc.toolkit.services.assistance import absolute_link, tta_staff
@@ -107,7 +108,7 @@ def send_due_reminders(
             ta_request.handled_by_id
         )
         audit.record(
-            AuditAction.TA_ESCALATED,
+            ToolkitAudit.TA_ESCALATED,
             actor=actor,
             organization_id=ta_request.handled_by_id,
             obj=ta_request,
@@ -139,7 +140,7 @@ def send_due_reminders(
         ta_request.reminder_sent_at = now
         ta_request.save(update_fields=["reminder_sent_at"])
         audit.record(
-            AuditAction.TA_REMINDED,
+            ToolkitAudit.TA_REMINDED,
             actor=actor,
             organization_id=ta_request.handled_by_id,
             obj=ta_request,

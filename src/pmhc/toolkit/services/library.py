@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from pmhc.platform import audit, uploads
 from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.context import current as current_request
-from pmhc.platform.models import AuditAction, Organization, Purpose
+from pmhc.platform.models import Organization, Purpose
 from pmhc.platform.services import queue_email
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.models import LibraryItem, ProgramTypeCode, ResourceKind, ReviewStatus
 from pmhc.toolkit.references import new_token, next_reference
 from pmhc.toolkit.selectors.common import handling_organization
@@ -111,7 +112,7 @@ def _check_rate(limit: int | None = None) -> None:
     limit = limit or int(getattr(settings, "LIBRARY_SUBMISSIONS_PER_HOUR", SUBMISSIONS_PER_WINDOW))
     recent = len(
         audit.recent_times(
-            AuditAction.LIBRARY_SUBMITTED, since=timezone.now() - SUBMISSION_WINDOW, client_ip=ip
+            ToolkitAudit.LIBRARY_SUBMITTED, since=timezone.now() - SUBMISSION_WINDOW, client_ip=ip
         )
     )
     if recent >= limit:
@@ -190,7 +191,7 @@ def submit_item(
         _store_file(item, file, checked)
     item.save()
     audit.record(
-        AuditAction.LIBRARY_SUBMITTED,
+        ToolkitAudit.LIBRARY_SUBMITTED,
         actor=actor,
         organization_id=organization.pk,
         obj=item,
@@ -256,7 +257,7 @@ def resubmit_item(
         _store_file(item, file, checked)
     item.save()
     audit.record(
-        AuditAction.LIBRARY_SUBMITTED,
+        ToolkitAudit.LIBRARY_SUBMITTED,
         actor=actor,
         organization_id=item.reviewed_by_org_id,
         obj=item,
@@ -300,7 +301,7 @@ def _locked_for_review(actor: Actor, item: LibraryItem) -> LibraryItem:
 
 def _record_review(actor: Actor, item: LibraryItem, before: dict[str, Any], decision: str) -> None:
     audit.record(
-        AuditAction.LIBRARY_REVIEWED,
+        ToolkitAudit.LIBRARY_REVIEWED,
         actor=actor,
         organization_id=item.reviewed_by_org_id,
         obj=item,

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import AuditAction, Organization, Purpose
+from pmhc.platform.models import Organization, Purpose
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.models import STATE_REGION, LearningSite, Offer, ProgramTypeCode, Specialty
 from pmhc.toolkit.selectors.common import handling_organization, toolkit_target
 
@@ -173,7 +174,7 @@ def create_site(
     site.created_at = site.updated_at = now
     site.save()
     audit.record(
-        AuditAction.SITE_CREATED,
+        ToolkitAudit.SITE_CREATED,
         actor=actor,
         organization_id=organization.pk,
         obj=site,
@@ -236,7 +237,7 @@ def update_site(
     site.updated_at = timezone.now()
     site.save()
     audit.record(
-        AuditAction.SITE_CHANGED,
+        ToolkitAudit.SITE_CHANGED,
         actor=actor,
         organization_id=organization.pk,
         obj=site,

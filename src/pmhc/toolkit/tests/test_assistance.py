@@ -20,7 +20,6 @@ from django.utils import timezone
 from pmhc.platform import audit
 from pmhc.platform.access import ANONYMOUS, actor_for_user, system_actor
 from pmhc.platform.models import (
-    AuditAction,
     AuditEvent,
     Organization,
     OrganizationKind,
@@ -31,6 +30,7 @@ from pmhc.platform.models import (
 from pmhc.platform.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from pmhc.platform.timefmt import in_zone
 from pmhc.toolkit import charts
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.models import LearningSite, TANote, TARequest, TAStatus
 from pmhc.toolkit.references import token_hash
 from pmhc.toolkit.selectors import assistance as selectors
@@ -167,7 +167,7 @@ def test_submit_saves_audits_mails_and_shows_the_reference(tta, django_capture_o
     assert ta_request.status_token_hash == token_hash(token)
     assert token not in ta_request.status_token_hash
     # The audit event holds no personal data.
-    event = AuditEvent.objects.get(action=AuditAction.TA_RECEIVED)
+    event = AuditEvent.objects.get(action=ToolkitAudit.TA_RECEIVED)
     assert event.after == {
         "reference": ta_request.reference,
         "state": "TX",
@@ -222,7 +222,7 @@ def test_honeypot_refuses_and_shows_the_field_so_a_person_can_empty_it(tta):
     assert "This field catches automated spam: please empty it." in html
     assert 'class="pmhc-honeypot"' not in html
     assert not TARequest.objects.exists()
-    assert not AuditEvent.objects.filter(action=AuditAction.TA_RECEIVED).exists()
+    assert not AuditEvent.objects.filter(action=ToolkitAudit.TA_RECEIVED).exists()
 
 
 def test_rate_limit_per_client_address(tta, settings):
@@ -293,7 +293,7 @@ def test_boundary_of_the_request_page(cast, tta):
     allowed = staff_client(tta.staff).get(url)
     assert allowed.status_code == 200
     assert "robin@example.org" in allowed.content.decode()
-    read = AuditEvent.objects.get(action=AuditAction.TA_READ)
+    read = AuditEvent.objects.get(action=ToolkitAudit.TA_READ)
     assert (read.actor_id, read.object_id) == (tta.staff.pk, str(ta_request.pk))
     missing = reverse("ta_detail", kwargs={"reference": "TA-2000-000001"})
     assert staff_client(tta.staff).get(missing).status_code == 404
@@ -364,7 +364,7 @@ def test_the_whole_path_tells_the_requester_at_each_step(tta):
         assert ta_request.reference in message.subject
     assert ta_request.confirmed_at is not None and ta_request.completed_at is not None
     assert ta_request.matched_site == learning_site and ta_request.scheduled_for == day
-    changes = list(AuditEvent.objects.filter(action=AuditAction.TA_CHANGED).order_by("sequence"))
+    changes = list(AuditEvent.objects.filter(action=ToolkitAudit.TA_CHANGED).order_by("sequence"))
     assert [((e.before or {})["status"], (e.after or {})["status"]) for e in changes] == [
         ("received", "confirmed"),
         ("confirmed", "matched"),
@@ -388,7 +388,7 @@ def test_transitions_out_of_order_are_refused_with_a_reason(tta):
     assert response.status_code == 400
     ta_request.refresh_from_db()
     assert ta_request.status == TAStatus.RECEIVED
-    assert not AuditEvent.objects.filter(action=AuditAction.TA_CHANGED).exists()
+    assert not AuditEvent.objects.filter(action=ToolkitAudit.TA_CHANGED).exists()
     # Past dates are refused when scheduling.
     actor = actor_for_user(tta.staff)
     services.confirm_request(actor, ta_request=ta_request)
@@ -434,7 +434,7 @@ def test_assignment_only_to_the_organizations_tta_staff(cast, tta):
     assert ta_request.assigned_to == tta.staff2
     message = OutboundEmail.objects.get(purpose="ta_assigned")
     assert message.to == [tta.staff2.email]
-    event = AuditEvent.objects.get(action=AuditAction.TA_CHANGED)
+    event = AuditEvent.objects.get(action=ToolkitAudit.TA_CHANGED)
     before, after = event.before or {}, event.after or {}
     assert (before["assigned_to"], after["assigned_to"]) == (None, tta.staff2.pk)
     assert ta_request.status == TAStatus.RECEIVED  # assignment is not a status step
@@ -447,7 +447,7 @@ def test_notes_are_audited_and_shown_to_staff(tta):
     assert _step(client, ta_request, "note", {"text": "Called them back"}).status_code == 302
     note = TANote.objects.get()
     assert (note.author, note.text) == (tta.staff, "Called them back")
-    event = AuditEvent.objects.get(action=AuditAction.TA_NOTE_ADDED)
+    event = AuditEvent.objects.get(action=ToolkitAudit.TA_NOTE_ADDED)
     assert event.after == {"note": note.pk, "length": len("Called them back")}
     page = client.get(reverse("ta_detail", kwargs={"reference": ta_request.reference}))
     assert "Called them back" in page.content.decode()
@@ -518,8 +518,8 @@ def test_reminder_at_24h_and_escalation_at_36h_once_each(tta):
     assert assigned.reminder_sent_at is not None and assigned.escalated_at is not None
     confirmed.refresh_from_db()
     assert confirmed.reminder_sent_at is None and confirmed.escalated_at is None
-    assert AuditEvent.objects.filter(action=AuditAction.TA_REMINDED).count() == 2
-    assert AuditEvent.objects.filter(action=AuditAction.TA_ESCALATED).count() == 2
+    assert AuditEvent.objects.filter(action=ToolkitAudit.TA_REMINDED).count() == 2
+    assert AuditEvent.objects.filter(action=ToolkitAudit.TA_ESCALATED).count() == 2
     with pytest.raises(PermissionDenied):
         deadlines.send_due_reminders(actor_for_user(tta.staff))
 

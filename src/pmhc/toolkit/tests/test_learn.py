@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from pmhc.platform.access import actor_for_user
-from pmhc.platform.models import AuditAction, AuditEvent, OrganizationKind, Role
+from pmhc.platform.models import AuditEvent, OrganizationKind, Role
 from pmhc.platform.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.models import (
     ContentVersion,
     LearningSite,
@@ -297,7 +298,7 @@ def assert_nothing_written(content):
     assert content.version == 1
     assert "NEW TEXT" not in content.body
     assert not ContentVersion.objects.filter(content=content, version=2).exists()
-    assert not AuditEvent.objects.filter(action=AuditAction.CONTENT_CHANGED).exists()
+    assert not AuditEvent.objects.filter(action=ToolkitAudit.CONTENT_CHANGED).exists()
 
 
 def test_anonymous_editor_is_sent_to_sign_in(db):
@@ -376,7 +377,7 @@ def test_tta_staff_edit_a_program_type(cast, tta, django_assert_max_num_queries)
     assert "NEW TEXT" in v2.body
     assert ContentVersion.objects.get(content=content, version=1).body == before_body
 
-    event = AuditEvent.objects.get(action=AuditAction.CONTENT_CHANGED)
+    event = AuditEvent.objects.get(action=ToolkitAudit.CONTENT_CHANGED)
     assert event.actor_id == staff.pk
     assert event.organization_id == tta["org"].pk
     assert event.object_id == str(content.pk)

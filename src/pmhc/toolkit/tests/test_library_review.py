@@ -23,6 +23,7 @@ from pmhc.platform.models import (
     OutboundEmail,
 )
 from pmhc.toolkit import demo_library
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.models import LibraryItem, ReviewStatus
 from pmhc.toolkit.selectors import library as selectors
 from pmhc.toolkit.services import library as services
@@ -146,7 +147,7 @@ def test_publish_with_tags_audits_and_tells_the_submitter(cast, tta):
     )
     assert item.published_at is not None
     assert item.reviewed_by == tta.reviewer
-    event = AuditEvent.objects.get(action=AuditAction.LIBRARY_REVIEWED)
+    event = AuditEvent.objects.get(action=ToolkitAudit.LIBRARY_REVIEWED)
     assert event.before == {
         "status": "submitted",
         "kind": "policy",
@@ -173,7 +174,7 @@ def test_an_unknown_decision_changes_nothing(cast, tta):
     assert "Choose a decision." in response.content.decode()
     item.refresh_from_db()
     assert item.status == "submitted"
-    assert not AuditEvent.objects.filter(action=AuditAction.LIBRARY_REVIEWED).exists()
+    assert not AuditEvent.objects.filter(action=ToolkitAudit.LIBRARY_REVIEWED).exists()
 
 
 def test_publish_needs_a_tag(cast, tta):
@@ -200,7 +201,7 @@ def test_retagging_a_published_item_is_audited_and_sends_no_second_mail(tta):
     publish(tta, item, elements=[2, 3], program_types=[])
     item.refresh_from_db()
     assert (item.elements, item.program_types, item.published_at) == ([2, 3], [], first)
-    events = AuditEvent.objects.filter(action=AuditAction.LIBRARY_REVIEWED).order_by("sequence")
+    events = AuditEvent.objects.filter(action=ToolkitAudit.LIBRARY_REVIEWED).order_by("sequence")
     assert [e.detail for e in events] == ["published", "tags changed"]
     assert OutboundEmail.objects.filter(purpose="library_published").count() == 1
 
@@ -221,7 +222,7 @@ def test_changes_requested_then_resubmitted_from_the_private_link(client, cast, 
     message = OutboundEmail.objects.get(purpose="library_changes_requested")
     assert message.to == [SECRET_EMAIL]
     assert "Please remove the names of officers." in message.body
-    event = AuditEvent.objects.get(action=AuditAction.LIBRARY_REVIEWED)
+    event = AuditEvent.objects.get(action=ToolkitAudit.LIBRARY_REVIEWED)
     assert ((event.before or {}).get("status"), (event.after or {}).get("status")) == (
         "submitted",
         "changes",
@@ -246,7 +247,7 @@ def test_changes_requested_then_resubmitted_from_the_private_link(client, cast, 
         "Second draft without names.",
     )
     again = list(
-        AuditEvent.objects.filter(action=AuditAction.LIBRARY_SUBMITTED).order_by("sequence")
+        AuditEvent.objects.filter(action=ToolkitAudit.LIBRARY_SUBMITTED).order_by("sequence")
     )
     assert len(again) == 2
     assert (again[1].before or {}).get("status") == "changes"

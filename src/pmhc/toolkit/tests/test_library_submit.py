@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pmhc.platform.models import (
-    AuditAction,
     AuditEvent,
     OutboundEmail,
 )
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.models import LibraryItem
 from pmhc.toolkit.services import library as services
 from pmhc.toolkit.tests.library_support import (
@@ -48,7 +48,7 @@ def test_submission_is_saved_audited_without_personal_data_and_mailed(client, tt
     assert token is not None
     assert token.group(1) not in item.status_token_hash  # only the hash is kept
 
-    event = AuditEvent.objects.get(action=AuditAction.LIBRARY_SUBMITTED)
+    event = AuditEvent.objects.get(action=ToolkitAudit.LIBRARY_SUBMITTED)
     assert event.object_id == str(item.pk)
     assert event.organization_id == tta.org.pk
     assert event.client_ip == "127.0.0.1"
@@ -237,7 +237,7 @@ def test_unpublished_file_only_for_reviewers_published_file_for_everyone(client,
     assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert "no-store" in download["Cache-Control"]
     assert b"".join(download.streaming_content) == PDF
-    read = AuditEvent.objects.get(action=AuditAction.LIBRARY_FILE_READ)
+    read = AuditEvent.objects.get(action=ToolkitAudit.LIBRARY_FILE_READ)
     assert (read.actor_id, read.object_id) == (tta.reviewer.pk, str(item.pk))
 
     publish(tta, item)

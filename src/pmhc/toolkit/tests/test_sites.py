@@ -17,9 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from pmhc.platform.access import ANONYMOUS, actor_for_user, system_actor
-from pmhc.platform.models import AuditAction, AuditEvent, OrganizationKind, Role
+from pmhc.platform.models import AuditEvent, OrganizationKind, Role
 from pmhc.platform.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from pmhc.toolkit import geo
+from pmhc.toolkit.audit_codes import ToolkitAudit
 from pmhc.toolkit.models import LearningSite
 from pmhc.toolkit.selectors import sites as selectors
 from pmhc.toolkit.services import sites as services
@@ -451,7 +452,7 @@ def test_only_the_handling_tta_staff_may_add_a_site(cast, tta):
     assert response["Location"] == reverse("sites_detail", args=[created.pk])
     assert created.program_types == ["cit", "co-responder"]  # in the choices' order
     assert (created.latitude, created.longitude) == (Decimal("32.22174"), Decimal("-110.92648"))
-    event = AuditEvent.objects.get(action=AuditAction.SITE_CREATED)
+    event = AuditEvent.objects.get(action=ToolkitAudit.SITE_CREATED)
     assert event.actor_id == tta["staff"].pk
     assert event.organization_id == tta["org"].pk
     assert event.object_id == str(created.pk)
@@ -483,7 +484,7 @@ def test_only_the_handling_tta_staff_may_change_a_site(cast, tta):
     assert response.status_code == 302
     tucson.refresh_from_db()
     assert (tucson.latitude, tucson.is_active) == (Decimal("32.20000"), False)
-    event = AuditEvent.objects.get(action=AuditAction.SITE_CHANGED)
+    event = AuditEvent.objects.get(action=ToolkitAudit.SITE_CHANGED)
     assert event.before is not None and event.after is not None
     assert event.before["latitude"] == "32.22174" and event.after["latitude"] == "32.20000"
     assert event.before["is_active"] is True and event.after["is_active"] is False
@@ -569,7 +570,7 @@ def test_services_refuse_outsiders_and_validate(cast, tta):
         Decimal("1.50000"),
         Decimal("-2.00000"),
     )
-    assert AuditEvent.objects.filter(action=AuditAction.SITE_CREATED).count() == 1
+    assert AuditEvent.objects.filter(action=ToolkitAudit.SITE_CREATED).count() == 1
 
 
 @pytest.mark.django_db
@@ -578,7 +579,7 @@ def test_a_save_without_changes_writes_no_event(cast, tta):
     tucson = site(TUCSON)
     fields = {name: getattr(tucson, name) for name in services.SITE_FIELDS}
     services.update_site(staff, site=tucson, **fields)
-    assert not AuditEvent.objects.filter(action=AuditAction.SITE_CHANGED).exists()
+    assert not AuditEvent.objects.filter(action=ToolkitAudit.SITE_CHANGED).exists()
 
 
 @pytest.mark.django_db

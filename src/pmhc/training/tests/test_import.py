@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from pmhc.platform.models import AuditAction, AuditEvent
+from pmhc.platform.models import AuditEvent
 from pmhc.training import import_services, roster_csv, selectors
+from pmhc.training.audit_codes import TrainingAudit
 from pmhc.training.models import (
     Certification,
     Completion,
@@ -126,7 +127,7 @@ def _state():
         Completion.objects.count(),
         Certification.objects.count(),
         AuditEvent.objects.filter(
-            action__in=[AuditAction.TRAINEE_SAVED, AuditAction.COMPLETION_RECORDED]
+            action__in=[TrainingAudit.TRAINEE_SAVED, TrainingAudit.COMPLETION_RECORDED]
         ).count(),
     )
 
@@ -145,7 +146,7 @@ def test_preview_counts_then_apply_then_the_same_file_changes_nothing(cast):
     assert set(Course.objects.values_list("code", flat=True)) == {"cit", "mhfa_ps"}
     after_first = _state()
     assert after_first[1:3] == (4, 4)
-    assert AuditEvent.objects.filter(action=AuditAction.ROSTER_IMPORTED).count() == 1
+    assert AuditEvent.objects.filter(action=TrainingAudit.ROSTER_IMPORTED).count() == 1
 
     again = _upload(cast, GOOD)
     preview = selectors.import_preview(actor, again.pk)

@@ -11,9 +11,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from pmhc.platform.models import AuditAction, AuditEvent, Role
+from pmhc.platform.models import AuditEvent, Role
 from pmhc.platform.tests.factories import MembershipFactory, UserFactory
 from pmhc.training import selectors, services
+from pmhc.training.audit_codes import TrainingAudit
 from pmhc.training.models import Certification, Completion, CourseKind, Trainee
 from pmhc.training.tests.factories import CourseFactory, SessionFactory, TraineeFactory
 
@@ -52,8 +53,8 @@ def test_a_completion_grants_a_certification_by_the_courses_rules(cast):
     )
     cert.refresh_from_db()
     assert cert.expires_on is None and cert.refresher_due_on is None
-    assert AuditEvent.objects.filter(action=AuditAction.COURSE_SAVED).count() == 2
-    assert AuditEvent.objects.filter(action=AuditAction.COMPLETION_RECORDED).count() == 1
+    assert AuditEvent.objects.filter(action=TrainingAudit.COURSE_SAVED).count() == 2
+    assert AuditEvent.objects.filter(action=TrainingAudit.COMPLETION_RECORDED).count() == 1
 
 
 def test_the_same_completion_twice_is_one_record(cast):
@@ -131,7 +132,7 @@ def test_roster_entries_are_unique_by_badge_and_patrol_needs_a_post(cast):
             role="patrol_officer",
         )
     assert set(exc.value.message_dict) == {"badge_number", "shift"}
-    assert AuditEvent.objects.filter(action=AuditAction.TRAINEE_SAVED).count() == 1
+    assert AuditEvent.objects.filter(action=TrainingAudit.TRAINEE_SAVED).count() == 1
 
 
 def test_only_members_of_the_agency_can_be_linked(cast):
@@ -229,7 +230,7 @@ def test_sessions_fill_to_capacity_and_attendance_records_the_completion(cast):
     )
     figures = selectors.coverage_for_organization(cast.agency)
     assert figures.cit_patrol == 1
-    events = AuditEvent.objects.filter(action=AuditAction.ENROLLMENT_CHANGED).count()
+    events = AuditEvent.objects.filter(action=TrainingAudit.ENROLLMENT_CHANGED).count()
     assert events == 2
 
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pmhc.platform.models import (
-    AuditAction,
     AuditEvent,
     Classification,
     OrganizationKind,
@@ -24,6 +23,7 @@ from pmhc.platform.tests.factories import (
     UserFactory,
 )
 from pmhc.training import services
+from pmhc.training.audit_codes import TrainingAudit
 from pmhc.training.models import (
     Completion,
     Course,
@@ -192,10 +192,10 @@ def test_a_partner_coordinator_without_such_an_agreement_gets_not_found(
 
 
 def test_reading_a_record_is_audited(cast, world):
-    before = AuditEvent.objects.filter(action=AuditAction.TRAINING_RECORD_READ).count()
+    before = AuditEvent.objects.filter(action=TrainingAudit.TRAINING_RECORD_READ).count()
     response = cast.client(cast.member).get(url("training_trainee", world, "trainee"))
     assert SECRET_NAME in response.content.decode()
-    events = AuditEvent.objects.filter(action=AuditAction.TRAINING_RECORD_READ)
+    events = AuditEvent.objects.filter(action=TrainingAudit.TRAINING_RECORD_READ)
     assert events.count() == before + 1
     latest = events.first()
     assert latest is not None and latest.object_id == str(world["trainee"].pk)

@@ -20,11 +20,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import Call, DutyShift, Routing
 from pmhc.dispatch.selectors import on_duty, published_rule_set
 from pmhc.dispatch.triage import default_rules
 from pmhc.platform import audit
-from pmhc.platform.models import AuditAction, AuditEvent
+from pmhc.platform.models import AuditEvent
+from pmhc.response.audit_codes import ResponseAudit
 from pmhc.response.models import (
     EncounterStatus,
     Force,
@@ -335,20 +337,20 @@ def test_a_call_from_triage_to_an_accepted_report(new_page: Any, demo: Any) -> N
     assert reviews[0].comment == RETURN_COMMENT
     assert {r.reviewer_id for r in reviews} == {demo.users["supervisor"].pk}
 
-    def events(action: AuditAction, obj: Any) -> list[AuditEvent]:
+    def events(action: str, obj: Any) -> list[AuditEvent]:
         return list(
             AuditEvent.objects.filter(
                 action=action, object_type=obj._meta.label_lower, object_id=str(obj.pk)
             )
         )
 
-    assert [e.actor_id for e in events(AuditAction.CALL_TRIAGED, call)] == [
+    assert [e.actor_id for e in events(DispatchAudit.CALL_TRIAGED, call)] == [
         demo.users["call_taker"].pk
     ]
-    assigned = events(AuditAction.UNIT_ASSIGNED, call)
+    assigned = events(DispatchAudit.UNIT_ASSIGNED, call)
     assert len(assigned) == 1
     assert (assigned[0].after or {}).get("cit_certified") is True
-    assert len(events(AuditAction.ENCOUNTER_SUBMITTED, encounter)) == 2
-    assert len(events(AuditAction.ENCOUNTER_RETURNED, encounter)) == 1
-    assert len(events(AuditAction.ENCOUNTER_ACCEPTED, encounter)) == 1
+    assert len(events(ResponseAudit.ENCOUNTER_SUBMITTED, encounter)) == 2
+    assert len(events(ResponseAudit.ENCOUNTER_RETURNED, encounter)) == 1
+    assert len(events(ResponseAudit.ENCOUNTER_ACCEPTED, encounter)) == 1
     assert audit.verify().ok

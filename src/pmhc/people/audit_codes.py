@@ -1,0 +1,17 @@
+"""The audit codes of people (Operate), registered in ``apps.py``. Codes are stable: never
+rename one that has been used."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PeopleAudit(models.TextChoices):
+    PERSON_CREATED = "people.person_created", _("Person recorded")
+    PERSON_CHANGED = "people.person_changed", _("Person's details changed")
+    PERSON_LINKED = "people.person_linked", _("Person linked to a call or encounter")
+    PERSON_READ = "people.person_read", _("Person's details read")
+    PEOPLE_IMPORTED = "people.imported", _("People brought in with past records")
+    CONSENT_GIVEN = "people.consent_given", _("Consent to share recorded")
+    CONSENT_REVOKED = "people.consent_revoked", _("Consent to share revoked")

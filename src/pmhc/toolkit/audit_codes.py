@@ -1,0 +1,22 @@
+"""The audit codes of the toolkit (Learn), registered in ``apps.py``. Codes are stable: never
+rename one that has been used."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ToolkitAudit(models.TextChoices):
+    CONTENT_CHANGED = "content.changed", _("Toolkit page edited")
+    SITE_CREATED = "site.created", _("Learning site added")
+    SITE_CHANGED = "site.changed", _("Learning site changed")
+    TA_RECEIVED = "ta.received", _("Assistance request received")
+    TA_CHANGED = "ta.changed", _("Assistance request updated")
+    TA_NOTE_ADDED = "ta.note_added", _("Note added to assistance request")
+    TA_REMINDED = "ta.reminded", _("Assistance request reminder sent")
+    TA_ESCALATED = "ta.escalated", _("Assistance request escalated")
+    TA_READ = "ta.read", _("Assistance request read")
+    LIBRARY_SUBMITTED = "library.submitted", _("Library item submitted")
+    LIBRARY_REVIEWED = "library.reviewed", _("Library item reviewed")
+    LIBRARY_FILE_READ = "library.file_read", _("Library file downloaded")
