@@ -50,7 +50,11 @@ def _clinical(org):
 
 def _glass(cast, user, org=None, **changes):
     """Start a use for ``user`` and apply ``changes`` to it (to expire or end it)."""
-    use = start_break_glass(actor_for_user(user), organization=org or cast.agency, reason=REASON)
+    org = org or cast.agency
+    # Started while acting for that organization (a person acts for one at a time).
+    use = start_break_glass(
+        actor_for_user(user, organization_id=org.pk), organization=org, reason=REASON
+    )
     if changes:
         BreakGlassUse.objects.filter(pk=use.pk).update(**changes)
     return actor_for_user(user)

@@ -71,6 +71,8 @@ AGENCY_ONLY: dict[str, frozenset[str]] = {
     "response.disposition": frozenset({"code", "label"}),
     "response.encounterresponder": frozenset({"name"}),
     "response.encounterperson": frozenset({"role"}),
+    # A consent holds no free text: its terms are ids, classes, purposes and dates.
+    "people.consent": frozenset(),
 }
 #: A date no page prints by chance; the year is what is looked for.
 BIRTH = dt.date(1913, 2, 17)
