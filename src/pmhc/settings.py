@@ -48,6 +48,8 @@ DEBUG = env_bool("PMHC_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("PMHC_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("PMHC_CSRF_TRUSTED_ORIGINS", [])
 TRUST_X_FORWARDED_FOR = env_bool("PMHC_TRUST_X_FORWARDED_FOR", False)
+#: System checks to silence, e.g. ``pmhc.W001`` for an install that clients reach directly.
+SILENCED_SYSTEM_CHECKS = env_list("PMHC_SILENCED_CHECKS", [])
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -164,6 +166,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 LOGIN_FAILURE_LIMIT = env_int("PMHC_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("PMHC_LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
 LOGIN_FAILURE_LIMIT_PER_IP = env_int("PMHC_LOGIN_FAILURE_LIMIT_PER_IP", 50, minimum=1)
+#: How long a browser that signed in to an account is let past the per-address limit for it.
+LOGIN_KNOWN_DEVICE_DAYS = env_int("PMHC_LOGIN_KNOWN_DEVICE_DAYS", 90, minimum=1)
 
 REQUIRE_TWO_FACTOR = env_bool("PMHC_REQUIRE_2FA", PRODUCTION)
 OTP_TOTP_ISSUER = "pmhc"

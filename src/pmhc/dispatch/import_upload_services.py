@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -19,11 +19,20 @@ from django.utils.translation import gettext as _
 from pmhc.dispatch import import_services
 from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import CallImport, ImportFormat, ImportMapping, ImportStatus
-from pmhc.platform import audit
+from pmhc.platform import audit, uploads
 from pmhc.platform.access import Actor
 from pmhc.platform.models import Organization, Outcome
 
 UPLOAD_FOLDER = "dispatch/imports"
+#: How much of a CAD file the upload check searches for markup. Only the head, not the whole:
+#: the file is never served back to a browser (the worker parses it and deletes it), so what
+#: matters is that it is not a page or a script under a data name, which its first bytes show
+#: (browsers sniff a type from the first 1,445 bytes). Searching hundreds of MB would hold the
+#: upload request for seconds and refuse a whole export over one narrative that quotes a tag.
+#: The head is read in chunks; the file is never read whole into memory.
+CHECKED_HEAD_BYTES = 1024 * 1024
+#: The kind of file each format must be.
+FILE_KINDS = {ImportFormat.CSV: uploads.CSV, ImportFormat.EIDD: uploads.JSON}
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +86,7 @@ def queue_import(
         )
     if format not in ImportFormat.values:
         raise ValidationError({"format": _("Choose CSV or EIDD.")})
+    _check_content(upload, format=ImportFormat(format), mapping=mapping)
     original = Path(upload.name or "upload").name
     batch = CallImport.objects.create(
         organization=organization,
@@ -96,6 +106,44 @@ def queue_import(
     transaction.on_commit(lambda: run_import_task.enqueue(batch.pk))
     transaction.on_commit(schedule_import_watch)
     return batch
+
+
+def _check_content(
+    upload: UploadedFile, *, format: ImportFormat, mapping: ImportMapping | None
+) -> None:
+    """The check every upload goes through (``platform.uploads``): a CSV file for the CSV
+    format, JSON for EIDD, and no page or script under either name. Only the head is searched
+    (``CHECKED_HEAD_BYTES``). A mapping may read the file in an encoding that has NUL bytes in
+    plain text (UTF-16): then the head is checked as the importer will read it, as text."""
+    kind = FILE_KINDS[format]
+    checked = upload
+    encoding = mapping.config.get("encoding", "utf-8") if mapping is not None else "utf-8"
+    try:
+        wide = b"\x00" in "a".encode(str(encoding))
+    except LookupError:
+        wide = False  # the mapping's own check refuses an unknown encoding
+    if wide:
+        upload.seek(0)
+        head = upload.read(CHECKED_HEAD_BYTES).decode(str(encoding), errors="replace")
+        upload.seek(0)
+        checked = SimpleUploadedFile(
+            upload.name or "upload", head.encode("utf-8"), upload.content_type or ""
+        )
+    uploads.check_upload(
+        checked,
+        [kind],
+        max_bytes=upload_max_bytes(),
+        allowed_message=_(
+            "For the %(format)s format, choose %(article)s %(label)s file (%(extensions)s)."
+        )
+        % {
+            "format": format.label,
+            "article": kind.article,
+            "label": kind.label,
+            "extensions": ", ".join(sorted(kind.extensions)),
+        },
+        text_scan_bytes=CHECKED_HEAD_BYTES,
+    )
 
 
 def run_queued_import(actor: Actor, *, batch_id: int) -> CallImport | None:

@@ -137,3 +137,14 @@ def email_changed_to_new_address(
     return _("The e-mail address of your pmhc account was changed"), _body(
         user=user, what=what, when=when, time_zone=time_zone, if_not_you=_reset_advice()
     )
+
+
+def email_change_confirmation(*, user: User, link: str, valid_hours: int) -> tuple[str, str]:
+    """To the new address, before anything changes: the change waits for this link."""
+    return _("Confirm the new e-mail address of your pmhc account"), _(
+        "Hello,\n\n"
+        "Someone signed in to the pmhc account %(username)s asked to make this the account's "
+        "e-mail address. Nothing changes until you confirm. To confirm, sign in to pmhc as "
+        "%(username)s and open this link (it works for %(hours)s hours):\n%(link)s\n\n"
+        "If you did not ask for this, ignore this message: the address is not changed.\n"
+    ) % {"username": user.username, "link": link, "hours": valid_hours}

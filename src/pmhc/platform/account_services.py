@@ -17,8 +17,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -42,17 +45,25 @@ def _normal(username: str) -> str:
     return username.strip().lower()[:150]
 
 
-def login_throttle(*, username: str, client_ip: str | None) -> Throttle:
-    """Too many recent failures for this account block the next try; so does a busy address,
-    but only for a name that has itself failed recently.
+def throttle_name(username: str) -> str:
+    """The name the throttle counts failures under (and a known-device cookie names)."""
+    return _normal(username)
 
-    The per-address count cannot refuse everyone at the address: behind a proxy that pmhc does
-    not trust (or a shared office NAT), every user has the same address, and fifty made-up
-    names would lock them all out. So once an address is over its limit, it refuses only names
-    that already failed in the window (known accounts and made-up names alike). A person who has
-    not failed signs in as usual; someone guessing from that address gets one try per name per
-    window instead of ``LOGIN_FAILURE_LIMIT``. Whether the name is a real account plays no part:
-    refusing unknown names sooner would tell a guesser which names exist.
+
+def login_throttle(*, username: str, client_ip: str | None, known_device: bool = False) -> Throttle:
+    """Too many recent failures for this account block the next try; so do too many recent
+    failures from this address, whatever names they were for.
+
+    The per-address limit holds for every name, so guessing one common password against many
+    names (password spraying) gets ``LOGIN_FAILURE_LIMIT_PER_IP`` tries per window from an
+    address, not one per name. Whether the name is a real account plays no part: refusing
+    unknown names sooner would tell a guesser which names exist.
+
+    Behind a proxy that pmhc does not trust (or a shared office NAT) every user has the same
+    address, and made-up names could then lock them all out. ``known_device`` is the way
+    through: the browser holds the signed cookie that a full sign-in to *this* account set
+    (``account_views``), so its attempt skips the per-address limit. It never skips the
+    account's own limit.
     """
     now = timezone.now()
     window = dt.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
@@ -64,7 +75,7 @@ def login_throttle(*, username: str, client_ip: str | None) -> Throttle:
     if len(by_account) >= limit:
         # The oldest of the last ``limit`` failures leaves the window first.
         return Throttle(True, _minutes_until(by_account[-1] + window, now))
-    if not by_account or not client_ip:
+    if known_device or not client_ip:
         return Throttle(False)
     per_ip = settings.LOGIN_FAILURE_LIMIT_PER_IP
     by_address = audit.recent_times(
@@ -72,8 +83,7 @@ def login_throttle(*, username: str, client_ip: str | None) -> Throttle:
     )
     if len(by_address) < per_ip:
         return Throttle(False)
-    # Free again when the name's newest failure leaves the window, or the address's count drops.
-    return Throttle(True, _minutes_until(min(by_account[0], by_address[-1]) + window, now))
+    return Throttle(True, _minutes_until(by_address[-1] + window, now))
 
 
 def _minutes_until(moment: dt.datetime, now: dt.datetime) -> int:
@@ -340,17 +350,83 @@ def change_password(
         )
 
 
+EMAIL_CHANGE_SALT = "pmhc.platform.email-change"
+EMAIL_CHANGE_VALID_HOURS = 24
+
+
+def _email_in_use(email: str, *, besides: User) -> bool:
+    return User.objects.filter(email__iexact=email).exclude(pk=besides.pk).exists()
+
+
 @transaction.atomic
 def change_email(
-    *, actor: Actor, user: User, new_email: str, proof: IdentityConfirmed | None
+    *,
+    actor: Actor,
+    user: User,
+    new_email: str,
+    proof: IdentityConfirmed | None,
+    base_url: str = "",
 ) -> None:
-    """Move the account's mail (password resets among it) to ``new_email``; both the old and
-    the new address are told."""
+    """Ask to move the account's mail (password resets among it) to ``new_email``: nothing
+    changes until a link sent there is opened (``confirm_email_change``), so no one can claim
+    an address they do not read (an invitation to it, say). An address another account uses is
+    refused without a word: the caller says the same thing whatever happened, so that it does
+    not tell who else has an account."""
     _require_proof(actor, user, proof)
     new_email = new_email.strip().lower()
-    old_email = user.email
-    if new_email == old_email.strip().lower():
+    if new_email == user.email.strip().lower():
         raise ValidationError({"email": _("That is already your e-mail address.")})
+    try:
+        validate_email(new_email)
+    except ValidationError as exc:
+        raise ValidationError({"email": exc.messages}) from exc
+    if _email_in_use(new_email, besides=user):
+        return
+    token = signing.dumps(
+        {"user": user.pk, "old": user.email.strip().lower(), "new": new_email},
+        salt=EMAIL_CHANGE_SALT,
+        compress=True,
+    )
+    base_url = base_url or str(getattr(settings, "PUBLIC_BASE_URL", "") or "")
+    link = base_url.rstrip("/") + reverse("email_change_confirm", kwargs={"token": token})
+    _notify(
+        actor,
+        user,
+        to=new_email,
+        message=account_notices.email_change_confirmation(
+            user=user, link=link, valid_hours=EMAIL_CHANGE_VALID_HOURS
+        ),
+    )
+
+
+def email_change_requested(*, user: User, token: str) -> str | None:
+    """The new address a confirmation link asks ``user``'s account to take, or None when the
+    link is not this account's, is stale (the address changed since) or has expired."""
+    try:
+        data = signing.loads(
+            token, salt=EMAIL_CHANGE_SALT, max_age=dt.timedelta(hours=EMAIL_CHANGE_VALID_HOURS)
+        )
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("user") != user.pk:
+        return None
+    if data.get("old") != user.email.strip().lower():
+        return None
+    new_email = data.get("new")
+    return new_email if isinstance(new_email, str) else None
+
+
+@transaction.atomic
+def confirm_email_change(*, actor: Actor, user: User, token: str) -> bool:
+    """Make the change a link sent to the new address confirms; both the old and the new
+    address are told. False when the link does not work (or the address is taken since)."""
+    if not actor.is_authenticated or actor.user_id != user.pk:
+        raise PermissionDenied("only the account's owner may confirm")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    new_email = email_change_requested(user=user, token=token)
+    if new_email is None or _email_in_use(new_email, besides=user):
+        return False
+    old_email = user.email
     user.email = new_email
     user.full_clean(validate_unique=False, exclude=["password", "username"])
     user.save(update_fields=["email"])
@@ -361,7 +437,7 @@ def change_email(
         obj=user,
         before={"email": old_email},
         after={"email": new_email},
-        detail="e-mail address changed by the account's owner",
+        detail="e-mail address changed by the account's owner, confirmed from the new address",
     )
     now, zone = timezone.now(), _zone(actor, user)
     _notify(
@@ -380,6 +456,7 @@ def change_email(
             user=user, when=now, time_zone=zone, old_email=old_email
         ),
     )
+    return True
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ invitation to join an organization."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import segno
 from django.conf import settings
@@ -31,6 +32,7 @@ from pmhc.platform.account_services import IdentityRefused
 from pmhc.platform.forms import (
     ConfirmIdentityForm,
     EmailChangeForm,
+    InvitationSignupForm,
     LoginForm,
     PasswordChangeForm,
     PasswordResetForm,
@@ -38,6 +40,7 @@ from pmhc.platform.forms import (
     TokenForm,
     TwoFactorEnrollForm,
     TwoFactorRemoveForm,
+    apply_errors,
 )
 from pmhc.platform.http import SESSION_KEY, actor_of
 from pmhc.platform.models import Membership, User
@@ -46,6 +49,35 @@ PENDING_USER = "pmhc_pending_user"
 PENDING_NEXT = "pmhc_pending_next"
 #: The unconfirmed device this session is enrolling: the QR code it showed, and no other.
 ENROLLING = "pmhc_enrolling_device"
+#: A browser that completed a sign-in holds this signed cookie naming the account, and its
+#: attempts for that account skip the per-address throttle (``account_services.login_throttle``).
+KNOWN_DEVICE_COOKIE = "pmhc_known_device"
+_KNOWN_DEVICE_SALT = "pmhc.platform.account_views.known-device"
+
+
+def _known_device_age() -> dt.timedelta:
+    return dt.timedelta(days=settings.LOGIN_KNOWN_DEVICE_DAYS)
+
+
+def _is_known_device(request: HttpRequest, username: str) -> bool:
+    """Whether this browser signed in to ``username`` before. A cookie that is missing, forged,
+    older than ``LOGIN_KNOWN_DEVICE_DAYS`` or for another account is no help."""
+    named = request.get_signed_cookie(
+        KNOWN_DEVICE_COOKIE, default=None, salt=_KNOWN_DEVICE_SALT, max_age=_known_device_age()
+    )
+    return bool(named) and named == account_services.throttle_name(username)
+
+
+def _remember_device(response: HttpResponse, user: User) -> None:
+    response.set_signed_cookie(
+        KNOWN_DEVICE_COOKIE,
+        account_services.throttle_name(user.username),
+        salt=_KNOWN_DEVICE_SALT,
+        max_age=int(_known_device_age().total_seconds()),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -64,7 +96,9 @@ def _complete_login(request: HttpRequest, user: User, device: TOTPDevice | None)
         otp_login(request, device)
     actor = actor_for_user(user)
     account_services.record_login(user=user, actor=actor, second_factor=device is not None)
-    return HttpResponseRedirect(_safe_next(request, next_url))
+    response = HttpResponseRedirect(_safe_next(request, next_url))
+    _remember_device(response, user)
+    return response
 
 
 @sensitive_post_parameters("password")
@@ -76,7 +110,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         throttle = account_services.login_throttle(
-            username=username, client_ip=account_services.client_ip()
+            username=username,
+            client_ip=account_services.client_ip(),
+            known_device=_is_known_device(request, username),
         )
         if throttle.blocked:
             account_services.record_login_failure(username=username, throttled=True)
@@ -117,7 +153,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         throttle = account_services.login_throttle(
-            username=user.username, client_ip=account_services.client_ip()
+            username=user.username,
+            client_ip=account_services.client_ip(),
+            known_device=_is_known_device(request, user.username),
         )
         if throttle.blocked:
             account_services.record_login_failure(username=user.username, throttled=True)
@@ -367,13 +405,19 @@ def email_change(request: HttpRequest) -> HttpResponse:
         proof = _confirmed(form, request, change="changing the e-mail address")
         if proof is not None:
             account_services.change_email(
-                actor=actor, user=user, new_email=form.cleaned_data["email"], proof=proof
+                actor=actor,
+                user=user,
+                new_email=form.cleaned_data["email"],
+                proof=proof,
+                base_url=request.build_absolute_uri("/"),
             )
+            # The same words whatever happened: an address another account uses is refused
+            # without saying so (see the service).
             messages.success(
                 request,
                 _(
-                    "Your e-mail address has been changed. A notice went to the old and the new "
-                    "address."
+                    "A link to confirm the change was sent to the new address. Your e-mail "
+                    "address changes when you open it, signed in as yourself."
                 ),
             )
             return redirect("account")
@@ -388,31 +432,116 @@ def email_change(request: HttpRequest) -> HttpResponse:
 @login_required
 @csrf_protect
 @never_cache
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The page an invitation's link opens: what joining means, and a button to accept."""
+def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The page the link sent to a new address opens: a button makes the change."""
     user, actor = _signed_in(request)
-    invitation = invitation_selectors.invitation_for(user, token)
-    error = ""
-    if request.method == "POST":
-        try:
-            membership = invitation_services.accept_invitation(actor, user=user, token=token)
-        except PermissionDenied as exc:
-            raise Http404("No such invitation") from exc
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
+    new_email = account_services.email_change_requested(user=user, token=token)
+    if request.method == "POST" and new_email is not None:
+        if account_services.confirm_email_change(actor=actor, user=user, token=token):
             messages.success(
                 request,
-                _("You are now a member of %(org)s, as %(role)s.")
-                % {"org": membership.organization.name, "role": membership.get_role_display()},
+                _(
+                    "Your e-mail address has been changed. A notice went to the old and the new "
+                    "address."
+                ),
+            )
+            return redirect("account")
+        new_email = None
+    return render(
+        request,
+        "platform/email_change_confirm.html",
+        {"new_email": new_email},
+        status=200 if new_email else 400 if request.method == "POST" else 404,
+    )
+
+
+@csrf_protect
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation's link opens. An invited account, signed in, accepts it; with no
+    account for the address, the link's holder creates one here; someone signed in to another
+    account gets 404, like a link that does not exist."""
+    invitation = invitation_selectors.invitation_by_link(token)
+    organization = invitation.organization
+    new_account = invitation_selectors.for_new_account(invitation)
+    user = request.user
+    signed_in = isinstance(user, User) and user.is_authenticated
+    if signed_in:
+        assert isinstance(user, User)
+        if invitation.accepted_by_id == user.pk:
+            messages.info(
+                request,
+                _("You are already a member of %(org)s.") % {"org": organization.name},
             )
             return redirect("home")
+        if not new_account and not invitation_selectors.may_accept(invitation, user):
+            raise Http404("No such invitation")
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    error = ""
+    form = None
+    if new_account and not signed_in:
+        form = InvitationSignupForm(
+            request.POST or None,
+            initial={"first_name": invitation.first_name, "last_name": invitation.last_name},
+        )
+    if request.method == "POST" and invitation.is_pending():
+        try:
+            if form is not None:
+                if form.is_valid():
+                    membership = invitation_services.join_with_new_account(
+                        actor,
+                        token=token,
+                        username=form.cleaned_data["username"],
+                        password=form.cleaned_data["password1"],
+                        first_name=form.cleaned_data["first_name"],
+                        last_name=form.cleaned_data["last_name"],
+                    )
+                    messages.success(
+                        request,
+                        _(
+                            "Your account was created and you are a member of %(org)s, as "
+                            "%(role)s. Sign in with your username and password."
+                        )
+                        % {"org": organization.name, "role": membership.get_role_display()},
+                    )
+                    return redirect("login")
+            elif signed_in and not new_account:
+                assert isinstance(user, User)
+                membership = invitation_services.accept_invitation(actor, user=user, token=token)
+                messages.success(
+                    request,
+                    _("You are now a member of %(org)s, as %(role)s.")
+                    % {"org": organization.name, "role": membership.get_role_display()},
+                )
+                return redirect("home")
+        except PermissionDenied as exc:
+            raise Http404("No such invitation") from exc
+        except invitation_services.AlreadyMember as exc:
+            messages.info(
+                request,
+                _("You are already a member of %(org)s.") % {"org": exc.organization.name},
+            )
+            return redirect("home")
+        except ValidationError as exc:
+            if form is not None:
+                apply_errors(form, exc)
+            else:
+                error = " ".join(exc.messages)
     pending = invitation.is_pending()
+    invalid = bool(error) or (form is not None and bool(form.errors))
     return render(
         request,
         "platform/member_invitation.html",
-        {"invitation": invitation, "pending": pending, "error": error},
-        status=410 if not pending else 400 if error else 200,
+        {
+            "invitation": invitation,
+            "pending": pending,
+            "error": error,
+            "form": form,
+            "new_account": new_account,
+            "signed_in": signed_in,
+        },
+        status=410 if not pending else 400 if invalid else 200,
     )
 
 

@@ -2,10 +2,12 @@
 
 An agreement opens one organization's data to another, so no single party can make one take
 effect. A version is in force only when every party's administrator has accepted exactly its
-terms (parties, kinds of data, purposes, dates). A change that widens an agreement in force
-(more data, another purpose, earlier or later dates) is a new version that every party must
-accept, while the old version stays in force unchanged. A change that only narrows it, and
-ending it, take effect at once whichever party makes them, because they can only close data.
+terms (parties, kinds of data, purposes, dates, title, notes and signed document). A change
+that widens an agreement in force (more data, another purpose, earlier or later dates), or
+that changes its title, notes or signed document, is a new version that every party must
+accept, while the old version stays in force unchanged. A change that only narrows its data,
+purposes or dates, and ending it, take effect at once whichever party makes them, because they
+can only close data.
 
 Every step is written to the audit trail of **each** party and e-mailed to each party's
 administrators, so an organization learns of a proposal about its data from its own trail.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -264,13 +267,21 @@ def _new_version(
 
 
 def _withdraw_pending(
-    actor: Actor, *, replaced: DataSharingAgreement, parties: Sequence[Organization]
+    actor: Actor,
+    *,
+    replaced: DataSharingAgreement,
+    parties: Sequence[Organization],
+    keep: int | None = None,
 ) -> None:
     """Proposals made against a version that is no longer in force are withdrawn: accepting
     one later would silently undo the change that replaced it."""
-    pending = DataSharingAgreement.objects.select_for_update().filter(
-        previous=replaced, status=AgreementStatus.PROPOSED
+    pending = (
+        DataSharingAgreement.objects.select_for_update()
+        .filter(previous=replaced, status=AgreementStatus.PROPOSED)
+        .order_by("pk")
     )
+    if keep is not None:
+        pending = pending.exclude(pk=keep)
     for proposal in pending:
         proposal.status = AgreementStatus.WITHDRAWN
         proposal.closed_at = timezone.now()
@@ -313,6 +324,20 @@ def propose_agreement(
         effective_on=effective_on,
         ends_on=ends_on,
     )
+    if document is None:
+        repeated = _open_proposal(
+            proposer=organization,
+            previous=None,
+            parties=parties,
+            title=title,
+            classifications=classifications,
+            purposes=purposes,
+            effective_on=effective_on,
+            ends_on=ends_on,
+            notes=notes,
+        )
+        if repeated is not None:
+            return repeated
     agreement = _new_version(
         actor=actor,
         proposer=organization,
@@ -355,7 +380,19 @@ def accept_agreement(
 ) -> DataSharingAgreement:
     """``organization`` accepts this version. When it is the last party to do so, the version
     comes into force and replaces the one it amends. Accepting twice changes nothing."""
-    # The row lock makes two parties accepting at the same moment see each other.
+    # Rows are locked in one order everywhere, the version in force before its proposals (as
+    # narrowing and ending do), so two administrators acting at once queue instead of
+    # deadlocking; the lock on the proposal makes two parties accepting at once see each other.
+    previous_id = (
+        DataSharingAgreement.objects.filter(pk=agreement.pk)
+        .values_list("previous_id", flat=True)
+        .first()
+    )
+    previous = (
+        DataSharingAgreement.objects.select_for_update().get(pk=previous_id)
+        if previous_id is not None
+        else None
+    )
     agreement = DataSharingAgreement.objects.select_for_update().get(pk=agreement.pk)
     parties = _require_party_admin(actor, agreement, organization)
     if agreement.status != AgreementStatus.PROPOSED:
@@ -394,24 +431,20 @@ def accept_agreement(
             % {"org": organization.name},
         )
         return agreement
-    previous = agreement.previous
+    if previous is not None and previous.status != AgreementStatus.IN_FORCE:
+        # Replaced or ended underneath: the change has nothing left to change, and bringing
+        # it into force would put two versions of one agreement in force.
+        raise ValidationError(
+            _("The version this one would change is no longer in force, so it cannot be accepted.")
+        )
+    now = timezone.now()
     if previous is not None:
-        previous = DataSharingAgreement.objects.select_for_update().get(pk=previous.pk)
-    if previous is not None and previous.status not in {
-        AgreementStatus.IN_FORCE,
-        AgreementStatus.SUPERSEDED,
-    }:
-        # Ended or withdrawn underneath: the amendment has nothing to amend any more.
-        raise ValidationError(_("The agreement this version would change has ended."))
-    agreement.status = AgreementStatus.IN_FORCE
-    agreement.in_force_at = timezone.now()
-    agreement.updated_at = agreement.in_force_at
-    agreement.save(update_fields=["status", "in_force_at", "updated_at"])
-    if previous is not None and previous.status == AgreementStatus.IN_FORCE:
         before = _terms(previous)
+        # The version in force steps down first: one version of an agreement is in force at a
+        # time, which a database constraint also holds.
         previous.status = AgreementStatus.SUPERSEDED
-        previous.closed_at = agreement.in_force_at
-        previous.updated_at = agreement.in_force_at
+        previous.closed_at = now
+        previous.updated_at = now
         previous.save(update_fields=["status", "closed_at", "updated_at"])
         _record_for_each_party(
             AuditAction.AGREEMENT_CHANGED,
@@ -422,7 +455,11 @@ def accept_agreement(
             after=_terms(previous),
             detail=_("Replaced by version %(v)s") % {"v": agreement.version},
         )
-        _withdraw_pending(actor, replaced=previous, parties=parties)
+        _withdraw_pending(actor, replaced=previous, parties=parties, keep=agreement.pk)
+    agreement.status = AgreementStatus.IN_FORCE
+    agreement.in_force_at = now
+    agreement.updated_at = now
+    agreement.save(update_fields=["status", "in_force_at", "updated_at"])
     _record_for_each_party(
         AuditAction.AGREEMENT_IN_FORCE,
         actor=actor,
@@ -500,6 +537,49 @@ def decline_agreement(
     return agreement
 
 
+class _Terms(TypedDict):
+    title: str
+    classifications: Sequence[str]
+    purposes: Sequence[str]
+    effective_on: dt.date
+    ends_on: dt.date | None
+    notes: str
+
+
+def _open_proposal(
+    *,
+    proposer: Organization,
+    previous: DataSharingAgreement | None,
+    parties: Sequence[Organization],
+    title: str,
+    classifications: Sequence[str],
+    purposes: Sequence[str],
+    effective_on: dt.date,
+    ends_on: dt.date | None,
+    notes: str,
+) -> DataSharingAgreement | None:
+    """The same organization's open proposal of exactly these terms, if it made one already:
+    a repeated submit returns it instead of proposing (and e-mailing) twice."""
+    candidates = DataSharingAgreement.objects.filter(
+        status=AgreementStatus.PROPOSED,
+        proposed_by_organization=proposer,
+        previous=previous,
+        title=title.strip(),
+        effective_on=effective_on,
+        ends_on=ends_on,
+        notes=notes,
+    ).prefetch_related("parties")[:20]
+    wanted = {p.pk for p in parties}
+    for candidate in candidates:
+        if (
+            sorted(candidate.classifications) == sorted(set(classifications))
+            and sorted(candidate.purposes) == sorted(set(purposes))
+            and {p.pk for p in candidate.parties.all()} == wanted
+        ):
+            return candidate
+    return None
+
+
 @transaction.atomic
 def amend_agreement(
     actor: Actor,
@@ -514,15 +594,18 @@ def amend_agreement(
     notes: str = "",
     document: UploadedFile | None = None,
 ) -> DataSharingAgreement:
-    """Change an agreement in force. A change that opens anything more is proposed as the
-    next version for every party to accept, while this one stays in force; a change that
-    opens nothing more (narrower data or purposes, later start, earlier end, another title,
-    notes or document) replaces it at once. Returns the new version."""
+    """Change an agreement in force. A change that opens anything more, or that changes the
+    title, notes or signed document, is proposed as the next version for every party to
+    accept, while this one stays in force. A change that only narrows the data, purposes or
+    dates replaces it at once. Returns the new version."""
     current = DataSharingAgreement.objects.select_for_update().get(pk=agreement.pk)
     parties = _require_party_admin(actor, current, organization)
     if current.status != AgreementStatus.IN_FORCE:
         raise ValidationError(
-            _("Only the version in force can be changed; this one is %(status)s.")
+            _(
+                "This version is %(status)s, so it cannot be changed. Open the version in "
+                "force to change it."
+            )
             % {"status": current.get_status_display().lower()}
         )
     _validate_terms(
@@ -533,14 +616,15 @@ def amend_agreement(
         effective_on=effective_on,
         ends_on=ends_on,
     )
+    wording_changed = (
+        title.strip() != current.title or notes != current.notes or document is not None
+    )
     unchanged = (
-        title.strip() == current.title
+        not wording_changed
         and sorted(set(classifications)) == sorted(current.classifications)
         and sorted(set(purposes)) == sorted(current.purposes)
         and effective_on == current.effective_on
         and ends_on == current.ends_on
-        and notes == current.notes
-        and document is None
     )
     if unchanged:
         raise ValidationError(_("Nothing was changed."))
@@ -551,21 +635,34 @@ def amend_agreement(
         effective_on=effective_on,
         ends_on=ends_on,
     )
-    version = _new_version(
-        actor=actor,
-        proposer=organization,
-        parties=parties,
-        previous=current,
+    if wording_changed:
+        # The title, notes and signed document are what every party signed: another wording
+        # needs every party's acceptance even when it opens no more data.
+        wider.append(_("another title, notes or signed document"))
+    terms = _Terms(
         title=title,
         classifications=classifications,
         purposes=purposes,
         effective_on=effective_on,
         ends_on=ends_on,
         notes=notes,
-        document=document,
-        status=AgreementStatus.PROPOSED if wider else AgreementStatus.IN_FORCE,
     )
     if wider:
+        if document is None:
+            repeated = _open_proposal(
+                proposer=organization, previous=current, parties=parties, **terms
+            )
+            if repeated is not None:
+                return repeated
+        version = _new_version(
+            actor=actor,
+            proposer=organization,
+            parties=parties,
+            previous=current,
+            document=document,
+            status=AgreementStatus.PROPOSED,
+            **terms,
+        )
         _record_for_each_party(
             AuditAction.AGREEMENT_PROPOSED,
             actor=actor,
@@ -584,20 +681,31 @@ def amend_agreement(
             parties=[p for p in parties if p.pk != organization.pk],
             subject=_("A change to a data-sharing agreement waits for your acceptance"),
             lead=_(
-                "%(org)s proposed a change that would widen an agreement with your "
-                "organization (%(what)s). The version in force stays as it is until your "
-                "administrator accepts the change."
+                "%(org)s proposed a change to an agreement with your organization "
+                "(%(what)s). The version in force stays as it is until your administrator "
+                "accepts the change."
             )
             % {"org": organization.name, "what": ", ".join(wider)},
         )
         return version
     before = _terms(current)
+    # The version in force steps down before the narrower one takes its place: one version
+    # of an agreement is in force at a time, which a database constraint also holds.
     current.status = AgreementStatus.SUPERSEDED
-    current.closed_at = version.in_force_at
+    current.closed_at = timezone.now()
     current.closed_by_organization = organization
-    current.updated_at = version.in_force_at or timezone.now()
+    current.updated_at = current.closed_at
     current.save(update_fields=["status", "closed_at", "closed_by_organization", "updated_at"])
     _withdraw_pending(actor, replaced=current, parties=parties)
+    version = _new_version(
+        actor=actor,
+        proposer=organization,
+        parties=parties,
+        previous=current,
+        document=None,
+        status=AgreementStatus.IN_FORCE,
+        **terms,
+    )
     _record_for_each_party(
         AuditAction.AGREEMENT_NARROWED,
         actor=actor,
@@ -616,8 +724,8 @@ def amend_agreement(
         parties=[p for p in parties if p.pk != organization.pk],
         subject=_("A data-sharing agreement was narrowed"),
         lead=_(
-            "%(org)s changed an agreement with your organization in a way that opens no more "
-            "data, so the change is in force at once."
+            "%(org)s narrowed the data, purposes or dates of an agreement with your "
+            "organization. It opens no more data, so the change is in force at once."
         )
         % {"org": organization.name},
     )
@@ -642,7 +750,13 @@ def end_agreement(
     if current.status == AgreementStatus.ENDED:
         return current
     if current.status != AgreementStatus.IN_FORCE:
-        raise ValidationError(_("Only an agreement in force can be ended; decline a proposal."))
+        raise ValidationError(
+            _(
+                "This version is %(status)s. Open the version in force to end the agreement, "
+                "or decline a proposal."
+            )
+            % {"status": current.get_status_display().lower()}
+        )
     before = _terms(current)
     current.status = AgreementStatus.ENDED
     current.closed_at = timezone.now()

@@ -18,7 +18,7 @@ from pmhc.platform import agreement_services, selectors
 from pmhc.platform.agreement_forms import ReasonForm
 from pmhc.platform.forms import AgreementForm, apply_errors
 from pmhc.platform.http import actor_of
-from pmhc.platform.models import AgreementStatus, Classification, DataSharingAgreement, Purpose
+from pmhc.platform.models import AgreementStatus, DataSharingAgreement
 
 
 def _accepted_by(agreement: DataSharingAgreement) -> set[int]:
@@ -100,36 +100,36 @@ def _comparison(agreement: DataSharingAgreement) -> list[dict[str, str]]:
     previous = agreement.previous
     if previous is None or agreement.status != AgreementStatus.PROPOSED:
         return []
-
-    def kinds(values: list[str]) -> str:
-        return ", ".join(str(Classification(v).label) for v in values)
-
-    def purposes(values: list[str]) -> str:
-        return ", ".join(str(Purpose(v).label) for v in values)
-
     no_end = _("no end date")
-    return [
-        {
-            "label": _("Data"),
-            "now": kinds(previous.classifications),
-            "proposed": kinds(agreement.classifications),
-        },
-        {
-            "label": _("Purposes"),
-            "now": purposes(previous.purposes),
-            "proposed": purposes(agreement.purposes),
-        },
-        {
-            "label": _("Effective on"),
-            "now": f"{previous.effective_on:%Y-%m-%d}",
-            "proposed": f"{agreement.effective_on:%Y-%m-%d}",
-        },
-        {
-            "label": _("Ends on"),
-            "now": f"{previous.ends_on:%Y-%m-%d}" if previous.ends_on else no_end,
-            "proposed": f"{agreement.ends_on:%Y-%m-%d}" if agreement.ends_on else no_end,
-        },
+    none = _("none")
+
+    def dates(version: DataSharingAgreement) -> tuple[str, str]:
+        return (
+            f"{version.effective_on:%Y-%m-%d}",
+            f"{version.ends_on:%Y-%m-%d}" if version.ends_on else no_end,
+        )
+
+    def document(version: DataSharingAgreement) -> str:
+        if not version.document:
+            return none
+        if version is agreement and version.document.name != previous.document.name:
+            return _("%(name)s (a new file)") % {"name": version.document_name}
+        return version.document_name
+
+    rows = [
+        (_("Title"), previous.title, agreement.title),
+        (
+            _("Data"),
+            ", ".join(previous.classification_labels),
+            ", ".join(agreement.classification_labels),
+        ),
+        (_("Purposes"), ", ".join(previous.purpose_labels), ", ".join(agreement.purpose_labels)),
+        (_("Effective on"), dates(previous)[0], dates(agreement)[0]),
+        (_("Ends on"), dates(previous)[1], dates(agreement)[1]),
+        (_("Notes"), previous.notes or none, agreement.notes or none),
+        (_("Signed document"), document(previous), document(agreement)),
     ]
+    return [{"label": label, "now": now, "proposed": proposed} for label, now, proposed in rows]
 
 
 @login_required

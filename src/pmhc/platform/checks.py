@@ -19,7 +19,9 @@ def check_forwarded_for(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     ``PMHC_TRUST_X_FORWARDED_FOR`` every request then seems to come from the proxy: the audit
     trail records the proxy's address, and the per-address sign-in throttle counts every user
     together. A check cannot see whether a proxy is there; the middleware also warns once when a
-    request shows one (see ``middleware.RequestContextMiddleware``)."""
+    request shows one (see ``middleware.RequestContextMiddleware``). An install that clients
+    reach directly silences this check (``PMHC_SILENCED_CHECKS=pmhc.W001``): trusting the
+    header there would let every client choose its own address."""
     if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
         return []
     return [
@@ -30,7 +32,8 @@ def check_forwarded_for(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             hint=(
                 "Set PMHC_TRUST_X_FORWARDED_FOR=true when pmhc runs behind a proxy you control "
                 "that replaces any X-Forwarded-For header a client sends (README, Production "
-                "deployment, step 6)."
+                "deployment, step 6). When clients reach pmhc directly, with no proxy in front, "
+                "silence this check instead: PMHC_SILENCED_CHECKS=pmhc.W001."
             ),
             id=W_FORWARDED_FOR,
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,7 @@ from pmhc.platform.models import (
     Outcome,
     Purpose,
     Role,
+    User,
 )
 from pmhc.platform.services import API_SCOPES
 
@@ -256,15 +258,13 @@ class PasswordResetForm(USWDSMixin, auth_forms.PasswordResetForm):
 
 class MemberAddForm(USWDSMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    username = forms.RegexField(
-        label=_("Username"),
-        regex=r"^[\w.@+-]+$",
+    first_name = forms.CharField(
+        label=_("First name"),
         max_length=150,
         required=False,
-        help_text=_("Letters, digits and @ . + - _ only. Leave empty to use the e-mail address."),
+        help_text=_("Offered to the person if they create an account; they may change it."),
     )
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     shift = forms.CharField(
         label=_("Shift"),
@@ -273,6 +273,55 @@ class MemberAddForm(USWDSMixin, forms.Form):
         help_text=_("Officers, call-takers and supervisors."),
     )
     district = forms.CharField(label=_("District or beat"), max_length=60, required=False)
+
+
+class InvitationSignupForm(USWDSMixin, forms.Form):
+    """The account a person creates from an invitation sent to an address with none."""
+
+    username = forms.RegexField(
+        label=_("Username"),
+        regex=r"^[\w.@+-]+$",
+        max_length=150,
+        help_text=_("You sign in with it. Letters, digits and @ . + - _ only."),
+        error_messages={"invalid": _("Use only letters, digits and @ . + - _ in a username.")},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("The same password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = " ".join(
+            password_validation.password_validators_help_texts()
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        password1, password2 = data.get("password1"), data.get("password2")
+        if password1 and password2:
+            if password1 != password2:
+                self.add_error("password2", _("The two passwords are not the same."))
+            else:
+                candidate = User(
+                    username=data.get("username", ""),
+                    first_name=data.get("first_name", ""),
+                    last_name=data.get("last_name", ""),
+                )
+                try:
+                    password_validation.validate_password(password1, candidate)
+                except ValidationError as exc:
+                    self.add_error("password1", exc)
+        return data
 
 
 class MembershipForm(USWDSMixin, forms.Form):

@@ -18,10 +18,16 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def addressed_to(invitation: MemberInvitation, user: User) -> bool:
-    """Whether ``user`` is the person the invitation was sent to: their account has the
-    address. The link alone is not enough, and neither is being signed in."""
-    return bool(user.email) and user.email.strip().lower() == invitation.email
+def may_accept(invitation: MemberInvitation, user: User) -> bool:
+    """Whether ``user`` is one of the accounts the invitation was made for: those that had the
+    address when it was made. The link alone is not enough, and neither is having the address
+    now (it could have been typed in later)."""
+    return invitation.accounts.filter(pk=user.pk).exists()
+
+
+def for_new_account(invitation: MemberInvitation) -> bool:
+    """No account had the address: the link's holder may create one."""
+    return not invitation.accounts.exists()
 
 
 def open_invitations(actor: Actor, organization: Organization) -> QuerySet[MemberInvitation]:
@@ -43,17 +49,18 @@ def invitation(actor: Actor, organization: Organization, pk: int) -> MemberInvit
     )
 
 
-def invitation_for(user: User, token: str) -> MemberInvitation:
-    """The invitation behind a link, for the person it was sent to.
+def invitation_by_link(token: str) -> MemberInvitation:
+    """The invitation behind a link, for whoever holds it.
 
-    The invited person is not a member yet, so the policy has no grant to read it by; what
-    admits them is holding the link and having the invited address on their account. Anyone
-    else, like a link that does not exist, gets 404."""
+    The invited person is not a member yet (or has no account yet), so the policy has no grant
+    to read it by: holding the link is what admits them to its page, which shows only what the
+    message itself said. Who may act on it is ``may_accept`` or ``for_new_account``. A link
+    that does not exist gets 404."""
     found = (
         MemberInvitation.objects.select_related("organization")
         .filter(token_hash=hash_token(token))
         .first()
     )
-    if found is None or not addressed_to(found, user):
+    if found is None:
         raise Http404("No such invitation")
     return found

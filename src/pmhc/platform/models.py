@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -153,12 +154,15 @@ class Membership(models.Model):
 
 
 class MemberInvitation(models.Model):
-    """An organization asks the owner of an existing account to join it.
+    """An organization asks the person at an e-mail address to join it.
 
-    Until that person accepts, signed in as themselves, nothing about the account changes and
-    the organization sees only the address it typed: an administrator must not learn who holds
-    an account elsewhere, nor attach it without its owner's consent. Only a hash of the link's
-    token is kept.
+    Adding a member by e-mail always makes one of these, whether or not the address has an
+    account, and the administrator sees the same thing either way: the address they typed. An
+    administrator must not learn who holds an account elsewhere, nor attach it without its
+    owner's consent. ``accounts`` records the accounts that had the address when the invitation
+    was made: only one of them, signed in as itself, may accept. With none, the link lets its
+    holder (the owner of the mailbox) create an account, which joins at once. The names are the
+    administrator's suggestions for that new account. Only a hash of the link's token is kept.
     """
 
     access_classification: ClassVar[str] = Classification.AGENCY
@@ -171,6 +175,9 @@ class MemberInvitation(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     shift = models.CharField(_("shift"), max_length=40, blank=True)
     district = models.CharField(_("district or beat"), max_length=60, blank=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    accounts = models.ManyToManyField(User, related_name="+", blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -214,11 +221,15 @@ def agreement_upload_path(instance: DataSharingAgreement, filename: str) -> str:
     return f"agreements/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.bin"
 
 
+C_VALUES = frozenset(Classification.values)
+P_VALUES = frozenset(Purpose.values)
+
+
 class AgreementStatus(models.TextChoices):
     """Where one version of an agreement stands. Only ``IN_FORCE`` opens any data."""
 
     PROPOSED = "proposed", _("Waiting for acceptance")
-    IN_FORCE = "in_force", _("Accepted by every party")
+    IN_FORCE = "in_force", _("In force")
     SUPERSEDED = "superseded", _("Replaced by a later version")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -285,15 +296,26 @@ class DataSharingAgreement(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("effective_on")),
                 name="agreement_ends_after_it_starts",
-            )
+            ),
+            # One version of an agreement is in force at a time (the first version's own
+            # ``root`` is empty, so it stands for itself).
+            models.UniqueConstraint(
+                Coalesce("root", "id"),
+                condition=Q(status="in_force"),
+                name="one_version_of_an_agreement_in_force",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
     @property
-    def root_id_or_own(self) -> int:
-        return self.root_id or self.pk
+    def classification_labels(self) -> list[str]:
+        return [str(Classification(c).label) for c in self.classifications if c in C_VALUES]
+
+    @property
+    def purpose_labels(self) -> list[str]:
+        return [str(Purpose(p).label) for p in self.purposes if p in P_VALUES]
 
     def is_active_on(self, day: dt.date) -> bool:
         return (
@@ -389,7 +411,7 @@ class AuditAction(models.TextChoices):
         "membership.acting_chosen",
         _("Switched the organization acted for"),
     )
-    MEMBER_INVITED = "membership.invited", _("Existing account invited to join")
+    MEMBER_INVITED = "membership.invited", _("Invited to join")
     MEMBER_INVITATION_CANCELLED = (
         "membership.invitation_cancelled",
         _("Invitation to join cancelled"),

@@ -53,7 +53,7 @@ def org_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("org_detail", slug=slug)
     counts = {
         "members": selectors.members(actor, organization).filter(is_active=True).count(),
-        "agreements": len(selectors.agreements(actor, organization)),
+        "agreements": selectors.agreements_open_count(actor, organization),
         "agreements_awaiting": selectors.agreements_awaiting(actor, organization),
         "keys": selectors.api_keys(actor, organization).filter(revoked_at__isnull=True).count(),
     }
@@ -71,7 +71,7 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     form = MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation_services.add_or_invite_member(
+            invitation_services.invite_member(
                 actor,
                 organization=organization,
                 invite_base_url=request.build_absolute_uri("/"),
@@ -80,7 +80,7 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            # The same words whether or not the address had an account (see the service).
+            # The same words whether or not the address has an account (see the service).
             messages.success(request, _("An invitation was sent to that address."))
             return redirect("member_list", slug=slug)
     return render(
@@ -103,10 +103,20 @@ def member_invitation_cancel(request: HttpRequest, slug: str, pk: int) -> HttpRe
     actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
     invitation = invitation_selectors.invitation(actor, organization, pk)
-    invitation_services.cancel_invitation(actor, invitation=invitation)
-    messages.success(
-        request, _("The invitation to %(email)s was cancelled.") % {"email": invitation.email}
-    )
+    outcome = invitation_services.cancel_invitation(actor, invitation=invitation)
+    words = {
+        "cancelled": _("The invitation to %(email)s was cancelled."),
+        "already_cancelled": _("The invitation to %(email)s had already been cancelled."),
+        "accepted": _(
+            "The invitation to %(email)s had already been accepted, so it was not cancelled. "
+            "To end the membership, use “Change” in the list of members."
+        ),
+    }[outcome]
+    message = words % {"email": invitation.email}
+    if outcome == "cancelled":
+        messages.success(request, message)
+    else:
+        messages.info(request, message)
     return redirect("member_list", slug=slug)
 
 

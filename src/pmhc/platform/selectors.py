@@ -100,6 +100,18 @@ def closed_agreements(actor: Actor, organization: Organization) -> QuerySet[Data
     )
 
 
+def agreements_open_count(actor: Actor, organization: Organization) -> int:
+    """How many versions are in force or waiting for acceptance (one query, no rows)."""
+    return (
+        restrict(actor, DataSharingAgreement.objects.all(), Action.MANAGE, ADMIN)
+        .filter(
+            parties=organization,
+            status__in=[AgreementStatus.IN_FORCE, AgreementStatus.PROPOSED],
+        )
+        .count()
+    )
+
+
 def agreements_awaiting(actor: Actor, organization: Organization) -> int:
     """How many proposals wait for ``organization``'s acceptance."""
     return (

@@ -124,19 +124,19 @@ def add_member(
     username: str = "",
     shift: str = "",
     district: str = "",
-    invite_base_url: str = "",
 ) -> Membership:
-    """Add a person to ``organization``. A new person gets an account and an invitation."""
+    """Add a person to ``organization`` at once, making their account if the address has none.
+
+    For the system only (the demo, ``pmhc bootstrap``): it would tell an administrator whether
+    an address has an account, and attach that account without its owner's consent. People add
+    members with ``invitation_services.invite_member``."""
+    if not actor.is_system:
+        raise PermissionDenied(_("Members join only by accepting an invitation."))
     _require(decide(actor, Action.MANAGE, organization, Purpose.ADMINISTRATION))
     role = Role(role)
     shift, district = _clean_post(role, shift, district)
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
-    if user is not None and not actor.is_system:
-        # An account that exists may be someone's elsewhere: it joins only when its owner
-        # accepts (``invitation_services.add_or_invite_member``). Operators' commands may.
-        raise PermissionDenied(_("An existing account joins only by accepting an invitation."))
-    created_user = user is None
     if user is None:
         user = User(
             username=(username or email).strip(),
@@ -171,20 +171,6 @@ def add_member(
         obj=membership,
         after=audit.snapshot(membership, MEMBERSHIP_FIELDS),
     )
-    if created_user and invite_base_url:
-        from pmhc.platform.invitations import invitation_message
-
-        subject, body = invitation_message(
-            user=user, organization=organization, base_url=invite_base_url
-        )
-        queue_email(
-            actor,
-            organization=organization,
-            to=[user.email],
-            subject=subject,
-            body=body,
-            purpose="invitation",
-        )
     return membership
 
 

@@ -38,6 +38,7 @@ _TEXT_MARKUP = (
     b"<title", b"<p>", b"<!--",
 )  # fmt: skip
 _LONGEST_TAG = max(len(tag) for tag in _TEXT_MARKUP)
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ class FileKind:
     #: For an Office file: the part its zip must hold (a zip is not yet a Word file).
     zip_member: str = ""
     article: str = "a"  # "an Excel file"
+    #: For a text kind whose content has a known first character (JSON's ``[`` or ``{``):
+    #: the bytes it may start with, after an optional byte-order mark and white space.
+    text_starts: bytes = b""
 
     @property
     def is_text(self) -> bool:
@@ -103,6 +107,15 @@ CSV = FileKind(
     aliases=frozenset({"application/vnd.ms-excel", "application/csv"}),
 )
 
+#: JSON data, or JSON Lines (one object per line, which also starts with ``{``).
+JSON = FileKind(
+    "JSON",
+    "application/json",
+    frozenset({".json", ".jsonl"}),
+    aliases=frozenset({"text/json", "application/x-ndjson", "application/jsonl"}),
+    text_starts=b"[{",
+)
+
 
 @dataclass(frozen=True)
 class CheckedUpload:
@@ -128,6 +141,7 @@ def check_upload(
     field: str = "file",
     max_bytes: int = MAX_UPLOAD_BYTES,
     allowed_message: str | None = None,
+    text_scan_bytes: int | None = None,
 ) -> CheckedUpload:
     """Check ``upload`` against the allowed ``kinds``: its size, that its declared type and its
     name agree on one of them, and that its bytes are that kind (signature, Office zip with its
@@ -136,6 +150,10 @@ def check_upload(
     Returns what to store (the content type is the kind's, never the browser's word). Raises
     ``ValidationError`` keyed ``field`` with a message that says what to do;
     ``allowed_message`` replaces the generic "attach one of these kinds" message.
+
+    A text file is searched whole, in chunks, unless ``text_scan_bytes`` limits the search to
+    its first bytes: for large data files that are only ever parsed, never served back (a CAD
+    export of hundreds of MB), where the caller says why.
     """
     allowed = allowed_message or str(_DEFAULT_ALLOWED) % {
         "kinds": ", ".join(f"{k.label} ({', '.join(sorted(k.extensions))})" for k in kinds)
@@ -151,7 +169,7 @@ def check_upload(
         if upload.size == 0:
             raise _Refused(_("The file is empty."))
         try:
-            _check_content(upload, kind, allowed)
+            _check_content(upload, kind, allowed, text_scan_bytes)
         finally:
             upload.seek(0)
     except _Refused as refused:
@@ -187,7 +205,9 @@ def _kind_of(upload: UploadedFile, name: str, kinds: Sequence[FileKind], allowed
     raise _Refused(allowed)
 
 
-def _check_content(upload: UploadedFile, kind: FileKind, allowed: str) -> None:
+def _check_content(
+    upload: UploadedFile, kind: FileKind, allowed: str, text_scan_bytes: int | None = None
+) -> None:
     not_this_kind = _("This file does not look like %(article)s %(label)s file.") % {
         "article": kind.article,
         "label": kind.label,
@@ -196,12 +216,20 @@ def _check_content(upload: UploadedFile, kind: FileKind, allowed: str) -> None:
     upload.seek(0)
     head = upload.read(HEAD_BYTES)
     if kind.is_text:
-        if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"#!"):
+        start = head.removeprefix(_BOM).lstrip(b" \t\r\n")
+        if start.startswith(b"#!"):
             raise _Refused(markup)  # a script with an interpreter line
+        if _has_markup(head, _TEXT_MARKUP):
+            raise _Refused(markup)  # said first: a page named .json is a page, not bad JSON
+        if kind.text_starts and (not start or start[0] not in kind.text_starts):
+            raise _Refused(not_this_kind)
         # The whole file, not its head: a page after a screenful of text is still a page.
         upload.seek(0)
         tail = b""
-        while chunk := upload.read(_CHUNK_BYTES):
+        left = text_scan_bytes
+        while chunk := upload.read(_CHUNK_BYTES if left is None else min(_CHUNK_BYTES, left)):
+            if left is not None:
+                left -= len(chunk)
             window = tail + chunk
             # Text in any 8-bit encoding is fine (Excel saves CSV as Windows-1252); NUL is not.
             if b"\x00" in chunk:

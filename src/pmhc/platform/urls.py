@@ -22,6 +22,11 @@ urlpatterns = [
     path("accounts/two-factor/remove/", account_views.two_factor_remove, name="two_factor_remove"),
     path("accounts/email/", account_views.email_change, name="email_change"),
     path(
+        "accounts/email/confirm/<str:token>/",
+        account_views.email_change_confirm,
+        name="email_change_confirm",
+    ),
+    path(
         "accounts/invitations/<str:token>/",
         account_views.invitation_accept,
         name="invitation_accept",

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from pmhc.platform import uploads
 from pmhc.platform.forms import USWDSMixin
 from pmhc.platform.models import User
+from pmhc.training import roster_csv
 from pmhc.training.models import (
     CitSelection,
     Course,
@@ -149,3 +153,21 @@ class RosterUploadForm(USWDSMixin, forms.Form):
         help_text=_("UTF-8 CSV, at most 2 MB and 5,000 rows, in the format described above."),
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+    def clean_file(self) -> UploadedFile:
+        """The roster's own size limit and messages first, then the check every upload goes
+        through (a page or a script named .csv is refused). ``import_services.upload_roster``
+        still decodes and parses what passes."""
+        upload: UploadedFile = self.cleaned_data["file"]
+        if (upload.size or 0) > roster_csv.MAX_BYTES:
+            raise ValidationError(_("The file is larger than 2 MB."))
+        try:
+            uploads.check_upload(
+                upload,
+                [uploads.CSV],
+                max_bytes=roster_csv.MAX_BYTES,
+                allowed_message=str(_("Choose a .csv file.")),
+            )
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["file"]) from None
+        return upload

@@ -283,3 +283,117 @@ def test_a_bad_mapping_is_refused_with_reasons(cast: Cast) -> None:
     )
     assert response.status_code == 400
     assert "not valid JSON" in response.content.decode()
+
+
+SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+
+
+def _stored_files(settings: Any) -> list[Path]:
+    return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "declared", "format"),
+    [
+        ("cad.csv", HTML, "text/csv", "csv"),
+        ("cad.csv", SVG, "application/vnd.ms-excel", "csv"),
+        ("cad.json", HTML, "application/json", "eidd"),
+        ("cad.json", SVG, "application/octet-stream", "eidd"),
+        ("cad.jsonl", b'{"id": "1"}\n' * 10 + HTML, "", "eidd"),
+    ],
+)
+def test_a_page_under_a_data_name_is_refused_and_nothing_is_stored_or_queued(
+    cast: Cast,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+    name: str,
+    content: bytes,
+    declared: str,
+    format: str,
+) -> None:
+    before = _counts()
+    upload = SimpleUploadedFile(name, content, content_type=declared)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = cast.client(cast.member).post(
+            reverse("dispatch_imports"), {"file": upload, "format": format}
+        )
+    assert response.status_code == 400
+    assert "Web pages and scripts cannot be attached" in response.content.decode()
+    assert _counts() == before and callbacks == [] and _stored_files(settings) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "format", "message"),
+    [
+        ("cad.json", b'[{"id": "1"}]', "csv", "For the CSV format, choose a CSV file (.csv)."),
+        ("cad.csv", GOOD.encode(), "eidd", "choose a JSON file (.json, .jsonl)."),
+        ("cad.json", GOOD.encode(), "eidd", "does not look like a JSON file"),
+    ],
+)
+def test_the_file_must_be_of_the_formats_kind(
+    cast: Cast, settings: Any, name: str, content: bytes, format: str, message: str
+) -> None:
+    upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    response = cast.client(cast.member).post(
+        reverse("dispatch_imports"), {"file": upload, "format": format}
+    )
+    assert response.status_code == 400 and message in response.content.decode()
+    assert CallImport.objects.count() == 0 and _stored_files(settings) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "declared", "format"),
+    [
+        ("cad.csv", GOOD.encode(), "text/csv", "csv"),
+        ("cad.json", b'\xef\xbb\xbf[{"cad_event_id": "C-1"}]', "application/json", "eidd"),
+        ("cad.jsonl", b'{"cad_event_id": "C-1"}\n{"cad_event_id": "C-2"}\n', "", "eidd"),
+    ],
+)
+def test_real_csv_and_json_are_queued(
+    cast: Cast,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+    name: str,
+    content: bytes,
+    declared: str,
+    format: str,
+) -> None:
+    upload = SimpleUploadedFile(name, content, content_type=declared)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = cast.client(cast.member).post(
+            reverse("dispatch_imports"), {"file": upload, "format": format}
+        )
+    batch = CallImport.objects.get()
+    assert response.status_code == 302 and batch.status == ImportStatus.QUEUED
+    assert len(callbacks) == 2 and len(_stored_files(settings)) == 1
+
+
+def test_a_large_cad_file_is_checked_at_its_head_only(cast: Cast, settings: Any) -> None:
+    """Past ``CHECKED_HEAD_BYTES`` a narrative may quote a tag: the file is parsed, never
+    served, and hundreds of MB are not searched in the request."""
+    from pmhc.dispatch import import_upload_services
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # kept on disk, as a large upload is
+    rows = "".join(f"C-{n},2026-03-01T10:00:00,2,Caller worried\n" for n in range(40_000)).encode()
+    assert len(rows) > import_upload_services.CHECKED_HEAD_BYTES
+    content = GOOD.encode() + rows + b"C-x,2026-03-01T10:00:00,2,said <p> twice\n"
+    response = cast.client(cast.member).post(
+        reverse("dispatch_imports"),
+        {"file": SimpleUploadedFile("cad.csv", content, "text/csv"), "format": "csv"},
+    )
+    assert response.status_code == 302 and CallImport.objects.count() == 1
+
+
+def test_a_utf16_file_is_checked_as_the_mapping_reads_it(cast: Cast, settings: Any) -> None:
+    mapping = ImportMapping.objects.create(
+        organization=cast.agency, name="utf16", format="csv", config={"encoding": "utf-16"}
+    )
+    client = cast.client(cast.member)
+    for content, status in ((HTML.decode(), 400), (GOOD, 302)):
+        upload = SimpleUploadedFile("cad.csv", content.encode("utf-16"), content_type="text/csv")
+        response = client.post(
+            reverse("dispatch_imports"), {"file": upload, "format": "csv", "mapping": mapping.pk}
+        )
+        assert response.status_code == status
+    assert CallImport.objects.count() == 1

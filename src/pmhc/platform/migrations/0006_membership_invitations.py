@@ -1,4 +1,4 @@
-# Written by hand (Django 5.2): invitations for people who already have an account.
+# Written by hand (Django 5.2): invitations to join an organization by e-mail.
 
 import django.db.models.deletion
 import django.utils.timezone
@@ -45,6 +45,14 @@ class Migration(migrations.Migration):
                     "district",
                     models.CharField(blank=True, max_length=60, verbose_name="district or beat"),
                 ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
                 ("token_hash", models.CharField(max_length=64, unique=True)),
                 (
                     "created_at",
@@ -61,6 +69,12 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "accounts",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to=settings.AUTH_USER_MODEL
                     ),
                 ),
                 (

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                     ("membership.created", "Member added"),
                     ("membership.changed", "Membership changed"),
                     ("membership.deactivated", "Member deactivated"),
-                    ("membership.invited", "Existing account invited to join"),
+                    ("membership.invited", "Invited to join"),
                     ("membership.invitation_cancelled", "Invitation to join cancelled"),
                     ("auth.email_changed", "E-mail address changed"),
                     ("agreement.created", "Agreement recorded"),

@@ -88,6 +88,8 @@ FILLS: dict[str, dict[str, Fill]] = {
     "invitation_accept": {
         "token": Bearer(_owner(lambda h: h.invitation_token), _owner(lambda h: [h.invitation]))
     },
+    # A confirmation link that matches no request: the page must say so, never fail.
+    "email_change_confirm": {"token": Fixed("c0ffee-beef")},
     "agreement_list": {"slug": ORG},
     "agreement_new": {"slug": ORG},
     "agreement_detail": {"slug": ORG, "pk": Owned(lambda h: h.agreement)},

@@ -261,7 +261,7 @@ def _holdings(
 
     # --- Platform: a membership, the agreement's document, an API key, a message ----------
     membership = Membership.objects.get(user=users[Role.OFFICER], organization=organization)
-    invitation_services.add_or_invite_member(
+    invitation_services.invite_member(
         admin, organization=organization, email=invitee.email, role=Role.ANALYST
     )
     invitation = MemberInvitation.objects.get(organization=organization, email=invitee.email)

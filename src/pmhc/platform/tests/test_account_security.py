@@ -3,6 +3,8 @@ code, not just a signed-in session; each change is audited and e-mailed to the o
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
@@ -325,6 +327,16 @@ def test_email_change_needs_the_password_and_tells_both_addresses(cast):
         },
     )
     assert response.status_code == 302
+    # Nothing changes until the link sent to the new address is opened, signed in.
+    cast.member.refresh_from_db()
+    assert cast.member.email == old
+    assert not AuditEvent.objects.filter(action=AuditAction.EMAIL_CHANGED).exists()
+    confirm = notices("new.address@example.net")[-1]
+    assert confirm.subject == "Confirm the new e-mail address of your pmhc account"
+    assert not [m for m in notices(old) if "e-mail address" in m.subject]  # nothing yet
+    link = confirmation_link(confirm.body)
+    assert client.get(link).status_code == 200
+    assert client.post(link).status_code == 302
     cast.member.refresh_from_db()
     assert cast.member.email == "new.address@example.net"
     event = AuditEvent.objects.get(action=AuditAction.EMAIL_CHANGED, object_type="platform.user")
@@ -337,6 +349,67 @@ def test_email_change_needs_the_password_and_tells_both_addresses(cast):
     assert "administrator" in to_old.body
     to_new = notices("new.address@example.net")[-1]
     assert "This is now the e-mail address of your pmhc account" in to_new.body
+
+
+def confirmation_link(body: str) -> str:
+    found = re.search(r"https?://[^/\s]+(/accounts/email/confirm/[^/\s]+/)", body)
+    assert found, body
+    return found.group(1)
+
+
+def test_an_email_change_takes_effect_only_from_the_new_mailbox(cast):
+    """The review's finding: any address could be set with only the password, so an account
+    could claim an invitation's address."""
+    client = cast.client(cast.member)
+    old = cast.member.email
+    response = client.post(
+        reverse("email_change"),
+        {"email": "elsewhere@example.net", "current_password": PASSWORD},
+        follow=True,
+    )
+    assert "A link to confirm the change was sent to the new address." in response.content.decode()
+    cast.member.refresh_from_db()
+    assert cast.member.email == old
+    link = confirmation_link(notices("elsewhere@example.net")[-1].body)
+    # The link works only for its own account, and only once.
+    assert cast.client(cast.colleague).post(link).status_code == 400
+    assert cast.client(cast.colleague).get(link).status_code == 404
+    assert cast.client(None).get(link).status_code == 302  # to sign in
+    cast.colleague.refresh_from_db()
+    assert cast.colleague.email != "elsewhere@example.net"
+    assert client.post(link).status_code == 302
+    cast.member.refresh_from_db()
+    assert cast.member.email == "elsewhere@example.net"
+    assert client.post(link).status_code == 400
+    made_up = reverse("email_change_confirm", kwargs={"token": "made-up"})
+    assert client.get(made_up).status_code == 404
+
+
+def test_an_address_another_account_uses_is_refused_without_a_word(cast):
+    client = cast.client(cast.member)
+    mail_before = OutboundEmail.objects.count()
+    pages = [
+        client.post(
+            reverse("email_change"),
+            {"email": email, "current_password": PASSWORD},
+            follow=True,
+        ).content.decode()
+        for email in (cast.outsider.email.upper(), "free.address@example.net")
+    ]
+    said = [re.findall(r'<p class="usa-alert__text">(.*?)</p>', page, re.S) for page in pages]
+    assert said[0] == said[1] and said[0]
+    cast.member.refresh_from_db()
+    assert cast.member.email == "member@example.org"
+    # Only the free address got a link; the taken one got nothing.
+    assert OutboundEmail.objects.count() == mail_before + 1
+    assert not notices(cast.outsider.email)
+    # And a link whose address was taken since no longer works.
+    link = confirmation_link(notices("free.address@example.net")[-1].body)
+    cast.colleague.email = "free.address@example.net"
+    cast.colleague.save(update_fields=["email"])
+    assert client.post(link).status_code == 400
+    cast.member.refresh_from_db()
+    assert cast.member.email == "member@example.org"
 
 
 def test_email_change_to_the_same_address_is_a_clear_error(cast):

@@ -173,3 +173,50 @@ def test_a_file_on_disk_is_checked_and_left_at_its_start(settings, tmp_path):
         assert upload.read() == content
     finally:
         upload.close()
+
+
+DATA_KINDS = (uploads.CSV, uploads.JSON)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "declared"),
+    [
+        ("calls.json", b'[{"id": "1"}]', "application/json"),
+        ("calls.json", b'\xef\xbb\xbf \n\t{"incidents": []}', "application/octet-stream"),
+        ("calls.jsonl", b'{"id": "1"}\n{"id": "2"}\n', ""),
+        ("calls.jsonl", b'{"id": "1"}\n', "application/x-ndjson"),
+    ],
+)
+def test_json_passes(name, content, declared):
+    checked = check(name, content, declared, DATA_KINDS)
+    assert (checked.kind, checked.content_type) == (uploads.JSON, "application/json")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "declared", "message"),
+    [
+        ("calls.json", HTML, "application/json", "Web pages and scripts"),
+        ("calls.json", SVG, "application/json", "Web pages and scripts"),
+        ("calls.csv", SVG, "text/csv", "Web pages and scripts"),
+        ("calls.csv", HTML, "application/vnd.ms-excel", "Web pages and scripts"),
+        ("calls.json", b"id,time\n1,2\n", "application/json", "does not look like a JSON file"),
+        ("calls.json", b"   \n", "application/json", "does not look like a JSON file"),
+        ("calls.json", b'{"id": "1\x00"}', "application/json", "does not look like a JSON file"),
+        ("calls.json", b'[{"narrative": "<html>"}]', "", "Web pages and scripts"),
+    ],
+)
+def test_disguised_data_files_are_refused(name, content, declared, message):
+    assert message in refusal(name, content, declared, DATA_KINDS)
+
+
+def test_a_data_file_can_be_searched_only_at_its_head():
+    head = b'[{"id": "1"}' + b', {"id": "2"}' * 10_000
+    late_page = head + b', {"n": "<script>"}]'
+    assert "Web pages and scripts" in refusal("c.json", late_page, "application/json", DATA_KINDS)
+    checked = check("c.json", late_page, "application/json", DATA_KINDS, text_scan_bytes=64 * 1024)
+    assert checked.kind == uploads.JSON
+    # Markup, or a NUL byte, within the head is still found.
+    early = b'[{"n": "x"}' + b" " * 70_000 + b"<svg>]"
+    assert "Web pages and scripts" in refusal(
+        "c.json", early, "application/json", DATA_KINDS, text_scan_bytes=100_000
+    )

@@ -367,3 +367,52 @@ def test_linking_an_account_is_still_checked_when_the_link_changes(cast):
             user=cast.outsider,
         )
     assert "Link only a member of this organization." in caught.value.message_dict["user"]
+
+
+PAGE = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+SVG_IMAGE = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+
+
+@pytest.mark.parametrize(
+    ("content", "declared"),
+    [
+        (PAGE, "text/csv"),
+        (SVG_IMAGE, "application/vnd.ms-excel"),
+        # A page after a screenful of rows is still a page.
+        (GOOD.encode() + PAGE, "text/csv"),
+    ],
+)
+def test_a_page_named_csv_is_refused_and_nothing_is_kept(cast, content, declared):
+    before = (RosterImport.objects.count(), AuditEvent.objects.count())
+    response = cast.client(cast.member).post(
+        reverse("training_import"),
+        {"file": SimpleUploadedFile("roster.csv", content, content_type=declared)},
+    )
+    assert response.status_code == 400
+    assert "Web pages and scripts cannot be attached" in response.content.decode()
+    assert (RosterImport.objects.count(), AuditEvent.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "declared", "message"),
+    [
+        ("roster.txt", GOOD.encode(), "text/plain", "Choose a .csv file."),
+        ("roster.csv", b"", "text/csv", "is empty."),
+        ("roster.csv", b"x" * (roster_csv.MAX_BYTES + 1), "text/csv", "larger than 2 MB"),
+    ],
+)
+def test_the_rosters_own_messages_are_kept(cast, name, content, declared, message):
+    response = cast.client(cast.member).post(
+        reverse("training_import"),
+        {"file": SimpleUploadedFile(name, content, content_type=declared)},
+    )
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not RosterImport.objects.exists()
+
+
+def test_a_real_csv_passes_the_upload_check(cast):
+    response = cast.client(cast.member).post(
+        reverse("training_import"),
+        {"file": SimpleUploadedFile("roster.csv", GOOD.encode(), "application/octet-stream")},
+    )
+    assert response.status_code == 302 and RosterImport.objects.count() == 1

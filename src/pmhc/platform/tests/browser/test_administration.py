@@ -12,7 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from pmhc.demo.generator import TIME_ZONE
-from pmhc.testing.browser import DEMO_PASSWORD, follow, primary_nav, sign_in
+from pmhc.platform.models import OutboundEmail
+from pmhc.testing.browser import DEMO_PASSWORD, follow, primary_nav, sign_in, sign_out, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +30,6 @@ def success(page):
 
 
 def test_administrator_manages_members_agreements_keys_and_audit(page, demo):
-    admin_name = demo.users["administrator"].display_name
     sign_in(page, "administrator", DEMO_PASSWORD)
     follow(page, primary_nav(page).get_by_role("link", name="Organization"))
     expect(page.get_by_role("heading", level=1)).to_have_text(ORG)
@@ -47,12 +47,46 @@ def test_administrator_manages_members_agreements_keys_and_audit(page, demo):
     form.get_by_label("Shift").fill("Night")
     form.get_by_label("District or beat").fill("North")
     follow(page, form.get_by_role("button", name="Add member"))
-    # The same words whether or not the address had an account (test_invitations.py).
+    # The same words, and the same row, whether or not the address had an account
+    # (test_invitations.py): the typed names are only suggestions to the invitee.
     expect(success(page)).to_have_text("An invitation was sent to that address.")
+    waiting = page.get_by_role("table", name="Invitations waiting for an answer")
+    expect(
+        waiting.get_by_role("row").filter(
+            has=page.get_by_role("rowheader", name="rowan.testwell@demo.pmhc.invalid")
+        )
+    ).to_contain_text("Officer")
+    expect(page.get_by_role("main")).not_to_contain_text("Testwell")
+    sign_out(page)
+
+    # The invitee has no account: they create one on the invitation's page, and join.
+    message = OutboundEmail.objects.filter(
+        purpose="invitation", to=["rowan.testwell@demo.pmhc.invalid"]
+    ).latest("pk")
+    found = re.search(r"(/accounts/invitations/[^/\s]+/)", message.body)
+    assert found
+    visit(page, found.group(1))
+    expect(page.get_by_label("First name")).to_have_value("Rowan")
+    expect(page.get_by_label("Last name")).to_have_value("Testwell")
+    passphrase = "a-rather-long-invitee-passphrase"
+    page.get_by_label("Username").fill("administrator")  # taken: told to the invitee only
+    page.get_by_label("Password", exact=True).fill(passphrase)
+    page.get_by_label("The same password again").fill(passphrase)
+    follow(page, page.get_by_role("button", name="Create my account and join"))
+    expect(page.get_by_role("main")).to_contain_text("That username is taken.")
+    page.get_by_label("Username").fill("rtestwell")
+    page.get_by_label("Password", exact=True).fill(passphrase)
+    page.get_by_label("The same password again").fill(passphrase)
+    follow(page, page.get_by_role("button", name="Create my account and join"))
+    expect(success(page)).to_contain_text("Your account was created")
+
+    sign_in(page, "administrator", DEMO_PASSWORD)
+    follow(page, primary_nav(page).get_by_role("link", name="Organization"))
+    follow(page, org_nav(page).get_by_role("link", name="Members"))
     row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Rowan Testwell"))
     expect(row.get_by_role("cell")).to_have_text(
         [
-            "rowan.testwell@demo.pmhc.invalid",  # the username defaults to the address
+            "rtestwell",
             "Officer",
             "Night",
             "North",
@@ -79,7 +113,7 @@ def test_administrator_manages_members_agreements_keys_and_audit(page, demo):
     expect(success(page)).to_have_text(
         "Accepted. Every party has now accepted: the agreement is in force."
     )
-    expect(page.get_by_role("main")).to_contain_text("in force today")
+    expect(page.get_by_role("main")).to_contain_text("In force today")
 
     # Propose one with the hospital: it waits for the hospital's administrator.
     follow(page, org_nav(page).get_by_role("link", name="Agreements"))
@@ -149,15 +183,16 @@ def test_administrator_manages_members_agreements_keys_and_audit(page, demo):
     expect(page.locator("#new-api-key")).to_have_count(0)
     expect(row.get_by_role("cell").last).to_have_text(f"Revoked {today:%Y-%m-%d}")
 
-    # Audit trail: filter by event, see the member being added, download the CSV.
+    # Audit trail: filter by event, see the member joining (they accepted), download the CSV.
     follow(page, org_nav(page).get_by_role("link", name="Audit trail"))
     page.get_by_role("combobox", name="Event").select_option(label="Member added")
     follow(page, page.get_by_role("button", name="Filter"))
     expect(page).to_have_url(re.compile(r"action=membership\.created"))
     expect(page.get_by_role("combobox", name="Event")).to_have_value("membership.created")
     rows = page.get_by_role("table").locator("tbody tr")
-    expect(rows.first).to_contain_text(admin_name)
+    expect(rows.first).to_contain_text("Rowan Testwell")
     expect(rows.first).to_contain_text("Member added")
+    expect(rows.first).to_contain_text("accepted invitation")
     for event in rows.locator("td:nth-child(4)").all_inner_texts():
         assert event == "Member added"
     download = page.get_by_role("link", name="Download CSV")
@@ -170,4 +205,4 @@ def test_administrator_manages_members_agreements_keys_and_audit(page, demo):
     lines = response.text().splitlines()
     assert lines[0].startswith("sequence,occurred_at_utc,actor_id,actor_name")
     assert all(",membership.created," in line for line in lines[1:])
-    assert any(admin_name in line for line in lines[1:])
+    assert any("Rowan Testwell" in line for line in lines[1:])
