@@ -147,6 +147,7 @@ def test_the_proxy_check_can_be_silenced_from_the_environment(tmp_path):
     env |= {
         "PMHC_MODE": "production",
         "PMHC_SECRET_KEY": "check-deploy-" + "x" * 50,
+        "PMHC_AUDIT_KEY": "check-deploy-audit-" + "y" * 50,
         "PMHC_ALLOWED_HOSTS": "pmhc.example.org",
         "PMHC_PUBLIC_BASE_URL": "https://pmhc.example.org",
         "PMHC_VAR_DIR": str(tmp_path),
