@@ -266,6 +266,32 @@ def _new_version(
     return agreement
 
 
+def _close(
+    version: DataSharingAgreement,
+    status: AgreementStatus,
+    *,
+    by: Organization | None = None,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> None:
+    """Take a version out of force or out of consideration: replaced, declined, withdrawn or
+    ended, when, by which party and why. The one place a version is closed."""
+    version.status = status
+    version.closed_at = at or timezone.now()
+    version.closed_by_organization = by
+    version.close_reason = reason.strip()
+    version.updated_at = version.closed_at
+    version.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "closed_by_organization",
+            "close_reason",
+            "updated_at",
+        ]
+    )
+
+
 def _withdraw_pending(
     actor: Actor,
     *,
@@ -283,11 +309,11 @@ def _withdraw_pending(
     if keep is not None:
         pending = pending.exclude(pk=keep)
     for proposal in pending:
-        proposal.status = AgreementStatus.WITHDRAWN
-        proposal.closed_at = timezone.now()
-        proposal.close_reason = _("The version it would have changed was replaced or ended.")
-        proposal.updated_at = proposal.closed_at
-        proposal.save(update_fields=["status", "closed_at", "close_reason", "updated_at"])
+        _close(
+            proposal,
+            AgreementStatus.WITHDRAWN,
+            reason=_("The version it would have changed was replaced or ended."),
+        )
         _record_for_each_party(
             AuditAction.AGREEMENT_DECLINED,
             actor=actor,
@@ -442,10 +468,7 @@ def accept_agreement(
         before = _terms(previous)
         # The version in force steps down first: one version of an agreement is in force at a
         # time, which a database constraint also holds.
-        previous.status = AgreementStatus.SUPERSEDED
-        previous.closed_at = now
-        previous.updated_at = now
-        previous.save(update_fields=["status", "closed_at", "updated_at"])
+        _close(previous, AgreementStatus.SUPERSEDED, at=now)
         _record_for_each_party(
             AuditAction.AGREEMENT_CHANGED,
             actor=actor,
@@ -501,19 +524,11 @@ def decline_agreement(
     if agreement.status != AgreementStatus.PROPOSED:
         raise ValidationError(_("Only a proposal can be declined; end an agreement in force."))
     withdrawn = organization.pk == agreement.proposed_by_organization_id
-    agreement.status = AgreementStatus.WITHDRAWN if withdrawn else AgreementStatus.DECLINED
-    agreement.closed_at = timezone.now()
-    agreement.closed_by_organization = organization
-    agreement.close_reason = reason.strip()
-    agreement.updated_at = agreement.closed_at
-    agreement.save(
-        update_fields=[
-            "status",
-            "closed_at",
-            "closed_by_organization",
-            "close_reason",
-            "updated_at",
-        ]
+    _close(
+        agreement,
+        AgreementStatus.WITHDRAWN if withdrawn else AgreementStatus.DECLINED,
+        by=organization,
+        reason=reason,
     )
     _record_for_each_party(
         AuditAction.AGREEMENT_DECLINED,
@@ -691,11 +706,7 @@ def amend_agreement(
     before = _terms(current)
     # The version in force steps down before the narrower one takes its place: one version
     # of an agreement is in force at a time, which a database constraint also holds.
-    current.status = AgreementStatus.SUPERSEDED
-    current.closed_at = timezone.now()
-    current.closed_by_organization = organization
-    current.updated_at = current.closed_at
-    current.save(update_fields=["status", "closed_at", "closed_by_organization", "updated_at"])
+    _close(current, AgreementStatus.SUPERSEDED, by=organization)
     _withdraw_pending(actor, replaced=current, parties=parties)
     version = _new_version(
         actor=actor,
@@ -758,20 +769,7 @@ def end_agreement(
             % {"status": current.get_status_display().lower()}
         )
     before = _terms(current)
-    current.status = AgreementStatus.ENDED
-    current.closed_at = timezone.now()
-    current.closed_by_organization = organization
-    current.close_reason = reason.strip()
-    current.updated_at = current.closed_at
-    current.save(
-        update_fields=[
-            "status",
-            "closed_at",
-            "closed_by_organization",
-            "close_reason",
-            "updated_at",
-        ]
-    )
+    _close(current, AgreementStatus.ENDED, by=organization, reason=reason)
     _withdraw_pending(actor, replaced=current, parties=parties)
     _record_for_each_party(
         AuditAction.AGREEMENT_ENDED,
