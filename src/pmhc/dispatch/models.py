@@ -143,9 +143,20 @@ class TeamKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class TeamStatus(models.TextChoices):
+    """Whether a team can be sent now: "on duty" says when it works, this says whether it is
+    free. Its members or a dispatcher set it."""
+
+    AVAILABLE = "available", _("Available")
+    ON_CALL = "on_call", _("On a call")
+    OUT_OF_SERVICE = "out_of_service", _("Out of service")
+
+
 class Team(models.Model):
     """A team the agency's dispatchers can send: a co-responder unit, a partner's mobile
-    crisis team, EMS. On duty on its days between its start and end times."""
+    crisis team, EMS. On duty on its days between its start and end times; free to send when
+    its status is available. Its members (a partner's clinicians among them) see the calls it
+    is sent to."""
 
     access_classification: ClassVar[str] = Classification.AGENCY
     access_org_lookup: ClassVar[str] = "organization"
@@ -164,6 +175,16 @@ class Team(models.Model):
     starts_at = models.TimeField(_("on duty from"))
     ends_at = models.TimeField(_("until"))
     is_active = models.BooleanField(_("in service"), default=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=TeamStatus.choices, default=TeamStatus.AVAILABLE
+    )
+    status_changed_at = models.DateTimeField(_("status since"), null=True, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="dispatch_teams",
+        verbose_name=_("members"),
+    )
 
     class Meta:
         ordering = ["organization", "kind", "name"]
@@ -446,9 +467,22 @@ class Call(models.Model):
         return frozenset({self.organization_id})
 
 
+class AssignmentStatus(models.TextChoices):
+    """A unit's progress on a call, in order; a call waiting for a busy team is queued."""
+
+    QUEUED = "queued", _("Waiting in the queue")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    EN_ROUTE = "en_route", _("En route")
+    ON_SCENE = "on_scene", _("On scene")
+    CLEAR = "clear", _("Clear")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class CallAssignment(models.Model):
     """A unit sent to a call: an officer from the roster, a team, or a unit by its call sign.
-    Whether the officer held a current CIT certification is kept as it was at dispatch."""
+    Whether the officer held a current CIT certification is kept as it was at dispatch. Its
+    status and the time of each step are set by the unit or the dispatcher."""
 
     access_classification: ClassVar[str] = Classification.AGENCY
     access_org_lookup: ClassVar[str] = "call__organization"
@@ -468,9 +502,17 @@ class CallAssignment(models.Model):
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    status = models.CharField(
+        _("status"), max_length=10, choices=AssignmentStatus.choices, default=AssignmentStatus.SENT
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    en_route_at = models.DateTimeField(_("en route"), null=True, blank=True)
+    on_scene_at = models.DateTimeField(_("on scene"), null=True, blank=True)
+    cleared_at = models.DateTimeField(_("clear"), null=True, blank=True)
 
     class Meta:
         ordering = ["call", "assigned_at", "pk"]
+        indexes = [models.Index(fields=["team", "status", "assigned_at"])]
 
     def __str__(self) -> str:
         return self.unit
