@@ -11,7 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pmhc.dispatch import triage
-from pmhc.dispatch.models import CallSource, Indicator, PersonRole, Routing, Team, TeamKind
+from pmhc.dispatch.models import (
+    CallSource,
+    CrisisLine,
+    Indicator,
+    PersonRole,
+    Routing,
+    Team,
+    TeamKind,
+)
 from pmhc.dispatch.selectors import CallFilters
 from pmhc.platform.forms import USWDSMixin
 from pmhc.training.models import Trainee
@@ -56,6 +64,20 @@ class TakeCallForm(USWDSMixin, forms.Form):
         max_length=triage.BEHAVIOR_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    transfer_line = forms.ChoiceField(
+        label=_("Warm transfer to"),
+        choices=CrisisLine.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    transfer_accepted = forms.TypedChoiceField(
+        label=_("Did the line take the call?"),
+        choices=[("yes", _("Yes, accepted")), ("no", _("No: send a unit instead"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
     )
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -154,6 +176,16 @@ class TakeCallForm(USWDSMixin, forms.Form):
                 widget=forms.RadioSelect,
                 required=False,
             )
+        for question in triage.TEXT_QUESTIONS:
+            if question.key in self.fields:
+                continue
+            self.fields[question.key] = forms.CharField(
+                label=question.label,
+                help_text=_("%(hint)s Up to %(n)d characters.")
+                % {"hint": question.hint, "n": question.max_length},
+                max_length=question.max_length,
+                required=False,
+            )
         cast(forms.ChoiceField, self.fields["officers"]).choices = [
             (t.pk, officer_label(t)) for t in officers
         ]
@@ -163,6 +195,30 @@ class TakeCallForm(USWDSMixin, forms.Form):
 
     def protocol_fields(self) -> list[forms.BoundField]:
         return [self[q.key] for q in triage.CHOICE_QUESTIONS]
+
+    def protocol_rows(self) -> list[dict[str, Any]]:
+        """Each choice question with its answers and the key that picks each, for the keyed
+        screen."""
+        return [
+            {
+                "field": self[q.key],
+                "options": list(zip(self[q.key], q.keys, strict=True)),
+                "routes": q.routes,
+            }
+            for q in triage.CHOICE_QUESTIONS
+        ]
+
+    #: The keys of the warm transfer's answers, in the order of their choices.
+    TRANSFER_KEYS = (("transfer_line", ("9", "l")), ("transfer_accepted", ("y", "n")))
+
+    def transfer_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"field": self[name], "options": list(zip(self[name], keys, strict=True))}
+            for name, keys in self.TRANSFER_KEYS
+        ]
+
+    def text_fields(self) -> list[forms.BoundField]:
+        return [self[q.key] for q in triage.TEXT_QUESTIONS if q.key != "behavior"]
 
     def answers(self) -> dict[str, Any]:
         return {q.key: self.cleaned_data.get(q.key, "") for q in triage.QUESTIONS}
@@ -224,6 +280,16 @@ class TimesForm(USWDSMixin, forms.Form):
         label=_("Cleared"), input_formats=[DATETIME_LOCAL], widget=_local_input(), required=False
     )
     cit_arrived = forms.BooleanField(label=_("A CIT officer arrived"), required=False)
+    close_reason = forms.CharField(
+        label=_("Why closed without a unit"),
+        help_text=_(
+            "Needed to clear a call when no unit was sent and no transfer was accepted. "
+            "Up to 500 characters. Restricted: each reading of it is recorded."
+        ),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class CallFilterForm(USWDSMixin, forms.Form):
@@ -268,7 +334,14 @@ class RuleForm(USWDSMixin, forms.Form):
 
     key = forms.SlugField(label=_("Key"), max_length=40)
     label = forms.CharField(label=_("Name"), max_length=120)
-    route = forms.ChoiceField(label=_("Route"), choices=Routing.choices)
+    route = forms.ChoiceField(label=_("Route (the lead unit)"), choices=Routing.choices)
+    add = forms.MultipleChoiceField(
+        label=_("Also send"),
+        help_text=_("Units that go with the route when this rule matches, e.g. EMS."),
+        choices=[(r.value, r.label) for r in Routing if r in triage.ADDABLE],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     reason = forms.CharField(label=_("Reason shown to the call-taker"), max_length=300)
     override = forms.BooleanField(
         label=_("Safety override (decides before other rules)"), required=False
@@ -278,7 +351,7 @@ class RuleForm(USWDSMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for question in triage.CHOICE_QUESTIONS:
+        for question in triage.RULE_QUESTIONS:
             for part, help_text in (
                 ("all", _("All of these must hold")),
                 ("any", _("At least one of the “any” conditions must hold")),
@@ -293,10 +366,12 @@ class RuleForm(USWDSMixin, forms.Form):
 
     @staticmethod
     def initial_for(rule: Mapping[str, Any], order: int) -> dict[str, Any]:
+        rule = triage.upgrade_rule(rule)
         data: dict[str, Any] = {
             "key": rule.get("key", ""),
             "label": rule.get("label", ""),
             "route": rule.get("route", ""),
+            "add": list(rule.get("add") or []),
             "reason": rule.get("reason", ""),
             "override": bool(rule.get("override", False)),
             "order": order,
@@ -307,7 +382,7 @@ class RuleForm(USWDSMixin, forms.Form):
         return data
 
     def condition_fields(self, part: str) -> list[forms.BoundField]:
-        return [self[f"{part}__{q.key}"] for q in triage.CHOICE_QUESTIONS]
+        return [self[f"{part}__{q.key}"] for q in triage.RULE_QUESTIONS]
 
     @property
     def all_fields(self) -> list[forms.BoundField]:
@@ -324,15 +399,16 @@ class RuleForm(USWDSMixin, forms.Form):
             "label": data["label"],
             "all": {
                 q.key: data[f"all__{q.key}"]
-                for q in triage.CHOICE_QUESTIONS
+                for q in triage.RULE_QUESTIONS
                 if data.get(f"all__{q.key}")
             },
             "any": {
                 q.key: data[f"any__{q.key}"]
-                for q in triage.CHOICE_QUESTIONS
+                for q in triage.RULE_QUESTIONS
                 if data.get(f"any__{q.key}")
             },
             "route": data["route"],
+            "add": [unit for unit in data.get("add") or [] if unit != data["route"]],
             "reason": data["reason"],
             "override": bool(data["override"]),
         }

@@ -61,9 +61,10 @@ class Routing(models.TextChoices):
     CO_RESPONDER = "co_responder", _("Co-responder unit")
     CIT_OFFICER = "cit_officer", _("CIT officer")
     MOBILE_CRISIS = "mobile_crisis", _("Mobile crisis team, without police")
-    TRANSFER_988 = "transfer_988", _("Warm transfer to 988")
+    TRANSFER_988 = "transfer_988", _("Warm transfer to 988 or the local crisis line")
     EMS = "ems", _("EMS")
     PATROL_PRIORITY = "patrol_priority", _("Patrol, with priority")
+    FOLLOW_UP = "follow_up", _("Referral for follow-up, no unit now")
 
 
 class TriageRuleSet(models.Model):
@@ -349,6 +350,7 @@ class Call(models.Model):
     restricted_fields: ClassVar[Mapping[str, Classification]] = {
         "narrative": NARRATIVE_CLASSIFICATION,
         "answers": NARRATIVE_CLASSIFICATION,
+        "close_reason": NARRATIVE_CLASSIFICATION,
     }
     #: Free text read as agency data on purpose: CAD's codes and place, the call-taker's name,
     #: and why the call-taker's route differs from the recommendation (coordinators read it to
@@ -423,6 +425,8 @@ class Call(models.Model):
         _("recommended"), max_length=16, choices=Routing.choices, blank=True
     )
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    #: Every unit of the recommended response, the lead (``recommendation``) first.
+    recommended_units = models.JSONField(_("recommended units"), default=list, blank=True)
     decision = models.CharField(_("decided"), max_length=16, choices=Routing.choices, blank=True)
     decision_reason = models.TextField(_("why the decision differs"), blank=True)
     triaged_at = models.DateTimeField(null=True, blank=True)
@@ -430,6 +434,9 @@ class Call(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     triaged_by_name = models.CharField(max_length=200, blank=True)
+    #: Why the call was cleared with no unit sent and no transfer accepted (restricted: it
+    #: may say what the person wanted).
+    close_reason = models.TextField(_("why closed without a unit"), blank=True)
 
     import_batch = models.ForeignKey(
         CallImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
@@ -516,6 +523,39 @@ class CallAssignment(models.Model):
 
     def __str__(self) -> str:
         return self.unit
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.call.organization_id})
+
+
+class CrisisLine(models.TextChoices):
+    LINE_988 = "988", _("988 Suicide & Crisis Lifeline")
+    LOCAL = "local", _("Local crisis line")
+
+
+class CallTransfer(models.Model):
+    """A warm transfer of the call to 988 or the local crisis line: when, and whether the line
+    took it. A transfer not accepted falls back to a unit."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "call__organization"
+    access_read_roles: ClassVar[frozenset[Role]] = CALL_READERS
+    access_write_roles: ClassVar[frozenset[Role]] = CALL_WRITERS
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="transfers")
+    line = models.CharField(_("transferred to"), max_length=8, choices=CrisisLine.choices)
+    transferred_at = models.DateTimeField(_("transferred"))
+    accepted = models.BooleanField(_("accepted"))
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["call", "transferred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_line_display()} ({'accepted' if self.accepted else 'not accepted'})"
 
     def access_organization_ids(self) -> frozenset[int]:
         return frozenset({self.call.organization_id})

@@ -28,8 +28,13 @@ def _organization(actor: Actor) -> Organization:
 def _rows(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     labels = dict(Routing.choices)
     return [
-        rule | {"summary": triage.rule_summary(rule), "route_label": labels.get(rule["route"], "")}
-        for rule in rules
+        rule
+        | {
+            "summary": triage.rule_summary(rule),
+            "route_label": labels.get(rule["route"], ""),
+            "add_labels": [labels.get(unit, unit) for unit in rule.get("add") or []],
+        }
+        for rule in triage.upgrade_rules(rules)
     ]
 
 
@@ -93,7 +98,10 @@ def draft(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     organization = _organization(actor)
     current, note = _starting_rules(organization)
-    initial = [RuleForm.initial_for(rule, n * 10) for n, rule in enumerate(current, start=1)]
+    initial = [
+        RuleForm.initial_for(rule, n * 10)
+        for n, rule in enumerate(triage.upgrade_rules(current), start=1)
+    ]
     service_errors: list[str] = []
     if request.method == "POST":
         formset = RuleFormSet(request.POST, prefix="rule")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,11 +28,14 @@ from pmhc.dispatch.models import (
     CALL_WRITERS,
     DUTY_WRITERS,
     RULE_WRITERS,
+    AssignmentStatus,
     Call,
     CallAssignment,
     CallPerson,
     DutyShift,
+    Routing,
     Team,
+    TeamStatus,
     TriageRuleSet,
 )
 from pmhc.people.models import Person
@@ -185,10 +188,16 @@ class OnDuty:
         return self.shift.name if self.shift is not None else ""
 
     @property
+    def free_teams(self) -> list[Team]:
+        """The teams on duty that are free now: a team counts only when it is available."""
+        return [team for team in self.teams if team.status == TeamStatus.AVAILABLE]
+
+    @property
     def availability(self) -> triage.Availability:
+        free = frozenset(team.kind for team in self.free_teams)
+        on = frozenset(team.kind for team in self.teams if team.status == TeamStatus.ON_CALL)
         return triage.Availability(
-            cit_on_shift=bool(self.cit_officers),
-            team_kinds=frozenset(team.kind for team in self.teams),
+            cit_on_shift=bool(self.cit_officers), team_kinds=free, busy_kinds=on - free
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -204,7 +213,13 @@ class OnDuty:
                 for t in self.cit_officers
             ],
             "teams": [
-                {"id": team.pk, "name": team.name, "kind": team.kind, "contact": team.contact}
+                {
+                    "id": team.pk,
+                    "name": team.name,
+                    "kind": team.kind,
+                    "contact": team.contact,
+                    "status": team.status,
+                }
                 for team in self.teams
             ],
         }
@@ -347,6 +362,7 @@ def _with_details(queryset: QuerySet[Call]) -> QuerySet[Call]:
             queryset=CallAssignment.objects.select_related("trainee", "team", "assigned_by"),
         ),
         "encounters",
+        "transfers",
     )
 
 
@@ -382,6 +398,11 @@ class CallRead:
     @property
     def narrative(self) -> str | restricted.Withheld:
         value: str | restricted.Withheld = self.fields["narrative"]
+        return value
+
+    @property
+    def close_reason(self) -> str | restricted.Withheld:
+        value: str | restricted.Withheld = self.fields["close_reason"]
         return value
 
     @property
@@ -466,7 +487,176 @@ def team_for_change(actor: Actor, pk: int) -> Team:
     )
 
 
+# --- Queues for busy teams ------------------------------------------------------------------
+
+#: The wait per call ahead in a team's queue when the team has no recent call on record.
+DEFAULT_MINUTES_PER_CALL = 60
+#: How many of a team's latest calls set its time per call, and how far back they may be.
+RECENT_CALLS = 10
+RECENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class TeamQueue:
+    """Calls waiting for a team, and how long one call takes it: the mean of its recent
+    calls (sent or accepted to clear), or the stated default when it has none."""
+
+    waiting: int
+    minutes_per_call: int
+    #: How many recent calls the time per call comes from; 0 means the default.
+    recent_calls: int
+
+    def wait_minutes(self, position: int) -> int:
+        """About how long the call at ``position`` (1 is next) waits: the team's current call
+        and each call ahead of it."""
+        return position * self.minutes_per_call
+
+
+def team_queues(teams: list[Team], at: dt.datetime | None = None) -> dict[int, TeamQueue]:
+    """Each team's queue and time per call. Two queries, whatever the number of teams."""
+    ids = [team.pk for team in teams]
+    if not ids:
+        return {}
+    moment = at or timezone.now()
+    waiting: dict[int, int] = dict.fromkeys(ids, 0)
+    for team_id in CallAssignment.objects.filter(
+        team_id__in=ids, status=AssignmentStatus.QUEUED
+    ).values_list("team_id", flat=True)[:1000]:
+        waiting[team_id] += 1
+    spans: dict[int, list[float]] = {pk: [] for pk in ids}
+    recent = (
+        CallAssignment.objects.filter(
+            team_id__in=ids,
+            status=AssignmentStatus.CLEAR,
+            cleared_at__isnull=False,
+            cleared_at__gte=moment - dt.timedelta(days=RECENT_DAYS),
+        )
+        .order_by("-cleared_at")
+        .values_list("team_id", "assigned_at", "accepted_at", "cleared_at")[
+            : RECENT_CALLS * len(ids)
+        ]
+    )
+    for team_id, assigned, accepted, cleared in recent:
+        found = spans[team_id]
+        start = accepted or assigned
+        if len(found) < RECENT_CALLS and cleared >= start:
+            found.append((cleared - start).total_seconds() / 60)
+    queues: dict[int, TeamQueue] = {}
+    for pk in ids:
+        found = spans[pk]
+        minutes = round(sum(found) / len(found)) if found else DEFAULT_MINUTES_PER_CALL
+        queues[pk] = TeamQueue(waiting[pk], max(1, minutes), len(found))
+    return queues
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    position: int
+    minutes: int
+    queue: TeamQueue
+
+
+def queue_places(call: Call) -> dict[int, QueuePlace]:
+    """For each of the call's assignments waiting in a team's queue, its place and about how
+    long it waits (by assignment id). Two queries beyond the call's prefetched assignments."""
+    queued = [
+        a
+        for a in call.assignments.all()
+        if a.status == AssignmentStatus.QUEUED and a.team_id is not None
+    ]
+    if not queued:
+        return {}
+    queues = team_queues([a.team for a in queued if a.team is not None])
+    places: dict[int, QueuePlace] = {}
+    for assignment in queued:
+        team_id = int(assignment.team_id or 0)
+        ahead = (
+            CallAssignment.objects.filter(team_id=team_id, status=AssignmentStatus.QUEUED)
+            .filter(
+                Q(assigned_at__lt=assignment.assigned_at)
+                | Q(assigned_at=assignment.assigned_at, pk__lt=assignment.pk)
+            )
+            .count()
+        )
+        queue = queues[team_id]
+        places[assignment.pk] = QueuePlace(ahead + 1, queue.wait_minutes(ahead + 1), queue)
+    return places
+
+
 # --- The recommendation, before anything is saved -----------------------------------------
+
+_TEAM_ROUTES = {
+    Routing.CO_RESPONDER: "co_responder",
+    Routing.MOBILE_CRISIS: "mobile_crisis",
+    Routing.EMS: "ems",
+}
+
+
+@dataclass(frozen=True)
+class PlannedUnit:
+    """One unit the dispatch key sends: a team free now, a busy team's queue, a CIT officer
+    on the shift, or a unit named by its route for the radio."""
+
+    route: Routing
+    team: Team | None = None
+    trainee: Trainee | None = None
+    call_sign: str = ""
+    #: Set when the team is busy: the call waits in its queue at this place.
+    position: int = 0
+    wait_minutes: int = 0
+    queue: TeamQueue | None = None
+
+    @property
+    def queued(self) -> bool:
+        return self.position > 0
+
+    @property
+    def name(self) -> str:
+        if self.team is not None:
+            return self.team.name
+        if self.trainee is not None:
+            return f"{self.trainee.first_name} {self.trainee.last_name}"
+        return self.call_sign
+
+
+def plan_units(
+    units: list[Routing] | tuple[Routing, ...], duty: OnDuty, queues: dict[int, TeamQueue]
+) -> list[PlannedUnit]:
+    """Who the dispatch key sends for each unit of a response: for a team's kind, the first
+    team free now, else the busy team on duty with the shortest queue (the call waits in it);
+    for a CIT officer, the first on the shift; otherwise the unit named by its route. A
+    transfer or a referral sends no unit."""
+    planned: list[PlannedUnit] = []
+    officers = list(duty.cit_officers)
+    for route in units:
+        if route in triage.NO_UNIT_ROUTES:
+            continue
+        kind = _TEAM_ROUTES.get(route)
+        if kind is not None:
+            free = [t for t in duty.free_teams if t.kind == kind]
+            busy = [t for t in duty.teams if t.kind == kind and t.status == TeamStatus.ON_CALL]
+            if free:
+                planned.append(PlannedUnit(route, team=free[0]))
+                continue
+            if busy:
+                team = min(busy, key=lambda t: (queues[t.pk].waiting, t.name))
+                queue = queues[team.pk]
+                position = queue.waiting + 1
+                planned.append(
+                    PlannedUnit(
+                        route,
+                        team=team,
+                        position=position,
+                        wait_minutes=queue.wait_minutes(position),
+                        queue=queue,
+                    )
+                )
+                continue
+        if route == Routing.CIT_OFFICER and officers:
+            planned.append(PlannedUnit(route, trainee=officers.pop(0)))
+            continue
+        planned.append(PlannedUnit(route, call_sign=str(route.label)[:60]))
+    return planned
 
 
 @dataclass(frozen=True)
@@ -476,6 +666,10 @@ class Recommendation:
     #: The published version applied; ``None`` when the agency has none yet and the product's
     #: starting rules were used (they are published with the first triaged call).
     rule_set: TriageRuleSet | None
+    #: Who the dispatch key sends for the recommended units.
+    plan: list[PlannedUnit] = field(default_factory=list)
+    #: The recommendation should a warm transfer not be accepted.
+    fallback: triage.TriageResult | None = None
 
 
 def recommend(actor: Actor, organization: Organization, answers: dict[str, str]) -> Recommendation:
@@ -490,4 +684,13 @@ def recommend(actor: Actor, organization: Organization, answers: dict[str, str])
         if rule_set is not None
         else triage.cached_rules(("product-defaults",), triage.default_rules)
     )
-    return Recommendation(triage.evaluate(rules, answers, duty.availability), duty, rule_set)
+    result = triage.evaluate(rules, answers, duty.availability)
+    queues = team_queues(duty.teams)
+    fallback = (
+        triage.evaluate(rules, answers, duty.availability, without_transfer=True)
+        if result.is_transfer
+        else None
+    )
+    return Recommendation(
+        result, duty, rule_set, plan_units(result.units, duty, queues), fallback=fallback
+    )

@@ -20,14 +20,18 @@ from pmhc.dispatch import times, triage
 from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.duty_services import delete_shift, save_shift, save_team
 from pmhc.dispatch.models import (
+    AssignmentStatus,
     Call,
     CallAssignment,
     CallPerson,
     CallSource,
+    CallTransfer,
+    CrisisLine,
     Indicator,
     PersonRole,
     Routing,
     Team,
+    TeamStatus,
 )
 from pmhc.dispatch.rules_services import (
     ensure_default_rules,
@@ -41,6 +45,8 @@ from pmhc.dispatch.selectors import (
     compiled,
     local_now,
     on_duty,
+    plan_units,
+    team_queues,
 )
 from pmhc.people import services as people_services
 from pmhc.people.audit_codes import PeopleAudit
@@ -56,10 +62,12 @@ __all__ = [
     "assign_unit",
     "create_call",
     "delete_shift",
+    "dispatch_units",
     "ensure_default_rules",
     "link_person",
     "publish_rules",
     "record_times",
+    "record_transfer",
     "save_rules_draft",
     "save_shift",
     "save_team",
@@ -68,6 +76,7 @@ __all__ = [
 ]
 
 ACTIVE_CALL = Purpose.ACTIVE_CALL
+CLOSE_REASON_MAX = 500
 
 #: The fields of a call that ``create_call`` accepts besides its CAD id and received time.
 CALL_FIELDS = (
@@ -98,6 +107,7 @@ AUDITED_FIELDS = tuple(f for f in ("cad_event_id", "received_at", *CALL_FIELDS) 
 TRIAGE_FIELDS = (
     "rule_set",
     "recommendation",
+    "recommended_units",
     "reasons",
     "decision",
     "decision_reason",
@@ -274,14 +284,15 @@ def triage_call(
     call.answers = cleaned
     call.rule_set = rule_set
     call.recommendation = result.route
-    call.reasons = list(result.reasons)
+    call.recommended_units = [str(unit) for unit in result.units]
+    call.reasons = [*result.reasons, *result.notes]
     call.decision = chosen
     call.decision_reason = reason
     call.is_mental_health = True
-    call.cit_requested = call.cit_requested or chosen in {
-        Routing.CIT_OFFICER,
-        Routing.CO_RESPONDER,
-    }
+    sent = result.units if chosen == result.route else (Routing(chosen),)
+    call.cit_requested = call.cit_requested or bool(
+        {Routing.CIT_OFFICER, Routing.CO_RESPONDER} & set(sent)
+    )
     call.triaged_at = timezone.now()
     call.triaged_by_id = actor.user_id
     call.triaged_by_name = actor.name[:200]
@@ -291,6 +302,7 @@ def triage_call(
             "answers",
             "rule_set",
             "recommendation",
+            "recommended_units",
             "reasons",
             "decision",
             "decision_reason",
@@ -328,7 +340,9 @@ def assign_unit(
     unit: str = "",
 ) -> CallAssignment:
     """Send a unit to a call: an officer from the roster, a team, or a unit by its call sign.
-    Whether the officer holds a current CIT certification is read from Train now and kept."""
+    Whether the officer holds a current CIT certification is read from Train now and kept. A
+    team that is not available (on a call, or out of service) is not sent: the call waits in
+    its queue, and the call counts as dispatched only once a unit is sent."""
     _authorize(actor, Action.CHANGE, call)
     unit = unit.strip()
     chosen = [x for x in (trainee, team) if x is not None]
@@ -351,6 +365,10 @@ def assign_unit(
         unit = unit or _trainee_unit(trainee)
     elif team is not None:
         unit = unit or team.name[:60]
+    queued = False
+    if team is not None:
+        status = Team.objects.filter(pk=team.pk).values_list("status", flat=True).get()
+        queued = status != TeamStatus.AVAILABLE
     assignment = CallAssignment.objects.create(
         call=call,
         trainee=trainee,
@@ -359,13 +377,15 @@ def assign_unit(
         cit_certified=certified,
         assigned_at=now,
         assigned_by_id=actor.user_id,
+        status=AssignmentStatus.QUEUED if queued else AssignmentStatus.SENT,
     )
     before = audit.snapshot(call, ("units", "cit_dispatched", "dispatched_at"))
-    if unit not in call.units:
-        call.units = [*call.units, unit]
-    call.cit_dispatched = call.cit_dispatched or certified
-    if call.dispatched_at is None:
-        call.dispatched_at = max(now, call.received_at)
+    if not queued:
+        if unit not in call.units:
+            call.units = [*call.units, unit]
+        call.cit_dispatched = call.cit_dispatched or certified
+        if call.dispatched_at is None:
+            call.dispatched_at = max(now, call.received_at)
     call.updated_at = now
     call.save(update_fields=["units", "cit_dispatched", "dispatched_at", "updated_at"])
     audit.record(
@@ -381,6 +401,7 @@ def assign_unit(
             "trainee": trainee.pk if trainee else None,
             "team": team.pk if team else None,
             "cit_certified": certified,
+            "status": assignment.status,
         },
     )
     return assignment
@@ -417,12 +438,28 @@ def record_times(
     first_arrival_at: dt.datetime | None = None,
     cleared_at: dt.datetime | None = None,
     cit_arrived: bool | None = None,
+    close_reason: str = "",
 ) -> Call:
     """Record when the first unit arrived and when the call was cleared (and whether a CIT
-    officer arrived). Times must follow each other."""
+    officer arrived). Times must follow each other. A call with no unit sent and no transfer
+    accepted is closed only with a reason."""
     _authorize(actor, Action.CHANGE, call)
-    fields = ("first_arrival_at", "cleared_at", "cit_arrived")
+    fields = ("first_arrival_at", "cleared_at", "cit_arrived", "close_reason")
     before = audit.snapshot(call, fields)
+    close_reason = close_reason.strip()
+    if len(close_reason) > CLOSE_REASON_MAX:
+        raise ValidationError(
+            {"close_reason": _("Keep it under %(n)d characters.") % {"n": CLOSE_REASON_MAX}}
+        )
+    closing = cleared_at is not None and call.cleared_at is None and not close_reason
+    if closing and not _has_unit_or_transfer(call):
+        raise ValidationError(
+            {
+                "close_reason": _(
+                    "No unit was sent and no transfer was accepted: say why the call is closed."
+                )
+            }
+        )
     changed = copy.copy(call)
     if first_arrival_at is not None:
         changed.first_arrival_at = first_arrival_at
@@ -436,6 +473,8 @@ def record_times(
     call.cleared_at = changed.cleared_at
     if cit_arrived is not None:
         call.cit_arrived = cit_arrived
+    if close_reason:
+        call.close_reason = close_reason
     call.updated_at = timezone.now()
     call.save(update_fields=[*fields, "updated_at"])
     audit.record(
@@ -448,6 +487,108 @@ def record_times(
         after=audit.snapshot(call, fields),
     )
     return call
+
+
+def _has_unit_or_transfer(call: Call) -> bool:
+    sent = CallAssignment.objects.filter(call=call).exclude(
+        status__in=(AssignmentStatus.QUEUED, AssignmentStatus.CANCELLED)
+    )
+    return bool(call.units) or sent.exists() or call.transfers.filter(accepted=True).exists()
+
+
+@transaction.atomic
+def record_transfer(
+    actor: Actor,
+    *,
+    call: Call,
+    line: str,
+    accepted: bool,
+    transferred_at: dt.datetime | None = None,
+) -> CallTransfer:
+    """Record a warm transfer of the call to 988 or the local crisis line, its time and
+    whether the line took it. One not accepted falls back to a unit: the call's decision
+    becomes what the rules advise without the transfer, with that reason."""
+    _authorize(actor, Action.CHANGE, call)
+    Call.objects.select_for_update().filter(pk=call.pk).values_list("pk").get()
+    call.refresh_from_db()
+    if line not in CrisisLine.values:
+        raise ValidationError({"transfer_line": _("Choose 988 or the local crisis line.")})
+    now = timezone.now()
+    when = transferred_at or now
+    if when > times.latest_allowed(now):
+        raise ValidationError({"transferred_at": _("The transfer cannot be later than now.")})
+    if when < call.received_at:
+        raise ValidationError(
+            {"transferred_at": _("The transfer cannot come before the call was received.")}
+        )
+    transfer = CallTransfer.objects.create(
+        call=call,
+        line=line,
+        transferred_at=when,
+        accepted=accepted,
+        recorded_at=now,
+        recorded_by_id=actor.user_id,
+    )
+    before = audit.snapshot(call, ("decision", "recommended_units"))
+    changed = ["updated_at"]
+    if not accepted:
+        rule_set = call.rule_set or published_or_default(call.organization)
+        answers = triage.clean_answers(call.answers)
+        fallback = triage.evaluate(
+            compiled(rule_set),
+            answers,
+            on_duty(call.organization).availability,
+            without_transfer=True,
+        )
+        call.decision = fallback.route
+        call.decision_reason = _("The warm transfer to %(line)s was not accepted.") % {
+            "line": transfer.get_line_display()
+        }
+        call.recommended_units = [str(unit) for unit in fallback.units]
+        call.reasons = [*call.reasons, *(r for r in fallback.reasons if r not in call.reasons)]
+        changed += ["decision", "decision_reason", "recommended_units", "reasons"]
+    call.updated_at = now
+    call.save(update_fields=changed)
+    audit.record(
+        DispatchAudit.CALL_CHANGED,
+        actor=actor,
+        organization_id=call.organization_id,
+        obj=call,
+        purpose=ACTIVE_CALL,
+        before=before,
+        after=audit.snapshot(call, ("decision", "recommended_units"))
+        | {
+            "transfer": transfer.pk,
+            "transfer_line": line,
+            "transfer_accepted": accepted,
+            "transferred_at": when.isoformat(),
+        },
+    )
+    return transfer
+
+
+def dispatch_units(actor: Actor, *, call: Call, duty: OnDuty | None = None) -> list[CallAssignment]:
+    """Send the call's decided response: the recommended units when the call-taker followed
+    the recommendation, else the one route chosen. Teams free now are sent, busy teams queue
+    the call; a transfer or a referral sends nothing."""
+    duty = duty if duty is not None else on_duty(call.organization)
+    if call.decision and call.decision != call.recommendation:
+        routes: list[Routing] = [Routing(call.decision)]
+    else:
+        routes = [Routing(u) for u in call.recommended_units if u in Routing.values]
+    plan = plan_units(routes, duty, team_queues(duty.teams))
+    sent: list[CallAssignment] = []
+    for planned in plan:
+        sent.append(
+            assign_unit(
+                actor,
+                call=call,
+                trainee=planned.trainee,
+                team=planned.team,
+                unit="" if planned.team or planned.trainee else planned.call_sign,
+            )
+        )
+    return sent
 
 
 @transaction.atomic
@@ -465,10 +606,15 @@ def take_call(
     unit: str = "",
     person: dict[str, Any] | None = None,
     person_role: str = PersonRole.SUBJECT,
+    dispatch_recommended: bool = False,
+    transfer_line: str = "",
+    transfer_accepted: bool | None = None,
     **fields: Any,
 ) -> Call:
     """The call-taker's screen in one transaction: record the call, the person involved if
-    any, the triage and the units sent. Any refusal leaves nothing behind."""
+    any, the triage, a warm transfer and the units sent. With ``dispatch_recommended`` and no
+    unit chosen by hand, the decided response is sent (``dispatch_units``). A transfer not
+    accepted sends the fallback's units. Any refusal leaves nothing behind."""
     call = create_call(
         actor,
         organization=organization,
@@ -484,6 +630,25 @@ def take_call(
     triage_call(
         actor, call=call, answers=answers, decision=decision, decision_reason=decision_reason
     )
+    transferred = bool(transfer_line) or transfer_accepted is not None
+    if transferred:
+        if not transfer_line or transfer_accepted is None:
+            raise ValidationError(
+                {
+                    "transfer_line": _(
+                        "For a warm transfer, choose the line and whether it was accepted."
+                    )
+                }
+            )
+        record_transfer(actor, call=call, line=transfer_line, accepted=transfer_accepted)
+        call.refresh_from_db()
+    elif call.decision == Routing.TRANSFER_988 and dispatch_recommended:
+        raise ValidationError(
+            {"transfer_line": _("Record the warm transfer: the line and whether it was accepted.")}
+        )
+    by_hand = bool(trainees or teams or unit.strip())
+    if dispatch_recommended and not by_hand:
+        dispatch_units(actor, call=call)
     for trainee in trainees:
         assign_unit(actor, call=call, trainee=trainee)
     for team in teams:

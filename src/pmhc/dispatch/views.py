@@ -23,6 +23,7 @@ from pmhc.dispatch.forms import (
     TimesForm,
     protocol_answers,
 )
+from pmhc.dispatch.models import Routing
 from pmhc.people.models import Person
 from pmhc.platform.access import EMERGENCY_ROLES, Actor
 from pmhc.platform.forms import apply_errors
@@ -108,6 +109,9 @@ def call_new(request: HttpRequest) -> HttpResponse:
                 unit=data["unit"],
                 person=form.person(),
                 person_role=data["person_role"],
+                dispatch_recommended=request.POST.get("action") == "dispatch",
+                transfer_line=data["transfer_line"],
+                transfer_accepted=data["transfer_accepted"],
                 **form.call_values(),
             )
         except ValidationError as exc:
@@ -170,6 +174,10 @@ def _detail_context(request: HttpRequest, actor: Actor, pk: int) -> dict[str, An
         "withheld": withheld,
         "restricted": selectors.call_restricted(actor, call),
         "can_change": can_change,
+        "queue_places": selectors.queue_places(call),
+        "unit_labels": [
+            str(Routing(unit).label) for unit in call.recommended_units if unit in Routing.values
+        ],
     }
     if can_change:
         duty = selectors.on_duty(call.organization)
