@@ -229,6 +229,18 @@ def _answers_for(rng: random.Random, call_type: str) -> dict[str, str]:
         draw = rng.random()
         return "yes" if draw < chance else ("unknown" if draw > 0.97 else "no")
 
+    def graded(chance: float, grades: tuple[tuple[str, float], ...]) -> str:
+        """A graded answer from one draw: below ``chance``, the grade whose share of it the
+        draw falls in."""
+        draw = rng.random()
+        if draw >= chance:
+            return "unknown" if draw > 0.97 else "no"
+        share = draw / chance
+        for grade, upto in grades:
+            if share < upto:
+                return grade
+        return grades[-1][0]
+
     weapon = "none"
     draw = rng.random()
     if draw < 0.05:
@@ -244,7 +256,10 @@ def _answers_for(rng: random.Random, call_type: str) -> dict[str, str]:
             "WELF": "Not answering the door",
             "DIST": "Shouting in the street",
         }[call_type],
-        "danger_self": yes(0.8 if call_type == "SUIC" else 0.15),
+        "danger_self": graded(
+            0.8 if call_type == "SUIC" else 0.15,
+            (("thoughts", 0.5), ("plan", 0.75), ("means", 0.9), ("at_risk", 1.0)),
+        ),
         "danger_others": yes(0.25 if call_type == "DIST" else 0.05),
         "weapons": weapon,
         "treatment_history": yes(0.5),
@@ -252,9 +267,12 @@ def _answers_for(rng: random.Random, call_type: str) -> dict[str, str]:
         "violence_history": yes(0.1),
         "victimization_history": yes(0.1),
         "medical_emergency": yes(0.05),
-        "crime_in_progress": yes(0.08 if call_type == "DIST" else 0.02),
+        "crime_in_progress": graded(
+            0.08 if call_type == "DIST" else 0.02, (("low_level", 0.75), ("violent", 1.0))
+        ),
         "response_plan": yes(0.05),
         "caller_in_crisis": yes(0.2 if call_type == "SUIC" else 0.05),
+        "still_there": "yes" if call_type != "WELF" else "unknown",
     }
 
 

@@ -44,7 +44,7 @@ def screen_post(**overrides):
         "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "source": "911",
         "person_role": "subject",
-        "danger_self": "yes",
+        "danger_self": "plan",
         "danger_others": "no",
         "weapons": "none",
         "action": "save",
@@ -99,10 +99,13 @@ def test_screen_shows_cit_officers_on_shift_and_teams(cast, taker):
 
 def test_screen_preview_does_not_save(cast, taker):
     response = cast.client(taker).post(
-        reverse("dispatch_call_new"), screen_post(action="preview", crime_in_progress="yes")
+        reverse("dispatch_call_new"), screen_post(action="preview", crime_in_progress="violent")
     )
     assert response.status_code == 200
-    assert "A crime is in progress: police respond." in response.content.decode()
+    assert (
+        "A violent crime is in progress, or a life is in danger: police go first."
+        in response.content.decode()
+    )
     assert Call.objects.count() == 0
 
 
@@ -200,7 +203,7 @@ def test_call_detail_audits_the_narrative_and_people(cast, taker):
     reads = AuditEvent.objects.filter(action=DispatchAudit.CALL_NARRATIVE_READ).count()
     body = cast.client(taker).get(url).content.decode()
     assert "on the roof" in body and "Jordan" in body
-    assert "Danger to self" in body
+    assert "Suicide risk" in body and "At risk, grade not known" in body
     assert AuditEvent.objects.filter(action=DispatchAudit.CALL_NARRATIVE_READ).count() == reads + 1
     assert AuditEvent.objects.filter(action=PeopleAudit.PERSON_READ, actor_id=taker.pk).exists()
     # The coordinator reads the call but not its narrative (safety data for active calls).
@@ -285,9 +288,12 @@ def test_rules_editor_edits_tries_and_publishes(cast):
     assert draft.version == 2
     assert TriageRuleSet.objects.get(version=1).rules == triage.default_rules()
     assert draft.rules[0]["reason"] == "Weapon and threat: police first."
-    assert draft.rules[0]["any"] == {"danger_self": ["yes"], "danger_others": ["yes"]}
+    assert draft.rules[0]["any"] == {
+        "danger_self": list(triage.RISK_GRADES),
+        "danger_others": ["yes"],
+    }
     tried = client.get(
-        reverse("dispatch_rules_try"), {"weapons": "now", "danger_self": "yes"}
+        reverse("dispatch_rules_try"), {"weapons": "now", "danger_self": "plan"}
     ).content.decode()
     assert "Weapon and threat: police first." in tried
     assert client.post(reverse("dispatch_rules_publish")).status_code == 302
@@ -314,7 +320,7 @@ def test_rules_draft_shows_engine_errors(cast):
         "rule-1-route": "ems",
         "rule-1-reason": "Later.",
         "rule-1-order": "2",
-        "rule-1-all__danger_self": ["yes"],
+        "rule-1-all__danger_self": ["plan"],
     }
     response = client.post(reverse("dispatch_rules_draft"), data)
     assert response.status_code == 400
