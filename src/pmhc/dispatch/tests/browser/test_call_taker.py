@@ -52,22 +52,36 @@ def test_call_taker_triages_with_the_keyboard_and_sends_a_cit_officer(
     page.keyboard.type("K-2026-0001")
     tab_to(page, page.get_by_label("What is the person doing or saying?"))
     page.keyboard.type("Crying, says she cannot go on")
-    # Danger to self: from "Not known", the right arrow wraps round to "Yes".
+    # Suicide risk: one key per answer, and the focus moves on to the next question.
     page.keyboard.press("Tab")
     expect(
-        page.get_by_role("group", name="Danger to self?").get_by_label("Not known")
+        page.get_by_role("group", name="Suicide risk").get_by_role(
+            "radio", name="Not known", exact=True
+        )
     ).to_be_focused()
-    page.keyboard.press("ArrowRight")
-    # Danger to others: "No" is just before "Not known".
-    page.keyboard.press("Tab")
-    page.keyboard.press("ArrowLeft")
-    # Weapons: from "Not known", the right arrow wraps round to "None".
-    page.keyboard.press("Tab")
-    page.keyboard.press("ArrowRight")
+    page.keyboard.press("2")
+    expect(
+        page.get_by_role("group", name="Suicide risk").get_by_role(
+            "radio", name="Has a plan", exact=True
+        )
+    ).to_be_checked()
+    expect(
+        page.get_by_role("group", name="Danger to others?").get_by_role(
+            "radio", name="Not known", exact=True
+        )
+    ).to_be_focused()
+    # Danger to others: N; weapons: N for none.
+    page.keyboard.press("n")
+    page.keyboard.press("n")
+    expect(
+        page.get_by_role("group", name="Weapons?").get_by_role("radio", name="None", exact=True)
+    ).to_be_checked()
 
     panel = page.locator("#recommendation")
     expect(panel).to_have_attribute("aria-live", "polite")
-    expect(panel).to_contain_text("Danger to self: a clinician, with an officer for safety.")
+    expect(panel).to_contain_text(
+        "Suicide risk beyond thoughts: a clinician, with an officer for safety."
+    )
     expect(panel).to_contain_text("No co-responder unit is on duty now: a CIT officer instead.")
     expect(panel.locator("strong")).to_have_text("CIT officer")
     axe_check(page)
@@ -89,7 +103,7 @@ def test_call_taker_triages_with_the_keyboard_and_sends_a_cit_officer(
     expect(units.get_by_role("row").nth(1)).to_contain_text("Yes")
     expect(page.get_by_text("No co-responder unit is on duty now")).to_be_visible()
     assert call.decision == call.recommendation == "cit_officer"
-    assert call.cit_dispatched and call.answers["danger_self"] == "yes"
+    assert call.cit_dispatched and call.answers["danger_self"] == "plan"
     assert call.answers["danger_others"] == "no" and call.answers["weapons"] == "none"
 
 
@@ -100,9 +114,11 @@ def test_show_recommendation_button_works_without_htmx(page: Page, cast: Cast) -
     MembershipFactory.create(user=user, organization=cast.agency, role=Role.CALL_TAKER)
     sign_in(page, "taker2", PASSWORD)
     visit(page, "/operate/calls/new/")
-    page.get_by_role("group", name="Crime in progress?").locator("label", has_text="Yes").click()
+    page.get_by_role("group", name="Crime in progress?").locator(
+        "label", has_text="Violent, or danger to life"
+    ).click()
     follow(page, page.get_by_role("button", name="Show recommendation"))
-    expect(page.locator("#recommendation")).to_contain_text("A crime is in progress")
+    expect(page.locator("#recommendation")).to_contain_text("A violent crime is in progress")
     assert Call.objects.count() == 0
 
 

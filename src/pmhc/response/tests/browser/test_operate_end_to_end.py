@@ -54,17 +54,17 @@ BEHAVIOR = "Holding a kitchen knife, pacing, says no one should come near"
 #: in the order the screen asks them. A weapon now with no threat to anyone, nothing else:
 #: the default rules' "weapon, no threat known" applies alone and sends a CIT officer.
 PROTOCOL = (
-    ("Danger to self?", "No"),
+    ("Suicide risk", "None"),
     ("Danger to others?", "No"),
     ("Weapons?", "Has a weapon now"),
-    ("Treatment for mental health or substance use, now or before?", "Yes"),
-    ("Using alcohol or drugs now?", "No"),
-    ("History of violence?", "No"),
-    ("History of being a victim?", "Not known"),
     ("Medical emergency?", "No"),
     ("Crime in progress?", "No"),
-    ("Known to have a response plan?", "No"),
     ("Is the caller the person in crisis, asking for help?", "No"),
+    ("History of violence?", "No"),
+    ("Using alcohol or drugs now?", "No"),
+    ("Treatment for mental health or substance use, now or before?", "Yes"),
+    ("History of being a victim?", "Not known"),
+    ("Known to have a response plan?", "No"),
 )
 STORED_ANSWERS = {
     "behavior": BEHAVIOR,
@@ -79,6 +79,20 @@ STORED_ANSWERS = {
     "crime_in_progress": "no",
     "response_plan": "no",
     "caller_in_crisis": "no",
+    # Not asked: "not known", or no text.
+    "injured": "unknown",
+    "overdose": "unknown",
+    "agrees_to_talk": "unknown",
+    "still_there": "unknown",
+    "firearm_home": "unknown",
+    "age_group": "unknown",
+    "dementia": "unknown",
+    "developmental": "unknown",
+    "deaf": "unknown",
+    "veteran": "unknown",
+    "unhoused": "unknown",
+    "language": "",
+    "provider": "",
 }
 WEAPON_REASON = next(r["reason"] for r in default_rules() if r["key"] == "weapon_now")
 #: The route every answer left "not known" gets, shown before the call-taker answers.
