@@ -539,7 +539,7 @@ def team_queues(teams: list[Team], at: dt.datetime | None = None) -> dict[int, T
     for team_id, assigned, accepted, cleared in recent:
         found = spans[team_id]
         start = accepted or assigned
-        if len(found) < RECENT_CALLS and cleared >= start:
+        if len(found) < RECENT_CALLS and cleared is not None and cleared >= start:
             found.append((cleared - start).total_seconds() / 60)
     queues: dict[int, TeamQueue] = {}
     for pk in ids:

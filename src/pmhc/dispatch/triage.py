@@ -400,8 +400,8 @@ def upgrade_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
     """A rule as the current protocol reads it: earlier answers widened to what they meant
     (``LEGACY_RULE_ANSWERS``), conditions on questions that no longer route left out
     (``LEGACY_INFORMATION``: a response plan is a note for the responders, not a route), and
-    no added units when the rule names none. A rule whose only conditions were on such questions is dropped by
-    ``upgrade_rules``."""
+    no added units when the rule names none. A rule whose only conditions were on such
+    questions is dropped by ``upgrade_rules``."""
     rule = dict(raw)
     rule.setdefault("add", [])
     for part in ("all", "any"):

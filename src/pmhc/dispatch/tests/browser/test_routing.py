@@ -17,6 +17,7 @@ from pmhc.dispatch.models import (
     CallAssignment,
     CallTransfer,
     Routing,
+    Team,
     TeamKind,
     TeamStatus,
 )
@@ -78,7 +79,7 @@ def dispatch(keys: Keys) -> None:
         keys.press("d")
 
 
-def all_teams(cast: Cast) -> dict[str, object]:
+def all_teams(cast: Cast) -> dict[str, Team]:
     cit_officer_on_duty(cast.agency, first_name="Ana")
     return {
         kind: team_all_week(cast.agency, kind)
