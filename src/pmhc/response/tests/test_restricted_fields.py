@@ -68,6 +68,8 @@ AGENCY_ONLY: dict[str, frozenset[str]] = {
     "dispatch.callimportrejection": frozenset({"cad_event_id", "reason"}),
     "dispatch.callassignment": frozenset({"unit"}),
     "dispatch.callperson": frozenset(),
+    # A warm transfer holds no free text: the line, its time and whether it was accepted.
+    "dispatch.calltransfer": frozenset(),
     "response.disposition": frozenset({"code", "label"}),
     "response.encounterresponder": frozenset({"name"}),
     "response.encounterperson": frozenset({"role"}),
@@ -163,6 +165,7 @@ class World:
         )
         call_values = seeds(Call)
         answers = call_values.pop("answers")
+        close_reason = call_values.pop("close_reason")
         self.call = dispatch_services.create_call(
             cast.actor(self.taker),
             organization=agency,
@@ -171,6 +174,13 @@ class World:
             **call_values,
         )
         dispatch_services.triage_call(cast.actor(self.taker), call=self.call, answers=answers)
+        # Cleared with no unit sent: the reason is restricted like the narrative.
+        dispatch_services.record_times(
+            cast.actor(self.taker),
+            call=self.call,
+            cleared_at=timezone.now() - dt.timedelta(hours=1),
+            close_reason=close_reason,
+        )
         dispatch_services.link_person(
             cast.actor(self.taker), call=self.call, person=self.person, role="subject"
         )
