@@ -107,6 +107,7 @@ class TeamSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     kind = serializers.CharField()
     contact = serializers.CharField()
+    status = serializers.CharField(help_text="available, on_call or out_of_service.")
 
 
 class OnDutySerializer(serializers.Serializer[Any]):
@@ -118,7 +119,11 @@ class OnDutySerializer(serializers.Serializer[Any]):
 class CallResultSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     cad_event_id = serializers.CharField()
-    recommendation = serializers.CharField(allow_null=True)
+    recommendation = serializers.CharField(allow_null=True, help_text="The lead unit.")
+    recommended_units = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Every unit of the recommended response, the lead first.",
+    )
     reasons = serializers.ListField(child=serializers.CharField())
     rule_version = serializers.IntegerField(allow_null=True)
     decision = serializers.CharField(allow_null=True)
@@ -141,7 +146,7 @@ CALL_EXAMPLE = {
     "mh_indicators": ["distress"],
     "answers": {
         "behavior": "Crying, says she cannot go on",
-        "danger_self": "yes",
+        "danger_self": "plan",
         "danger_others": "no",
         "weapons": "none",
     },
@@ -150,7 +155,8 @@ RESULT_EXAMPLE = {
     "id": 812,
     "cad_event_id": "2026-004512",
     "recommendation": "co_responder",
-    "reasons": ["Danger to self: a clinician, with an officer for safety."],
+    "recommended_units": ["co_responder"],
+    "reasons": ["Suicide risk beyond thoughts: a clinician, with an officer for safety."],
     "rule_version": 3,
     "decision": "co_responder",
     "decision_reason": "",
@@ -159,7 +165,15 @@ RESULT_EXAMPLE = {
         "cit_officers": [
             {"id": 41, "name": "Ana Ruiz", "badge_number": "1182", "district": "North"}
         ],
-        "teams": [{"id": 3, "name": "Co-response 1", "kind": "co_responder", "contact": "Radio 7"}],
+        "teams": [
+            {
+                "id": 3,
+                "name": "Co-response 1",
+                "kind": "co_responder",
+                "contact": "Radio 7",
+                "status": "available",
+            }
+        ],
     },
 }
 
@@ -169,6 +183,7 @@ def _result(call: Call, duty: selectors.OnDuty) -> dict[str, Any]:
         "id": call.pk,
         "cad_event_id": call.cad_event_id,
         "recommendation": call.recommendation or None,
+        "recommended_units": list(call.recommended_units),
         "reasons": list(call.reasons),
         "rule_version": call.rule_set.version if call.rule_set_id and call.rule_set else None,
         "decision": call.decision or None,

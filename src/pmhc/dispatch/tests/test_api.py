@@ -53,7 +53,12 @@ def test_create_with_answers_is_triaged_at_once(cast):
     data = response.json()
     call = Call.objects.get(pk=data["id"])
     assert data["recommendation"] == "co_responder" == call.recommendation
+    # A yes to danger to self, as callers of the protocol's first version send it, is read
+    # as at risk with the grade not known.
+    assert call.answers["danger_self"] == "at_risk"
+    assert data["recommended_units"] == ["co_responder"] == call.recommended_units
     assert data["reasons"] == call.reasons
+    assert data["on_duty"]["teams"][0]["status"] == "available"
     assert data["rule_version"] == 1
     assert data["on_duty"]["cit_officers"][0]["id"] == officer.pk
     assert data["on_duty"]["teams"][0]["kind"] == "co_responder"
