@@ -190,7 +190,8 @@ class TakeCallForm(USWDSMixin, forms.Form):
             (t.pk, officer_label(t)) for t in officers
         ]
         cast(forms.ChoiceField, self.fields["teams"]).choices = [
-            (team.pk, f"{team.name} · {team.get_kind_display()}") for team in teams
+            (team.pk, f"{team.name} · {team.get_kind_display()} · {team.get_status_display()}")
+            for team in teams
         ]
 
     def protocol_fields(self) -> list[forms.BoundField]:
@@ -258,7 +259,7 @@ class AssignForm(USWDSMixin, forms.Form):
         ]
         cast(forms.ChoiceField, self.fields["team"]).choices = [
             ("", "—"),
-            *((t.pk, t.name) for t in teams),
+            *((t.pk, f"{t.name} · {t.get_status_display()}") for t in teams),
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -567,10 +567,12 @@ def record_transfer(
     return transfer
 
 
+@transaction.atomic
 def dispatch_units(actor: Actor, *, call: Call, duty: OnDuty | None = None) -> list[CallAssignment]:
     """Send the call's decided response: the recommended units when the call-taker followed
     the recommendation, else the one route chosen. Teams free now are sent, busy teams queue
     the call; a transfer or a referral sends nothing."""
+    _authorize(actor, Action.CHANGE, call)
     duty = duty if duty is not None else on_duty(call.organization)
     if call.decision and call.decision != call.recommendation:
         routes: list[Routing] = [Routing(call.decision)]

@@ -283,3 +283,25 @@ def test_a_call_with_a_unit_or_an_accepted_transfer_closes_without_a_reason(cast
     transferred = take(cast, taker, THOUGHTS_AGREES, transfer_line="988", transfer_accepted=True)
     services.record_times(taker, call=transferred, cleared_at=timezone.now())
     assert sent.cleared_at and transferred.cleared_at
+
+
+@pytest.mark.parametrize("who", ["outsider", "partner_user", "admin"])
+def test_only_those_who_work_the_call_dispatch_its_units(cast, taker, teams, who):
+    call = take(cast, taker, KNIFE_AND_INJURY)
+    with pytest.raises(PermissionDenied):
+        services.dispatch_units(cast.actor(getattr(cast, who)), call=call)
+    assert not CallAssignment.objects.filter(call=call).exists()
+
+
+def test_a_decision_that_differs_sends_only_the_route_chosen(cast, taker, teams):
+    busy(teams[TeamKind.MOBILE_CRISIS])
+    call = take(
+        cast,
+        taker,
+        CALM,
+        decision=Routing.CO_RESPONDER,
+        decision_reason="The mobile crisis team is an hour away; the co-responders are near.",
+        dispatch_recommended=True,
+    )
+    sent = CallAssignment.objects.get(call=call)
+    assert (sent.team, sent.status) == (teams[TeamKind.CO_RESPONDER], AssignmentStatus.SENT)
