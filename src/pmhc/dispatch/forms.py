@@ -87,7 +87,9 @@ class TakeCallForm(USWDSMixin, forms.Form):
     )
     decision_reason = forms.CharField(
         label=_("Why a different route"),
-        help_text=_("Needed only when the decision differs from the recommendation."),
+        help_text=_(
+            "Needed only when the decision differs from the recommendation. Up to 1,000 characters."
+        ),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -178,6 +180,10 @@ class TakeCallForm(USWDSMixin, forms.Form):
             )
         for question in triage.TEXT_QUESTIONS:
             if question.key in self.fields:
+                self.fields[question.key].help_text = _("%(hint)s Up to %(n)d characters.") % {
+                    "hint": question.hint,
+                    "n": question.max_length,
+                }
                 continue
             self.fields[question.key] = forms.CharField(
                 label=question.label,
