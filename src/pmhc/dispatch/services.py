@@ -451,15 +451,6 @@ def record_times(
         raise ValidationError(
             {"close_reason": _("Keep it under %(n)d characters.") % {"n": CLOSE_REASON_MAX}}
         )
-    closing = cleared_at is not None and call.cleared_at is None and not close_reason
-    if closing and not _has_unit_or_transfer(call):
-        raise ValidationError(
-            {
-                "close_reason": _(
-                    "No unit was sent and no transfer was accepted: say why the call is closed."
-                )
-            }
-        )
     changed = copy.copy(call)
     if first_arrival_at is not None:
         changed.first_arrival_at = first_arrival_at
@@ -467,6 +458,11 @@ def record_times(
         changed.cleared_at = cleared_at
     errors: dict[str, str] = {}
     _check_times(changed, errors)
+    closing = cleared_at is not None and call.cleared_at is None and not close_reason
+    if closing and not _has_unit_or_transfer(call):
+        errors["close_reason"] = _(
+            "No unit was sent and no transfer was accepted: say why the call is closed."
+        )
     if errors:
         raise ValidationError(errors)
     call.first_arrival_at = changed.first_arrival_at
