@@ -738,6 +738,9 @@ class TriageResult:
     rules_route: Routing
     #: Every unit of the response, the lead first.
     units: tuple[Routing, ...] = ()
+    #: The name of the rule that put each unit in the response (or who is on duty, when a
+    #: unit replaced one that is not), in the order of ``units``.
+    decided_by: tuple[str, ...] = ()
     #: Information for the responders that does not change the route (a response plan).
     notes: tuple[str, ...] = ()
     #: The kinds of team the call would wait for: every team of the kind on duty is busy.
@@ -754,6 +757,11 @@ class TriageResult:
     @property
     def unit_labels(self) -> list[str]:
         return [str(unit.label) for unit in self.units]
+
+    @property
+    def unit_rows(self) -> list[tuple[str, str]]:
+        """Each unit's label with the rule that decided it."""
+        return list(zip(self.unit_labels, self.decided_by, strict=True))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -801,16 +809,24 @@ def evaluate(
     reasons = [r.reason for r in (*matched_overrides, *matched_ordinary)]
     matched = tuple(r.key for r in (*matched_overrides, *matched_ordinary))
     units: list[Routing] = []
+    #: Which rule put each unit in the response (the first that did).
+    decided_by: dict[Routing, str] = {}
+
+    def put(unit: Routing, rule: CompiledRule) -> None:
+        _add(units, unit)
+        decided_by.setdefault(unit, rule.label)
+
     for rule in matched_overrides:
-        _add(units, rule.route)
+        put(rule.route, rule)
     if matched_ordinary:
-        _add(units, matched_ordinary[0].route)
+        put(matched_ordinary[0].route, matched_ordinary[0])
     if not units:
         units.append(FALLBACK_ROUTE)
         reasons.append(_("No rule applied: a CIT officer responds."))
+        decided_by[FALLBACK_ROUTE] = _("No rule applied")
     for rule in (*matched_overrides, *matched_ordinary):
         for unit in rule.add:
-            _add(units, unit)
+            put(unit, rule)
     lead = units[0]
     units = [lead, *(u for u in units[1:] if u not in NO_UNIT_ROUTES)]
     notes: list[str] = []
@@ -819,6 +835,8 @@ def evaluate(
     queued: set[str] = set()
     if available is not None:
         units = _adjust(units, available, reasons, queued, decided=bool(matched_overrides))
+        for unit in units:
+            decided_by.setdefault(unit, _("Who is on duty now"))
     return TriageResult(
         route=units[0],
         reasons=tuple(reasons),
@@ -826,6 +844,7 @@ def evaluate(
         override=bool(matched_overrides),
         rules_route=lead,
         units=tuple(units),
+        decided_by=tuple(decided_by.get(unit, "") for unit in units),
         notes=tuple(notes),
         queued_kinds=frozenset(queued),
     )

@@ -187,6 +187,17 @@ def test_overrides_add_police_without_dropping_ems_or_the_clinician():
     assert "Medical emergency: send EMS." in result.reasons
 
 
+def test_each_unit_names_the_rule_that_decided_it():
+    result = run({"weapons": "now", "danger_self": "attempt", "medical_emergency": YES})
+    assert result.unit_rows == [
+        ("Patrol, with priority", "Weapon with a threat"),
+        ("EMS", "Suicide attempt in progress"),
+        ("Co-responder unit", "Suicide risk with a plan or the means"),
+    ]
+    replaced = run({"danger_others": YES, "weapons": "none"}, Availability(cit_on_shift=True))
+    assert replaced.unit_rows == [("CIT officer", "Who is on duty now")]
+
+
 def test_a_rule_adds_units_and_the_format_is_checked():
     rules = [
         {

@@ -97,8 +97,16 @@ def test_a_knife_and_injury_call_sends_police_and_ems(page: Page, cast: Cast) ->
     keys.press("4", "n", "2", "y")
     panel = page.locator("#recommendation")
     units = panel.locator("[data-units]")
-    expect(units.get_by_role("listitem")).to_have_text(
+    expect(units.locator("[data-unit]")).to_have_text(
         ["Patrol, with priority (lead)", "EMS", "Co-responder unit"]
+    )
+    # Each unit names the rule that decided it.
+    expect(units.get_by_role("listitem")).to_contain_text(
+        [
+            "rule: Weapon with a threat",
+            "rule: Suicide attempt in progress",
+            "rule: Suicide risk with a plan or the means",
+        ]
     )
     expect(panel).to_contain_text("safety override")
     expect(panel).to_contain_text("police go first")
