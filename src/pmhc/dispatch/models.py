@@ -4,12 +4,13 @@ imports.
 Access. A call's times, place, type, triage answers and routing are the agency's operational
 record, classified AGENCY and read for an active call by the roles that work calls
 (``CALL_READERS``; a partner's clinicians too, under an agreement in force that covers agency
-data for active calls). The call's narrative and protocol answers are restricted: ``Call``
-names them in ``restricted_fields``, they are read as SAFETY data (``NARRATIVE_CLASSIFICATION``)
-through ``platform.restricted`` on every page, and every read of them is audited. The people
-on a call are ``people.Person`` records, read through that app's selectors. API keys act within
-the ``calls`` scope. Rules, shifts and teams are changed by coordinators (and supervisors for
-the duty board); imports by coordinators and administrators.
+data for active calls). The call's narrative, its protocol answers and the reason it was
+closed with no unit are restricted: ``Call`` names them in ``restricted_fields``, they are read
+as SAFETY data (``NARRATIVE_CLASSIFICATION``) through ``platform.restricted`` on every page,
+and every read of them is audited. A warm transfer (``CallTransfer``) holds no free text. The
+people on a call are ``people.Person`` records, read through that app's selectors. API keys
+act within the ``calls`` scope. Rules, shifts and teams are changed by coordinators (and
+supervisors for the duty board); imports by coordinators and administrators.
 """
 
 from __future__ import annotations

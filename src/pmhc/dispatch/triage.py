@@ -5,10 +5,14 @@ of dicts; ``compile_rules`` checks it strictly and turns it into ``CompiledRules
 ``evaluate`` applies to a call's answers. Published rule sets never change, so a compiled set is
 kept in process memory (``cached_rules``) and a triage costs no query per rule.
 
-Evaluation: the safety overrides first (the first one that matches decides), then the other
-rules in order (the first that matches decides), then the default (a last rule without
-conditions, or the fallback). Every matching rule's reason is shown, overrides first. Then who
-is on duty may change the route, with its own reason.
+Evaluation: the safety overrides first (the first one that matches picks the lead unit),
+then the other rules in order (the first that matches picks it when no override did), then the
+default (a last rule without conditions, or the fallback). A response is a set of units: every
+matching override's unit, the first ordinary rule's, and each unit a matching rule adds. Every
+matching rule's reason is shown, overrides first. Then who is free now may change a unit, or
+queue the call for a busy team, with its own reason. Rule sets of the protocol's first
+version (yes/no for danger to self and crime in progress, a rule on the response plan) are
+read as they meant (``upgrade_rules``).
 """
 
 from __future__ import annotations
