@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pmhc.dispatch import duty_services, selectors
+from pmhc.dispatch import duty_services, selectors, unit_selectors
 from pmhc.dispatch.forms import WEEKDAYS, ShiftForm, TeamForm, time_initial
-from pmhc.dispatch.models import DutyShift, Team
+from pmhc.dispatch.models import DutyShift, Team, TeamStatus
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
@@ -43,6 +43,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "team": team,
             "days": ", ".join(str(day_names[d]) for d in sorted(team.days) if d in day_names),
             "on_now": team.pk in on_now,
+            "sets_status": team.is_active and unit_selectors.can_set_status(actor, team),
         }
         for team in selectors.teams(actor, organization)
     ]
@@ -55,6 +56,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "shifts": selectors.shifts(actor, organization),
             "teams": teams,
             "can_edit": selectors.can_edit_duty(actor, organization),
+            "statuses": TeamStatus.choices,
         },
     )
 

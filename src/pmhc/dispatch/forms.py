@@ -11,7 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pmhc.dispatch import triage
-from pmhc.dispatch.models import CallSource, Indicator, PersonRole, Routing, Team, TeamKind
+from pmhc.dispatch.models import (
+    NEXT_STEP,
+    CallSource,
+    Indicator,
+    PersonRole,
+    Routing,
+    Team,
+    TeamKind,
+    TeamStatus,
+)
 from pmhc.dispatch.selectors import CallFilters
 from pmhc.platform.forms import USWDSMixin
 from pmhc.training.models import Trainee
@@ -392,6 +401,18 @@ class TeamForm(USWDSMixin, forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
     is_active = forms.BooleanField(label=_("In service"), required=False, initial=True)
+
+
+class TeamStatusForm(USWDSMixin, forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=TeamStatus.choices, widget=forms.RadioSelect
+    )
+
+
+class StepForm(forms.Form):
+    """The next step of a unit on a call; the button carries it."""
+
+    to = forms.ChoiceField(choices=[(value, value) for value in NEXT_STEP.values()])
 
 
 def time_initial(value: dt.time) -> str:

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pmhc.dispatch import selectors, services, triage
+from pmhc.dispatch import selectors, services, triage, unit_selectors
 from pmhc.dispatch.forms import (
     AssignForm,
     CallFilterForm,
@@ -24,6 +24,7 @@ from pmhc.dispatch.forms import (
     protocol_answers,
 )
 from pmhc.people.models import Person
+from pmhc.platform import panels
 from pmhc.platform.access import EMERGENCY_ROLES, Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
@@ -56,6 +57,9 @@ def index(request: HttpRequest) -> HttpResponse:
     }
     if context["is_officer"]:
         context["my_calls"] = selectors.officer_calls(actor, limit=10)
+        context["my_teams"] = unit_selectors.my_teams(actor)
+    # Other apps' sections of this page (the follow-ups due, for case managers).
+    context["panels"] = panels.render("dispatch.index", actor=actor)
     if context["reads_calls"]:
         context["recent"] = selectors.recent_calls(actor, limit=10)
     return _render(request, "index.html", context)
@@ -170,6 +174,7 @@ def _detail_context(request: HttpRequest, actor: Actor, pk: int) -> dict[str, An
         "withheld": withheld,
         "restricted": selectors.call_restricted(actor, call),
         "can_change": can_change,
+        "panels": panels.render("dispatch.call", actor=actor, call=call),
     }
     if can_change:
         duty = selectors.on_duty(call.organization)
