@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -58,8 +59,9 @@ def index(request: HttpRequest) -> HttpResponse:
     if context["is_officer"]:
         context["my_calls"] = selectors.officer_calls(actor, limit=10)
         context["my_teams"] = unit_selectors.my_teams(actor)
-    # Other apps' sections of this page (the follow-ups due, for case managers).
-    context["panels"] = panels.render("dispatch.index", actor=actor)
+    # Other apps' sections of this page (the follow-ups due, for case managers); their forms
+    # need the request's CSRF token.
+    context["panels"] = panels.render("dispatch.index", actor=actor, csrf_token=get_token(request))
     if context["reads_calls"]:
         context["recent"] = selectors.recent_calls(actor, limit=10)
     return _render(request, "index.html", context)

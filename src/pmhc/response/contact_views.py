@@ -101,8 +101,9 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Panels on dispatch's pages (registered in ``ResponseConfig.ready``) -------------------
 
 
-def index_panel(*, actor: Actor) -> dict[str, Any]:
-    """The follow-ups due, on a case manager's Operate page."""
+def index_panel(*, actor: Actor, csrf_token: str) -> dict[str, Any]:
+    """The follow-ups due, on a case manager's Operate page (its buttons post with the page's
+    CSRF token)."""
     if not actor.has_role(*contact_selectors.CASE_MANAGERS):
         return {"show": False}
     rows = contact_selectors.follow_ups_due(actor, limit=INDEX_FOLLOW_UPS + 1)
@@ -111,6 +112,7 @@ def index_panel(*, actor: Actor) -> dict[str, Any]:
         "rows": rows[:INDEX_FOLLOW_UPS],
         "more": len(rows) > INDEX_FOLLOW_UPS,
         "back": "operate",
+        "csrf_token": csrf_token,
     }
 
 

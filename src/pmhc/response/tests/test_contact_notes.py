@@ -195,6 +195,9 @@ def test_follow_ups_due_for_the_case_manager(cast: Cast, django_assert_max_num_q
     assert page.count("Mark the follow-up done") == 2 and "Vale" in page
     operate = client.get(reverse("dispatch_index")).content.decode()
     assert "Follow-ups due" in operate and operate.count("Mark the follow-up done") == 2
+    # The panel's forms carry the page's CSRF token.
+    panel = operate[operate.index('id="follow-ups-heading"') :]
+    assert panel.count('name="csrfmiddlewaretoken" value="') == 2
 
 
 def test_the_follow_up_list_is_bounded(cast: Cast, django_assert_max_num_queries) -> None:
