@@ -22,7 +22,7 @@ from pmhc.platform import panels
 from pmhc.platform.http import actor_of
 
 #: The button that moves a unit to each step, as the responder reads it.
-STEP_BUTTONS = {
+STEP_BUTTONS: dict[str, Any] = {
     AssignmentStatus.ACCEPTED: gettext_lazy("Accept the call"),
     AssignmentStatus.EN_ROUTE: gettext_lazy("En route"),
     AssignmentStatus.ON_SCENE: gettext_lazy("On scene"),

@@ -53,7 +53,7 @@ class ContactNoteForm(USWDSMixin, forms.Form):
     )
 
     def __init__(self, *args: object, people: Sequence[Person] = (), **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.people = {person.pk: person for person in people}
         field = self.fields["person"]
         assert isinstance(field, forms.TypedChoiceField)

@@ -18,6 +18,7 @@ from django.http import Http404
 
 from pmhc.dispatch.models import AssignmentStatus, CallAssignment
 from pmhc.dispatch.unit_selectors import is_member
+from pmhc.people.models import Person
 from pmhc.people.selectors import read_people
 from pmhc.platform import dates, restricted
 from pmhc.platform.access import Action, Actor, Target, decide, get_or_404, restrict
@@ -70,7 +71,7 @@ def today_for(actor: Actor) -> dt.date:
 class NoteRead:
     note: ContactNote
     fields: restricted.FieldsRead
-    person: object | None
+    person: Person | None
 
 
 def note_detail(actor: Actor, pk: int) -> NoteRead:
@@ -105,7 +106,7 @@ class FollowUp:
     note: ContactNote
     fields: restricted.FieldsRead
     #: The person, when the actor may read them; otherwise the call stands in for them.
-    person: object | None
+    person: Person | None
     overdue: bool
 
 

@@ -40,8 +40,13 @@ def test_a_member_records_each_step_in_order(cast: Cast) -> None:
         unit.team.refresh_from_db()
         expected = TeamStatus.AVAILABLE if step == S.CLEAR else TeamStatus.ON_CALL
         assert unit.team.status == expected, step
-    assert assignment.accepted_at <= assignment.en_route_at <= assignment.on_scene_at
-    assert assignment.on_scene_at <= assignment.cleared_at
+    times = [
+        assignment.accepted_at,
+        assignment.en_route_at,
+        assignment.on_scene_at,
+        assignment.cleared_at,
+    ]
+    assert all(times) and times == sorted(times)  # type: ignore[type-var]
     assert _events(DispatchAudit.UNIT_PROGRESS) == 4
     # On a call at acceptance, available at clearance.
     assert _events(DispatchAudit.TEAM_STATUS_SET) == 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -58,7 +59,7 @@ def _scene(cast: Cast, *, accepted: bool = True) -> Scene:
 
 
 def _file(cast: Cast, scene: Scene, *, on: dt.date | None = None, **fields) -> ContactNote:
-    values = {
+    values: dict[str, Any] = {
         "risk_level": RiskLevel.MODERATE,
         "assessment_done": True,
         "safety_plan": True,
