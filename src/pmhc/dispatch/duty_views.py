@@ -128,12 +128,17 @@ def _team_page(request: HttpRequest, team: Team | None) -> HttpResponse:
             "ends_at": time_initial(team.ends_at),
             "is_active": team.is_active,
         }
-    form = TeamForm(request.POST or None, initial=initial)
+    if team is not None:
+        initial["members"] = list(team.members.values_list("pk", flat=True))
+    form = TeamForm(
+        request.POST or None,
+        initial=initial,
+        candidates=unit_selectors.member_candidates(actor, organization),
+    )
     if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "members": form.chosen_members()}
         try:
-            duty_services.save_team(
-                actor, organization=organization, team=team, **form.cleaned_data
-            )
+            duty_services.save_team(actor, organization=organization, team=team, **data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -26,7 +26,7 @@ from pmhc.dispatch.models import (
     TeamStatus,
 )
 from pmhc.platform.access import Action, Actor, Target, decide, restrict
-from pmhc.platform.models import Classification, Purpose
+from pmhc.platform.models import Classification, Membership, Organization, Purpose
 
 ACTIVE_CALL = Purpose.ACTIVE_CALL
 #: What a team's status and a unit's progress may be moved to, by anyone allowed at all.
@@ -127,6 +127,35 @@ def team_for_status(actor: Actor, pk: int) -> Team:
     if team is None or not can_set_status(actor, team):
         raise Http404("Not found")
     return team
+
+
+#: How many people the team form offers at most.
+CANDIDATES_LIMIT = 300
+
+
+def member_candidates(actor: Actor, organization: Organization) -> list[Membership]:
+    """Who may be put on one of the agency's teams: its officers, supervisors and clinicians,
+    and a partner's under an agreement in force that lets the partner read the agency's calls
+    (agency data for active calls). Staff names only; bounded."""
+    partners = {
+        cover.partner_organization_id
+        for cover in actor.partners
+        if cover.own_organization_id == organization.pk
+        and Classification.AGENCY in cover.classifications
+        and ACTIVE_CALL in cover.purposes
+    }
+    return list(
+        Membership.objects.filter(
+            is_active=True,
+            user__is_active=True,
+            role__in=sorted(UNIT_ROLES),
+            organization_id__in=sorted({organization.pk} | partners),
+        )
+        .select_related("user", "organization")
+        .order_by("organization__name", "user__last_name", "user__first_name", "pk")[
+            :CANDIDATES_LIMIT
+        ]
+    )
 
 
 def queued(team: Team) -> QuerySet[CallAssignment]:

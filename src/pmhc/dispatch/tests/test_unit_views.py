@@ -104,3 +104,38 @@ def test_the_operate_page_links_the_member_to_the_team(cast: Cast) -> None:
     assert reverse("dispatch_unit") in body
     body = cast.client(cast.colleague).get(reverse("dispatch_index")).content.decode()
     assert reverse("dispatch_unit") not in body
+
+
+def test_the_coordinator_puts_the_partners_clinician_on_a_team(cast: Cast) -> None:
+    from pmhc.dispatch.tests.helpers import team_all_week
+
+    team = team_all_week(cast.agency)
+    url = reverse("dispatch_team_edit", args=[team.pk])
+    client = cast.client(cast.member)
+    body = client.get(url).content.decode()
+    # The agency's officer and the partner's clinician are offered; the outsider is not, nor
+    # the expired partner's clinician, nor the agency's administrator.
+    assert "Partner Clinic" in body and cast.colleague.display_name in body
+    assert "Unrelated PD" not in body and "Former Partner" not in body
+    form = {
+        "name": team.name,
+        "kind": team.kind,
+        "days": [str(d) for d in range(7)],
+        "starts_at": "00:00",
+        "ends_at": "00:00",
+        "is_active": "on",
+        "members": [str(cast.partner_user.pk), str(cast.colleague.pk)],
+    }
+    assert client.post(url, form).status_code == 302
+    assert set(team.members.values_list("pk", flat=True)) == {
+        cast.partner_user.pk,
+        cast.colleague.pk,
+    }
+    assert AuditEvent.objects.filter(action=DispatchAudit.TEAM_MEMBERS_SET).count() == 1
+    # Someone not offered cannot be put on the team.
+    refused = client.post(url, form | {"members": [str(cast.outsider.pk)]})
+    assert refused.status_code == 400
+    assert team.members.count() == 2
+    # Saving again without a change records nothing new.
+    assert client.post(url, form).status_code == 302
+    assert AuditEvent.objects.filter(action=DispatchAudit.TEAM_MEMBERS_SET).count() == 1
