@@ -6,6 +6,7 @@ page scrolls sideways."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -133,3 +134,15 @@ def test_a_busy_team_takes_its_queued_call_when_it_clears(new_page: Any, cast: C
     unit.team.refresh_from_db()
     assert unit.team.status == "on_call"
     expect(page.get_by_text("Status: On a call")).to_be_visible()
+
+
+def test_the_duty_board_and_team_form_pass_axe(new_page: Any, cast: Cast) -> None:
+    unit = crisis_team(cast)
+    page = new_page(viewport=PHONE_375)
+    sign_in(page, "member", PASSWORD)
+    visit(page, "/operate/duty/")
+    follow(page, page.get_by_role("button", name=f"Set Out of service ({unit.team.name})"))
+    expect(page.get_by_text(f"{unit.team.name}: Out of service.")).to_be_visible()
+    visit(page, f"/operate/duty/teams/{unit.team.pk}/")
+    expect(page.get_by_role("checkbox", name=re.compile("Partner Clinic"))).to_be_checked()
+    _fits(page)
