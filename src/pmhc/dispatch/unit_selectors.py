@@ -34,6 +34,8 @@ TRANSITIONS = frozenset(
     {f"status:{value}" for value in TeamStatus.values}
     | {f"step:{value}" for value in AssignmentStatus.values}
 )
+#: How many teams one person's page shows at most.
+TEAMS_LIMIT = 20
 #: How many current calls a unit's page lists at most (a team works a handful at a time).
 UNIT_CALLS_LIMIT = 20
 
@@ -80,7 +82,7 @@ def my_teams(actor: Actor) -> list[Team]:
     return list(
         restrict(actor, Team.objects.filter(members=actor.user_id), Action.VIEW, ACTIVE_CALL)
         .select_related("organization")
-        .order_by("name", "pk")
+        .order_by("name", "pk")[:TEAMS_LIMIT]
     )
 
 

@@ -105,7 +105,8 @@ def index_panel(*, actor: Actor, csrf_token: str) -> dict[str, Any]:
     """The follow-ups due, on a case manager's Operate page (its buttons post with the page's
     CSRF token)."""
     if not actor.has_role(*contact_selectors.CASE_MANAGERS):
-        return {"show": False}
+        # Clinicians get the link to the follow-ups they arranged.
+        return {"show": False, "link": contact_selectors.reads_follow_ups(actor)}
     rows = contact_selectors.follow_ups_due(actor, limit=INDEX_FOLLOW_UPS + 1)
     return {
         "show": True,

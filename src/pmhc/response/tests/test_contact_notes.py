@@ -196,6 +196,9 @@ def test_follow_ups_due_for_the_case_manager(cast: Cast, django_assert_max_num_q
     assert page.count("Mark the follow-up done") == 2 and "Vale" in page
     operate = client.get(reverse("dispatch_index")).content.decode()
     assert "Follow-ups due" in operate and operate.count("Mark the follow-up done") == 2
+    # The clinician who arranged them gets a link to the list.
+    clinician_operate = cast.client(cast.partner_user).get(reverse("dispatch_index")).content
+    assert reverse("response_follow_ups") in clinician_operate.decode()
     # The panel's forms carry the page's CSRF token.
     panel = operate[operate.index('id="follow-ups-heading"') :]
     assert panel.count('name="csrfmiddlewaretoken" value="') == 2
