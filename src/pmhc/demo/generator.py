@@ -139,7 +139,12 @@ def step_agreements(ctx: DemoContext) -> None:
         organization=orgs["pd"],
         title="Co-response and crisis information-sharing MOU (synthetic)",
         partners=[orgs["bhc"]],
-        classifications=[Classification.PERSONAL, Classification.SAFETY, Classification.CLINICAL],
+        classifications=[
+            Classification.AGENCY,
+            Classification.PERSONAL,
+            Classification.SAFETY,
+            Classification.CLINICAL,
+        ],
         purposes=[Purpose.ACTIVE_CALL, Purpose.CASE_MANAGEMENT, Purpose.EMERGENCY],
         effective_on=ctx.today - dt.timedelta(days=400),
         ends_on=ctx.today + dt.timedelta(days=330),

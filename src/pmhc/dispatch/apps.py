@@ -22,7 +22,14 @@ class DispatchConfig(AppConfig):
         from pmhc.platform.panels import register as register_panel
         from pmhc.platform.worker_hooks import register_startup_check
 
-        roles = (Role.CALL_TAKER, Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN, Role.COORDINATOR)
+        roles = (
+            Role.CALL_TAKER,
+            Role.OFFICER,
+            Role.SUPERVISOR,
+            Role.CLINICIAN,
+            Role.COORDINATOR,
+            Role.CASE_MANAGER,
+        )
 
         def visible(actor: Actor) -> bool:
             return actor.has_role(*roles)

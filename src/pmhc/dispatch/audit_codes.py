@@ -19,4 +19,8 @@ class DispatchAudit(models.TextChoices):
     MAPPING_SAVED = "dispatch.mapping_saved", _("CAD import mapping saved")
     CALLS_IMPORTED = "dispatch.calls_imported", _("Calls imported from CAD")
     CALLS_IMPORT_BATCH = "dispatch.calls_import_batch", _("Batch of CAD calls committed")
+    TEAM_STATUS_SET = "dispatch.team_status_set", _("Team status changed")
+    TEAM_MEMBERS_SET = "dispatch.team_members_set", _("Team members changed")
+    UNIT_PROGRESS = "dispatch.unit_progress", _("Unit's progress on a call recorded")
+    UNIT_DEQUEUED = "dispatch.unit_dequeued", _("Queued call taken by the team")
     IMPORT_RECOVERED = "dispatch.import_recovered", _("Stalled CAD import resumed or failed")

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import DutyShift, Team, TeamKind
 from pmhc.dispatch.selectors import duty_target
+from pmhc.dispatch.unit_services import set_team_members
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import Organization, Purpose
+from pmhc.platform.models import Organization, Purpose, User
 
 ADMIN = Purpose.ADMINISTRATION
 SHIFT_FIELDS = ("name", "starts_at", "ends_at")
@@ -136,8 +137,10 @@ def save_team(
     contact: str = "",
     is_active: bool = True,
     team: Team | None = None,
+    members: Iterable[User] | None = None,
 ) -> Team:
-    """Add a team or change one: its kind, who runs it, and the days and hours it is on."""
+    """Add a team or change one: its kind, who runs it, the days and hours it is on, and
+    (when given) who is on it."""
     _authorize(actor, organization, Action.CHANGE if team else Action.CREATE)
     if team is not None and team.organization_id != organization.pk:
         raise PermissionDenied("the team belongs to another organization")
@@ -168,4 +171,8 @@ def save_team(
         before=before,
         after=audit.snapshot(target, TEAM_FIELDS),
     )
+    if members is not None:
+        chosen = {user.pk for user in members}
+        if chosen != set(target.members.values_list("pk", flat=True)):
+            set_team_members(actor, team=target, users=members)
     return target

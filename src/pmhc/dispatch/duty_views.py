@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pmhc.dispatch import duty_services, selectors
+from pmhc.dispatch import duty_services, selectors, unit_selectors
 from pmhc.dispatch.forms import WEEKDAYS, ShiftForm, TeamForm, time_initial
-from pmhc.dispatch.models import DutyShift, Team
+from pmhc.dispatch.models import DutyShift, Team, TeamStatus
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
@@ -43,6 +43,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "team": team,
             "days": ", ".join(str(day_names[d]) for d in sorted(team.days) if d in day_names),
             "on_now": team.pk in on_now,
+            "sets_status": team.is_active and unit_selectors.can_set_status(actor, team),
         }
         for team in selectors.teams(actor, organization)
     ]
@@ -55,6 +56,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "shifts": selectors.shifts(actor, organization),
             "teams": teams,
             "can_edit": selectors.can_edit_duty(actor, organization),
+            "statuses": TeamStatus.choices,
         },
     )
 
@@ -126,12 +128,17 @@ def _team_page(request: HttpRequest, team: Team | None) -> HttpResponse:
             "ends_at": time_initial(team.ends_at),
             "is_active": team.is_active,
         }
-    form = TeamForm(request.POST or None, initial=initial)
+    if team is not None:
+        initial["members"] = list(team.members.values_list("pk", flat=True))
+    form = TeamForm(
+        request.POST or None,
+        initial=initial,
+        candidates=unit_selectors.member_candidates(actor, organization),
+    )
     if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "members": form.chosen_members()}
         try:
-            duty_services.save_team(
-                actor, organization=organization, team=team, **form.cleaned_data
-            )
+            duty_services.save_team(actor, organization=organization, team=team, **data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

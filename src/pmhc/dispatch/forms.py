@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pmhc.dispatch import triage
 from pmhc.dispatch.models import (
+    NEXT_STEP,
     CallSource,
     CrisisLine,
     Indicator,
@@ -19,6 +20,7 @@ from pmhc.dispatch.models import (
     Routing,
     Team,
     TeamKind,
+    TeamStatus,
 )
 from pmhc.dispatch.selectors import CallFilters
 from pmhc.platform.forms import USWDSMixin
@@ -475,6 +477,41 @@ class TeamForm(USWDSMixin, forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
     is_active = forms.BooleanField(label=_("In service"), required=False, initial=True)
+    members = forms.TypedMultipleChoiceField(
+        label=_("Members"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "They see the calls the team is sent to and record its progress: the agency's "
+            "officers, supervisors and clinicians, and a partner's under an agreement in force."
+        ),
+    )
+
+    def __init__(self, *args: Any, candidates: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = {m.user_id: m for m in candidates}
+        field = self.fields["members"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [
+            (m.user_id, f"{m.user.display_name} · {m.organization.name} · {m.get_role_display()}")
+            for m in self.candidates.values()
+        ]
+
+    def chosen_members(self) -> list[Any]:
+        return [self.candidates[pk].user for pk in self.cleaned_data.get("members") or []]
+
+
+class TeamStatusForm(USWDSMixin, forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=TeamStatus.choices, widget=forms.RadioSelect
+    )
+
+
+class StepForm(forms.Form):
+    """The next step of a unit on a call; the button carries it."""
+
+    to = forms.ChoiceField(choices=[(value, value) for value in NEXT_STEP.values()])
 
 
 def time_initial(value: dt.time) -> str:

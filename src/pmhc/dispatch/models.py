@@ -33,6 +33,11 @@ CALL_WRITERS = frozenset({Role.CALL_TAKER, Role.OFFICER, Role.SUPERVISOR, Role.C
 RULE_WRITERS = frozenset({Role.COORDINATOR})
 DUTY_WRITERS = frozenset({Role.COORDINATOR, Role.SUPERVISOR})
 IMPORT_ROLES = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
+#: Who sends units and may move a team's status or a unit's progress from the duty board.
+DISPATCHERS = frozenset({Role.CALL_TAKER, Role.SUPERVISOR, Role.COORDINATOR})
+#: The roles a team's members work in (a partner's clinicians among them): as members, they
+#: set their team's status and their progress on the calls the team is sent to.
+UNIT_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN})
 NARRATIVE_CLASSIFICATION = Classification.SAFETY
 
 
@@ -485,6 +490,24 @@ class AssignmentStatus(models.TextChoices):
     ON_SCENE = "on_scene", _("On scene")
     CLEAR = "clear", _("Clear")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+#: Each step of a unit's progress and the one that may follow it.
+NEXT_STEP: Mapping[str, str] = {
+    AssignmentStatus.SENT: AssignmentStatus.ACCEPTED,
+    AssignmentStatus.ACCEPTED: AssignmentStatus.EN_ROUTE,
+    AssignmentStatus.EN_ROUTE: AssignmentStatus.ON_SCENE,
+    AssignmentStatus.ON_SCENE: AssignmentStatus.CLEAR,
+}
+#: A unit is working the call from being sent until it clears.
+CURRENT_STEPS = frozenset(NEXT_STEP)
+#: The time each step sets on the assignment.
+STEP_TIMES: Mapping[str, str] = {
+    AssignmentStatus.ACCEPTED: "accepted_at",
+    AssignmentStatus.EN_ROUTE: "en_route_at",
+    AssignmentStatus.ON_SCENE: "on_scene_at",
+    AssignmentStatus.CLEAR: "cleared_at",
+}
 
 
 class CallAssignment(models.Model):

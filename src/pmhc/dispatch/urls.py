@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from pmhc.dispatch import duty_views, rules_views, views
+from pmhc.dispatch import duty_views, rules_views, unit_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("operate/", views.index, name="dispatch_index"),
@@ -29,5 +29,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("operate/duty/teams/new/", duty_views.team_new, name="dispatch_team_new"),
     path("operate/duty/teams/<int:pk>/", duty_views.team_edit, name="dispatch_team_edit"),
+    path(
+        "operate/duty/teams/<int:pk>/status/",
+        unit_views.team_status,
+        name="dispatch_team_status",
+    ),
+    path("operate/unit/", unit_views.unit, name="dispatch_unit"),
+    path("operate/unit/calls/<int:pk>/", unit_views.unit_call, name="dispatch_unit_call"),
+    path("operate/unit/calls/<int:pk>/step/", unit_views.unit_step, name="dispatch_unit_step"),
     path("", include("pmhc.dispatch.import_urls")),
 ]

@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pmhc.dispatch import selectors, services, triage
+from pmhc.dispatch import selectors, services, triage, unit_selectors
 from pmhc.dispatch.forms import (
     AssignForm,
     CallFilterForm,
@@ -25,6 +26,7 @@ from pmhc.dispatch.forms import (
 )
 from pmhc.dispatch.models import Routing
 from pmhc.people.models import Person
+from pmhc.platform import panels
 from pmhc.platform.access import EMERGENCY_ROLES, Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
@@ -57,6 +59,10 @@ def index(request: HttpRequest) -> HttpResponse:
     }
     if context["is_officer"]:
         context["my_calls"] = selectors.officer_calls(actor, limit=10)
+        context["my_teams"] = unit_selectors.my_teams(actor)
+    # Other apps' sections of this page (the follow-ups due, for case managers); their forms
+    # need the request's CSRF token.
+    context["panels"] = panels.render("dispatch.index", actor=actor, csrf_token=get_token(request))
     if context["reads_calls"]:
         context["recent"] = selectors.recent_calls(actor, limit=10)
     return _render(request, "index.html", context)
@@ -178,6 +184,7 @@ def _detail_context(request: HttpRequest, actor: Actor, pk: int) -> dict[str, An
         "unit_labels": [
             str(Routing(unit).label) for unit in call.recommended_units if unit in Routing.values
         ],
+        "panels": panels.render("dispatch.call", actor=actor, call=call),
     }
     if can_change:
         duty = selectors.on_duty(call.organization)

@@ -27,6 +27,24 @@ class ResponseConfig(AppConfig):
             context=_person_encounters,
             order=20,
         )
+        register_panel(
+            "dispatch.index",
+            template="response/_index_follow_ups.html",
+            context=_index_follow_ups,
+            order=10,
+        )
+        register_panel(
+            "dispatch.unit_call",
+            template="response/_unit_call_notes.html",
+            context=_unit_call_notes,
+            order=10,
+        )
+        register_panel(
+            "dispatch.call",
+            template="response/_call_notes.html",
+            context=_call_notes,
+            order=10,
+        )
 
 
 def _person_encounters(**page: Any) -> dict[str, Any]:
@@ -34,3 +52,21 @@ def _person_encounters(**page: Any) -> dict[str, Any]:
     from pmhc.response.views import person_encounters_panel
 
     return person_encounters_panel(**page)
+
+
+def _index_follow_ups(**page: Any) -> dict[str, Any]:
+    from pmhc.response.contact_views import index_panel
+
+    return index_panel(**page)
+
+
+def _unit_call_notes(**page: Any) -> dict[str, Any]:
+    from pmhc.response.contact_views import unit_call_panel
+
+    return unit_call_panel(**page)
+
+
+def _call_notes(**page: Any) -> dict[str, Any]:
+    from pmhc.response.contact_views import call_panel
+
+    return call_panel(**page)

@@ -16,4 +16,7 @@ class ResponseAudit(models.TextChoices):
     ENCOUNTER_AMENDED = "response.encounter_amended", _("Accepted encounter report amended")
     ENCOUNTER_NARRATIVE_READ = "response.narrative_read", _("Encounter narrative read")
     ENCOUNTERS_IMPORTED = "response.encounters_imported", _("Past encounter reports imported")
+    CONTACT_NOTE_FILED = "response.contact_note_filed", _("Clinical contact note filed")
+    CONTACT_NOTE_READ = "response.contact_note_read", _("Clinical contact note read")
+    FOLLOW_UP_DONE = "response.follow_up_done", _("Follow-up marked done")
     DISPOSITION_SAVED = "response.disposition_saved", _("Disposition list changed")

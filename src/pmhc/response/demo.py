@@ -366,3 +366,72 @@ def step_encounters(ctx: DemoContext) -> None:
 
 
 register_step(step_encounters, random="operate")
+
+#: The people and services the demo's follow-ups are arranged with (synthetic).
+FOLLOW_UP_WITH = (
+    "Example County Behavioral Health Center, walk-in crisis clinic",
+    "The person's own counselor, by phone",
+)
+
+
+def step_teams_at_work(ctx: DemoContext) -> None:
+    """The partner's clinician staffs the mobile crisis team (and rides with the co-responder
+    unit beside the demo officer). The team answered two of the newest calls and the clinician
+    filed a contact note for each, with a follow-up due today for the demo case manager; the
+    newest call has just been sent to the team, waiting for the clinician to accept it. Draws
+    nothing from the random sources, so the figures of the steps before stay as they are."""
+    from pmhc.dispatch import services as dispatch_services
+    from pmhc.dispatch import unit_services
+    from pmhc.dispatch.models import AssignmentStatus, Call, Team, TeamKind
+    from pmhc.people.models import Person
+    from pmhc.platform.access import actor_for_user
+    from pmhc.response import contact_services
+    from pmhc.response.models import RiskLevel
+
+    pd = ctx.organizations["pd"]
+    clinician_user = ctx.users["clinician"]
+    teams = {team.kind: team for team in Team.objects.filter(organization=pd)}
+    mobile, co_responder = teams[TeamKind.MOBILE_CRISIS], teams[TeamKind.CO_RESPONDER]
+    unit_services.set_team_members(ctx.actor, team=mobile, users=[clinician_user])
+    unit_services.set_team_members(
+        ctx.actor, team=co_responder, users=[ctx.users["officer"], clinician_user]
+    )
+    call_taker = actor_for_user(ctx.users["call_taker"])
+    clinician = actor_for_user(clinician_user)
+    newest, *answered = list(
+        Call.objects.filter(organization=pd, encounters__isnull=True).order_by(
+            "-received_at", "-pk"
+        )[:3]
+    )
+    people = list(Person.objects.filter(organization=pd).order_by("pk")[: len(answered)])
+    today = ctx.today
+    for call, person, whom in zip(answered, people, FOLLOW_UP_WITH, strict=True):
+        dispatch_services.link_person(call_taker, call=call, person=person, role="subject")
+        assignment = dispatch_services.assign_unit(call_taker, call=call, team=mobile)
+        for step in (
+            AssignmentStatus.ACCEPTED,
+            AssignmentStatus.EN_ROUTE,
+            AssignmentStatus.ON_SCENE,
+            AssignmentStatus.CLEAR,
+        ):
+            unit_services.advance(clinician, assignment=assignment, to=step)
+        contact_services.file_contact_note(
+            clinician,
+            assignment=assignment,
+            person=person,
+            assessment_done=True,
+            risk_level=RiskLevel.MODERATE,
+            safety_plan=True,
+            follow_up_with=whom,
+            follow_up_on=today,
+            note="Met at home with a family member present. Agreed a safety plan and a "
+            "visit to the clinic; the person will keep their phone on.",
+        )
+    dispatch_services.assign_unit(call_taker, call=newest, team=mobile)
+    ctx.log(
+        f"  the mobile crisis team: {len(answered)} calls answered with contact notes and "
+        "follow-ups due today, and one call just sent"
+    )
+
+
+register_step(step_teams_at_work)

@@ -369,3 +369,97 @@ class EncounterAmendment(models.Model):
 
     def access_organization_ids(self) -> frozenset[int]:
         return frozenset({self.encounter.organization_id})
+
+
+#: Who files a contact note (the clinician sent with a team) and who closes its follow-up
+#: (the clinician or a case manager of the same organization).
+CONTACT_WRITERS = frozenset({Role.CLINICIAN, Role.CASE_MANAGER})
+CLINICAL = Classification.CLINICAL
+
+
+class RiskLevel(models.TextChoices):
+    """The clinician's judgement of the person's risk at the contact."""
+
+    NONE = "none", _("No risk found")
+    LOW = "low", _("Low")
+    MODERATE = "moderate", _("Moderate")
+    HIGH = "high", _("High")
+
+
+class ContactNote(models.Model):
+    """A clinician's note of their contact with a person on a call their team was sent to:
+    whether an assessment was done, the risk level, whether a safety plan was made, and the
+    follow-up arranged (with whom and when), with a free-text note. No police fields.
+
+    Access. The note is clinical data held by the clinician's organization, not by the agency
+    whose call it was: its clinicians and case managers read it (for care), others only where
+    the policy grants clinical data (a partner with the person's consent, an emergency). The
+    agency that sent the team reads, as agency data about its call, only that a note exists
+    and the date of its follow-up (``contact_selectors.call_summary``). Every read of the
+    note's fields is audited, and the audit trail keeps its values as digests.
+    """
+
+    access_classification: ClassVar[str] = CLINICAL
+    access_org_lookup: ClassVar[str] = "organization"
+    access_write_roles: ClassVar[frozenset[Role]] = CONTACT_WRITERS
+    restricted_fields: ClassVar[Mapping[str, Classification]] = {
+        "assessment_done": CLINICAL,
+        "risk_level": CLINICAL,
+        "safety_plan": CLINICAL,
+        "follow_up_with": CLINICAL,
+        "note": CLINICAL,
+    }
+    agency_text_fields: ClassVar[frozenset[str]] = frozenset({"filed_by_name"})
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    call = models.ForeignKey(
+        "dispatch.Call", on_delete=models.PROTECT, related_name="contact_notes"
+    )
+    assignment = models.ForeignKey(
+        "dispatch.CallAssignment", on_delete=models.PROTECT, related_name="contact_notes"
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contact_notes",
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_by_name = models.CharField(max_length=200)
+    assessment_done = models.BooleanField(_("assessment done"), default=False)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
+    safety_plan = models.BooleanField(_("safety plan made"), default=False)
+    follow_up_with = models.CharField(_("follow-up with"), max_length=200, blank=True)
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    follow_up_done_at = models.DateTimeField(_("follow-up done"), null=True, blank=True)
+    follow_up_done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organization", "follow_up_done_at", "follow_up_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(follow_up_on__isnull=True) & Q(follow_up_with=""))
+                | (Q(follow_up_on__isnull=False) & ~Q(follow_up_with="")),
+                name="response_follow_up_whom_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Contact note {self.pk} on {self.call_id}"
+
+    @property
+    def access_person_id(self) -> int | None:
+        return self.person_id
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})

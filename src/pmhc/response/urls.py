@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from pmhc.response import views
+from pmhc.response import contact_views, views
 
 urlpatterns: list[URLPattern] = [
     path("operate/encounters/", views.index, name="response_index"),
@@ -33,6 +33,18 @@ urlpatterns: list[URLPattern] = [
     ),
     path("operate/encounters/<int:pk>/review/", views.review, name="response_review"),
     path("operate/encounters/<int:pk>/amend/", views.amend, name="response_amend"),
+    path(
+        "operate/contacts/new/<int:assignment_pk>/",
+        contact_views.contact_new,
+        name="response_contact_new",
+    ),
+    path("operate/contacts/<int:pk>/", contact_views.contact, name="response_contact"),
+    path("operate/follow-ups/", contact_views.follow_ups, name="response_follow_ups"),
+    path(
+        "operate/follow-ups/<int:pk>/done/",
+        contact_views.follow_up_done,
+        name="response_follow_up_done",
+    ),
     path("operate/dispositions/", views.dispositions, name="response_dispositions"),
     path(
         "operate/dispositions/<int:pk>/",

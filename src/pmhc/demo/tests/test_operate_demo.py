@@ -38,6 +38,7 @@ def test_the_operate_demo(db):
     _cit_encounters_show_the_published_effect_sizes(ctx)
     _some_people_are_met_again()
     _reports_wait_in_every_state_of_review(ctx)
+    _the_mobile_crisis_team_at_work(ctx)
     assert audit.verify().ok
 
 
@@ -127,3 +128,23 @@ def _reports_wait_in_every_state_of_review(operate_demo):
         EncounterStatus.RETURNED: 1,
         EncounterStatus.DRAFT: 1,
     }
+
+
+def _the_mobile_crisis_team_at_work(operate_demo):
+    from pmhc.dispatch import unit_selectors
+    from pmhc.dispatch.models import AssignmentStatus, CallAssignment, TeamKind
+    from pmhc.platform.access import actor_for_user
+    from pmhc.response.contact_selectors import follow_ups_due
+    from pmhc.response.models import ContactNote
+
+    clinician = actor_for_user(operate_demo.users["clinician"])
+    teams = unit_selectors.my_teams(clinician)
+    assert {team.kind for team in teams} == {TeamKind.MOBILE_CRISIS, TeamKind.CO_RESPONDER}
+    mobile = next(team for team in teams if team.kind == TeamKind.MOBILE_CRISIS)
+    statuses = Counter(CallAssignment.objects.filter(team=mobile).values_list("status", flat=True))
+    assert statuses == {AssignmentStatus.CLEAR: 2, AssignmentStatus.SENT: 1}
+    assert [a.status for a in unit_selectors.unit_calls(clinician, teams)] == ["sent"]
+    notes = ContactNote.objects.filter(organization=operate_demo.organizations["bhc"])
+    assert notes.count() == 2
+    due = follow_ups_due(actor_for_user(operate_demo.users["case_manager"]))
+    assert len(due) == 2 and all(row.person is not None for row in due)

@@ -19,8 +19,9 @@ def test_steps_run_in_the_order_of_apps() -> None:
         ("pmhc.planning.demo", "step", "planning"),
         ("pmhc.dispatch.demo", "step_calls", "operate"),
         ("pmhc.response.demo", "step_encounters", "operate"),
+        ("pmhc.response.demo", "step_teams_at_work", None),
     ]
-    assert len(generator.steps()) == len(generator.BASE_STEPS) + 7
+    assert len(generator.steps()) == len(generator.BASE_STEPS) + 8
 
 
 def test_reference_data_loads_in_the_order_of_apps() -> None:

@@ -33,11 +33,12 @@ from django.utils import timezone
 from pmhc.assessment import plan_services
 from pmhc.assessment import services as assessment_services
 from pmhc.assessment.models import Assessment, PlanAction, Respondent
-from pmhc.dispatch import duty_services, import_services, rules_services
+from pmhc.dispatch import duty_services, import_services, rules_services, unit_services
 from pmhc.dispatch import services as dispatch_services
 from pmhc.dispatch.models import (
     NARRATIVE_CLASSIFICATION,
     Call,
+    CallAssignment,
     CallImport,
     DutyShift,
     ImportMapping,
@@ -70,8 +71,15 @@ from pmhc.platform.tests.factories import (
     OrganizationFactory,
     UserFactory,
 )
+from pmhc.response import contact_services
 from pmhc.response import services as response_services
-from pmhc.response.models import Disposition, Encounter, EncounterPerson, EncounterResponder
+from pmhc.response.models import (
+    ContactNote,
+    Disposition,
+    Encounter,
+    EncounterPerson,
+    EncounterResponder,
+)
 from pmhc.toolkit.models import LibraryItem, TARequest
 from pmhc.toolkit.services import assistance as assistance_services
 from pmhc.toolkit.services import library as library_services
@@ -151,6 +159,8 @@ class Holdings:
     rule_set: TriageRuleSet
     shift: DutyShift
     team: Team
+    unit_assignment: CallAssignment
+    contact_note: ContactNote
     disposition: Disposition
     draft_encounter: Encounter
     accepted_encounter: Encounter
@@ -337,6 +347,10 @@ def _holdings(
     seed.track("person.date_of_birth", person, C.PERSONAL, *date_renderings(BIRTH_DATES[key]))
     dispatch_services.link_person(taker, call=call, person=person, role="subject")
     dispatch_services.assign_unit(taker, call=call, trainee=on_duty)
+    # The team is sent too; its clinician accepts the call.
+    unit_services.set_team_members(coordinator, team=team, users=[users[Role.CLINICIAN]])
+    unit_assignment = dispatch_services.assign_unit(taker, call=call, team=team)
+    unit_services.advance(actor(Role.CLINICIAN), assignment=unit_assignment, to="accepted")
 
     mapping = import_services.save_mapping(
         coordinator,
@@ -400,6 +414,17 @@ def _holdings(
     response_services.submit_encounter(clinician, encounter=accepted)
     response_services.review_encounter(actor(Role.SUPERVISOR), encounter=accepted, accept=True)
     accepted.refresh_from_db()
+    contact_note = contact_services.file_contact_note(
+        clinician,
+        assignment=unit_assignment,
+        person=person,
+        risk_level="moderate",
+        assessment_done=True,
+        follow_up_with=seed.text("Cfw"),
+        follow_up_on=today,
+        note=f"Agreed a plan with {seed.text('Cnt')}.",
+    )
+    seed.track("contact_note", contact_note, C.CLINICAL, seed.text("Cnt"), seed.text("Cfw"))
     seed.track(
         "accepted.narrative",
         accepted,
@@ -592,6 +617,8 @@ def _holdings(
         rule_set=rule_set,
         shift=shift,
         team=team,
+        unit_assignment=unit_assignment,
+        contact_note=contact_note,
         disposition=disposition,
         draft_encounter=draft,
         accepted_encounter=accepted,

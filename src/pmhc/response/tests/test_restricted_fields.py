@@ -37,6 +37,7 @@ from pmhc.response import services
 from pmhc.response.audit_codes import ResponseAudit
 from pmhc.response.forms import SECTIONS
 from pmhc.response.models import (
+    ContactNote,
     Encounter,
     EncounterAmendment,
     EncounterReview,
@@ -55,6 +56,7 @@ READ_EVENTS: dict[type[models.Model], str] = {
     EncounterAmendment: ResponseAudit.ENCOUNTER_NARRATIVE_READ,
     Person: PeopleAudit.PERSON_READ,
     PersonAlias: PeopleAudit.PERSON_READ,
+    ContactNote: ResponseAudit.CONTACT_NOTE_READ,
 }
 #: The models of these apps that hold no restricted field, with their free-text fields, all
 #: agency data: operational settings, import bookkeeping, the agency's own staff, and links
