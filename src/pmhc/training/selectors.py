@@ -25,7 +25,7 @@ from pmhc.platform.access import (
     get_or_404,
     restrict,
 )
-from pmhc.platform.models import Classification, Organization, Purpose, User
+from pmhc.platform.models import Classification, Organization, Purpose, Role, User
 from pmhc.platform.selectors import acting_organization
 from pmhc.training import roster_csv
 from pmhc.training.audit_codes import TrainingAudit
@@ -78,6 +78,16 @@ def training_organization(actor: Actor) -> Organization | None:
         return None
     organization = acting_organization(actor)
     return organization if organization is not None and can_read(actor, organization) else None
+
+
+#: Roles that keep a training record of their own (officers and call-takers) and open Train
+#: to read it, as well as those who run the roster (``TRAINING_READERS``).
+OWN_RECORD_ROLES = frozenset({Role.OFFICER, Role.CALL_TAKER})
+
+
+def opens_train(actor: Actor) -> bool:
+    """Whether Train is for the actor (and so whether the menu offers it)."""
+    return actor.has_role(*TRAINING_READERS, *OWN_RECORD_ROLES)
 
 
 def require_training_organization(actor: Actor) -> Organization:
