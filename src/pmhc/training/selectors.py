@@ -101,9 +101,26 @@ def require_training_organization(actor: Actor) -> Organization:
 # --- Coverage ----------------------------------------------------------------------------
 
 
-def _group(counts: dict[str, list[int]]) -> tuple[GroupCoverage, ...]:
+def _group(
+    counts: dict[str, list[int]], cells: dict[tuple[str, str], PostCell], *, axis: int
+) -> tuple[GroupCoverage, ...]:
+    """The shifts (``axis`` 0) or districts (``axis`` 1), each with its gaps read from the
+    cells of the table by shift and district, so that the summary and that table never
+    disagree."""
+    gaps: dict[str, list[str]] = defaultdict(list)
+    held: dict[str, int] = defaultdict(int)
+    for post, cell in sorted(cells.items()):
+        held[post[axis]] += cell.patrol > 0
+        if cell.uncovered:
+            gaps[post[axis]].append(post[1 - axis])
     return tuple(
-        GroupCoverage(name=name, patrol=patrol, cit_certified=certified)
+        GroupCoverage(
+            name=name,
+            patrol=patrol,
+            cit_certified=certified,
+            gaps=tuple(gaps[name]),
+            posts=held[name],
+        )
         for name, (patrol, certified) in sorted(counts.items())
     )
 
@@ -188,6 +205,11 @@ def _tally(organization: Organization, on: dt.date) -> tuple[Coverage, CoverageG
         elif role == TraineeRole.DISPATCHER:
             dispatchers += 1
             dispatchers_trained += CertificationKind.DISPATCHER in certs
+    # One shift in one district: the table by shift and district shows these, and the
+    # shifts' and districts' own status is read from them.
+    cells = {
+        post: PostCell(post[0], post[1], counts[0], counts[1]) for post, counts in by_post.items()
+    }
     figures = Coverage(
         organization_id=organization.pk,
         on=on,
@@ -201,16 +223,11 @@ def _tally(organization: Organization, on: dt.date) -> tuple[Coverage, CoverageG
         volunteers=volunteers,
         assigned=assigned,
         expiring_soon=expiring,
-        by_shift=_group(by_shift),
-        by_district=_group(by_district),
+        by_shift=_group(by_shift, cells, axis=0),
+        by_district=_group(by_district, cells, axis=1),
     )
     grid = CoverageGrid(
-        shifts=tuple(sorted(by_shift)),
-        districts=tuple(sorted(by_district)),
-        cells={
-            post: PostCell(post[0], post[1], counts[0], counts[1])
-            for post, counts in by_post.items()
-        },
+        shifts=tuple(sorted(by_shift)), districts=tuple(sorted(by_district)), cells=cells
     )
     return figures, grid
 
