@@ -452,7 +452,8 @@ def officer_calls(actor: Actor, limit: int = 20) -> list[Call]:
     whose report was returned for changes first, then those with a draft or no report yet,
     then those whose report is submitted or accepted; newest first within each. Each call
     carries ``report_label`` (its report's state in words) and ``report_action`` ("file",
-    "continue" or "") when the module that keeps reports has registered its states."""
+    "continue" or "none": what its button offers) when the module that keeps reports has
+    registered its states."""
     if actor.user_id is None:
         return []
     sent = CallAssignment.objects.filter(call_id=OuterRef("pk"), trainee__user_id=actor.user_id)
@@ -469,7 +470,8 @@ def officer_calls(actor: Actor, limit: int = 20) -> list[Call]:
         state = getattr(call, "report_state", None)
         call.report_label = states.label(state)  # type: ignore[attr-defined]
         done = getattr(call, "report_rank", None) == report_states.DONE
-        call.report_action = "" if done else "continue" if state else "file"  # type: ignore[attr-defined]
+        action = "none" if done else "continue" if state else "file"
+        call.report_action = action  # type: ignore[attr-defined]
     return rows
 
 

@@ -272,3 +272,28 @@ def test_a_signed_in_persons_missing_page_leads_back_to_their_work(cast: Cast) -
     response = cast.client(cast.colleague).get("/no-such-page/")
     assert response.status_code == 404
     assert f'href="{reverse("landing")}"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_without_report_states_the_calls_list_newest_first(cast: Cast, monkeypatch) -> None:
+    from pmhc.dispatch import report_states
+
+    monkeypatch.setattr(report_states, "_registered", [])
+    taker = member(cast.agency, Role.CALL_TAKER)
+    mine = cit_officer_on_duty(cast.agency, user=cast.colleague)
+    made = []
+    for hours_ago in (3, 1, 2):
+        call = dispatch_services.create_call(
+            cast.actor(taker),
+            organization=cast.agency,
+            cad_event_id=cad_id(),
+            received_at=timezone.now() - dt.timedelta(hours=hours_ago),
+        )
+        dispatch_services.assign_unit(cast.actor(taker), call=call, trainee=mine)
+        made.append(call.cad_event_id)
+    rows = dispatch_selectors.officer_calls(cast.actor(cast.colleague))
+    assert [call.cad_event_id for call in rows] == [made[1], made[2], made[0]]
+    body = cast.client(cast.colleague).get(reverse("dispatch_index")).content.decode()
+    section = body.split("Calls you were sent to", 1)[1].split("</section>")[0]
+    assert section.count("File the encounter") == 3
+    assert "Report:" not in section
