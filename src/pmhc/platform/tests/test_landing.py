@@ -245,6 +245,10 @@ def test_a_missing_page_in_the_demo_is_the_products_own(monkeypatch, settings) -
     assert "Page not found" in body
     assert 'href="/"' in body  # a way back
     assert "URLconf" not in body and "operate/calls/" not in body
+    # With DEBUG off, the demo still serves its static files (WhiteNoise, from the finders).
+    css = Client().get("/static/pmhc/pmhc.css")
+    assert css.status_code == 200
+    assert b"".join(css.streaming_content)  # type: ignore[attr-defined]
 
 
 @pytest.mark.django_db
