@@ -44,7 +44,13 @@ if PRODUCTION and AUDIT_KEY == DEMO_AUDIT_KEY:
         "PMHC_MODE=production refuses the demo audit key: set PMHC_AUDIT_KEY"
     )
 
-DEBUG = env_bool("PMHC_DEBUG", not PRODUCTION)
+# Off in the demo too: with DEBUG on, Django answers a missing page or an error with its own
+# debug page, which lists every URL of the product (or a stack trace) to anyone who asks; the
+# demo is shown to the people the product is for, so it shows the product's own 404 and 500
+# pages instead. The demo still serves its static files: WhiteNoise finds them in the apps
+# and assets folders (``WHITENOISE_USE_FINDERS`` below), whatever DEBUG is. A developer who
+# wants the debug pages sets PMHC_DEBUG=true.
+DEBUG = env_bool("PMHC_DEBUG", False)
 ALLOWED_HOSTS = env_list("PMHC_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("PMHC_CSRF_TRUSTED_ORIGINS", [])
 TRUST_X_FORWARDED_FOR = env_bool("PMHC_TRUST_X_FORWARDED_FOR", False)
@@ -149,7 +155,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+#: Signing in leads to the page of the person's work, by role (``platform.landing``).
+LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60
 

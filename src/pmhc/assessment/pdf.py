@@ -13,6 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
+from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -30,6 +31,64 @@ from pmhc.assessment.reporting import level_label, shown
 from pmhc.assessment.selectors import Help
 
 BLUE = colors.HexColor("#005ea2")
+#: The page's margins; every line of the report lies within them.
+MARGIN_X, MARGIN_Y = inch, 0.8 * inch
+#: The width a line may take: between the margins, less the frame's own padding (6 points a
+#: side in ReportLab's page templates). The chart and the table are this wide.
+CONTENT_WIDTH = LETTER[0] - 2 * MARGIN_X - 12
+#: The chart's column of element names, right-aligned against the bars.
+CHART_LABEL_WIDTH = 2.6 * inch
+CHART_FONT, CHART_SIZE, CHART_LEADING = "Helvetica", 8, 9.5
+
+
+def _score_chart(report: scoring.Report) -> Drawing:
+    """A bar for each element's score, labelled with the element's whole name: a name too
+    long for the label column wraps onto more lines, and its row grows to hold them."""
+    width, row, bar_height = CONTENT_WIDTH, 16.0, 11.0
+    label_width = CHART_LABEL_WIDTH
+    room = label_width - 8
+    rows = [
+        (
+            element,
+            simpleSplit(
+                f"{element.element.number}. {element.element.title}", CHART_FONT, CHART_SIZE, room
+            ),
+        )
+        for element in report.elements
+    ]
+    heights = [max(row, len(lines) * CHART_LEADING + 6) for _element, lines in rows]
+    drawing = Drawing(width, sum(heights) + 8)
+    top = drawing.height
+    for (element, lines), height in zip(rows, heights, strict=True):
+        bottom = top - height
+        middle = bottom + height / 2
+        first = middle + (len(lines) - 1) * CHART_LEADING / 2 - 3
+        for index, line in enumerate(lines):
+            drawing.add(
+                String(
+                    label_width - 4,
+                    first - index * CHART_LEADING,
+                    line,
+                    fontName=CHART_FONT,
+                    fontSize=CHART_SIZE,
+                    textAnchor="end",
+                )
+            )
+        length = (width - label_width - 40) * (element.score or 0) / 100
+        bar = Rect(label_width, middle - bar_height / 2, length, bar_height)
+        bar.fillColor, bar.strokeColor = BLUE, None
+        drawing.add(bar)
+        drawing.add(
+            String(
+                label_width + length + 4,
+                middle - 3,
+                shown(element.score),
+                fontName=CHART_FONT,
+                fontSize=CHART_SIZE,
+            )
+        )
+        top = bottom
+    return drawing
 
 
 def report_pdf(
@@ -46,13 +105,18 @@ def report_pdf(
     story: list[Flowable] = []
     title = _("PMHC self-assessment report")
     story.append(Paragraph(escape(title), styles["Title"]))
+    # The quick sitting's title is the program's name ("Quick self-assessment"): say it once.
+    named = (
+        program
+        if assessment.title.strip().casefold() == program.strip().casefold()
+        else f"{program} · {assessment.title}"
+    )
     story.append(
         Paragraph(
             escape(
-                _("%(program)s · %(title)s · edition %(edition)d · printed %(date)s")
+                _("%(named)s · edition %(edition)d · printed %(date)s")
                 % {
-                    "program": program,
-                    "title": assessment.title,
+                    "named": named,
                     "edition": assessment.instrument.edition,
                     "date": timezone.localdate().isoformat(),
                 }
@@ -91,31 +155,24 @@ def report_pdf(
             body,
         )
     )
-    # Bar chart of element scores.
-    width, row = 6.5 * inch, 16
-    drawing = Drawing(width, row * len(report.elements) + 8)
-    label_width = 2.6 * inch
-    for index, element in enumerate(report.elements):
-        y = drawing.height - (index + 1) * row
-        drawing.add(
-            String(
-                label_width - 4,
-                y + 4,
-                f"{element.element.number}. {element.element.title}"[:42],
-                fontSize=8,
-                textAnchor="end",
-            )
-        )
-        length = (width - label_width - 40) * (element.score or 0) / 100
-        bar = Rect(label_width, y + 2, length, row - 5)
-        bar.fillColor, bar.strokeColor = BLUE, None
-        drawing.add(bar)
-        drawing.add(String(label_width + length + 4, y + 4, shown(element.score), fontSize=8))
+    drawing = _score_chart(report)
     story.append(Spacer(1, 0.1 * inch))
     story.append(drawing)
     story.append(Spacer(1, 0.15 * inch))
+    header = styles["BodyText"].clone("TableHeader", fontName="Helvetica-Bold", fontSize=8)
+    header.leading = 10
     table_rows: list[list[object]] = [
-        [_("Element"), _("Score"), _("Maturity"), _("Rated"), _("Don't know"), _("Not answered")]
+        [
+            Paragraph(escape(label), header)
+            for label in (
+                _("Element"),
+                _("Score"),
+                _("Maturity"),
+                _("Rated"),
+                _("Don't know"),
+                _("Not answered"),
+            )
+        ]
     ]
     for element in report.elements:
         table_rows.append(
@@ -130,7 +187,7 @@ def report_pdf(
         )
     table = Table(
         table_rows,
-        colWidths=[2.9 * inch, 0.6 * inch, 1.0 * inch, 0.6 * inch, 0.7 * inch, 0.8 * inch],
+        colWidths=[CONTENT_WIDTH * share for share in (0.39, 0.095, 0.155, 0.095, 0.12, 0.145)],
         repeatRows=1,
     )
     table.setStyle(
@@ -195,10 +252,10 @@ def report_pdf(
         pagesize=LETTER,
         title=title,
         author="pmhc",
-        leftMargin=inch,
-        rightMargin=inch,
-        topMargin=0.8 * inch,
-        bottomMargin=0.8 * inch,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_Y,
+        bottomMargin=MARGIN_Y,
     )
     document.build(story)
     return buffer.getvalue()

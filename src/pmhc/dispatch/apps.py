@@ -16,27 +16,19 @@ class DispatchConfig(AppConfig):
         from pmhc.platform import audit_codes
 
         audit_codes.register(DispatchAudit, app="dispatch")
-        from pmhc.platform.access import Actor
+        from pmhc.dispatch.selectors import opens_operate
+        from pmhc.platform import landing
         from pmhc.platform.models import Role
         from pmhc.platform.navigation import ORDER, SECTIONS, Section
         from pmhc.platform.panels import register as register_panel
         from pmhc.platform.worker_hooks import register_startup_check
 
-        roles = (
-            Role.CALL_TAKER,
-            Role.OFFICER,
-            Role.SUPERVISOR,
-            Role.CLINICIAN,
-            Role.COORDINATOR,
-            Role.CASE_MANAGER,
-        )
-
-        def visible(actor: Actor) -> bool:
-            return actor.has_role(*roles)
-
         SECTIONS.append(
-            Section(_("Operate"), "dispatch_index", visible, "/operate/", ORDER["operate"])
+            Section(_("Operate"), "dispatch_index", opens_operate, "/operate/", ORDER["operate"])
         )
+        # Call-takers land on the call-taker's screen; those who respond, on Operate.
+        landing.register("dispatch_call_new", Role.CALL_TAKER)
+        landing.register("dispatch_index", Role.OFFICER, Role.CLINICIAN, Role.CASE_MANAGER)
         register_startup_check(_start_import_watch)
         register_panel(
             "people.person",

@@ -21,7 +21,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from pmhc.dispatch import triage
+from pmhc.dispatch import report_states, triage
 from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import (
     CALL_READERS,
@@ -42,7 +42,7 @@ from pmhc.people.models import Person
 from pmhc.people.selectors import read_people
 from pmhc.platform import dates, restricted
 from pmhc.platform.access import Action, Actor, Target, decide, get_or_404, restrict
-from pmhc.platform.models import Classification, Organization, Purpose
+from pmhc.platform.models import Classification, Organization, Purpose, Role
 from pmhc.platform.selectors import acting_organization
 from pmhc.training.models import Trainee
 from pmhc.training.selectors import cit_officers_on_shift
@@ -79,6 +79,24 @@ def duty_target(organization: Organization) -> Target:
         access_read_roles=DutyShift.access_read_roles,
         access_write_roles=DUTY_WRITERS,
     )
+
+
+#: The roles with work on Operate's page; for everyone else it is not there (404).
+OPERATE_ROLES = frozenset(
+    {
+        Role.CALL_TAKER,
+        Role.OFFICER,
+        Role.SUPERVISOR,
+        Role.CLINICIAN,
+        Role.CASE_MANAGER,
+        Role.COORDINATOR,
+    }
+)
+
+
+def opens_operate(actor: Actor) -> bool:
+    """Whether Operate's page is for the actor (and so whether the menu offers it)."""
+    return actor.has_role(*OPERATE_ROLES)
 
 
 def can_take_calls(actor: Actor, organization: Organization) -> bool:
@@ -451,15 +469,31 @@ def call_people(actor: Actor, call: Call) -> tuple[list[PersonOnCall], int]:
 
 
 def officer_calls(actor: Actor, limit: int = 20) -> list[Call]:
-    """Calls the actor was sent to, through the roster entry linked to their account."""
+    """Calls the actor was sent to, through the roster entry linked to their account: those
+    whose report was returned for changes first, then those with a draft or no report yet,
+    then those whose report is submitted or accepted; newest first within each. Each call
+    carries ``report_label`` (its report's state in words) and ``report_action`` ("file",
+    "continue" or "none": what its button offers) when the module that keeps reports has
+    registered its states."""
     if actor.user_id is None:
         return []
     sent = CallAssignment.objects.filter(call_id=OuterRef("pk"), trainee__user_id=actor.user_id)
-    return list(
-        restrict(actor, Call.objects.all(), Action.VIEW, ACTIVE_CALL)
-        .filter(Exists(sent))
-        .order_by("-received_at", "-pk")[:limit]
+    queryset = restrict(actor, Call.objects.all(), Action.VIEW, ACTIVE_CALL).filter(Exists(sent))
+    states = report_states.registered()
+    if states is None:
+        return list(queryset.order_by("-received_at", "-pk")[:limit])
+    rows = list(
+        states.annotate(queryset, actor.user_id).order_by("report_rank", "-received_at", "-pk")[
+            :limit
+        ]
     )
+    for call in rows:
+        state = getattr(call, "report_state", None)
+        call.report_label = states.label(state)  # type: ignore[attr-defined]
+        done = getattr(call, "report_rank", None) == report_states.DONE
+        action = "none" if done else "continue" if state else "file"
+        call.report_action = action  # type: ignore[attr-defined]
+    return rows
 
 
 # --- Duty board --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pmhc.dispatch import times, triage
+from pmhc.dispatch import times, triage, unit_services
 from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.duty_services import delete_shift, save_shift, save_team
 from pmhc.dispatch.models import (
@@ -367,8 +367,11 @@ def assign_unit(
         unit = unit or team.name[:60]
     queued = False
     if team is not None:
-        status = Team.objects.filter(pk=team.pk).values_list("status", flat=True).get()
-        queued = status != TeamStatus.AVAILABLE
+        # Locked, so that two calls sent at once cannot both find the team free.
+        locked_team = Team.objects.select_for_update().get(pk=team.pk)
+        queued = locked_team.status != TeamStatus.AVAILABLE
+        if not queued:
+            unit_services.team_sent(actor, locked_team)
     assignment = CallAssignment.objects.create(
         call=call,
         trainee=trainee,

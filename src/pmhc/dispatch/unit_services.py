@@ -24,6 +24,7 @@ from pmhc.dispatch.models import (
     NEXT_STEP,
     STEP_TIMES,
     AssignmentStatus,
+    Call,
     CallAssignment,
     Team,
     TeamStatus,
@@ -70,6 +71,25 @@ def _set_status(actor: Actor, team: Team, status: str, *, detail: str = "") -> N
     )
 
 
+def _call_sent(assignment: CallAssignment) -> None:
+    """A call taken from the queue counts as dispatched now, with the team among its units."""
+    call = Call.objects.select_for_update().get(pk=assignment.call_id)
+    now = timezone.now()
+    if assignment.unit not in call.units:
+        call.units = [*call.units, assignment.unit]
+    if call.dispatched_at is None:
+        call.dispatched_at = max(now, call.received_at)
+    call.updated_at = now
+    call.save(update_fields=["units", "dispatched_at", "updated_at"])
+
+
+def team_sent(actor: Actor, team: Team) -> None:
+    """A team locked by the caller (``assign_unit``) was sent a call: it is on a call from
+    now, so the next call for it waits in its queue instead of being sent too."""
+    if team.status == TeamStatus.AVAILABLE:
+        _set_status(actor, team, TeamStatus.ON_CALL, detail="sent to a call")
+
+
 def _take_next(actor: Actor, team: Team) -> CallAssignment | None:
     """The locked, available team takes the oldest call in its queue, if any: the call is
     sent to it and the team is on a call."""
@@ -79,6 +99,7 @@ def _take_next(actor: Actor, team: Team) -> CallAssignment | None:
     before = audit.snapshot(waiting, STEP_FIELDS)
     waiting.status = AssignmentStatus.SENT
     waiting.save(update_fields=["status"])
+    _call_sent(waiting)
     audit.record(
         DispatchAudit.UNIT_DEQUEUED,
         actor=actor,

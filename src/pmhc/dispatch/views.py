@@ -46,8 +46,10 @@ def _render(
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """What this person does next, by role."""
+    """What this person does next, by role; not there for roles with no work here."""
     actor = actor_of(request)
+    if not selectors.opens_operate(actor):
+        raise Http404("Not found")
     roles = actor.roles
     context: dict[str, Any] = {
         "takes_calls": selectors.call_organization(actor) is not None,

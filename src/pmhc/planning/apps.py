@@ -17,9 +17,9 @@ class PlanningConfig(AppConfig):
         from pmhc.platform.models import Role
         from pmhc.platform.navigation import ORDER, SECTIONS, Section
 
-        # Plan is for the people who run the program; analysts read plans through the pages
-        # but work under Measure, so the bar does not offer them Plan.
-        roles = (Role.COORDINATOR, Role.ADMINISTRATOR, Role.SUPERVISOR)
+        # Plan is for the people who run the program, and analysts read it: the bar offers
+        # it to everyone whom its page answers.
+        roles = (Role.COORDINATOR, Role.ADMINISTRATOR, Role.SUPERVISOR, Role.ANALYST)
         SECTIONS.append(
             Section(
                 _("Plan"),
@@ -29,3 +29,8 @@ class PlanningConfig(AppConfig):
                 ORDER["plan"],
             )
         )
+        from pmhc.platform import landing
+
+        # The program's home: coordinators run it from here; analysts read its plan and
+        # figures here until the program has its own measures.
+        landing.register("plan_home", Role.COORDINATOR, Role.ANALYST)

@@ -10,9 +10,10 @@ class PlatformConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from pmhc.platform import audit_codes
-        from pmhc.platform.models import AuditAction
+        from pmhc.platform import audit_codes, landing
+        from pmhc.platform.models import AuditAction, Role
 
         audit_codes.register(AuditAction, app="platform")
+        landing.register("org_home", Role.ADMINISTRATOR)
         # Registers the deployment checks.
         from pmhc.platform import checks  # noqa: F401

@@ -33,7 +33,11 @@ from pmhc.platform.models import EmailStatus, Role
 
 @login_required
 def org_home(request: HttpRequest) -> HttpResponse:
+    """The organizations the actor administers; for those who administer none, the page is not
+    there (404), as the menu does not offer it."""
     organizations = list(selectors.managed_organizations(actor_of(request)))
+    if not organizations:
+        raise Http404("Not found")
     if len(organizations) == 1:
         return redirect("org_detail", slug=organizations[0].slug)
     return render(request, "platform/org_home.html", {"organizations": organizations})

@@ -8,6 +8,7 @@ from pmhc.platform import account_views, agreement_views, break_glass_views, org
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/docs/", views.api_docs, name="api_docs"),
+    path("start/", views.landing, name="landing"),
     # Accounts
     path("accounts/login/", account_views.login_view, name="login"),
     path("accounts/login/code/", account_views.two_factor_verify, name="two_factor_verify"),

@@ -1,18 +1,22 @@
-"""The platform's public pages: health check, API documentation. (The home page is the
-toolkit's: ``pmhc.toolkit.views.learn.home``.)"""
+"""The platform's public pages: health check, API documentation; and the landing address that
+sends a signed-in person to their work. (The home page is the toolkit's:
+``pmhc.toolkit.views.learn.home``.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from drf_spectacular.generators import SchemaGenerator
 
 from pmhc.platform import selectors
 from pmhc.platform.caching import public_page
+from pmhc.platform.http import actor_of
+from pmhc.platform.landing import landing_url
 
 
 @never_cache
@@ -27,6 +31,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
             status=503,
         )
     return JsonResponse({"status": "ok", "database": "reachable", "vendor": connection.vendor})
+
+
+@login_required
+@never_cache
+def landing(request: HttpRequest) -> HttpResponse:
+    """Where signing in and the product's name in the header lead: the page of the person's
+    work, by their role in the organization they act for (``platform.landing``)."""
+    return HttpResponseRedirect(landing_url(actor_of(request)))
 
 
 def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -60,4 +72,4 @@ def api_docs(request: HttpRequest) -> HttpResponse:
     )
 
 
-__all__ = ["api_docs", "healthz", "selectors"]
+__all__ = ["api_docs", "healthz", "landing", "selectors"]

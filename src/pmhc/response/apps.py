@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from pmhc.dispatch.models import Call
 
 
 class ResponseConfig(AppConfig):
@@ -19,7 +23,17 @@ class ResponseConfig(AppConfig):
             ResponseAudit, app="response", typed_detail=[ResponseAudit.ENCOUNTER_AMENDED]
         )
 
+        from pmhc.dispatch import report_states
+        from pmhc.platform import landing
+        from pmhc.platform.models import Role
         from pmhc.platform.panels import register as register_panel
+
+        # The officer's list of calls shows the state of their report on each.
+        report_states.register(
+            report_states.ReportStates(annotate=_own_report_states, label=_report_state_label)
+        )
+        # Supervisors land on the reports waiting for their review.
+        landing.register("response_review_queue", Role.SUPERVISOR)
 
         register_panel(
             "people.person",
@@ -45,6 +59,19 @@ class ResponseConfig(AppConfig):
             context=_call_notes,
             order=10,
         )
+
+
+def _own_report_states(calls: QuerySet[Call], user_id: int) -> QuerySet[Call]:
+    # Imported when the list is read, not when the apps load, like the panels above.
+    from pmhc.response.selectors import own_report_states
+
+    return own_report_states(calls, user_id)
+
+
+def _report_state_label(state: str | None) -> str:
+    from pmhc.response.selectors import report_state_label
+
+    return report_state_label(state)
 
 
 def _person_encounters(**page: Any) -> dict[str, Any]:

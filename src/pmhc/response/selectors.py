@@ -15,9 +15,22 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
+from django.utils.translation import gettext
 
+from pmhc.dispatch import report_states
 from pmhc.dispatch.models import Call
 from pmhc.people import selectors as people_selectors
 from pmhc.people.models import Person
@@ -286,6 +299,33 @@ def open_report(actor: Actor, call: Call) -> Encounter | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def own_report_states(calls: QuerySet[Call], user_id: int) -> QuerySet[Call]:
+    """``calls`` with the state of the officer's latest report on each (``report_state``,
+    None when they filed none) and its place in their list (``report_rank``), in the same
+    query: registered with ``dispatch.report_states`` for the officer's list of calls. The
+    calls are already narrowed to those the officer may read; a report's state holds no
+    personal data."""
+    latest = Encounter.objects.filter(call_id=OuterRef("pk"), filed_by_id=user_id).order_by(
+        "-created_at", "-pk"
+    )
+    return calls.annotate(report_state=Subquery(latest.values("status")[:1])).annotate(
+        report_rank=Case(
+            When(report_state=EncounterStatus.RETURNED, then=Value(report_states.RETURNED)),
+            When(
+                Q(report_state__isnull=True) | Q(report_state=EncounterStatus.DRAFT),
+                then=Value(report_states.TO_FILE),
+            ),
+            default=Value(report_states.DONE),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def report_state_label(state: str | None) -> str:
+    """A report's state in words; None is a call with no report yet."""
+    return str(EncounterStatus(state).label) if state else gettext("Not started")
 
 
 # --- Lists ---------------------------------------------------------------------------------

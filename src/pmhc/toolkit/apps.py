@@ -29,3 +29,6 @@ class ToolkitConfig(AppConfig):
         SECTIONS.append(
             Section(_("Library review"), "library_review", tta, "/library/review/", queue)
         )
+        from pmhc.platform import landing
+
+        landing.register("ta_queue", Role.TTA_STAFF)

@@ -18,11 +18,18 @@ def share(part: int, whole: int) -> float | None:
 @dataclass(frozen=True)
 class GroupCoverage:
     """One shift or one district: patrol officers in it and how many hold a current CIT
-    certification."""
+    certification; and its posts (one shift in one district) where patrol officers work and
+    none holds CIT, named by the other half of the post (a shift's districts, a district's
+    shifts). The table by shift and district counts the same posts: a shift is covered only
+    when that table shows a CIT-certified officer at each of its posts."""
 
     name: str
     patrol: int
     cit_certified: int
+    #: The posts of this group without a CIT-certified patrol officer (for a shift, the
+    #: districts; for a district, the shifts), and how many posts it has with patrol officers.
+    gaps: tuple[str, ...] = ()
+    posts: int = 0
 
     @property
     def share(self) -> float | None:
@@ -32,6 +39,16 @@ class GroupCoverage:
     def uncovered(self) -> bool:
         """Patrol officers work here but none of them is CIT-certified."""
         return self.patrol > 0 and self.cit_certified == 0
+
+    @property
+    def covered(self) -> bool:
+        """Patrol officers work here and each of its posts has a CIT-certified one: 10% of
+        a shift certified, all in one district, leaves its other districts without."""
+        return self.patrol > 0 and self.cit_certified > 0 and not self.gaps
+
+    @property
+    def has_gaps(self) -> bool:
+        return self.patrol > 0 and not self.covered
 
 
 @dataclass(frozen=True)
@@ -84,3 +101,13 @@ class Coverage:
     @property
     def uncovered_districts(self) -> tuple[str, ...]:
         return tuple(g.name for g in self.by_district if g.uncovered)
+
+    @property
+    def shifts_with_gaps(self) -> tuple[GroupCoverage, ...]:
+        """Shifts not covered at every post: with no CIT-certified officer at all, or none
+        in one of the districts where the shift has patrol officers."""
+        return tuple(g for g in self.by_shift if g.has_gaps)
+
+    @property
+    def districts_with_gaps(self) -> tuple[GroupCoverage, ...]:
+        return tuple(g for g in self.by_district if g.has_gaps)

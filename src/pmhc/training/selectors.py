@@ -25,7 +25,7 @@ from pmhc.platform.access import (
     get_or_404,
     restrict,
 )
-from pmhc.platform.models import Classification, Organization, Purpose, User
+from pmhc.platform.models import Classification, Organization, Purpose, Role, User
 from pmhc.platform.selectors import acting_organization
 from pmhc.training import roster_csv
 from pmhc.training.audit_codes import TrainingAudit
@@ -80,6 +80,16 @@ def training_organization(actor: Actor) -> Organization | None:
     return organization if organization is not None and can_read(actor, organization) else None
 
 
+#: Roles that keep a training record of their own (officers and call-takers) and open Train
+#: to read it, as well as those who run the roster (``TRAINING_READERS``).
+OWN_RECORD_ROLES = frozenset({Role.OFFICER, Role.CALL_TAKER})
+
+
+def opens_train(actor: Actor) -> bool:
+    """Whether Train is for the actor (and so whether the menu offers it)."""
+    return actor.has_role(*TRAINING_READERS, *OWN_RECORD_ROLES)
+
+
 def require_training_organization(actor: Actor) -> Organization:
     """Staff pages: anyone who runs no roster gets the same 404 as a missing page."""
     organization = training_organization(actor)
@@ -91,9 +101,26 @@ def require_training_organization(actor: Actor) -> Organization:
 # --- Coverage ----------------------------------------------------------------------------
 
 
-def _group(counts: dict[str, list[int]]) -> tuple[GroupCoverage, ...]:
+def _group(
+    counts: dict[str, list[int]], cells: dict[tuple[str, str], PostCell], *, axis: int
+) -> tuple[GroupCoverage, ...]:
+    """The shifts (``axis`` 0) or districts (``axis`` 1), each with its gaps read from the
+    cells of the table by shift and district, so that the summary and that table never
+    disagree."""
+    gaps: dict[str, list[str]] = defaultdict(list)
+    held: dict[str, int] = defaultdict(int)
+    for post, cell in sorted(cells.items()):
+        held[post[axis]] += cell.patrol > 0
+        if cell.uncovered:
+            gaps[post[axis]].append(post[1 - axis])
     return tuple(
-        GroupCoverage(name=name, patrol=patrol, cit_certified=certified)
+        GroupCoverage(
+            name=name,
+            patrol=patrol,
+            cit_certified=certified,
+            gaps=tuple(gaps[name]),
+            posts=held[name],
+        )
         for name, (patrol, certified) in sorted(counts.items())
     )
 
@@ -178,6 +205,11 @@ def _tally(organization: Organization, on: dt.date) -> tuple[Coverage, CoverageG
         elif role == TraineeRole.DISPATCHER:
             dispatchers += 1
             dispatchers_trained += CertificationKind.DISPATCHER in certs
+    # One shift in one district: the table by shift and district shows these, and the
+    # shifts' and districts' own status is read from them.
+    cells = {
+        post: PostCell(post[0], post[1], counts[0], counts[1]) for post, counts in by_post.items()
+    }
     figures = Coverage(
         organization_id=organization.pk,
         on=on,
@@ -191,16 +223,11 @@ def _tally(organization: Organization, on: dt.date) -> tuple[Coverage, CoverageG
         volunteers=volunteers,
         assigned=assigned,
         expiring_soon=expiring,
-        by_shift=_group(by_shift),
-        by_district=_group(by_district),
+        by_shift=_group(by_shift, cells, axis=0),
+        by_district=_group(by_district, cells, axis=1),
     )
     grid = CoverageGrid(
-        shifts=tuple(sorted(by_shift)),
-        districts=tuple(sorted(by_district)),
-        cells={
-            post: PostCell(post[0], post[1], counts[0], counts[1])
-            for post, counts in by_post.items()
-        },
+        shifts=tuple(sorted(by_shift)), districts=tuple(sorted(by_district)), cells=cells
     )
     return figures, grid
 

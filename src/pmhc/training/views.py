@@ -42,10 +42,13 @@ def _render(
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Coverage for those who run the roster; everyone else lands on their own record."""
+    """Coverage for those who run the roster; officers and call-takers land on their own
+    record; for other roles Train is not there (404), as the menu does not offer it."""
     actor = actor_of(request)
     organization = selectors.training_organization(actor)
     if organization is None:
+        if not selectors.opens_train(actor):
+            raise Http404("Not found")
         return redirect("training_mine")
     figures, grid = selectors.coverage_with_grid(actor, organization)
     shift_label = _("Bar chart: share of patrol CIT-certified by shift; the table beside it.")

@@ -27,7 +27,7 @@ def test_login_success_is_recorded(cast):
     client = Client()
     response = login(client, "member")
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("landing")
     event = AuditEvent.objects.get(action=AuditAction.LOGIN_SUCCEEDED)
     assert event.actor_id == cast.member.pk
     assert event.organization_id == cast.agency.pk
@@ -71,7 +71,7 @@ def test_throttle_lifts_after_the_window(cast, settings, monkeypatch):
 
 def test_login_next_must_be_local(cast):
     response = login(Client(), "member", next="https://evil.example/")
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("landing")
     response = login(Client(), "member", next="/accounts/")
     assert response["Location"] == "/accounts/"
 

@@ -148,7 +148,44 @@ def test_the_coverage_page_flags_the_gaps(cast, roster):
     from django.urls import reverse
 
     page = cast.client(cast.member).get(reverse("training_home")).content.decode()
-    assert "Shifts without a CIT-certified patrol officer: Night" in page
-    assert "Districts without" not in page
+    assert "Shifts without a CIT-certified patrol officer in every district: Evening, Night" in (
+        page
+    )
+    assert "Districts without a CIT-certified patrol officer on every shift: North, South" in page
     assert "Evening / South" in page
+    assert "Every shift has a CIT-certified patrol officer in every district" not in page
     assert '<svg class="pmhc-chart"' in page
+
+
+def test_a_shift_with_cit_somewhere_is_not_covered_while_one_of_its_posts_has_none(roster):
+    """Evening has a CIT-certified officer (1 of 3, in North) but none in South: the table by
+    shift and district shows Evening / South without one, so Evening is not "covered"."""
+    figures, grid = selectors._tally(roster, ON)
+    evening = next(g for g in figures.by_shift if g.name == "Evening")
+    assert evening.cit_certified == 1 and not evening.uncovered
+    assert not evening.covered and evening.gaps == ("South",)
+    day = next(g for g in figures.by_shift if g.name == "Day")
+    assert day.covered and day.gaps == () and day.posts == 2
+    assert [g.name for g in figures.shifts_with_gaps] == ["Evening", "Night"]
+    assert [g.name for g in figures.districts_with_gaps] == ["North", "South"]
+    # The summary and the table agree everywhere: a group is covered exactly when none of
+    # its cells is a gap.
+    for axis, groups in ((0, figures.by_shift), (1, figures.by_district)):
+        for group in groups:
+            cells = [cell for post, cell in grid.cells.items() if post[axis] == group.name]
+            assert group.covered == (group.patrol > 0 and not any(c.uncovered for c in cells))
+
+
+def test_the_shift_table_names_the_districts_a_shift_leaves_without_cit(cast, roster):
+    from django.urls import reverse
+
+    page = cast.client(cast.member).get(reverse("training_home")).content.decode()
+    table = page.split('id="shift-table"', 1)[1].split("</table>", 1)[0]
+    evening = table.split("Evening", 1)[1].split("</tr>", 1)[0]
+    assert "Covered" not in evening
+    assert "Gaps" in evening and "No CIT-certified officer in South" in evening
+    day = table.split("Day", 1)[1].split("</tr>", 1)[0]
+    assert "Covered" in day
+    districts = page.split('id="district-table"', 1)[1].split("</table>", 1)[0]
+    south = districts.split("South", 1)[1].split("</tr>", 1)[0]
+    assert "No CIT-certified officer on Evening, Night" in south

@@ -331,12 +331,16 @@ def test_coordinator_plans_imports_a_roster_and_closes_the_cit_gap(
 
     import_roster(page, tmp_path)
 
-    # Coverage: the night shift has patrol officers and none of them holds CIT.
+    # Coverage: the night shift has patrol officers and none of them holds CIT; Day's and
+    # Evening's CIT officers both work North, so South has none on those shifts.
     gaps = read_coverage(page)
-    expect(gaps).to_contain_text("Shifts without a CIT-certified patrol officer: Night")
-    expect(gaps).not_to_contain_text("Day")
+    expect(gaps).to_contain_text(
+        "Shifts without a CIT-certified patrol officer in every district: Day, Evening, Night"
+    )
     by_shift = page.get_by_role("table", name="CIT-certified patrol officers by shift")
-    expect(by_shift.get_by_role("row").filter(has_text="Night")).to_contain_text("0")
+    expect(by_shift.get_by_role("row").filter(has_text="Night")).to_contain_text("Uncovered")
+    day = by_shift.get_by_role("row").filter(has_text="Day")
+    expect(day).to_contain_text("No CIT-certified officer in South")
     # The staffing model reads the same roster.
     read_staffing(page, night_on_roster=4)
     # The advisor now reads coverage too: the night gap counts against CIT.
@@ -356,8 +360,14 @@ def test_coordinator_plans_imports_a_roster_and_closes_the_cit_gap(
     requirement = cit_requirement(page)
     expect(requirement.get_by_role("cell").first).to_have_text("In progress")
     expect(requirement).to_contain_text("1 more CIT-certified officer to reach 20%.")
+    # Night now has a CIT-certified officer, in South only: the summary names the North post
+    # that the table by shift and district shows without one, rather than "covered".
     gaps = read_coverage(page)
-    expect(gaps).to_contain_text("Every shift and every district has at least one CIT-certified")
+    expect(gaps).to_contain_text("Districts without a CIT-certified patrol officer on every shift")
+    by_shift = page.get_by_role("table", name="CIT-certified patrol officers by shift")
+    night = by_shift.get_by_role("row").filter(has_text="Night")
+    expect(night).to_contain_text("No CIT-certified officer in North")
+    expect(night).not_to_contain_text("Covered")
 
     certify(page, CERTIFY[1])  # a supervisor: sworn, so counted by One Mind
     requirement = cit_requirement(page)
