@@ -140,6 +140,7 @@ def _detail_queryset() -> QuerySet[Encounter]:
         "organization", "call", "disposition", "filed_by", "accepted_by"
     ).prefetch_related(
         "responders",
+        "other_dispositions",
         Prefetch("reviews", queryset=EncounterReview.objects.select_related("reviewer")),
         Prefetch("amendments", queryset=EncounterAmendment.objects.select_related("amended_by")),
     )
@@ -378,7 +379,9 @@ def disposition_organization(actor: Actor) -> Organization:
 
 def dispositions(actor: Actor, organization: Organization) -> list[Disposition]:
     """The agency's list, in order, each with whether a report uses it."""
-    used = Encounter.objects.filter(disposition=OuterRef("pk"))
+    used = Encounter.objects.filter(
+        Q(disposition=OuterRef("pk")) | Q(other_dispositions=OuterRef("pk"))
+    )
     return list(
         restrict(actor, Disposition.objects.filter(organization=organization), Action.VIEW, ADMIN)
         .annotate(in_use=Exists(used))

@@ -26,6 +26,7 @@ from pmhc.platform.models import Purpose
 from pmhc.platform.restricted import FieldsRead
 from pmhc.response import display, selectors, services
 from pmhc.response.forms import (
+    PERSON_DETAILS,
     AmendForm,
     DispositionForm,
     EncounterFilterForm,
@@ -37,7 +38,7 @@ from pmhc.response.forms import (
     ReviewForm,
 )
 from pmhc.response.models import Encounter, EncounterPerson, EncounterResponder, EncounterStatus
-from pmhc.response.validation import ENCOUNTER_FIELDS
+from pmhc.response.validation import ENCOUNTER_FIELDS, report_value
 
 PAGE_SIZE = 25
 #: How many of a person's encounters their page lists, newest first.
@@ -116,7 +117,9 @@ def _encounter_form(
 ) -> EncounterForm:
     """The report as a form; the restricted fields the actor may not read are left out, so
     they are neither shown nor changed."""
-    initial = {name: getattr(encounter, name) for name in ENCOUNTER_FIELDS if fields.may_read(name)}
+    initial = {
+        name: report_value(encounter, name) for name in ENCOUNTER_FIELDS if fields.may_read(name)
+    }
     form = (form_class or EncounterForm)(
         request.POST if request.method == "POST" else None,
         initial=initial,
@@ -143,6 +146,47 @@ def _changes(form: EncounterForm) -> dict[str, Any]:
         for name in ENCOUNTER_FIELDS
         if name in form.fields and not _same(form.initial.get(name), form.cleaned_data[name])
     }
+
+
+#: The report form's id: the responder and person fields belong to it too (``form=``), so
+#: adding one sends the report as typed, and it is saved first.
+REPORT_FORM = "report-form"
+
+
+def _joined(form: Any) -> Any:
+    """A form whose fields sit outside the report's form element but submit with it."""
+    for field in form.fields.values():
+        field.widget.attrs["form"] = REPORT_FORM
+    return form
+
+
+def _responder_form(encounter: Encounter, data: Any = None) -> ResponderForm:
+    return _joined(
+        ResponderForm(
+            data,
+            users=selectors.responder_choices(encounter),
+            received_at=encounter.call.received_at,
+            prefix="responder",
+        )
+    )
+
+
+def _save_typed(request: HttpRequest, actor: Actor, report: Encounter) -> EncounterForm | None:
+    """Save the report as typed before adding or removing a responder or a person, so nothing
+    typed is lost. ``None`` when saved (or nothing was sent); the form with its errors when
+    it cannot be, for the page to show as typed."""
+    if request.POST.get("report") != "1":
+        return None
+    form = _encounter_form(request, report, selectors.encounter_fields(actor, report, shown=()))
+    if form.is_valid():
+        try:
+            services.update_encounter(actor, encounter=report, **_changes(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return None
+    messages.error(request, _("The report has errors. Correct them, then add or remove again."))
+    return form
 
 
 def _page(
@@ -175,11 +219,10 @@ def _page(
         on_call = selectors.people_on_call(actor, encounter)
         context |= {
             "form": form or _encounter_form(request, encounter, report.fields),
-            "responder_form": responder_form
-            or ResponderForm(users=selectors.responder_choices(encounter), prefix="responder"),
+            "responder_form": responder_form or _responder_form(encounter),
             "pick_form": pick_form
-            or (PersonPickForm(people=on_call, prefix="pick") if on_call else None),
-            "person_form": person_form or NewPersonForm(prefix="person"),
+            or (_joined(PersonPickForm(people=on_call, prefix="pick")) if on_call else None),
+            "person_form": person_form or _joined(NewPersonForm(prefix="person")),
         }
     else:
         context |= {
@@ -238,10 +281,10 @@ def responder_add(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.encounter_detail(actor, pk)
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
-    form = ResponderForm(
-        request.POST, users=selectors.responder_choices(report), prefix="responder"
-    )
-    if form.is_valid():
+    typed = _save_typed(request, actor, report)
+    report = selectors.encounter_detail(actor, pk)
+    form = _responder_form(report, request.POST)
+    if form.is_valid() and typed is None:
         try:
             services.add_responder(actor, encounter=report, **form.cleaned_data)
         except ValidationError as exc:
@@ -249,7 +292,7 @@ def responder_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Responder added."))
             return redirect("response_encounter", pk=report.pk)
-    return _page(request, actor, report, responder_form=form)
+    return _page(request, actor, report, form=typed, responder_form=form)
 
 
 @login_required
@@ -260,6 +303,9 @@ def responder_remove(request: HttpRequest, pk: int, responder_pk: int) -> HttpRe
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
     responder = get_object_or_404(EncounterResponder, pk=responder_pk, encounter=report)
+    typed = _save_typed(request, actor, report)
+    if typed is not None:
+        return _page(request, actor, selectors.encounter_detail(actor, pk), form=typed)
     try:
         services.remove_responder(actor, responder=responder)
     except ValidationError as exc:
@@ -277,19 +323,28 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.encounter_detail(actor, pk)
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
+    typed = _save_typed(request, actor, report)
+    report = selectors.encounter_detail(actor, pk)
     if request.POST.get("kind") == "existing":
-        pick = PersonPickForm(
-            request.POST, people=selectors.people_on_call(actor, report), prefix="pick"
+        pick = _joined(
+            PersonPickForm(
+                request.POST, people=selectors.people_on_call(actor, report), prefix="pick"
+            )
         )
-        if pick.is_valid():
-            services.add_person(actor, encounter=report, **pick.cleaned_data)
-            messages.success(request, _("Person added to the report."))
-            return redirect("response_encounter", pk=report.pk)
-        return _page(request, actor, report, pick_form=pick)
-    form = NewPersonForm(request.POST, prefix="person")
-    if form.is_valid():
+        if pick.is_valid() and typed is None:
+            try:
+                services.add_person(actor, encounter=report, **pick.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(pick, exc)
+            else:
+                messages.success(request, _("Person added to the report."))
+                return redirect("response_encounter", pk=report.pk)
+        return _page(request, actor, report, form=typed, pick_form=pick)
+    form = _joined(NewPersonForm(request.POST, prefix="person"))
+    if form.is_valid() and typed is None:
         details = dict(form.cleaned_data)
         role = details.pop("role")
+        about = {name: details.pop(name) for name in PERSON_DETAILS}
         try:
             # Both or neither: a person is never left recorded on no report.
             with transaction.atomic():
@@ -299,13 +354,13 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
                     purpose=Purpose.ACTIVE_CALL,
                     **details,
                 )
-                services.add_person(actor, encounter=report, person=person, role=role)
+                services.add_person(actor, encounter=report, person=person, role=role, **about)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Person recorded and added to the report."))
             return redirect("response_encounter", pk=report.pk)
-    return _page(request, actor, report, person_form=form)
+    return _page(request, actor, report, form=typed, person_form=form)
 
 
 @login_required
@@ -316,6 +371,9 @@ def person_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
     link = get_object_or_404(EncounterPerson, pk=link_pk, encounter=report)
+    typed = _save_typed(request, actor, report)
+    if typed is not None:
+        return _page(request, actor, selectors.encounter_detail(actor, pk), form=typed)
     services.remove_person(actor, link=link)
     messages.success(request, _("Person removed from the report."))
     return redirect("response_encounter", pk=report.pk)

@@ -39,6 +39,7 @@ from pmhc.response.forms import SECTIONS
 from pmhc.response.models import (
     Encounter,
     EncounterAmendment,
+    EncounterPerson,
     EncounterReview,
     EncounterStatus,
 )
@@ -53,6 +54,7 @@ READ_EVENTS: dict[type[models.Model], str] = {
     Encounter: ResponseAudit.ENCOUNTER_NARRATIVE_READ,
     EncounterReview: ResponseAudit.ENCOUNTER_NARRATIVE_READ,
     EncounterAmendment: ResponseAudit.ENCOUNTER_NARRATIVE_READ,
+    EncounterPerson: ResponseAudit.ENCOUNTER_PERSON_READ,
     Person: PeopleAudit.PERSON_READ,
     PersonAlias: PeopleAudit.PERSON_READ,
 }
