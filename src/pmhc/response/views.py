@@ -82,6 +82,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "sees_agency": selectors.sees_agency_list(actor),
             "query": query.urlencode(),
             "reviews": bool(selectors.reviewer_organization_ids(actor)),
+            "outcomes": selectors.outcomes_this_year(actor) if agency_view else None,
         },
     )
 
