@@ -210,6 +210,9 @@ class Encounter(models.Model):
     #: reviewer's comment and an amendment's reason discuss what the report says, so the
     #: trail keeps them as digests, like the restricted fields.
     audit_classifications: ClassVar[Mapping[str, str]] = {"comment": SAFETY, "reason": SAFETY}
+    #: The other dispositions the services put on the report, saved once the report is (a
+    #: many-to-many needs the report's row first).
+    pending_other_dispositions: list[Disposition] | None = None
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     call = models.ForeignKey("dispatch.Call", on_delete=models.PROTECT, related_name="encounters")

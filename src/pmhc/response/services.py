@@ -125,10 +125,10 @@ def snapshot(encounter: Encounter, fields: tuple[str, ...] = ENCOUNTER_FIELDS) -
 
 def _save_other_dispositions(encounter: Encounter) -> None:
     """Save the other dispositions ``_normalise`` put on the report (after the report)."""
-    pending = getattr(encounter, "pending_other_dispositions", None)
+    pending = encounter.pending_other_dispositions
     if pending is not None:
         encounter.other_dispositions.set(pending)
-        del encounter.pending_other_dispositions
+        encounter.pending_other_dispositions = None
 
 
 def _other_dispositions(encounter: Encounter, value: Any) -> list[Disposition] | None:
@@ -187,7 +187,7 @@ def _normalise(encounter: Encounter, fields: dict[str, Any]) -> None:
             if others is None:
                 errors[name] = _("Choose dispositions from the list.")
                 continue
-            encounter.pending_other_dispositions = others  # type: ignore[attr-defined]
+            encounter.pending_other_dispositions = others
         elif name == "deescalation":
             chosen = list(dict.fromkeys(value or []))
             if any(item not in Deescalation.values for item in chosen):

@@ -243,7 +243,8 @@ def test_a_call_from_triage_to_an_accepted_report(new_page: Any, demo: Any) -> N
     report.get_by_label("How it ended").select_option(label="Voluntary transport to treatment")
     report.get_by_label("Transport", exact=True).select_option(label="Voluntary")
     report.get_by_label("Transported by").select_option(label="Police")
-    report.get_by_label("Destination").fill(DESTINATION)
+    report.get_by_label("Taken to").select_option("crisis_center")
+    report.get_by_label("Name of the facility").fill(DESTINATION)
     custody = report.get_by_role("group", name="Custodial transfer")
     custody.get_by_label("Arrived at the facility").fill(
         _local(received + dt.timedelta(minutes=38), zone)
