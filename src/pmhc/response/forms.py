@@ -326,6 +326,31 @@ class ResponderForm(USWDSMixin, forms.Form):
         return data
 
 
+class ResponderTimesForm(USWDSMixin, forms.Form):
+    """One responder's arrival and clear times, saved with the report."""
+
+    arrived_at = _when(_("Arrived"))
+    cleared_at = _when(_("Cleared"))
+
+    def __init__(
+        self, *args: Any, name: str, received_at: dt.datetime | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.received_at = received_at
+        self.fields["arrived_at"].label = _("%(name)s arrived") % {"name": name}
+        self.fields["cleared_at"].label = _("%(name)s cleared") % {"name": name}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        problems = validation.responder_time_problems(
+            data.get("arrived_at"), data.get("cleared_at"), self.received_at
+        )
+        for name, message in problems.items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return data
+
+
 class PersonDetailsMixin(forms.Form):
     """What the responder recorded about the person at the encounter (voluntary)."""
 

@@ -5,6 +5,7 @@ service, render."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -35,6 +36,7 @@ from pmhc.response.forms import (
     NewPersonForm,
     PersonPickForm,
     ResponderForm,
+    ResponderTimesForm,
     ReviewForm,
 )
 from pmhc.response.models import Encounter, EncounterPerson, EncounterResponder, EncounterStatus
@@ -172,12 +174,80 @@ def _responder_form(encounter: Encounter, data: Any = None) -> ResponderForm:
     )
 
 
-def _save_typed(request: HttpRequest, actor: Actor, report: Encounter) -> EncounterForm | None:
-    """Save the report as typed before adding or removing a responder or a person, so nothing
-    typed is lost. ``None`` when saved (or nothing was sent); the form with its errors when
-    it cannot be, for the page to show as typed."""
-    if request.POST.get("report") != "1":
-        return None
+def _times_forms(
+    request: HttpRequest, encounter: Encounter, *, bound: bool = True
+) -> list[tuple[EncounterResponder, ResponderTimesForm]]:
+    """Each responder's times as a form of the report (bound to what was sent, if sent)."""
+    forms = []
+    for responder in encounter.responders.all():
+        prefix = f"times-{responder.pk}"
+        sent = bound and request.method == "POST" and f"{prefix}-arrived_at" in request.POST
+        forms.append(
+            (
+                responder,
+                _joined(
+                    ResponderTimesForm(
+                        request.POST if sent else None,
+                        name=responder.name,
+                        received_at=encounter.call.received_at,
+                        prefix=prefix,
+                        initial={
+                            "arrived_at": responder.arrived_at,
+                            "cleared_at": responder.cleared_at,
+                        },
+                    )
+                ),
+            )
+        )
+    return forms
+
+
+def _save_times(actor: Actor, times: list[tuple[EncounterResponder, ResponderTimesForm]]) -> bool:
+    """Save the responders' times that changed; ``False`` when one has errors (shown)."""
+    saved = True
+    for responder, form in times:
+        if not form.is_bound:
+            continue
+        if not form.is_valid():
+            saved = False
+            continue
+        new = (form.cleaned_data["arrived_at"], form.cleaned_data["cleared_at"])
+        if all(
+            _same(o, n)
+            for o, n in zip((responder.arrived_at, responder.cleared_at), new, strict=True)
+        ):
+            continue
+        try:
+            services.set_responder_times(
+                actor, responder=responder, arrived_at=new[0], cleared_at=new[1]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            saved = False
+    return saved
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What saving the report as typed gave: ``ok``, or the report's form with its errors
+    (``None`` when the report saved and only a responder's times failed) and the responders'
+    times as typed."""
+
+    ok: bool
+    form: EncounterForm | None
+    times: list[tuple[EncounterResponder, ResponderTimesForm]]
+
+
+def _save_typed(
+    request: HttpRequest, actor: Actor, report: Encounter, *, always: bool = False
+) -> Typed:
+    """Save the report and the responders' times as typed: before adding or removing a
+    responder or a person (when the report's form was sent with it), so nothing typed is
+    lost, and on the report's own Save and Submit (``always``)."""
+    times = _times_forms(request, report)
+    if not always and request.POST.get("report") != "1":
+        return Typed(True, None, times)
+    # Nothing is shown yet (a page with errors reads them again): no read to record here.
     form = _encounter_form(request, report, selectors.encounter_fields(actor, report, shown=()))
     if form.is_valid():
         try:
@@ -185,9 +255,14 @@ def _save_typed(request: HttpRequest, actor: Actor, report: Encounter) -> Encoun
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            return None
+            if _save_times(actor, times):
+                return Typed(True, None, times)
+            return Typed(False, None, times)
+    return Typed(False, form, times)
+
+
+def _not_saved(request: HttpRequest) -> None:
     messages.error(request, _("The report has errors. Correct them, then add or remove again."))
-    return form
 
 
 def _page(
@@ -196,6 +271,7 @@ def _page(
     encounter: Encounter,
     *,
     form: EncounterForm | None = None,
+    times: list[tuple[EncounterResponder, ResponderTimesForm]] | None = None,
     review_form: ReviewForm | None = None,
     responder_form: ResponderForm | None = None,
     pick_form: PersonPickForm | None = None,
@@ -220,6 +296,7 @@ def _page(
         on_call = selectors.people_on_call(actor, encounter)
         context |= {
             "form": form or _encounter_form(request, encounter, report.fields),
+            "responder_times": times or _times_forms(request, encounter, bound=False),
             "responder_form": responder_form or _responder_form(encounter),
             "pick_form": pick_form
             or (_joined(PersonPickForm(people=on_call, prefix="pick")) if on_call else None),
@@ -242,6 +319,7 @@ def _page(
         responder_form,
         pick_form,
         person_form,
+        *(times_form for _responder, times_form in times or ()),
     )
 
 
@@ -255,24 +333,26 @@ def encounter(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, actor, report)
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
-    # Nothing is shown yet (a page with errors reads them again): no read to record here.
-    form = _encounter_form(request, report, selectors.encounter_fields(actor, report, shown=()))
-    if form.is_valid():
+    typed = _save_typed(request, actor, report, always=True)
+    form = typed.form
+    if typed.ok and request.POST.get("action") == "submit":
         try:
-            services.update_encounter(actor, encounter=report, **_changes(form))
-            if request.POST.get("action") == "submit":
-                services.submit_encounter(actor, encounter=report)
-                messages.success(request, _("Report submitted for review."))
-                return redirect("response_encounter", pk=report.pk)
+            services.submit_encounter(actor, encounter=report)
         except ValidationError as exc:
+            form = _encounter_form(
+                request, report, selectors.encounter_fields(actor, report, shown=())
+            )
+            form.is_valid()
             apply_errors(form, exc)
-            if request.POST.get("action") == "submit":
-                messages.info(request, _("Your changes are saved as a draft."))
+            messages.info(request, _("Your changes are saved as a draft."))
         else:
-            messages.success(request, _("Draft saved."))
+            messages.success(request, _("Report submitted for review."))
             return redirect("response_encounter", pk=report.pk)
+    elif typed.ok:
+        messages.success(request, _("Draft saved."))
+        return redirect("response_encounter", pk=report.pk)
     report = selectors.encounter_detail(actor, pk)
-    return _page(request, actor, report, form=form)
+    return _page(request, actor, report, form=form, times=typed.times)
 
 
 @login_required
@@ -283,9 +363,11 @@ def responder_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
     typed = _save_typed(request, actor, report)
+    if not typed.ok:
+        _not_saved(request)
     report = selectors.encounter_detail(actor, pk)
     form = _responder_form(report, request.POST)
-    if form.is_valid() and typed is None:
+    if form.is_valid() and typed.ok:
         try:
             services.add_responder(actor, encounter=report, **form.cleaned_data)
         except ValidationError as exc:
@@ -293,7 +375,7 @@ def responder_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Responder added."))
             return redirect("response_encounter", pk=report.pk)
-    return _page(request, actor, report, form=typed, responder_form=form)
+    return _page(request, actor, report, form=typed.form, times=typed.times, responder_form=form)
 
 
 @login_required
@@ -305,8 +387,15 @@ def responder_remove(request: HttpRequest, pk: int, responder_pk: int) -> HttpRe
         raise Http404("Not found")
     responder = get_object_or_404(EncounterResponder, pk=responder_pk, encounter=report)
     typed = _save_typed(request, actor, report)
-    if typed is not None:
-        return _page(request, actor, selectors.encounter_detail(actor, pk), form=typed)
+    if not typed.ok:
+        _not_saved(request)
+        return _page(
+            request,
+            actor,
+            selectors.encounter_detail(actor, pk),
+            form=typed.form,
+            times=typed.times,
+        )
     try:
         services.remove_responder(actor, responder=responder)
     except ValidationError as exc:
@@ -325,6 +414,8 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
     typed = _save_typed(request, actor, report)
+    if not typed.ok:
+        _not_saved(request)
     report = selectors.encounter_detail(actor, pk)
     if request.POST.get("kind") == "existing":
         pick = _joined(
@@ -332,7 +423,7 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request.POST, people=selectors.people_on_call(actor, report), prefix="pick"
             )
         )
-        if pick.is_valid() and typed is None:
+        if pick.is_valid() and typed.ok:
             try:
                 services.add_person(actor, encounter=report, **pick.cleaned_data)
             except ValidationError as exc:
@@ -340,9 +431,9 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Person added to the report."))
                 return redirect("response_encounter", pk=report.pk)
-        return _page(request, actor, report, form=typed, pick_form=pick)
+        return _page(request, actor, report, form=typed.form, times=typed.times, pick_form=pick)
     form = _joined(NewPersonForm(request.POST, prefix="person"))
-    if form.is_valid() and typed is None:
+    if form.is_valid() and typed.ok:
         details = dict(form.cleaned_data)
         role = details.pop("role")
         about = {name: details.pop(name) for name in PERSON_DETAILS}
@@ -361,7 +452,7 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Person recorded and added to the report."))
             return redirect("response_encounter", pk=report.pk)
-    return _page(request, actor, report, form=typed, person_form=form)
+    return _page(request, actor, report, form=typed.form, times=typed.times, person_form=form)
 
 
 @login_required
@@ -373,8 +464,15 @@ def person_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
         raise Http404("Not found")
     link = get_object_or_404(EncounterPerson, pk=link_pk, encounter=report)
     typed = _save_typed(request, actor, report)
-    if typed is not None:
-        return _page(request, actor, selectors.encounter_detail(actor, pk), form=typed)
+    if not typed.ok:
+        _not_saved(request)
+        return _page(
+            request,
+            actor,
+            selectors.encounter_detail(actor, pk),
+            form=typed.form,
+            times=typed.times,
+        )
     services.remove_person(actor, link=link)
     messages.success(request, _("Person removed from the report."))
     return redirect("response_encounter", pk=report.pk)

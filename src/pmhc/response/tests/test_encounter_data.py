@@ -8,6 +8,7 @@ import datetime as dt
 import importlib
 from io import StringIO
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -647,3 +648,33 @@ def test_outcomes_command_prints_the_counts(cast: Cast) -> None:
     assert lines["Arrests diverted"] == "2"
     assert lines["Emergency-department visits avoided"] == "2"
     assert Encounter.objects.filter(status=EncounterStatus.DRAFT).count() == 1
+
+
+def test_responders_times_are_saved_with_the_report(cast: Cast) -> None:
+    encounter = _draft(cast)
+    author = encounter.responders.get()
+    client = cast.client(cast.colleague)
+    url = reverse("response_encounter", args=[encounter.pk])
+    zone = ZoneInfo(cast.agency.time_zone)
+
+    def local(minutes: int) -> str:
+        moment = encounter.call.received_at + dt.timedelta(minutes=minutes)
+        return timezone.localtime(moment, zone).strftime("%Y-%m-%dT%H:%M")
+
+    prefix = f"times-{author.pk}"
+    response = client.post(
+        url, _typed(**{f"{prefix}-arrived_at": local(30), f"{prefix}-cleared_at": local(20)})
+    )
+    assert response.status_code == 400
+    assert "This time comes before the responder" in response.content.decode()
+    author.refresh_from_db()
+    assert author.cleared_at is None
+    response = client.post(
+        url, _typed(**{f"{prefix}-arrived_at": local(10), f"{prefix}-cleared_at": local(70)})
+    )
+    assert response.status_code == 302
+    author.refresh_from_db()
+    assert author.cleared_at is not None and author.arrived_at is not None
+    assert (author.cleared_at - author.arrived_at) == dt.timedelta(hours=1)
+    event = AuditEvent.objects.filter(action=ResponseAudit.ENCOUNTER_CHANGED).latest("pk")
+    assert event.after is not None and "cleared" in event.after["responders"][0]

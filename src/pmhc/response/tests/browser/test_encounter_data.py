@@ -116,6 +116,9 @@ def test_nothing_typed_is_lost_and_the_new_fields_are_submitted(page: Any) -> No
     report.get_by_label("Arrived at the facility").fill(_local(received + dt.timedelta(minutes=40)))
     report.get_by_label("Handed off").fill(_local(received + dt.timedelta(minutes=55)))
     report.locator("#id_back_in_service_at").fill(_local(received + dt.timedelta(minutes=70)))
+    # The author's own time on the call.
+    responders.get_by_label("Avery Lee arrived").fill(arrived)
+    responders.get_by_label("Avery Lee cleared").fill(_local(received + dt.timedelta(minutes=70)))
     follow(page, page.get_by_role("button", name="Save and submit"))
     expect(page.get_by_role("status")).to_contain_text("Report submitted for review.")
     main = page.locator("main")
@@ -133,6 +136,9 @@ def test_nothing_typed_is_lost_and_the_new_fields_are_submitted(page: Any) -> No
     assert [d.code for d in encounter.other_dispositions.all()] == ["shelter"]
     park = encounter.responders.get(name="Ofc. Jordan Park")
     assert park.cleared_at is not None and park.arrived_at is not None
+    lee = encounter.responders.get(user=officer)
+    assert lee.arrived_at == received + dt.timedelta(minutes=9)
+    assert lee.cleared_at == received + dt.timedelta(minutes=70)
     link = EncounterPerson.objects.get(encounter=encounter)
     assert link.race_ethnicity == ["not_recorded"] and link.housing_status == "unsheltered"
     assert link.presenting_concerns == ["mental_illness"]
