@@ -475,7 +475,7 @@ def test_import_reports_every_rejected_record_with_its_line(cast: Cast) -> None:
 
 
 def test_free_text_destinations_map_to_codes() -> None:
-    migration = importlib.import_module("pmhc.response.migrations.0003_code_existing_destinations")
+    migration = importlib.import_module("pmhc.response.migrations.0003_code_existing_reports")
     assert {
         text: migration.kind_of(text)
         for text in (
@@ -500,6 +500,26 @@ def test_free_text_destinations_map_to_codes() -> None:
         "Left at scene": "home",
         "Riverside Clinic": "other",
     }
+
+
+def test_reports_filed_before_the_codes_are_coded(cast: Cast, dispositions) -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module("pmhc.response.migrations.0003_code_existing_reports")
+    arrested, clinic = _draft(cast), _draft(cast)
+    Encounter.objects.filter(pk=arrested.pk).update(
+        disposition=dispositions["subject_arrested"], destination="County Jail"
+    )
+    Encounter.objects.filter(pk=clinic.pk).update(
+        disposition=dispositions["crisis_clinic"], destination="Riverside Clinic"
+    )
+    migration.forwards(apps, None)
+    arrested.refresh_from_db()
+    clinic.refresh_from_db()
+    assert (arrested.destination_kind, arrested.destination) == ("jail", "County Jail")
+    assert arrested.law_outcome == "arrested" and arrested.arrest_eligible
+    assert (clinic.destination_kind, clinic.destination) == ("other", "Riverside Clinic")
+    assert clinic.law_outcome == "none" and not clinic.arrest_eligible
 
 
 # --- The outcomes query ----------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""Reports filed before destinations were coded: the kind of place is read from common words
-in the free-text destination, which stays as the facility's name; a destination no word
-matches counts as "other"."""
+"""Reports filed before destinations and arrests were coded: the kind of place is read from
+common words in the free-text destination, which stays as the facility's name (a destination
+no word matches counts as "other"); a report whose disposition counts as an arrest records
+the person as arrested for an offence they could be arrested for (the possible charge is
+left for an amendment to say)."""
 
 from __future__ import annotations
 
@@ -38,6 +40,9 @@ def forwards(apps: Any, schema_editor: Any) -> None:
         Encounter.objects.filter(pk=encounter.pk).update(
             destination_kind=kind_of(encounter.destination)
         )
+    Encounter.objects.filter(disposition__outcome="arrest", law_outcome="none").update(
+        offence_present=True, arrest_eligible=True, law_outcome="arrested"
+    )
 
 
 class Migration(migrations.Migration):
