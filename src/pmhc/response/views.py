@@ -257,12 +257,14 @@ def _save_typed(
         else:
             if _save_times(actor, times):
                 return Typed(True, None, times)
+            messages.error(
+                request,
+                _("The report is saved, but a responder's times need correcting (see Responders)."),
+            )
             return Typed(False, None, times)
+    if not always:
+        messages.error(request, _("The report has errors. Correct them, then add or remove again."))
     return Typed(False, form, times)
-
-
-def _not_saved(request: HttpRequest) -> None:
-    messages.error(request, _("The report has errors. Correct them, then add or remove again."))
 
 
 def _page(
@@ -363,8 +365,6 @@ def responder_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
     typed = _save_typed(request, actor, report)
-    if not typed.ok:
-        _not_saved(request)
     report = selectors.encounter_detail(actor, pk)
     form = _responder_form(report, request.POST)
     if form.is_valid() and typed.ok:
@@ -388,7 +388,6 @@ def responder_remove(request: HttpRequest, pk: int, responder_pk: int) -> HttpRe
     responder = get_object_or_404(EncounterResponder, pk=responder_pk, encounter=report)
     typed = _save_typed(request, actor, report)
     if not typed.ok:
-        _not_saved(request)
         return _page(
             request,
             actor,
@@ -414,8 +413,6 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
     typed = _save_typed(request, actor, report)
-    if not typed.ok:
-        _not_saved(request)
     report = selectors.encounter_detail(actor, pk)
     if request.POST.get("kind") == "existing":
         pick = _joined(
@@ -465,7 +462,6 @@ def person_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     link = get_object_or_404(EncounterPerson, pk=link_pk, encounter=report)
     typed = _save_typed(request, actor, report)
     if not typed.ok:
-        _not_saved(request)
         return _page(
             request,
             actor,
