@@ -15,6 +15,10 @@ class ResponseAudit(models.TextChoices):
     ENCOUNTER_ACCEPTED = "response.encounter_accepted", _("Encounter report accepted")
     ENCOUNTER_AMENDED = "response.encounter_amended", _("Accepted encounter report amended")
     ENCOUNTER_NARRATIVE_READ = "response.narrative_read", _("Encounter narrative read")
+    ENCOUNTER_PERSON_READ = (
+        "response.encounter_person_read",
+        _("What an encounter report recorded about a person read"),
+    )
     ENCOUNTERS_IMPORTED = "response.encounters_imported", _("Past encounter reports imported")
     CONTACT_NOTE_FILED = "response.contact_note_filed", _("Clinical contact note filed")
     CONTACT_NOTE_READ = "response.contact_note_read", _("Clinical contact note read")

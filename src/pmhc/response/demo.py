@@ -9,6 +9,24 @@ or transports the person to services (1.70) and arrests less often (0.47) (Compt
 are rarer with CIT, in the direction Memphis reported. The base rates for other officers are
 the fictional agency's, chosen for the demo; they are not findings.
 
+Arrest and diversion are derived from the same draw, adding no rate of their own. The
+demo assumes what a person did does not depend on who responds, so the share of encounters
+with an offence the person could have been arrested for is the same for every officer, and it
+takes that share to be the arrest rate of officers without CIT (``BASE["arrest"]``): those
+officers arrest everyone they could. Where a CIT officer or a co-responder team arrests less
+(the odds ratios above), the difference is people who could have been arrested and were
+connected to services instead: diverted. Every possible charge is recorded as a misdemeanor
+and every arrest as booked; no one is cited. These are the demo's simplifications, not
+findings.
+
+The other new fields follow the same rule of no invented rate: the person is taken to the
+emergency department or the crisis unit as before (coded); restraints are recorded (handcuffs)
+on involuntary transports by police; the responder answers that the person would otherwise
+have gone to an emergency department when they were a danger to themselves or were
+transported; each officer's arrival and clear are the report's own times; race and ethnicity
+are "not recorded" and housing left blank (the demo has no source for them); the presenting
+concern follows the call type.
+
 About one person in five in crisis is met more than once in the year, a few of them often, so
 repeat encounters can be counted. The newest reports are left in every state of review: a
 draft and a returned report for the demo ``officer``, and reports waiting for the demo
@@ -52,8 +70,12 @@ class Outcome:
     disposition: str
     transport: str
     transport_by: str
+    destination_kind: str
     destination: str
     legal_basis: str
+    #: Could have been arrested; ``law_outcome`` is "arrested", "diverted" or "none".
+    arrest_eligible: bool
+    law_outcome: str
     highest_force: str
     officer_injury: str
     subject_injury: str
@@ -70,6 +92,15 @@ CONNECTED = (
 )
 ER = "Example County General Hospital, emergency department"
 CRISIS_UNIT = "Example County Behavioral Health Center, crisis unit"
+#: The coded kind of each facility above.
+DESTINATION_KIND = {ER: "emergency_department", CRISIS_UNIT: "crisis_center"}
+#: The presenting concern each call type records.
+CONCERNS = {
+    "MH": ["mental_illness"],
+    "SUIC": ["suicidal", "mental_illness"],
+    "WELF": ["other"],
+    "DIST": ["mental_illness"],
+}
 
 
 def draw_outcome(rng: random.Random, *, cit: bool, co_responder: bool) -> Outcome:
@@ -84,6 +115,9 @@ def draw_outcome(rng: random.Random, *, cit: bool, co_responder: bool) -> Outcom
 
     transport = transport_by = destination = legal_basis = ""
     draw = rng.random()
+    # The same share of encounters could end in arrest whoever responds (see the module's
+    # docstring); those below it that are not arrested are diverted.
+    eligible = draw < BASE["arrest"]
     if draw < arrest:
         disposition = "subject_arrested"
     elif draw < arrest + connected:
@@ -115,11 +149,19 @@ def draw_outcome(rng: random.Random, *, cit: bool, co_responder: bool) -> Outcom
     subject_injury = "none"
     if force in {"hands_on", "less_lethal"} and rng.random() < 0.3:
         subject_injury = "minor" if rng.random() < 0.85 else "serious"
+    law_outcome = "none"
+    if disposition == "subject_arrested":
+        law_outcome = "arrested"
+    elif eligible:
+        law_outcome = "diverted"
     return Outcome(
         disposition=disposition,
         transport=transport or "none",
         transport_by=transport_by,
+        destination_kind=DESTINATION_KIND.get(destination, ""),
         destination=destination,
+        arrest_eligible=eligible or disposition == "subject_arrested",
+        law_outcome=law_outcome,
         legal_basis=legal_basis,
         highest_force=force,
         officer_injury=officer_injury,
@@ -227,7 +269,7 @@ def _record(
     responder: tuple[int, str, bool],
     person_pk: int,
 ) -> EncounterRecord:
-    from pmhc.response.import_services import EncounterRecord, ResponderRecord
+    from pmhc.response.import_services import EncounterRecord, PersonRecord, ResponderRecord
 
     trainee_pk, name, cit = responder
     co_responder = is_co_responder(call)
@@ -240,21 +282,34 @@ def _record(
         wait = rng.randint(10, 30) if outcome.destination == CRISIS_UNIT else rng.randint(45, 240)
         handoff = facility + dt.timedelta(minutes=wait)
         back = handoff + dt.timedelta(minutes=rng.randint(5, 15))
-    responders = [ResponderRecord(name=name, trainee=trainee_pk, cit_certified=cit)]
+    responders = [
+        ResponderRecord(
+            name=name, trainee=trainee_pk, cit_certified=cit, arrived_at=arrived, cleared_at=back
+        )
+    ]
     if co_responder:
         responders.append(
-            ResponderRecord(name="Co-responder clinician", role="clinician", cit_certified=False)
+            ResponderRecord(
+                name="Co-responder clinician",
+                role="clinician",
+                cit_certified=False,
+                arrived_at=arrived,
+                cleared_at=back,
+            )
         )
     techniques = rng.sample(DEESCALATION, k=rng.randint(1, 3) if cit else rng.randint(0, 2))
     if co_responder:
         techniques.append("clinician")
     force = outcome.highest_force
     above_presence = force not in {"none", "presence"}
+    danger_to_self = call.call_type == "SUIC" or rng.random() < 0.1
+    arrested = outcome.law_outcome == "arrested"
+    restrained = outcome.transport == "involuntary" and outcome.transport_by == "police"
     return EncounterRecord(
         call=call_pk,
         disposition=outcome.disposition,
         arrived_at=arrived,
-        danger_to_self=call.call_type == "SUIC" or rng.random() < 0.1,
+        danger_to_self=danger_to_self,
         danger_to_others=call.call_type == "DIST" and rng.random() < 0.3,
         crime_suspected=outcome.disposition == "subject_arrested" or rng.random() < 0.03,
         deescalation=techniques,
@@ -273,12 +328,27 @@ def _record(
         transport=outcome.transport,
         legal_basis=outcome.legal_basis,
         transport_by=outcome.transport_by,
+        destination_kind=outcome.destination_kind,
         destination=outcome.destination,
+        restraints_used=restrained,
+        restraint_kind="handcuffs" if restrained else "",
+        offence_present=outcome.arrest_eligible,
+        arrest_eligible=outcome.arrest_eligible,
+        law_outcome=outcome.law_outcome,
+        charge_level="misdemeanor" if outcome.arrest_eligible else "none",
+        booked=arrested,
+        ed_otherwise="yes" if danger_to_self or outcome.transport != "none" else "no",
         arrived_facility_at=facility,
         handoff_at=handoff,
         back_in_service_at=back,
         responders=responders,
-        persons=[person_pk],
+        persons=[
+            PersonRecord(
+                person=person_pk,
+                race_ethnicity=["not_recorded"],
+                presenting_concerns=CONCERNS.get(call.call_type, ["other"]),
+            )
+        ],
     )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from pmhc.platform.restricted import FieldsRead, Withheld
 from pmhc.response.forms import SECTIONS
 from pmhc.response.models import Deescalation, Disposition, Encounter, EncounterAmendment
+from pmhc.response.validation import report_value
 
 #: Shown in a section of its own, below the others.
 SHOWN_APART = frozenset({"narrative"})
@@ -59,6 +60,8 @@ def _when(value: dt.datetime | None) -> str:
 def _value(name: str, value: Any, dispositions: dict[int, str]) -> str:
     if value in (None, "", []):
         return "—"
+    if name == "other_dispositions":
+        return ", ".join(dispositions.get(int(pk), str(pk)) for pk in value)
     if name == "disposition":
         if isinstance(value, Disposition):
             return value.label
@@ -77,22 +80,36 @@ def _value(name: str, value: Any, dispositions: dict[int, str]) -> str:
 
 
 def report_sections(encounter: Encounter, fields: FieldsRead) -> list[Section]:
-    """The report's sections as rows, the narrative left out (it is shown on its own)."""
+    """The report's sections as rows, the narrative left out (it is shown on its own), and
+    the time from arrival at the facility to its acceptance of the person."""
+    others = {d.pk: d.label for d in encounter.other_dispositions.all()}
     sections = []
     for key, title, names in SECTIONS:
         rows = [
             Row(
                 _label(name),
-                _value(name, getattr(encounter, name), {})
+                _value(name, report_value(encounter, name), others)
                 if fields.may_read(name)
                 else Withheld(name),
             )
             for name in names
             if name not in SHOWN_APART
         ]
+        if key == "custody":
+            rows.insert(2, Row(_("Arrival to acceptance"), _duration(encounter.facility_wait)))
         if rows:
             sections.append(Section(key, str(title), rows))
     return sections
+
+
+def _duration(value: dt.timedelta | None) -> str:
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
+    return _("%(m)d min") % {"m": minutes}
 
 
 def amendments(
@@ -101,12 +118,13 @@ def amendments(
     """Each amendment's reason and changes; a restricted field's values (under the report's
     ``fields``) and the reason (under the amendment's own) only for those who may read them."""
     named = {
-        int(change[side])
+        int(pk)
         for item, _own in items
         for name, change in item.changes.items()
-        if name == "disposition"
+        if name in {"disposition", "other_dispositions"}
         for side in ("from", "to")
         if change.get(side)
+        for pk in (change[side] if isinstance(change[side], list) else [change[side]])
     }
     labels = dict(Disposition.objects.filter(pk__in=named).values_list("pk", "label"))
     views = []

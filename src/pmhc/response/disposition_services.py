@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -193,7 +193,9 @@ def move_disposition(actor: Actor, *, disposition: Disposition, up: bool) -> Dis
 def delete_disposition(actor: Actor, *, disposition: Disposition) -> None:
     """Remove an entry no report uses; one in use can only be retired."""
     _authorize(actor, disposition.organization, Action.DELETE)
-    if Encounter.objects.filter(disposition=disposition).exists():
+    if Encounter.objects.filter(
+        Q(disposition=disposition) | Q(other_dispositions=disposition)
+    ).exists():
         raise ValidationError(_("Reports use this disposition: retire it instead of deleting it."))
     before = audit.snapshot(disposition, DISPOSITION_FIELDS)
     _record(actor, disposition, before, None)

@@ -15,6 +15,7 @@ once accepted it is locked and changes only by amendment.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -124,6 +125,64 @@ class TransportBy(models.TextChoices):
     CRISIS_TEAM = "crisis_team", _("Crisis team")
 
 
+class Destination(models.TextChoices):
+    """Where the person was taken, as the outcomes count it; the facility's name is kept
+    beside it."""
+
+    EMERGENCY_DEPARTMENT = "emergency_department", _("Emergency department")
+    CRISIS_CENTER = "crisis_center", _("Crisis receiving or stabilization center")
+    PSYCHIATRIC_HOSPITAL = "psychiatric_hospital", _("Psychiatric hospital")
+    DETOX = "detox", _("Detox or sobering center")
+    JAIL = "jail", _("Jail")
+    SHELTER = "shelter", _("Shelter")
+    HOME = "home", _("Home, or left at the scene")
+    OTHER = "other", _("Other")
+
+
+class RestraintKind(models.TextChoices):
+    HANDCUFFS = "handcuffs", _("Handcuffs")
+    LEG = "leg", _("Leg restraints")
+    SOFT = "soft", _("Soft restraints")
+    OTHER = "other", _("Other")
+
+
+class LawOutcome(models.TextChoices):
+    """What was done about an offence. "Diverted" is a person who could have been arrested
+    and was taken to services instead (Fairfax County Diversion First)."""
+
+    NONE = "none", _("No enforcement action")
+    ARRESTED = "arrested", _("Arrested")
+    CITED = "cited", _("Cited or summonsed")
+    DIVERTED = "diverted", _("Diverted to services instead of arrest")
+
+
+class ChargeLevel(models.TextChoices):
+    NONE = "none", _("None")
+    VIOLATION = "violation", _("Violation")
+    MISDEMEANOR = "misdemeanor", _("Misdemeanor")
+    FELONY = "felony", _("Felony")
+
+
+class WouldHaveGone(models.TextChoices):
+    """The responder's answer: without this response, would the person have gone to an
+    emergency department?"""
+
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNSURE = "unsure", _("Not sure")
+
+
+#: "Diverted from potential arrest": the person could have been arrested and was diverted
+#: to services instead. The one definition; every count of diversions uses it.
+DIVERTED_FROM_ARREST = Q(arrest_eligible=True, law_outcome=LawOutcome.DIVERTED)
+#: An emergency-department visit avoided: the responder answered that without this response
+#: the person would have gone to an emergency department, and they were not taken to one
+#: (another destination, or no transport at all).
+ED_VISIT_AVOIDED = Q(ed_otherwise=WouldHaveGone.YES) & ~Q(
+    destination_kind=Destination.EMERGENCY_DEPARTMENT
+)
+
+
 class Encounter(models.Model):
     access_classification: ClassVar[str] = Classification.AGENCY
     access_org_lookup: ClassVar[str] = "organization"
@@ -143,12 +202,17 @@ class Encounter(models.Model):
         "narrative": SAFETY,
     }
     #: Free text read as agency data on purpose: the statute or order relied on, and the
-    #: facility the person was taken to.
+    #: facility the person was taken to. Whether an offence was involved, the possible charge
+    #: and what was done about it are the diversion outcomes, counted without the person, as
+    #: the dispositions are.
     agency_text_fields: ClassVar[frozenset[str]] = frozenset({"legal_basis", "destination"})
     #: Keys of the report's audit events that are not its fields (``platform/audit.py``): a
     #: reviewer's comment and an amendment's reason discuss what the report says, so the
     #: trail keeps them as digests, like the restricted fields.
     audit_classifications: ClassVar[Mapping[str, str]] = {"comment": SAFETY, "reason": SAFETY}
+    #: The other dispositions the services put on the report, saved once the report is (a
+    #: many-to-many needs the report's row first).
+    pending_other_dispositions: list[Disposition] | None = None
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     call = models.ForeignKey("dispatch.Call", on_delete=models.PROTECT, related_name="encounters")
@@ -196,7 +260,41 @@ class Encounter(models.Model):
     transport_by = models.CharField(
         _("transported by"), max_length=12, choices=TransportBy.choices, blank=True
     )
-    destination = models.CharField(_("destination"), max_length=200, blank=True)
+    destination_kind = models.CharField(
+        _("taken to"), max_length=24, choices=Destination.choices, blank=True
+    )
+    #: The facility's name (before destinations were coded, the only destination field).
+    destination = models.CharField(_("facility name"), max_length=200, blank=True)
+    restraints_used = models.BooleanField(_("restraints used in transport"), default=False)
+    restraint_kind = models.CharField(
+        _("kind of restraint"), max_length=10, choices=RestraintKind.choices, blank=True
+    )
+    other_dispositions = models.ManyToManyField(
+        Disposition, blank=True, related_name="+", verbose_name=_("other dispositions")
+    )
+
+    # Arrest and diversion.
+    offence_present = models.BooleanField(_("an offence was involved"), default=False)
+    arrest_eligible = models.BooleanField(_("the person could have been arrested"), default=False)
+    law_outcome = models.CharField(
+        _("arrested, cited or diverted"),
+        max_length=10,
+        choices=LawOutcome.choices,
+        default=LawOutcome.NONE,
+    )
+    charge_level = models.CharField(
+        _("most serious possible charge"),
+        max_length=12,
+        choices=ChargeLevel.choices,
+        default=ChargeLevel.NONE,
+    )
+    booked = models.BooleanField(_("booked into jail"), default=False)
+    ed_otherwise = models.CharField(
+        _("would have gone to an emergency department without this response"),
+        max_length=8,
+        choices=WouldHaveGone.choices,
+        blank=True,
+    )
 
     # Custodial transfer.
     arrived_facility_at = models.DateTimeField(_("arrived at the facility"), null=True, blank=True)
@@ -233,6 +331,13 @@ class Encounter(models.Model):
         return f"Encounter {self.pk} on {self.call_id}"
 
     @property
+    def facility_wait(self) -> dt.timedelta | None:
+        """From arrival at the facility to its acceptance of the person (the handoff)."""
+        if self.arrived_facility_at is None or self.handoff_at is None:
+            return None
+        return self.handoff_at - self.arrived_facility_at
+
+    @property
     def is_locked(self) -> bool:
         return self.status == EncounterStatus.ACCEPTED
 
@@ -267,6 +372,10 @@ class EncounterResponder(models.Model):
         _("role"), max_length=10, choices=ResponderRole.choices, default="officer"
     )
     cit_certified = models.BooleanField(_("CIT-certified"), default=False)
+    #: Their own time on the call; officer-hours add these up (Lenexa PD's officer-hours per
+    #: call). When left out, the report's arrival and back-in-service times stand in.
+    arrived_at = models.DateTimeField(_("arrived"), null=True, blank=True)
+    cleared_at = models.DateTimeField(_("cleared"), null=True, blank=True)
 
     class Meta:
         ordering = ["encounter", "pk"]
@@ -278,14 +387,62 @@ class EncounterResponder(models.Model):
         return frozenset({self.encounter.organization_id})
 
 
+class RaceEthnicity(models.TextChoices):
+    """Race and ethnicity as the agency records them: the categories of the U.S. federal
+    standard (OMB SPD 15, 2024); several may be chosen, or "not recorded"."""
+
+    AMERICAN_INDIAN = "american_indian", _("American Indian or Alaska Native")
+    ASIAN = "asian", _("Asian")
+    BLACK = "black", _("Black or African American")
+    HISPANIC = "hispanic", _("Hispanic or Latino")
+    MIDDLE_EASTERN = "mena", _("Middle Eastern or North African")
+    PACIFIC_ISLANDER = "pacific_islander", _("Native Hawaiian or Pacific Islander")
+    WHITE = "white", _("White")
+    NOT_RECORDED = "not_recorded", _("Not recorded")
+
+
+class HousingStatus(models.TextChoices):
+    NOT_RECORDED = "", _("Not recorded")
+    HOUSED = "housed", _("Housed")
+    UNSHELTERED = "unsheltered", _("Unsheltered")
+    SHELTERED = "sheltered", _("In a shelter or temporary housing")
+    INSTITUTION = "institution", _("In a facility or institution")
+
+
+class PresentingConcern(models.TextChoices):
+    MENTAL_ILLNESS = "mental_illness", _("Mental illness")
+    SUBSTANCE_USE = "substance_use", _("Substance use")
+    DEVELOPMENTAL = "developmental", _("Developmental disability")
+    DEMENTIA = "dementia", _("Dementia")
+    SUICIDAL = "suicidal", _("Suicidal")
+    OTHER = "other", _("Other")
+
+
 class EncounterPerson(models.Model):
+    """A person involved in an encounter, and what the responder recorded about them there,
+    voluntarily, for equity analysis: race and ethnicity and housing (personal data) and the
+    presenting concern (safety data, as the narrative is). Each is read through
+    ``platform.restricted`` and every read is audited."""
+
     access_classification: ClassVar[str] = Classification.PERSONAL
     access_org_lookup: ClassVar[str] = "encounter__organization"
     access_write_roles: ClassVar[frozenset[Role]] = ENCOUNTER_WRITERS
+    restricted_fields: ClassVar[Mapping[str, Classification]] = {
+        "race_ethnicity": Classification.PERSONAL,
+        "housing_status": Classification.PERSONAL,
+        "presenting_concerns": SAFETY,
+    }
+    #: How the person was involved is a code ("subject", "family", ...), not their words.
+    agency_text_fields: ClassVar[frozenset[str]] = frozenset({"role"})
 
     encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="people")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="encounters")
     role = models.CharField(_("involved as"), max_length=10, default="subject")
+    race_ethnicity = models.JSONField(_("race and ethnicity"), default=list, blank=True)
+    housing_status = models.CharField(
+        _("housing"), max_length=12, choices=HousingStatus.choices, blank=True
+    )
+    presenting_concerns = models.JSONField(_("presenting concern"), default=list, blank=True)
 
     class Meta:
         ordering = ["encounter", "pk"]

@@ -17,16 +17,22 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
+    Count,
+    DurationField,
     Exists,
+    ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -34,7 +40,7 @@ from pmhc.dispatch import report_states
 from pmhc.dispatch.models import Call
 from pmhc.people import selectors as people_selectors
 from pmhc.people.models import Person
-from pmhc.platform import restricted
+from pmhc.platform import dates, restricted
 from pmhc.platform.access import (
     Action,
     Actor,
@@ -56,6 +62,8 @@ from pmhc.platform.selectors import acting_organization
 from pmhc.response.audit_codes import ResponseAudit
 from pmhc.response.models import (
     DISPOSITION_WRITERS,
+    DIVERTED_FROM_ARREST,
+    ED_VISIT_AVOIDED,
     ENCOUNTER_READERS,
     ENCOUNTER_WRITERS,
     FORCE_ORDER,
@@ -68,6 +76,11 @@ from pmhc.response.models import (
     EncounterReview,
     EncounterStatus,
     Force,
+    HousingStatus,
+    LawOutcome,
+    PresentingConcern,
+    RaceEthnicity,
+    ResponderRole,
     ReviewDecision,
 )
 
@@ -75,6 +88,13 @@ ACTIVE_CALL = Purpose.ACTIVE_CALL
 ADMIN = Purpose.ADMINISTRATION
 #: Roles that see the agency's reports on the list, beside their own.
 AGENCY_LIST_ROLES = frozenset({Role.SUPERVISOR, Role.COORDINATOR})
+_DETAIL_CHOICES = {
+    "race_ethnicity": RaceEthnicity.choices,
+    "housing_status": HousingStatus.choices,
+    "presenting_concerns": PresentingConcern.choices,
+}
+#: Who reads the agency's outcome counts (counts only, never a row about a person).
+OUTCOME_READERS = frozenset({Role.COORDINATOR, Role.SUPERVISOR})
 #: The roles a responder added from the agency's members may hold.
 RESPONDER_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN})
 
@@ -153,6 +173,7 @@ def _detail_queryset() -> QuerySet[Encounter]:
         "organization", "call", "disposition", "filed_by", "accepted_by"
     ).prefetch_related(
         "responders",
+        "other_dispositions",
         Prefetch("reviews", queryset=EncounterReview.objects.select_related("reviewer")),
         Prefetch("amendments", queryset=EncounterAmendment.objects.select_related("amended_by")),
     )
@@ -231,6 +252,37 @@ class Involved:
     person: Person
     role: str
     link_id: int
+    #: What the report recorded about them (race and ethnicity, housing, presenting
+    #: concern), as the actor may read it; each shown value is an audited read.
+    details: restricted.FieldsRead | None = None
+
+    def about(self) -> list[tuple[str, object]]:
+        """The recorded details as label and text (or the "Restricted" marker)."""
+        if self.details is None:
+            return []
+        return person_details_rows(self.details)
+
+
+def person_details_rows(fields: restricted.FieldsRead) -> list[tuple[str, object]]:
+    link = fields.obj
+    rows: list[tuple[str, object]] = []
+    for name in restricted.declared(link):
+        field = link._meta.get_field(name)
+        label = str(getattr(field, "verbose_name", name))
+        if not fields.may_read(name):
+            rows.append((label[:1].upper() + label[1:], restricted.Withheld(name)))
+            continue
+        value = getattr(link, name)
+        if value in ("", [], None):
+            continue
+        choices = dict(_DETAIL_CHOICES[name])
+        text = (
+            ", ".join(str(choices.get(v, v)) for v in value)
+            if isinstance(value, list)
+            else str(choices.get(value, value))
+        )
+        rows.append((label[:1].upper() + label[1:], text))
+    return rows
 
 
 def involved_people(actor: Actor, encounter: Encounter) -> tuple[list[Involved], int]:
@@ -248,7 +300,18 @@ def involved_people(actor: Actor, encounter: Encounter) -> tuple[list[Involved],
             actor, [link.person for link in links], purpose=ACTIVE_CALL
         )
     }
-    found = [Involved(link.person, link.role, link.pk) for link in links if link.person_id in shown]
+    found = [
+        Involved(
+            link.person,
+            link.role,
+            link.pk,
+            restricted.read(
+                actor, link, ACTIVE_CALL, audit_action=ResponseAudit.ENCOUNTER_PERSON_READ
+            ),
+        )
+        for link in links
+        if link.person_id in shown
+    ]
     return found, len(links) - len(found)
 
 
@@ -418,7 +481,9 @@ def disposition_organization(actor: Actor) -> Organization:
 
 def dispositions(actor: Actor, organization: Organization) -> list[Disposition]:
     """The agency's list, in order, each with whether a report uses it."""
-    used = Encounter.objects.filter(disposition=OuterRef("pk"))
+    used = Encounter.objects.filter(
+        Q(disposition=OuterRef("pk")) | Q(other_dispositions=OuterRef("pk"))
+    )
     return list(
         restrict(actor, Disposition.objects.filter(organization=organization), Action.VIEW, ADMIN)
         .annotate(in_use=Exists(used))
@@ -445,3 +510,104 @@ def disposition_choices(encounter: Encounter) -> QuerySet[Disposition]:
         Q(organization_id=encounter.organization_id, is_active=True)
         | Q(pk=encounter.disposition_id or 0)
     ).order_by("position", "label", "pk")
+
+
+# --- Outcomes ------------------------------------------------------------------------------
+
+
+def outcome_target(organization_id: int) -> Target:
+    """An agency's outcome counts: de-identified figures, read for evaluation."""
+    return Target(
+        organization_ids=frozenset({organization_id}),
+        access_classification=Classification.AGGREGATE,
+        access_read_roles=OUTCOME_READERS,
+    )
+
+
+def sees_outcomes(actor: Actor, organization_id: int | None) -> bool:
+    return organization_id is not None and bool(
+        decide(actor, Action.VIEW, outcome_target(organization_id), Purpose.EVALUATION)
+    )
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """An agency's outcomes for a period, as counts (no rows): from its accepted reports of
+    calls received in the period (days in the agency's zone, both ends included).
+
+    ``diverted`` uses ``models.DIVERTED_FROM_ARREST`` and ``ed_visits_avoided``
+    ``models.ED_VISIT_AVOIDED`` (see their definitions). Officer-hours add up, over every
+    officer on each report, the time from their arrival to their clear; an officer whose own
+    times were not recorded counts from the report's arrival on scene to back in service.
+    ``timed_calls`` are the reports with at least one officer's time, and the hours per call
+    are over those."""
+
+    since: dt.date
+    until: dt.date
+    encounters: int
+    arrest_eligible: int
+    arrests: int
+    citations: int
+    diverted: int
+    ed_visits_avoided: int
+    officer_hours: float
+    timed_calls: int
+
+    @property
+    def officer_hours_per_call(self) -> float | None:
+        return self.officer_hours / self.timed_calls if self.timed_calls else None
+
+
+def outcomes(actor: Actor, organization: Organization, since: dt.date, until: dt.date) -> Outcomes:
+    """The agency's outcome counts for the period; 404 for those the policy does not let
+    read them. Two queries, whatever the number of reports."""
+    if not sees_outcomes(actor, organization.pk):
+        raise Http404("Not found")
+    zone = dates.zone(organization.time_zone)
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    reports = Encounter.objects.filter(
+        organization=organization,
+        status=EncounterStatus.ACCEPTED,
+        call__received_at__gte=start,
+        call__received_at__lt=end,
+    )
+    # Named apart from the fields the filters read.
+    counts = reports.aggregate(
+        n_encounters=Count("pk"),
+        n_arrest_eligible=Count("pk", filter=Q(arrest_eligible=True)),
+        n_arrests=Count("pk", filter=Q(law_outcome=LawOutcome.ARRESTED)),
+        n_citations=Count("pk", filter=Q(law_outcome=LawOutcome.CITED)),
+        n_diverted=Count("pk", filter=DIVERTED_FROM_ARREST),
+        n_ed_visits_avoided=Count("pk", filter=ED_VISIT_AVOIDED),
+    )
+    time = (
+        EncounterResponder.objects.filter(encounter__in=reports, role=ResponderRole.OFFICER)
+        .annotate(
+            start=Coalesce("arrived_at", "encounter__arrived_at"),
+            end=Coalesce("cleared_at", "encounter__back_in_service_at"),
+        )
+        .filter(start__isnull=False, end__isnull=False, end__gte=F("start"))
+        .aggregate(
+            total=Sum(ExpressionWrapper(F("end") - F("start"), output_field=DurationField())),
+            calls=Count("encounter", distinct=True),
+        )
+    )
+    total: dt.timedelta | None = time["total"]
+    return Outcomes(
+        since=since,
+        until=until,
+        officer_hours=total.total_seconds() / 3600 if total else 0.0,
+        timed_calls=time["calls"],
+        **{name.removeprefix("n_"): value for name, value in counts.items()},
+    )
+
+
+def outcomes_this_year(actor: Actor) -> Outcomes | None:
+    """The acting agency's outcomes from January 1 to today (its zone), for those who read
+    them; ``None`` for everyone else."""
+    organization = acting_organization(actor)
+    if organization is None or not sees_outcomes(actor, organization.pk):
+        return None
+    today = dates.today_in(organization.time_zone)
+    return outcomes(actor, organization, dt.date(today.year, 1, 1), today)

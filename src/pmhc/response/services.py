@@ -41,7 +41,9 @@ from pmhc.response.disposition_services import (
 )
 from pmhc.response.import_services import EncounterRecord, ResponderRecord, import_encounters
 from pmhc.response.models import (
+    ChargeLevel,
     Deescalation,
+    Destination,
     Disposition,
     Encounter,
     EncounterAmendment,
@@ -51,13 +53,21 @@ from pmhc.response.models import (
     EncounterStatus,
     Force,
     Injury,
+    LawOutcome,
     ResponderRole,
+    RestraintKind,
     ReviewDecision,
     Transport,
     TransportBy,
+    WouldHaveGone,
 )
 from pmhc.response.selectors import encounter_target, review_target
-from pmhc.response.validation import ENCOUNTER_FIELDS
+from pmhc.response.validation import (
+    ENCOUNTER_FIELDS,
+    OTHER_DISPOSITIONS,
+    TEXT_LIMITS,
+    report_value,
+)
 from pmhc.training.selectors import cit_certified_user_ids
 
 __all__ = [
@@ -76,6 +86,7 @@ __all__ = [
     "remove_person",
     "remove_responder",
     "review_encounter",
+    "set_responder_times",
     "start_encounter",
     "submit_encounter",
     "update_disposition",
@@ -86,25 +97,48 @@ ACTIVE_CALL = Purpose.ACTIVE_CALL
 ADMIN = Purpose.ADMINISTRATION
 
 EDITABLE = frozenset({EncounterStatus.DRAFT, EncounterStatus.RETURNED})
-TEXT_LIMITS = {
-    "force_reason": 300,
-    "legal_basis": 200,
-    "destination": 200,
-    "refusal_reason": 300,
-}
 CHOICES = {
     "highest_force": Force.values,
     "officer_injury": Injury.values,
     "subject_injury": Injury.values,
     "other_injury": Injury.values,
     "transport": Transport.values,
+    "law_outcome": LawOutcome.values,
+    "charge_level": ChargeLevel.values,
+}
+#: Choices that may also be left empty.
+OPTIONAL_CHOICES = {
+    "destination_kind": Destination.values,
+    "restraint_kind": RestraintKind.values,
+    "ed_otherwise": WouldHaveGone.values,
 }
 
 
 def snapshot(encounter: Encounter, fields: tuple[str, ...] = ENCOUNTER_FIELDS) -> dict[str, Any]:
     """The named fields for before/after. ``audit.record`` keeps the restricted ones (see
     ``Encounter.restricted_fields``) as digests."""
-    return audit.snapshot(encounter, fields)
+    data = audit.snapshot(encounter, [name for name in fields if name != OTHER_DISPOSITIONS])
+    if OTHER_DISPOSITIONS in fields:
+        data[OTHER_DISPOSITIONS] = report_value(encounter, OTHER_DISPOSITIONS)
+    return data
+
+
+def _save_other_dispositions(encounter: Encounter) -> None:
+    """Save the other dispositions ``_normalise`` put on the report (after the report)."""
+    pending = encounter.pending_other_dispositions
+    if pending is not None:
+        encounter.other_dispositions.set(pending)
+        encounter.pending_other_dispositions = None
+
+
+def _other_dispositions(encounter: Encounter, value: Any) -> list[Disposition] | None:
+    """The agency's dispositions named by pk (or given), the report's main one left out;
+    ``None`` when one is not the agency's."""
+    pks = {int(item.pk if isinstance(item, Disposition) else item) for item in value or []}
+    chosen = list(Disposition.objects.filter(pk__in=pks, organization_id=encounter.organization_id))
+    if len(chosen) != len(pks):
+        return None
+    return [d for d in chosen if d.pk != encounter.disposition_id]
 
 
 def _deny(decision_reason: str) -> PermissionDenied:
@@ -136,7 +170,8 @@ def _normalise(encounter: Encounter, fields: dict[str, Any]) -> None:
     if unknown:
         raise TypeError(f"unknown encounter fields: {', '.join(sorted(unknown))}")
     errors: dict[str, str] = {}
-    for name, value in fields.items():
+    # The main disposition first: the others leave it out.
+    for name, value in sorted(fields.items(), key=lambda item: item[0] != "disposition"):
         if name == "disposition":
             if value is not None and not isinstance(value, Disposition):
                 value = Disposition.objects.filter(pk=value).first()
@@ -147,6 +182,12 @@ def _normalise(encounter: Encounter, fields: dict[str, Any]) -> None:
                 errors[name] = _("Choose a disposition from the list.")
                 continue
             encounter.disposition = value
+        elif name == OTHER_DISPOSITIONS:
+            others = _other_dispositions(encounter, value)
+            if others is None:
+                errors[name] = _("Choose dispositions from the list.")
+                continue
+            encounter.pending_other_dispositions = others
         elif name == "deescalation":
             chosen = list(dict.fromkeys(value or []))
             if any(item not in Deescalation.values for item in chosen):
@@ -164,14 +205,18 @@ def _normalise(encounter: Encounter, fields: dict[str, Any]) -> None:
                 errors[name] = _("Choose one of the options.")
                 continue
             setattr(encounter, name, value)
-        elif name in {"force_reason", "legal_basis", "destination", "refusal_reason"}:
+        elif name in OPTIONAL_CHOICES:
+            value = value or ""
+            if value and value not in OPTIONAL_CHOICES[name]:
+                errors[name] = _("Choose one of the options.")
+                continue
+            setattr(encounter, name, value)
+        elif name in TEXT_LIMITS:
             text = str(value or "").strip()
             if len(text) > TEXT_LIMITS[name]:
                 errors[name] = _("At most %(n)d characters.") % {"n": TEXT_LIMITS[name]}
                 continue
             setattr(encounter, name, text)
-        elif name in {"force_narrative", "narrative"}:
-            setattr(encounter, name, str(value or "").strip())
         elif name.endswith("_at"):
             if value is not None and not isinstance(value, dt.datetime):
                 errors[name] = _("Enter a date and time.")
@@ -184,7 +229,7 @@ def _normalise(encounter: Encounter, fields: dict[str, Any]) -> None:
 
 
 def _values(encounter: Encounter) -> dict[str, Any]:
-    return {name: getattr(encounter, name) for name in ENCOUNTER_FIELDS}
+    return {name: report_value(encounter, name) for name in ENCOUNTER_FIELDS}
 
 
 def _validate(encounter: Encounter, *, complete: bool) -> None:
@@ -220,9 +265,19 @@ def _responder_role(actor: Actor, organization_id: int) -> str:
     return ResponderRole.CLINICIAN if role == "clinician" else ResponderRole.OFFICER
 
 
+def _responder_line(responder: EncounterResponder) -> str:
+    times = [
+        f"{label} {moment.isoformat()}"
+        for label, moment in (("arrived", responder.arrived_at), ("cleared", responder.cleared_at))
+        if moment is not None
+    ]
+    cit = ", CIT" if responder.cit_certified else ""
+    return f"{responder.name} ({responder.role}{cit}{'; ' if times else ''}{', '.join(times)})"
+
+
 def _responders_snapshot(encounter: Encounter) -> list[str]:
     return [
-        f"{r.name} ({r.role}{', CIT' if r.cit_certified else ''})"
+        _responder_line(r)
         for r in EncounterResponder.objects.filter(encounter=encounter).order_by("pk")
     ]
 
@@ -250,6 +305,7 @@ def start_encounter(actor: Actor, *, call: Call, **fields: Any) -> Encounter:
     _normalise(encounter, fields)
     _validate(encounter, complete=False)
     encounter.save()
+    _save_other_dispositions(encounter)
     certified = cit_certified_user_ids(call.organization, [actor.user_id], _local_today(actor))
     EncounterResponder.objects.create(
         encounter=encounter,
@@ -279,6 +335,7 @@ def update_encounter(actor: Actor, *, encounter: Encounter, **fields: Any) -> En
         return encounter
     encounter.updated_at = timezone.now()
     encounter.save()
+    _save_other_dispositions(encounter)
     changed = sorted(k for k in after if after[k] != before[k])
     _record(
         ResponseAudit.ENCOUNTER_CHANGED,
@@ -301,12 +358,20 @@ def add_responder(
     user: User | None = None,
     name: str = "",
     role: str = ResponderRole.OFFICER,
+    arrived_at: dt.datetime | None = None,
+    cleared_at: dt.datetime | None = None,
 ) -> EncounterResponder:
     """Add a responder: one of the agency's members (their CIT certification is read from
-    Train now and kept as it was), or someone named who has no account."""
+    Train now and kept as it was), or someone named who has no account, with their own
+    arrival and clear times when known."""
     encounter = _lock_author_draft(actor, encounter)
     if role not in ResponderRole.values:
         raise ValidationError({"role": _("Choose the responder's role.")})
+    problems = validation.responder_time_problems(
+        arrived_at, cleared_at, encounter.call.received_at
+    )
+    if problems:
+        raise ValidationError(problems)
     cit = False
     if user is not None:
         if encounter.responders.filter(user=user).exists():
@@ -321,8 +386,45 @@ def add_responder(
         raise ValidationError({"name": _("At most 200 characters.")})
     before = _responders_snapshot(encounter)
     responder = EncounterResponder.objects.create(
-        encounter=encounter, user=user, name=name, role=role, cit_certified=cit
+        encounter=encounter,
+        user=user,
+        name=name,
+        role=role,
+        cit_certified=cit,
+        arrived_at=arrived_at,
+        cleared_at=cleared_at,
     )
+    _record(
+        ResponseAudit.ENCOUNTER_CHANGED,
+        actor,
+        encounter,
+        before={"responders": before},
+        after={"responders": _responders_snapshot(encounter)},
+    )
+    return responder
+
+
+@transaction.atomic
+def set_responder_times(
+    actor: Actor,
+    *,
+    responder: EncounterResponder,
+    arrived_at: dt.datetime | None,
+    cleared_at: dt.datetime | None,
+) -> EncounterResponder:
+    """Record when a responder arrived and cleared (officer-hours add these up)."""
+    encounter = _lock_author_draft(actor, responder.encounter)
+    responder = EncounterResponder.objects.get(pk=responder.pk, encounter=encounter)
+    problems = validation.responder_time_problems(
+        arrived_at, cleared_at, encounter.call.received_at
+    )
+    if problems:
+        raise ValidationError(problems)
+    if (responder.arrived_at, responder.cleared_at) == (arrived_at, cleared_at):
+        return responder
+    before = _responders_snapshot(encounter)
+    responder.arrived_at, responder.cleared_at = arrived_at, cleared_at
+    responder.save(update_fields=["arrived_at", "cleared_at"])
     _record(
         ResponseAudit.ENCOUNTER_CHANGED,
         actor,
@@ -360,10 +462,19 @@ def _people_snapshot(encounter: Encounter) -> list[str]:
 
 @transaction.atomic
 def add_person(
-    actor: Actor, *, encounter: Encounter, person: Person, role: str = "subject"
+    actor: Actor,
+    *,
+    encounter: Encounter,
+    person: Person,
+    role: str = "subject",
+    race_ethnicity: Any = (),
+    housing_status: str = "",
+    presenting_concerns: Any = (),
 ) -> EncounterPerson:
-    """Link a person (already recorded, e.g. on the call) to the report."""
+    """Link a person (already recorded, e.g. on the call) to the report, with what the
+    responder recorded about them at the encounter (voluntary)."""
     encounter = _lock_author_draft(actor, encounter)
+    details = validation.person_details(race_ethnicity, housing_status, presenting_concerns)
     if person.organization_id != encounter.organization_id or not decide(
         actor, Action.VIEW, person, ACTIVE_CALL
     ):
@@ -374,7 +485,7 @@ def add_person(
     if EncounterPerson.objects.filter(encounter=encounter, person=person).exists():
         raise ValidationError({"person": _("This person is already on the report.")})
     before = _people_snapshot(encounter)
-    link = EncounterPerson.objects.create(encounter=encounter, person=person, role=role)
+    link = EncounterPerson.objects.create(encounter=encounter, person=person, role=role, **details)
     _record(
         ResponseAudit.ENCOUNTER_CHANGED,
         actor,
@@ -514,6 +625,7 @@ def amend_encounter(
     )
     encounter.updated_at = now
     encounter.save()
+    _save_other_dispositions(encounter)
     _record(
         ResponseAudit.ENCOUNTER_AMENDED,
         actor,

@@ -5,6 +5,7 @@ service, render."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +27,7 @@ from pmhc.platform.models import Purpose
 from pmhc.platform.restricted import FieldsRead
 from pmhc.response import display, selectors, services
 from pmhc.response.forms import (
+    PERSON_DETAILS,
     AmendForm,
     DispositionForm,
     EncounterFilterForm,
@@ -34,10 +36,11 @@ from pmhc.response.forms import (
     NewPersonForm,
     PersonPickForm,
     ResponderForm,
+    ResponderTimesForm,
     ReviewForm,
 )
 from pmhc.response.models import Encounter, EncounterPerson, EncounterResponder, EncounterStatus
-from pmhc.response.validation import ENCOUNTER_FIELDS
+from pmhc.response.validation import ENCOUNTER_FIELDS, report_value
 
 PAGE_SIZE = 25
 #: How many of a person's encounters their page lists, newest first.
@@ -81,6 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "sees_agency": selectors.sees_agency_list(actor),
             "query": query.urlencode(),
             "reviews": bool(selectors.reviewer_organization_ids(actor)),
+            "outcomes": selectors.outcomes_this_year(actor) if agency_view else None,
         },
     )
 
@@ -116,7 +120,9 @@ def _encounter_form(
 ) -> EncounterForm:
     """The report as a form; the restricted fields the actor may not read are left out, so
     they are neither shown nor changed."""
-    initial = {name: getattr(encounter, name) for name in ENCOUNTER_FIELDS if fields.may_read(name)}
+    initial = {
+        name: report_value(encounter, name) for name in ENCOUNTER_FIELDS if fields.may_read(name)
+    }
     form = (form_class or EncounterForm)(
         request.POST if request.method == "POST" else None,
         initial=initial,
@@ -145,12 +151,129 @@ def _changes(form: EncounterForm) -> dict[str, Any]:
     }
 
 
+#: The report form's id: the responder and person fields belong to it too (``form=``), so
+#: adding one sends the report as typed, and it is saved first.
+REPORT_FORM = "report-form"
+
+
+def _joined(form: Any) -> Any:
+    """A form whose fields sit outside the report's form element but submit with it."""
+    for field in form.fields.values():
+        field.widget.attrs["form"] = REPORT_FORM
+    return form
+
+
+def _responder_form(encounter: Encounter, data: Any = None) -> ResponderForm:
+    return _joined(
+        ResponderForm(
+            data,
+            users=selectors.responder_choices(encounter),
+            received_at=encounter.call.received_at,
+            prefix="responder",
+        )
+    )
+
+
+def _times_forms(
+    request: HttpRequest, encounter: Encounter, *, bound: bool = True
+) -> list[tuple[EncounterResponder, ResponderTimesForm]]:
+    """Each responder's times as a form of the report (bound to what was sent, if sent)."""
+    forms = []
+    for responder in encounter.responders.all():
+        prefix = f"times-{responder.pk}"
+        sent = bound and request.method == "POST" and f"{prefix}-arrived_at" in request.POST
+        forms.append(
+            (
+                responder,
+                _joined(
+                    ResponderTimesForm(
+                        request.POST if sent else None,
+                        name=responder.name,
+                        received_at=encounter.call.received_at,
+                        prefix=prefix,
+                        initial={
+                            "arrived_at": responder.arrived_at,
+                            "cleared_at": responder.cleared_at,
+                        },
+                    )
+                ),
+            )
+        )
+    return forms
+
+
+def _save_times(actor: Actor, times: list[tuple[EncounterResponder, ResponderTimesForm]]) -> bool:
+    """Save the responders' times that changed; ``False`` when one has errors (shown)."""
+    saved = True
+    for responder, form in times:
+        if not form.is_bound:
+            continue
+        if not form.is_valid():
+            saved = False
+            continue
+        new = (form.cleaned_data["arrived_at"], form.cleaned_data["cleared_at"])
+        if all(
+            _same(o, n)
+            for o, n in zip((responder.arrived_at, responder.cleared_at), new, strict=True)
+        ):
+            continue
+        try:
+            services.set_responder_times(
+                actor, responder=responder, arrived_at=new[0], cleared_at=new[1]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            saved = False
+    return saved
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What saving the report as typed gave: ``ok``, or the report's form with its errors
+    (``None`` when the report saved and only a responder's times failed) and the responders'
+    times as typed."""
+
+    ok: bool
+    form: EncounterForm | None
+    times: list[tuple[EncounterResponder, ResponderTimesForm]]
+
+
+def _save_typed(
+    request: HttpRequest, actor: Actor, report: Encounter, *, always: bool = False
+) -> Typed:
+    """Save the report and the responders' times as typed: before adding or removing a
+    responder or a person (when the report's form was sent with it), so nothing typed is
+    lost, and on the report's own Save and Submit (``always``)."""
+    times = _times_forms(request, report)
+    if not always and request.POST.get("report") != "1":
+        return Typed(True, None, times)
+    # Nothing is shown yet (a page with errors reads them again): no read to record here.
+    form = _encounter_form(request, report, selectors.encounter_fields(actor, report, shown=()))
+    if form.is_valid():
+        try:
+            services.update_encounter(actor, encounter=report, **_changes(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if _save_times(actor, times):
+                return Typed(True, None, times)
+            messages.error(
+                request,
+                _("The report is saved, but a responder's times need correcting (see Responders)."),
+            )
+            return Typed(False, None, times)
+    if not always:
+        messages.error(request, _("The report has errors. Correct them, then add or remove again."))
+    return Typed(False, form, times)
+
+
 def _page(
     request: HttpRequest,
     actor: Actor,
     encounter: Encounter,
     *,
     form: EncounterForm | None = None,
+    times: list[tuple[EncounterResponder, ResponderTimesForm]] | None = None,
     review_form: ReviewForm | None = None,
     responder_form: ResponderForm | None = None,
     pick_form: PersonPickForm | None = None,
@@ -175,11 +298,11 @@ def _page(
         on_call = selectors.people_on_call(actor, encounter)
         context |= {
             "form": form or _encounter_form(request, encounter, report.fields),
-            "responder_form": responder_form
-            or ResponderForm(users=selectors.responder_choices(encounter), prefix="responder"),
+            "responder_times": times or _times_forms(request, encounter, bound=False),
+            "responder_form": responder_form or _responder_form(encounter),
             "pick_form": pick_form
-            or (PersonPickForm(people=on_call, prefix="pick") if on_call else None),
-            "person_form": person_form or NewPersonForm(prefix="person"),
+            or (_joined(PersonPickForm(people=on_call, prefix="pick")) if on_call else None),
+            "person_form": person_form or _joined(NewPersonForm(prefix="person")),
         }
     else:
         context |= {
@@ -198,6 +321,7 @@ def _page(
         responder_form,
         pick_form,
         person_form,
+        *(times_form for _responder, times_form in times or ()),
     )
 
 
@@ -211,24 +335,26 @@ def encounter(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, actor, report)
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
-    # Nothing is shown yet (a page with errors reads them again): no read to record here.
-    form = _encounter_form(request, report, selectors.encounter_fields(actor, report, shown=()))
-    if form.is_valid():
+    typed = _save_typed(request, actor, report, always=True)
+    form = typed.form
+    if typed.ok and request.POST.get("action") == "submit":
         try:
-            services.update_encounter(actor, encounter=report, **_changes(form))
-            if request.POST.get("action") == "submit":
-                services.submit_encounter(actor, encounter=report)
-                messages.success(request, _("Report submitted for review."))
-                return redirect("response_encounter", pk=report.pk)
+            services.submit_encounter(actor, encounter=report)
         except ValidationError as exc:
+            form = _encounter_form(
+                request, report, selectors.encounter_fields(actor, report, shown=())
+            )
+            form.is_valid()
             apply_errors(form, exc)
-            if request.POST.get("action") == "submit":
-                messages.info(request, _("Your changes are saved as a draft."))
+            messages.info(request, _("Your changes are saved as a draft."))
         else:
-            messages.success(request, _("Draft saved."))
+            messages.success(request, _("Report submitted for review."))
             return redirect("response_encounter", pk=report.pk)
+    elif typed.ok:
+        messages.success(request, _("Draft saved."))
+        return redirect("response_encounter", pk=report.pk)
     report = selectors.encounter_detail(actor, pk)
-    return _page(request, actor, report, form=form)
+    return _page(request, actor, report, form=form, times=typed.times)
 
 
 @login_required
@@ -238,10 +364,10 @@ def responder_add(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.encounter_detail(actor, pk)
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
-    form = ResponderForm(
-        request.POST, users=selectors.responder_choices(report), prefix="responder"
-    )
-    if form.is_valid():
+    typed = _save_typed(request, actor, report)
+    report = selectors.encounter_detail(actor, pk)
+    form = _responder_form(report, request.POST)
+    if form.is_valid() and typed.ok:
         try:
             services.add_responder(actor, encounter=report, **form.cleaned_data)
         except ValidationError as exc:
@@ -249,7 +375,7 @@ def responder_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Responder added."))
             return redirect("response_encounter", pk=report.pk)
-    return _page(request, actor, report, responder_form=form)
+    return _page(request, actor, report, form=typed.form, times=typed.times, responder_form=form)
 
 
 @login_required
@@ -260,6 +386,15 @@ def responder_remove(request: HttpRequest, pk: int, responder_pk: int) -> HttpRe
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
     responder = get_object_or_404(EncounterResponder, pk=responder_pk, encounter=report)
+    typed = _save_typed(request, actor, report)
+    if not typed.ok:
+        return _page(
+            request,
+            actor,
+            selectors.encounter_detail(actor, pk),
+            form=typed.form,
+            times=typed.times,
+        )
     try:
         services.remove_responder(actor, responder=responder)
     except ValidationError as exc:
@@ -277,19 +412,28 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.encounter_detail(actor, pk)
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
+    typed = _save_typed(request, actor, report)
+    report = selectors.encounter_detail(actor, pk)
     if request.POST.get("kind") == "existing":
-        pick = PersonPickForm(
-            request.POST, people=selectors.people_on_call(actor, report), prefix="pick"
+        pick = _joined(
+            PersonPickForm(
+                request.POST, people=selectors.people_on_call(actor, report), prefix="pick"
+            )
         )
-        if pick.is_valid():
-            services.add_person(actor, encounter=report, **pick.cleaned_data)
-            messages.success(request, _("Person added to the report."))
-            return redirect("response_encounter", pk=report.pk)
-        return _page(request, actor, report, pick_form=pick)
-    form = NewPersonForm(request.POST, prefix="person")
-    if form.is_valid():
+        if pick.is_valid() and typed.ok:
+            try:
+                services.add_person(actor, encounter=report, **pick.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(pick, exc)
+            else:
+                messages.success(request, _("Person added to the report."))
+                return redirect("response_encounter", pk=report.pk)
+        return _page(request, actor, report, form=typed.form, times=typed.times, pick_form=pick)
+    form = _joined(NewPersonForm(request.POST, prefix="person"))
+    if form.is_valid() and typed.ok:
         details = dict(form.cleaned_data)
         role = details.pop("role")
+        about = {name: details.pop(name) for name in PERSON_DETAILS}
         try:
             # Both or neither: a person is never left recorded on no report.
             with transaction.atomic():
@@ -299,13 +443,13 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
                     purpose=Purpose.ACTIVE_CALL,
                     **details,
                 )
-                services.add_person(actor, encounter=report, person=person, role=role)
+                services.add_person(actor, encounter=report, person=person, role=role, **about)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Person recorded and added to the report."))
             return redirect("response_encounter", pk=report.pk)
-    return _page(request, actor, report, person_form=form)
+    return _page(request, actor, report, form=typed.form, times=typed.times, person_form=form)
 
 
 @login_required
@@ -316,6 +460,15 @@ def person_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     if not selectors.can_edit(actor, report):
         raise Http404("Not found")
     link = get_object_or_404(EncounterPerson, pk=link_pk, encounter=report)
+    typed = _save_typed(request, actor, report)
+    if not typed.ok:
+        return _page(
+            request,
+            actor,
+            selectors.encounter_detail(actor, pk),
+            form=typed.form,
+            times=typed.times,
+        )
     services.remove_person(actor, link=link)
     messages.success(request, _("Person removed from the report."))
     return redirect("response_encounter", pk=report.pk)

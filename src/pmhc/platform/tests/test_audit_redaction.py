@@ -381,6 +381,7 @@ def _operate(cast: Cast) -> None:
         force_narrative=ENCOUNTER["force_narrative"],
         transport=Transport.VOLUNTARY,
         transport_by="police",
+        destination_kind="crisis_center",
         destination="Crisis center",
         arrived_facility_at=arrived + dt.timedelta(minutes=30),
         refused_at_facility=True,

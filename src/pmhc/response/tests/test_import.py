@@ -34,6 +34,7 @@ def _record(call, **kwargs):
         "highest_force": "presence",
         "transport": "voluntary",
         "transport_by": "police",
+        "destination_kind": "crisis_center",
         "destination": "Crisis clinic",
         "back_in_service_at": arrived + dt.timedelta(hours=1),
         "responders": [ResponderRecord(name="Ofc. Lee", cit_certified=True)],

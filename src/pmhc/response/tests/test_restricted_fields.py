@@ -40,6 +40,7 @@ from pmhc.response.models import (
     ContactNote,
     Encounter,
     EncounterAmendment,
+    EncounterPerson,
     EncounterReview,
     EncounterStatus,
 )
@@ -54,6 +55,7 @@ READ_EVENTS: dict[type[models.Model], str] = {
     Encounter: ResponseAudit.ENCOUNTER_NARRATIVE_READ,
     EncounterReview: ResponseAudit.ENCOUNTER_NARRATIVE_READ,
     EncounterAmendment: ResponseAudit.ENCOUNTER_NARRATIVE_READ,
+    EncounterPerson: ResponseAudit.ENCOUNTER_PERSON_READ,
     Person: PeopleAudit.PERSON_READ,
     PersonAlias: PeopleAudit.PERSON_READ,
     ContactNote: ResponseAudit.CONTACT_NOTE_READ,

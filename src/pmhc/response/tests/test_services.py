@@ -83,6 +83,7 @@ def test_full_cycle(cast: Cast, officer, supervisor, dispositions) -> None:
         arrived_at=arrived,
         transport=Transport.VOLUNTARY,
         transport_by="police",
+        destination_kind="crisis_center",
         destination="Crisis center",
         arrived_facility_at=arrived + dt.timedelta(minutes=30),
         handoff_at=arrived + dt.timedelta(minutes=45),
@@ -207,14 +208,39 @@ def test_draft_save_rules(cast: Cast, officer, changes, field) -> None:
         ({}, "disposition", "disposition"),
         ({"highest_force": Force.HANDS_ON}, "force_narrative", {"force_narrative": "Held arm."}),
         (
-            {"transport": Transport.VOLUNTARY, "destination": "Clinic"},
+            {
+                "transport": Transport.VOLUNTARY,
+                "destination_kind": "crisis_center",
+                "destination": "Clinic",
+            },
             "transport_by",
             {"transport_by": "ems"},
         ),
         (
-            {"transport": Transport.VOLUNTARY, "transport_by": "police"},
+            {
+                "transport": Transport.VOLUNTARY,
+                "transport_by": "police",
+                "destination_kind": "crisis_center",
+            },
             "destination",
             {"destination": "Clinic"},
+        ),
+        (
+            {"transport": Transport.VOLUNTARY, "transport_by": "police", "destination": "Clinic"},
+            "destination_kind",
+            {"destination_kind": "crisis_center"},
+        ),
+        # Taken home: no facility to name.
+        (
+            {"transport": Transport.VOLUNTARY, "transport_by": "police"},
+            "destination_kind",
+            {"destination_kind": "home"},
+        ),
+        ({"restraints_used": True}, "restraint_kind", {"restraint_kind": "handcuffs"}),
+        (
+            {"offence_present": True},
+            "charge_level",
+            {"charge_level": "misdemeanor"},
         ),
         ({"refused_at_facility": True}, "refusal_reason", {"refusal_reason": "No beds."}),
     ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -172,7 +173,8 @@ def test_officer_who_is_not_the_author_cannot_write(world: World) -> None:
 def test_phone_form_saves_draft_and_shows_errors_beside_fields(world: World) -> None:
     client = world.cast.client(world.cast.colleague)
     url = reverse("response_encounter", args=[world.encounter.pk])
-    received = timezone.localtime(world.call.received_at)
+    # The page reads typed times in the agency's zone.
+    received = timezone.localtime(world.call.received_at, ZoneInfo(world.cast.agency.time_zone))
     early = (received - dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(url, _post_report(arrived_at=early, transport="involuntary"))
     assert response.status_code == 400

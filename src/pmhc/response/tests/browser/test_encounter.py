@@ -73,7 +73,8 @@ def test_officer_files_supervisor_returns_then_accepts(new_page: Any) -> None:
     officer.get_by_text("Calm verbal engagement", exact=True).click()
     officer.get_by_label("Transport", exact=True).select_option("voluntary")
     officer.get_by_label("Transported by").select_option("police")
-    officer.get_by_label("Destination").fill("County crisis stabilization unit")
+    officer.get_by_label("Taken to").select_option("crisis_center")
+    officer.get_by_label("Name of the facility").fill("County crisis stabilization unit")
     officer.get_by_label("Arrived at the facility").fill(
         _local(received + dt.timedelta(minutes=40))
     )

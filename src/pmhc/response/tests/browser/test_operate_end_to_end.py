@@ -18,6 +18,7 @@ import zoneinfo
 from typing import Any
 
 import pytest
+from django.db.models import F
 from playwright.sync_api import Locator, Page, expect
 
 from pmhc.dispatch.audit_codes import DispatchAudit
@@ -237,6 +238,11 @@ def test_a_call_from_triage_to_an_accepted_report(new_page: Any, demo: Any) -> N
     # 2. The officer files the encounter from a phone.
     officer = new_page(viewport=PHONE_375, is_mobile=True, has_touch=True)
     sign_in(officer, "officer", DEMO_PASSWORD)
+    # The report is filed once the call is over, and a report's times cannot be later than
+    # now: the call is set two hours back, so the times the officer types are past.
+    Call.objects.filter(organization=pd, cad_event_id=CAD_ID).update(
+        received_at=F("received_at") - dt.timedelta(hours=2)
+    )
     call = Call.objects.get(organization=pd, cad_event_id=CAD_ID)
     visit(officer, "/operate/")
     follow(officer, officer.get_by_role("link", name=f"File the encounter for {CAD_ID}"))
@@ -257,7 +263,8 @@ def test_a_call_from_triage_to_an_accepted_report(new_page: Any, demo: Any) -> N
     report.get_by_label("How it ended").select_option(label="Voluntary transport to treatment")
     report.get_by_label("Transport", exact=True).select_option(label="Voluntary")
     report.get_by_label("Transported by").select_option(label="Police")
-    report.get_by_label("Destination").fill(DESTINATION)
+    report.get_by_label("Taken to").select_option("crisis_center")
+    report.get_by_label("Name of the facility").fill(DESTINATION)
     custody = report.get_by_role("group", name="Custodial transfer")
     custody.get_by_label("Arrived at the facility").fill(
         _local(received + dt.timedelta(minutes=38), zone)

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ("dispatch", "0003_team_status_and_unit_progress"),
         ("people", "0002_consent"),
         ("platform", "0011_audit_chain_per_organization"),
-        ("response", "0001_initial"),
+        ("response", "0003_code_existing_reports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
