@@ -7,13 +7,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from pmhc.conftest import Cast
-from pmhc.dispatch import unit_selectors, unit_services
+from pmhc.dispatch import services, unit_selectors, unit_services
 from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import AssignmentStatus, CallAssignment, Team, TeamStatus
 from pmhc.dispatch.tests.helpers import member
 from pmhc.dispatch.tests.units import crisis_team, make_call, queue_call
 from pmhc.platform import audit
-from pmhc.platform.access import ANONYMOUS
+from pmhc.platform.access import ANONYMOUS, actor_for_user
 from pmhc.platform.models import AuditEvent, Role
 
 S = AssignmentStatus
@@ -220,3 +220,30 @@ def test_members_see_their_teams_calls(cast: Cast, django_assert_max_num_queries
     other = cast.actor(member(cast.partner, Role.CLINICIAN))
     assert unit_selectors.my_teams(other) == []
     assert unit_selectors.my_teams(cast.actor(cast.outsider)) == []
+
+
+def test_a_team_sent_a_call_is_on_it_and_the_next_call_waits(cast: Cast) -> None:
+    """Sending a team takes it off the free list at once, so a second call routed to it
+    queues instead of being sent to a team that has not yet answered the first."""
+    unit = crisis_team(cast)
+    unit.team.refresh_from_db()
+    assert unit.assignment.status == S.SENT
+    assert unit.team.status == TeamStatus.ON_CALL
+    coordinator = actor_for_user(cast.member)
+    second = make_call(cast)
+    waiting = services.assign_unit(coordinator, call=second, team=unit.team)
+    assert waiting.status == S.QUEUED
+    second.refresh_from_db()
+    assert second.dispatched_at is None
+    assert second.units == []
+
+    clinician = cast.actor(cast.partner_user)
+    for step in (S.ACCEPTED, S.EN_ROUTE, S.ON_SCENE, S.CLEAR):
+        unit_services.advance(clinician, assignment=unit.assignment, to=step)
+    waiting.refresh_from_db()
+    second.refresh_from_db()
+    unit.team.refresh_from_db()
+    assert waiting.status == S.SENT
+    assert second.dispatched_at is not None
+    assert second.units == [waiting.unit]
+    assert unit.team.status == TeamStatus.ON_CALL
