@@ -16,3 +16,7 @@ class PlatformConfig(AppConfig):
         audit_codes.register(AuditAction, app="platform")
         # Registers the deployment checks.
         from pmhc.platform import checks  # noqa: F401
+        from pmhc.platform.submit_once import purge_on_start
+        from pmhc.platform.worker_hooks import register_startup_check
+
+        register_startup_check(purge_on_start)

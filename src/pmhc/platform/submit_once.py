@@ -85,7 +85,9 @@ def result_of(response: HttpResponseBase) -> str | None:
 
 
 def claim(owner: str, token: str) -> SubmitToken | None:
-    """Claim the token for its first use: the new row, or None if it is claimed already."""
+    """Claim the token for its first use: the new row, or None if it is claimed already.
+    The owner's tokens too old to follow are deleted on the way."""
+    SubmitToken.objects.filter(owner=owner, created_at__lt=timezone.now() - KEEP).delete()
     try:
         with transaction.atomic():
             return SubmitToken.objects.create(owner=owner, digest=_digest(token))
@@ -132,6 +134,12 @@ def purge(*, now: dt.datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - KEEP
     deleted, _ = SubmitToken.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+def purge_on_start() -> str:
+    """The worker's start-up check: tokens of people who did not come back."""
+    deleted = purge()
+    return f"deleted {deleted} expired submit tokens" if deleted else ""
 
 
 def _repeat_response(request: HttpRequest, url: str) -> HttpResponse:

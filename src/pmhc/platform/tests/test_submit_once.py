@@ -259,3 +259,15 @@ def test_two_concurrent_posts_with_one_token_save_once(tta: Any) -> None:  # noq
     assert sorted(a.status_code for a in answers) == [302, 303]
     assert answers[0]["Location"] == answers[1]["Location"]
     assert TARequest.objects.count() == 1
+
+
+def test_the_worker_purges_expired_tokens_when_it_starts(db: None) -> None:
+    from pmhc.platform.worker_hooks import STARTUP_CHECKS
+
+    assert submit_once.purge_on_start in STARTUP_CHECKS
+    long_ago = timezone.now() - submit_once.KEEP - dt.timedelta(minutes=1)
+    SubmitToken.objects.create(owner="user:0", digest="1" * 64, created_at=long_ago)
+    SubmitToken.objects.create(owner="user:0", digest="2" * 64)
+    assert submit_once.purge_on_start() == "deleted 1 expired submit tokens"
+    assert submit_once.purge_on_start() == ""
+    assert SubmitToken.objects.count() == 1
