@@ -6,8 +6,9 @@
   var UNLOCK_AFTER_MS = 10000;
 
   function setBusy(form, busy) {
-    var buttons = form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]");
-    Array.prototype.forEach.call(buttons, function (button) {
+    // form.elements also holds the buttons outside the form that name it (form="...").
+    Array.prototype.forEach.call(form.elements, function (button) {
+      if (button.type !== "submit") { return; }
       button.disabled = busy;
       if (busy) { button.setAttribute("aria-disabled", "true"); }
       else { button.removeAttribute("aria-disabled"); }
