@@ -171,7 +171,7 @@ class USWDSMixin:
 
     def __getitem__(self, name: str) -> forms.BoundField:
         _plain_errors(name, self.fields[name])  # type: ignore[attr-defined]
-        return super().__getitem__(name)  # type: ignore[misc,no-any-return]
+        return super().__getitem__(name)  # type: ignore[misc]
 
     def full_clean(self) -> None:
         for name, field in self.fields.items():  # type: ignore[attr-defined]

@@ -24,8 +24,9 @@ import re
 import secrets
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.utils import timezone
 
@@ -84,23 +85,46 @@ def result_of(response: HttpResponseBase) -> str | None:
     return None
 
 
+T = TypeVar("T")
+
+
+def _patiently(work: Callable[[], T]) -> T:
+    """Run ``work``, trying again while SQLite says the table is locked by another request's
+    write (its shared-cache mode, used by the tests' live server, does not wait by itself).
+    PostgreSQL waits on its own and never gets here."""
+    deadline = time.monotonic() + WAIT.total_seconds()
+    while True:
+        try:
+            return work()
+        except OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(POLL_SECONDS)
+
+
 def claim(owner: str, token: str) -> SubmitToken | None:
     """Claim the token for its first use: the new row, or None if it is claimed already.
     The owner's tokens too old to follow are deleted on the way."""
-    SubmitToken.objects.filter(owner=owner, created_at__lt=timezone.now() - KEEP).delete()
-    try:
-        with transaction.atomic():
-            return SubmitToken.objects.create(owner=owner, digest=_digest(token))
-    except IntegrityError:
-        return None
+
+    def work() -> SubmitToken | None:
+        SubmitToken.objects.filter(owner=owner, created_at__lt=timezone.now() - KEEP).delete()
+        try:
+            with transaction.atomic():
+                return SubmitToken.objects.create(owner=owner, digest=_digest(token))
+        except IntegrityError:
+            return None
+
+    return _patiently(work)
 
 
 def record(row: SubmitToken, token: str, result: str | None) -> None:
     """Keep where the first POST led; or, with no result, release the token."""
+    rows = SubmitToken.objects.filter(pk=row.pk)
     if result is None:
-        SubmitToken.objects.filter(pk=row.pk).delete()
+        _patiently(rows.delete)
     else:
-        SubmitToken.objects.filter(pk=row.pk).update(result=_cipher(token, result.encode()))
+        enciphered = _cipher(token, result.encode())
+        _patiently(lambda: rows.update(result=enciphered))
 
 
 def earlier_result(owner: str, token: str) -> str | None:
@@ -110,10 +134,10 @@ def earlier_result(owner: str, token: str) -> str | None:
     deadline = time.monotonic() + WAIT.total_seconds()
     digest = _digest(token)
     while True:
-        found = (
+        found = _patiently(
             SubmitToken.objects.filter(owner=owner, digest=digest)
             .values_list("pk", "result", "created_at")
-            .first()
+            .first
         )
         if found is None:
             return None
@@ -122,7 +146,7 @@ def earlier_result(owner: str, token: str) -> str | None:
         if result and created_at > now - KEEP:
             return _cipher(token, bytes(result)).decode()
         if (result and created_at <= now - KEEP) or created_at <= now - WAIT:
-            SubmitToken.objects.filter(pk=pk).delete()
+            _patiently(SubmitToken.objects.filter(pk=pk).delete)
             return None
         if time.monotonic() > deadline:
             return None

@@ -4,6 +4,7 @@ server; a success banner never beside form errors."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django import forms
@@ -100,8 +101,8 @@ def test_a_hint_already_about_length_is_not_repeated() -> None:
 
 def test_a_field_added_after_the_form_is_built_is_covered_too() -> None:
     class Form(USWDSMixin, forms.Form):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
             self.fields["late"] = forms.CharField(label="Late field", max_length=10)
 
     form = Form(data={})

@@ -271,3 +271,27 @@ def test_the_worker_purges_expired_tokens_when_it_starts(db: None) -> None:
     assert submit_once.purge_on_start() == "deleted 1 expired submit tokens"
     assert submit_once.purge_on_start() == ""
     assert SubmitToken.objects.count() == 1
+
+
+def test_a_locked_table_is_waited_for_and_other_errors_are_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import OperationalError
+
+    monkeypatch.setattr(submit_once.time, "sleep", lambda seconds: None)
+    attempts: list[int] = []
+
+    def busy_twice() -> str:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise OperationalError("database table is locked")
+        return "done"
+
+    assert submit_once._patiently(busy_twice) == "done"
+    assert len(attempts) == 3
+
+    def broken() -> str:
+        raise OperationalError("no such table: platform_submittoken")
+
+    with pytest.raises(OperationalError, match="no such table"):
+        submit_once._patiently(broken)
