@@ -4,9 +4,10 @@ Each form that carries the CSRF token also carries a fresh random submit token (
 ``csrf_token`` template tag of ``templatetags/submit_once.py`` renders both). The first POST
 with a token claims it in ``SubmitToken``; the unique constraint there lets exactly one of two
 concurrent requests through. When the view answers with a redirect, the address is kept with
-the token; a repeat of the same POST (a double click, a browser resending the form) is not run
-again but sent to that address. When the view answers with a page (the form has errors), the
-token is released so that sending the form again runs it again.
+the token; a repeat of the same POST (a double click, a browser resending the form: the same
+token with the same answers) is not run again but sent to that address. When the view answers
+with a page (the form has errors), the token is released so that sending the form again runs
+it again.
 
 A repeat that arrives while the first POST is still running waits for it (up to ``WAIT``).
 A POST without a token, or with one that is malformed, runs as usual: the token is a
@@ -61,8 +62,23 @@ def owner_of(request: HttpRequest) -> str | None:
     return None
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(f"pmhc-submit-once:{token}".encode()).hexdigest()
+def _digest(token: str, fingerprint: str = "") -> str:
+    return hashlib.sha256(f"pmhc-submit-once:{token}:{fingerprint}".encode()).hexdigest()
+
+
+def fingerprint(request: HttpRequest) -> str:
+    """What the form sent, tokens aside: a repeat is the same token with the same answers.
+    The same form sent again with other answers (after the Back button, say) is new."""
+    digest = hashlib.sha256()
+    for key in sorted(request.POST):
+        if key in {FIELD, "csrfmiddlewaretoken"}:
+            continue
+        for value in request.POST.getlist(key):
+            digest.update(f"{len(key)}:{key}={len(value)}:{value}\n".encode())
+    for key in sorted(request.FILES):
+        for upload in request.FILES.getlist(key):
+            digest.update(f"file {key}={upload.name}:{upload.size}\n".encode())
+    return digest.hexdigest()
 
 
 def _cipher(token: str, data: bytes) -> bytes:
@@ -102,7 +118,7 @@ def _patiently(work: Callable[[], T]) -> T:
         time.sleep(POLL_SECONDS)
 
 
-def claim(owner: str, token: str) -> SubmitToken | None:
+def claim(owner: str, token: str, sent: str = "") -> SubmitToken | None:
     """Claim the token for its first use: the new row, or None if it is claimed already.
     The owner's tokens too old to follow are deleted on the way."""
 
@@ -110,7 +126,7 @@ def claim(owner: str, token: str) -> SubmitToken | None:
         SubmitToken.objects.filter(owner=owner, created_at__lt=timezone.now() - KEEP).delete()
         try:
             with transaction.atomic():
-                return SubmitToken.objects.create(owner=owner, digest=_digest(token))
+                return SubmitToken.objects.create(owner=owner, digest=_digest(token, sent))
         except IntegrityError:
             return None
 
@@ -127,12 +143,12 @@ def record(row: SubmitToken, token: str, result: str | None) -> None:
         _patiently(lambda: rows.update(result=enciphered))
 
 
-def earlier_result(owner: str, token: str) -> str | None:
+def earlier_result(owner: str, token: str, sent: str = "") -> str | None:
     """Where the earlier use of this token led; None when there is none to follow (never
     used, released, expired or abandoned), in which case the claim can be tried again.
     Waits while the earlier POST is still running."""
     deadline = time.monotonic() + WAIT.total_seconds()
-    digest = _digest(token)
+    digest = _digest(token, sent)
     while True:
         found = _patiently(
             SubmitToken.objects.filter(owner=owner, digest=digest)
@@ -193,11 +209,12 @@ class SubmitOnceMiddleware:
         owner = owner_of(request) if token else None
         if token is None or owner is None:
             return self.get_response(request)
+        sent = fingerprint(request)
         for _attempt in range(3):
-            row = claim(owner, token)
+            row = claim(owner, token, sent)
             if row is not None:
                 break
-            url = earlier_result(owner, token)
+            url = earlier_result(owner, token, sent)
             if url is not None:
                 return _repeat_response(request, url)
         else:

@@ -36,8 +36,8 @@ class CountingView:
         return self.response
 
 
-def _post(user: Any, token: str | None) -> HttpRequest:
-    data = {"note": "x"} if token is None else {"note": "x", submit_once.FIELD: token}
+def _post(user: Any, token: str | None, note: str = "x") -> HttpRequest:
+    data = {"note": note} if token is None else {"note": note, submit_once.FIELD: token}
     request = RequestFactory().post("/somewhere/", data)
     request.user = user
     return request
@@ -70,6 +70,18 @@ def test_first_use_runs_the_view_and_a_repeat_goes_where_it_went(user: User) -> 
     assert view.calls == 1
     assert (repeat.status_code, repeat["Location"]) == (303, "/done/7/")
     assert SubmitToken.objects.count() == 1
+
+
+def test_the_same_form_sent_with_other_answers_is_new(user: User) -> None:
+    """Back to a form already sent, changed and sent again: that is not a repeat."""
+    view = CountingView()
+    middleware = submit_once.SubmitOnceMiddleware(view)
+    token = submit_once.new_token()
+    middleware(_post(user, token, note="first"))
+    middleware(_post(user, token, note="second"))
+    assert view.calls == 2
+    middleware(_post(user, token, note="second"))
+    assert view.calls == 2
 
 
 def test_the_address_is_kept_enciphered(user: User) -> None:
@@ -165,7 +177,7 @@ def test_a_repeat_waits_for_the_first_still_running(
     user: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = submit_once.new_token()
-    row = submit_once.claim(f"user:{user.pk}", token)
+    row = submit_once.claim(f"user:{user.pk}", token, submit_once.fingerprint(_post(user, token)))
     assert row is not None
     waits: list[float] = []
 
@@ -183,7 +195,7 @@ def test_a_repeat_waits_for_the_first_still_running(
 
 def test_a_claim_left_by_a_request_that_died_is_given_up(user: User) -> None:
     token = submit_once.new_token()
-    submit_once.claim(f"user:{user.pk}", token)
+    submit_once.claim(f"user:{user.pk}", token, submit_once.fingerprint(_post(user, token)))
     SubmitToken.objects.update(created_at=timezone.now() - submit_once.WAIT)
     view = CountingView()
     submit_once.SubmitOnceMiddleware(view)(_post(user, token))
