@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "pmhc.platform.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it wraps the view alone: a repeated form POST goes where the first went.
+    "pmhc.platform.submit_once.SubmitOnceMiddleware",
 ]
 
 ROOT_URLCONF = "pmhc.urls"
@@ -114,6 +116,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pmhc.platform.context_processors.shell",
             ],
+            # Replaces {% csrf_token %}: every form also carries a one-time submit token.
+            "builtins": ["pmhc.platform.templatetags.submit_once"],
         },
     },
 ]

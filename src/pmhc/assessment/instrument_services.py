@@ -26,6 +26,8 @@ from pmhc.toolkit.selectors.common import handling_organization, toolkit_target
 MIN_ITEMS = 3
 STATEMENT_MAX = 300
 LEVEL_MAX = 300
+#: The published edition's note: what changed.
+NOTE_MAX = 300
 
 
 def may_revise(actor: Actor) -> bool:
@@ -175,9 +177,11 @@ def publish_draft(actor: Actor, *, draft: Instrument, note: str) -> Instrument:
     draft = _locked_draft(draft)
     if not note.strip():
         raise ValidationError({"note": _("Say briefly what changed in this edition.")})
+    if len(note.strip()) > NOTE_MAX:
+        raise ValidationError({"note": _("Keep the note to %(n)d characters.") % {"n": NOTE_MAX}})
     instrument_module.read(draft.content)  # refuses a malformed edition before it goes live
     draft.status = EditionStatus.PUBLISHED
-    draft.note = note.strip()[:300]
+    draft.note = note.strip()
     draft.published_at = timezone.now()
     draft.save(update_fields=["status", "note", "published_at"])
     _record(actor, organization_id, draft, "published", note=draft.note)

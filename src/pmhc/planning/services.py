@@ -61,6 +61,7 @@ POLICY_FIELDS = (
 )
 #: The model policy is a document: PDF, Word or plain text (``platform.uploads`` checks it).
 POLICY_KINDS = (uploads.PDF, uploads.DOCX, uploads.TEXT)
+POLICY_TITLE_MAX = Pledge._meta.get_field("policy_title").max_length or 200
 
 
 def _authorize(actor: Actor, action: Action, organization: Organization) -> None:
@@ -228,6 +229,10 @@ def record_policy(
     errors: dict[str, str] = {}
     if not title:
         errors["title"] = _("Enter the policy's title.")
+    elif len(title) > POLICY_TITLE_MAX:
+        errors["title"] = _("Keep the policy's title to %(n)d characters.") % {
+            "n": POLICY_TITLE_MAX
+        }
     if adopted_on is not None and adopted_on > timezone.localdate() + dt.timedelta(days=366):
         errors["adopted_on"] = _("Enter the date the policy was (or will be) adopted.")
     if file is None and not pledge.policy_file:
@@ -241,7 +246,7 @@ def record_policy(
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(pledge, POLICY_FIELDS) if existed else None
-    pledge.policy_title = title[:200]
+    pledge.policy_title = title
     pledge.policy_adopted_on = adopted_on
     old_file = pledge.policy_file.name if pledge.policy_file else ""
     if file is not None and checked is not None:

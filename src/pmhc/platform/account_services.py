@@ -33,6 +33,7 @@ from pmhc.platform.models import AuditAction, Membership, Organization, Outcome,
 
 #: The first authenticator app's name when its owner gives none.
 DEFAULT_DEVICE_NAME = "Authenticator app"
+DEVICE_NAME_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -496,6 +497,10 @@ def confirm_totp_enrollment(
     """Confirm ``device`` with a code from it. Apps already set up stay: a second one is a
     spare, and only removing one (with the password and a code) takes one away."""
     _require_proof(actor, user, proof)
+    if len(name.strip()) > DEVICE_NAME_MAX:
+        raise ValidationError(
+            {"name": _("Keep the name to %(n)d characters.") % {"n": DEVICE_NAME_MAX}}
+        )
     if device.user_id != user.pk or device.confirmed or not device.verify_token(token):
         audit.record(
             AuditAction.TWO_FACTOR_FAILED,
@@ -507,7 +512,7 @@ def confirm_totp_enrollment(
         )
         return False
     existing = TOTPDevice.objects.filter(user=user, confirmed=True).count()
-    device.name = (name.strip() or DEFAULT_DEVICE_NAME)[:64]
+    device.name = name.strip() or DEFAULT_DEVICE_NAME
     if not name.strip() and existing:
         device.name = f"{DEFAULT_DEVICE_NAME} {existing + 1}"
     device.confirmed = True

@@ -17,3 +17,7 @@ class PlatformConfig(AppConfig):
         landing.register("org_home", Role.ADMINISTRATOR)
         # Registers the deployment checks.
         from pmhc.platform import checks  # noqa: F401
+        from pmhc.platform.submit_once import purge_on_start
+        from pmhc.platform.worker_hooks import register_startup_check
+
+        register_startup_check(purge_on_start)

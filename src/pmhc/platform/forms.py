@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from typing import Any
 
@@ -10,6 +11,8 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.forms.utils import pretty_name
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from pmhc.platform import audit_codes
@@ -44,12 +47,114 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, error)
 
 
+#: Words that already make a label a noun phrase ("Your current password").
+_DETERMINERS = frozenset({"the", "a", "an", "your", "this", "these", "those", "its", "their"})
+_DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])
+
+
+#: A label that starts with one of these is a clause ("What changed"), not a noun; one that
+#: ends with one of these is half a sentence ("Involved as"): both are quoted whole.
+_CLAUSE_STARTS = frozenset({"what", "how", "who", "when", "where", "why", "which", "is", "are"})
+_OPEN_ENDS = frozenset({"as", "at", "by", "from", "to", "for", "in", "on", "within", "of"})
+_ORDINALS = frozenset({"first", "last", "next", "highest", "lowest", "earliest", "latest"})
+
+
+def _quoted(label: str) -> bool:
+    words = re.sub(r"\([^)]*\)", "", label).lower().split()
+    return not words or words[0] in _CLAUSE_STARTS or words[-1] in _OPEN_ENDS
+
+
+def _noun(label: str, article: str) -> str:
+    """``Address`` → ``the address``; ``CAD event ID`` → ``the CAD event ID``; ``Your name``
+    → ``your name``."""
+    first = label.split(" ", 1)[0]
+    if not first[1:2].isupper():  # an acronym keeps its capitals
+        label = label[:1].lower() + label[1:]
+    if first.lower() in _DETERMINERS:
+        return label
+    if first.lower() in _ORDINALS:
+        article = "the"
+    if article == "a" and label[:1].lower() in "aeiou":
+        article = "an"
+    return f"{article} {label}"
+
+
+def required_message(field: forms.Field, label: str) -> str:
+    """What to say when a required field is left empty, naming the field in plain words:
+    "Enter the address.", "Choose a disposition.", "Choose at least one of the purposes."."""
+    label = label.strip().rstrip(":").strip() or gettext("this field")
+    if label.endswith("?"):
+        return gettext("Answer “%(label)s”.") % {"label": label}
+    widget = field.widget
+    if _quoted(label):
+        if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+            return gettext("Choose an answer for “%(label)s”.") % {"label": label}
+        temporal = forms.DateField | forms.DateTimeField | forms.TimeField
+        if not isinstance(field, forms.BooleanField | forms.FileField | temporal):
+            return gettext("Enter “%(label)s”.") % {"label": label}
+    if isinstance(field, forms.BooleanField) or isinstance(widget, forms.CheckboxInput):
+        return gettext("Check the box “%(label)s” to go on.") % {"label": label}
+    if isinstance(field, forms.FileField):
+        return gettext("Choose %(noun)s to upload.") % {"noun": _noun(label, "a")}
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+        return gettext("Choose at least one of %(noun)s.") % {"noun": _noun(label, "the")}
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        return gettext("Choose %(noun)s.") % {"noun": _noun(label, "a")}
+    if isinstance(field, forms.DateTimeField | forms.SplitDateTimeField):
+        return gettext("Enter a date and time for “%(label)s”.") % {"label": label}
+    if isinstance(field, forms.DateField):
+        return gettext("Enter a date for “%(label)s”.") % {"label": label}
+    if isinstance(field, forms.TimeField):
+        return gettext("Enter a time for “%(label)s”.") % {"label": label}
+    return gettext("Enter %(noun)s.") % {"noun": _noun(label, "the")}
+
+
+def limit_hint(max_length: int) -> str:
+    return ngettext("Up to %(limit)d character.", "Up to %(limit)d characters.", max_length) % {
+        "limit": max_length
+    }
+
+
+def _plain_errors(name: str, field: forms.Field) -> None:
+    """Every field says what is wrong in words that name it; every text limit is stated beside
+    the field and enforced on the server, never by the browser cutting pasted text short.
+    Runs once per field (a form may add fields after its ``__init__``)."""
+    if getattr(field, "_pmhc_plain", False):
+        return
+    field._pmhc_plain = True  # type: ignore[attr-defined]
+    label = str(field.label if field.label is not None else pretty_name(name))
+    if field.required and str(field.error_messages.get("required", "")) == _DJANGO_REQUIRED:
+        field.error_messages["required"] = required_message(field, label)
+    max_length = getattr(field, "max_length", None)
+    widget = field.widget
+    if (
+        not isinstance(field, forms.CharField)
+        or not max_length
+        or widget.is_hidden
+        or isinstance(widget, forms.PasswordInput)
+    ):
+        return
+    if "max_length" not in field.error_messages:
+        # Django fills in the numbers when it raises the error.
+        field.error_messages["max_length"] = gettext(
+            "%(label)s can be up to %(limit_value)d characters; you entered %(show_value)d. "
+            "Please shorten it."
+        ).replace("%(label)s", label.replace("%", "%%"))
+    if "character" not in str(field.help_text).lower():
+        hint = limit_hint(max_length)
+        field.help_text = f"{field.help_text} {hint}" if field.help_text else hint
+    if str(widget.attrs.get("maxlength")) == str(max_length):
+        del widget.attrs["maxlength"]
+
+
 class USWDSMixin:
-    """Give widgets USWDS classes so every form looks and reads the same."""
+    """Give widgets USWDS classes so every form looks and reads the same, and every field
+    plain error messages and its stated text limit (``_plain_errors``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # type: ignore[attr-defined]
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            _plain_errors(name, field)
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
                 widget.attrs.setdefault("class", "usa-checkbox__input")
@@ -63,6 +168,15 @@ class USWDSMixin:
                 pass
             else:
                 widget.attrs.setdefault("class", "usa-input")
+
+    def __getitem__(self, name: str) -> forms.BoundField:
+        _plain_errors(name, self.fields[name])  # type: ignore[attr-defined]
+        return super().__getitem__(name)  # type: ignore[misc]
+
+    def full_clean(self) -> None:
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            _plain_errors(name, field)
+        super().full_clean()  # type: ignore[misc]
 
 
 class LoginForm(USWDSMixin, forms.Form):

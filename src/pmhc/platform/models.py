@@ -638,3 +638,29 @@ class BreakGlassUse(models.Model):
 
     def access_organization_ids(self) -> frozenset[int]:
         return frozenset({self.organization_id})
+
+
+class SubmitToken(models.Model):
+    """A used one-time submit token (``platform/submit_once.py``): a form carries a fresh random
+    token; its first POST claims this row, and a repeat of the same POST goes where the first
+    one went. The unique constraint is what lets only one of two concurrent requests through.
+
+    Nothing here is about a person: ``owner`` names the account (or, signed out, a digest of
+    the browser's CSRF secret), ``digest`` is a SHA-256 of the token, and ``result`` is the
+    address the first POST led to, enciphered with a key only the token holder has, so that a
+    private link (a request's status page) is not readable from the table. Rows are deleted
+    once they are older than ``submit_once.KEEP``."""
+
+    owner = models.CharField(max_length=80)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    #: Empty while the first POST is still running; then the enciphered address.
+    result = models.BinaryField(default=b"", blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "digest"], name="platform_submit_token_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"submit token {self.digest[:8]}… of {self.owner}"

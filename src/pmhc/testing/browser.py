@@ -202,7 +202,7 @@ def _describe(violation: dict[str, Any]) -> str:
 
 #: Fingerprints of page states axe already passed in this session (see ``axe_check``).
 _PASSED: set[str] = set()
-_CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=)"[^"]*"')
+_CSRF_VALUE = re.compile(r'(name="(?:csrfmiddlewaretoken|pmhc_submit)" value=)"[^"]*"')
 
 
 def _fingerprint(page: Page) -> str:

@@ -96,6 +96,9 @@ def test_revising_makes_a_new_edition_and_old_assessments_keep_theirs(tta, cast,
     assert services.current_instrument().edition == 1
     with pytest.raises(ValidationError):
         instrument_services.publish_draft(staff, draft=draft, note=" ")
+    # A note too long is refused, never cut short.
+    with pytest.raises(ValidationError, match="300 characters"):
+        instrument_services.publish_draft(staff, draft=draft, note="x" * 301)
     instrument_services.publish_draft(staff, draft=draft, note="Element 3 reworded.")
 
     new = services.open_assessment(coordinator, organization=cast.agency, title="After")

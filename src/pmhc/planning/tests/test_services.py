@@ -160,3 +160,15 @@ def test_demo_step(cast, monkeypatch):
     assert pledge.pledged_on == dt.date(2023, 10, 1)
     assert pledge.policy_adopted_on is not None and pledge.policy_file
     assert len(staffing.plan(profile)) == 3
+
+
+def test_a_policy_title_too_long_is_refused_not_cut_short(cast):
+    with pytest.raises(ValidationError) as refused:
+        services.record_policy(
+            cast.actor(cast.member),
+            organization=cast.agency,
+            title="x" * 201,
+            adopted_on=dt.date(2024, 1, 1),
+            file=SimpleUploadedFile("one.txt", b"first", "text/plain"),
+        )
+    assert refused.value.message_dict["title"] == ["Keep the policy's title to 200 characters."]

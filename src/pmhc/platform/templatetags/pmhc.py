@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.forms import BoundField
+from django.forms import BaseForm, BaseFormSet, BoundField
+from django.template import Context
 from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString
 
@@ -31,6 +32,26 @@ def describe(field: BoundField) -> SafeString:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+def _has_errors(value: Any) -> bool:
+    if isinstance(value, BaseForm):
+        return value.is_bound and bool(value.errors)
+    if isinstance(value, BaseFormSet):
+        return value.is_bound and not value.is_valid()
+    return False
+
+
+@register.simple_tag(takes_context=True)
+def form_errors_shown(context: Context) -> bool:
+    """Whether the page shows a form with errors: then a success banner would contradict it
+    and is left out (an error, warning or note still shows)."""
+    for value in context.flatten().values():
+        if _has_errors(value):
+            return True
+        if isinstance(value, dict) and any(_has_errors(v) for v in value.values()):
+            return True
+    return False
 
 
 @register.filter

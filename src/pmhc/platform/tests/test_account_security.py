@@ -188,6 +188,24 @@ def test_the_first_app_needs_the_password_too(cast):
     assert not AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_ENABLED).exists()
 
 
+def test_a_name_too_long_is_refused_with_the_limit_not_cut_short(cast):
+    client = cast.client(cast.member)
+    page = client.get(reverse("two_factor_setup")).content.decode()
+    assert "Up to 64 characters." in page
+    device = TOTPDevice.objects.get(user=cast.member, confirmed=False)
+    response = client.post(
+        reverse("two_factor_setup"),
+        {"token": code(device), "current_password": PASSWORD, "name": "n" * 65},
+    )
+    assert response.status_code == 400
+    assert (
+        "Name for this app can be up to 64 characters; you entered 65. Please shorten it."
+        in response.content.decode()
+    )
+    device.refresh_from_db()
+    assert not device.confirmed
+
+
 def test_a_second_app_needs_a_code_from_the_first_and_both_then_work(cast):
     client = cast.client(cast.member)
     first = enroll(client, cast.member, name="Work phone")

@@ -383,8 +383,8 @@ class Answer:
         return f"{self.status}{where} [{self.content_type}, body {self.body[:8]}]{tables}"
 
 
-#: What differs between two identical pages: the CSRF token of each form.
-PER_REQUEST = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
+#: What differs between two identical pages: the CSRF and one-time submit tokens of each form.
+PER_REQUEST = re.compile(rb'name="(?:csrfmiddlewaretoken|pmhc_submit)" value="[^"]*"')
 
 
 def _digest(body: bytes, path: str) -> str:
