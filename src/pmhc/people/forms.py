@@ -32,8 +32,16 @@ class PersonForm(USWDSMixin, forms.Form):
         required=False,
         help_text=_("When the date of birth is not known."),
     )
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
-    veteran = forms.ChoiceField(label=_("Veteran"), choices=Veteran.choices)
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        choices=Sex.choices,
+        error_messages={"required": _("Choose the person's sex, or “Not known”.")},
+    )
+    veteran = forms.ChoiceField(
+        label=_("Veteran"),
+        choices=Veteran.choices,
+        error_messages={"required": _("Say whether the person is a veteran, or “Not known”.")},
+    )
     description = forms.CharField(
         label=_("Description"),
         required=False,

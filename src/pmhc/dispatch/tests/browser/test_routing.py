@@ -192,3 +192,17 @@ def test_a_call_for_a_busy_mobile_crisis_team_waits_in_its_queue(page: Page, cas
     waiting = CallAssignment.objects.get(call__cad_event_id="R-3")
     assert waiting.team == crisis and waiting.status == AssignmentStatus.QUEUED
     assert keys.pressed < KEYSTROKE_LIMIT
+
+    # The team clears its call: the dispatcher sets it available on the duty board, and it
+    # takes the call waiting in its queue at once.
+    visit(page, "/operate/duty/")
+    page.get_by_role("button", name=f"Set Available ({crisis.name})").click()
+    expect(page.get_by_text(f"{crisis.name} took the next call in its queue: R-3.")).to_be_visible()
+    axe_check(page)
+    waiting.refresh_from_db()
+    crisis.refresh_from_db()
+    assert waiting.status == AssignmentStatus.SENT
+    assert crisis.status == TeamStatus.ON_CALL
+    assert waiting.call.dispatched_at is not None
+    visit(page, f"/operate/calls/{waiting.call_id}/")
+    expect(page.get_by_role("table", name="Units sent to this call")).to_contain_text("Sent")
