@@ -342,7 +342,8 @@ def assign_unit(
     """Send a unit to a call: an officer from the roster, a team, or a unit by its call sign.
     Whether the officer holds a current CIT certification is read from Train now and kept. A
     team that is not available (on a call, or out of service) is not sent: the call waits in
-    its queue, and the call counts as dispatched only once a unit is sent."""
+    its queue, and the call counts as dispatched only once a unit is sent. A team out of
+    service is refused."""
     _authorize(actor, Action.CHANGE, call)
     unit = unit.strip()
     chosen = [x for x in (trainee, team) if x is not None]
@@ -369,6 +370,10 @@ def assign_unit(
     if team is not None:
         # Locked, so that two calls sent at once cannot both find the team free.
         locked_team = Team.objects.select_for_update().get(pk=team.pk)
+        if locked_team.status == TeamStatus.OUT_OF_SERVICE:
+            raise ValidationError(
+                {"team": _("%(team)s is out of service: choose another unit.") % {"team": team}}
+            )
         queued = locked_team.status != TeamStatus.AVAILABLE
         if not queued:
             unit_services.team_sent(actor, locked_team)
@@ -476,6 +481,14 @@ def record_times(
         call.close_reason = close_reason
     call.updated_at = timezone.now()
     call.save(update_fields=[*fields, "updated_at"])
+    # A closed call leaves every queue it waits in, so no team is later sent to it.
+    withdrawn: list[int] = []
+    if call.cleared_at is not None:
+        waiting = CallAssignment.objects.select_for_update().filter(
+            call=call, status=AssignmentStatus.QUEUED
+        )
+        withdrawn = sorted(waiting.values_list("pk", flat=True))
+        waiting.update(status=AssignmentStatus.CANCELLED)
     audit.record(
         DispatchAudit.CALL_CHANGED,
         actor=actor,
@@ -483,7 +496,7 @@ def record_times(
         obj=call,
         purpose=ACTIVE_CALL,
         before=before,
-        after=audit.snapshot(call, fields),
+        after=audit.snapshot(call, fields) | ({"queue_cancelled": withdrawn} if withdrawn else {}),
     )
     return call
 
@@ -528,7 +541,7 @@ def record_transfer(
         recorded_at=now,
         recorded_by_id=actor.user_id,
     )
-    before = audit.snapshot(call, ("decision", "recommended_units"))
+    before = audit.snapshot(call, ("recommendation", "decision", "recommended_units"))
     changed = ["updated_at"]
     if not accepted:
         rule_set = call.rule_set or published_or_default(call.organization)
@@ -539,13 +552,22 @@ def record_transfer(
             on_duty(call.organization).availability,
             without_transfer=True,
         )
-        call.decision = fallback.route
-        call.decision_reason = _("The warm transfer to %(line)s was not accepted.") % {
+        not_taken = _("The warm transfer to %(line)s was not accepted.") % {
             "line": transfer.get_line_display()
         }
+        # The recommendation becomes the fallback's units, all of them. A decision that was
+        # the transfer follows it; a route the call-taker chose with a reason stays theirs.
+        followed = call.decision in ("", Routing.TRANSFER_988, call.recommendation)
+        call.recommendation = fallback.route
         call.recommended_units = [str(unit) for unit in fallback.units]
-        call.reasons = [*call.reasons, *(r for r in fallback.reasons if r not in call.reasons)]
-        changed += ["decision", "decision_reason", "recommended_units", "reasons"]
+        if followed:
+            call.decision = fallback.route
+            call.decision_reason = ""
+        call.reasons = [
+            *call.reasons,
+            *(r for r in (not_taken, *fallback.reasons) if r not in call.reasons),
+        ]
+        changed += ["recommendation", "decision", "decision_reason", "recommended_units", "reasons"]
     call.updated_at = now
     call.save(update_fields=changed)
     audit.record(
@@ -555,7 +577,7 @@ def record_transfer(
         obj=call,
         purpose=ACTIVE_CALL,
         before=before,
-        after=audit.snapshot(call, ("decision", "recommended_units"))
+        after=audit.snapshot(call, ("recommendation", "decision", "recommended_units"))
         | {
             "transfer": transfer.pk,
             "transfer_line": line,

@@ -838,7 +838,14 @@ def evaluate(
         notes.append(_("Known to have a response plan: responders should read it on the way."))
     queued: set[str] = set()
     if available is not None:
-        units = _adjust(units, available, reasons, queued, decided=bool(matched_overrides))
+        units = _adjust(
+            units,
+            available,
+            reasons,
+            queued,
+            decided=bool(matched_overrides),
+            low_risk=answers.get("danger_self") == NO,
+        )
         for unit in units:
             decided_by.setdefault(unit, _("Who is on duty now"))
     return TriageResult(
@@ -867,13 +874,15 @@ def _adjust(
     queued: set[str],
     *,
     decided: bool,
+    low_risk: bool = False,
 ) -> list[Routing]:
     """Who is free now may change the units; each change says why. A team counts when it is
     on duty and available. When every team of the kind on duty is busy, the call waits in a
     queue for one (or the call-taker chooses another route, with a reason). When none is on
-    duty: a co-responder call gets a CIT officer; a low-risk call that a mobile crisis team
-    would take is referred for follow-up rather than sent to patrol; a unit added beside
-    others is left out."""
+    duty: a co-responder call gets a CIT officer; a low-risk call (no risk to self known) that
+    a mobile crisis team would take is referred for follow-up rather than sent to patrol, and
+    any other call it would take (thoughts of suicide, say) gets a CIT officer; a unit added
+    beside others is left out."""
     adjusted: list[Routing] = []
     for position, unit in enumerate(units):
         kind = _TEAM_KIND.get(unit)
@@ -889,6 +898,14 @@ def _adjust(
                 )
             elif unit == Routing.CO_RESPONDER:
                 reasons.append(_("No co-responder unit is on duty now: a CIT officer instead."))
+                unit = Routing.CIT_OFFICER
+            elif position == 0 and not decided and not low_risk:
+                reasons.append(
+                    _(
+                        "No mobile crisis team is on duty now and a risk to self is not ruled "
+                        "out: a CIT officer instead."
+                    )
+                )
                 unit = Routing.CIT_OFFICER
             elif position == 0 and not decided:
                 reasons.append(

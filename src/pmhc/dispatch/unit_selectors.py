@@ -163,9 +163,9 @@ def member_candidates(actor: Actor, organization: Organization) -> list[Membersh
 def queued(team: Team) -> QuerySet[CallAssignment]:
     """The calls waiting in a team's queue, oldest first: the first is taken when the team
     becomes available."""
-    return CallAssignment.objects.filter(team=team, status=AssignmentStatus.QUEUED).order_by(
-        "assigned_at", "pk"
-    )
+    return CallAssignment.objects.filter(
+        team=team, status=AssignmentStatus.QUEUED, call__cleared_at__isnull=True
+    ).order_by("assigned_at", "pk")
 
 
 @dataclass(frozen=True)

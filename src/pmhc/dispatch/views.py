@@ -24,7 +24,7 @@ from pmhc.dispatch.forms import (
     TimesForm,
     protocol_answers,
 )
-from pmhc.dispatch.models import Routing
+from pmhc.dispatch.models import AssignmentStatus, Routing
 from pmhc.people.models import Person
 from pmhc.platform import panels
 from pmhc.platform.access import EMERGENCY_ROLES, Actor
@@ -61,6 +61,8 @@ def index(request: HttpRequest) -> HttpResponse:
     }
     if context["is_officer"]:
         context["my_calls"] = selectors.officer_calls(actor, limit=10)
+    if roles & {Role.OFFICER, Role.CLINICIAN, Role.SUPERVISOR}:
+        # Anyone who may be on a team (a supervisor among them) finds the team's page here.
         context["my_teams"] = unit_selectors.my_teams(actor)
     # Other apps' sections of this page (the follow-ups due, for case managers); their forms
     # need the request's CSRF token.
@@ -219,7 +221,7 @@ def call_assign(request: HttpRequest, pk: int) -> HttpResponse:
         officers = {t.pk: t for t in duty.cit_officers}
         teams = {t.pk: t for t in duty.teams}
         try:
-            services.assign_unit(
+            assignment = services.assign_unit(
                 actor,
                 call=call,
                 trainee=officers.get(data["officer"]) if data["officer"] else None,
@@ -229,7 +231,14 @@ def call_assign(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Unit sent."))
+            if assignment.status == AssignmentStatus.QUEUED:
+                messages.success(
+                    request,
+                    _("%(team)s is on a call: the call waits in its queue.")
+                    % {"team": assignment.unit},
+                )
+            else:
+                messages.success(request, _("Unit sent."))
             return redirect("dispatch_call", pk=call.pk)
     context = _detail_context(request, actor, pk) | {"assign_form": form}
     return _render(request, "call.html", context, form)

@@ -9,7 +9,8 @@ token with the same answers) is not run again but sent to that address. When the
 with a page (the form has errors), the token is released so that sending the form again runs
 it again.
 
-A repeat that arrives while the first POST is still running waits for it (up to ``WAIT``).
+A repeat that arrives while the first POST is still running waits for it (up to ``WAIT``),
+then says the first is still being saved; it never runs the form a second time meanwhile.
 A POST without a token, or with one that is malformed, runs as usual: the token is a
 convenience for people, never a security check (CSRF protection and the services' own state
 checks stay in force). Tokens are per account (per browser when signed out), so another
@@ -29,6 +30,7 @@ from typing import TypeVar
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils import timezone
 
 from pmhc.platform.models import SubmitToken
@@ -37,9 +39,15 @@ from pmhc.platform.models import SubmitToken
 FIELD = "pmhc_submit"
 #: How long a used token keeps leading to its result.
 KEEP = dt.timedelta(hours=12)
-#: How long a repeat waits for a first POST that is still running; a claim with no result
-#: that is older than this belongs to a request that died, and is given up.
-WAIT = dt.timedelta(seconds=20)
+#: How long a repeat waits for a first POST that is still running before it answers "still
+#: working" (it never runs the form a second time while the first may still be running).
+WAIT = dt.timedelta(seconds=10)
+#: A claim with no result that is older than this belongs to a request that died (no request
+#: runs this long: the server's own timeout is shorter), and is given up.
+ABANDONED = dt.timedelta(minutes=5)
+#: What ``earlier_result`` answers when the first POST is still running after ``WAIT``.
+STILL_RUNNING = "\x00still-running"
+_CLAIM = "_pmhc_submit_claim"
 POLL_SECONDS = 0.1
 
 _WELL_FORMED = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
@@ -146,7 +154,8 @@ def record(row: SubmitToken, token: str, result: str | None) -> None:
 def earlier_result(owner: str, token: str, sent: str = "") -> str | None:
     """Where the earlier use of this token led; None when there is none to follow (never
     used, released, expired or abandoned), in which case the claim can be tried again.
-    Waits while the earlier POST is still running."""
+    Waits while the earlier POST is still running, and answers ``STILL_RUNNING`` when it
+    still is after ``WAIT``."""
     deadline = time.monotonic() + WAIT.total_seconds()
     digest = _digest(token, sent)
     while True:
@@ -161,11 +170,11 @@ def earlier_result(owner: str, token: str, sent: str = "") -> str | None:
         now = timezone.now()
         if result and created_at > now - KEEP:
             return _cipher(token, bytes(result)).decode()
-        if (result and created_at <= now - KEEP) or created_at <= now - WAIT:
+        if (result and created_at <= now - KEEP) or created_at <= now - ABANDONED:
             _patiently(SubmitToken.objects.filter(pk=pk).delete)
             return None
         if time.monotonic() > deadline:
-            return None
+            return STILL_RUNNING
         time.sleep(POLL_SECONDS)
 
 
@@ -188,6 +197,12 @@ def _repeat_response(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseRedirect(url, status=303)
 
 
+def _still_running(request: HttpRequest) -> HttpResponse:
+    """The answer to a repeat while the first POST is still being saved: no failure, no second
+    run, and a way on once it is done."""
+    return render(request, "platform/still_saving.html", status=202)
+
+
 def token_of(request: HttpRequest) -> str | None:
     if request.method != "POST" or request.content_type not in _FORM_TYPES:
         return None
@@ -199,30 +214,48 @@ Handler = Callable[[HttpRequest], HttpResponseBase]
 
 
 class SubmitOnceMiddleware:
-    """Runs a form's POST once per submit token (see the module docstring)."""
+    """Runs a form's POST once per submit token (see the module docstring). The token is
+    claimed in ``process_view``, after ``CsrfViewMiddleware`` (earlier in ``MIDDLEWARE``) has
+    accepted the request, so a forged or stale POST stores nothing; the result is kept when
+    the response comes back."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            self._settle(request, None)
+            raise
+        # An exception in the view usually arrives here as an error page: no result, so the
+        # token is released and sending the form again runs it again.
+        self._settle(request, result_of(response))
+        return response
+
+    @staticmethod
+    def _settle(request: HttpRequest, result: str | None) -> None:
+        claimed: tuple[SubmitToken, str] | None = getattr(request, _CLAIM, None)
+        if claimed is not None:
+            row, token = claimed
+            record(row, token, result)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., object], args: object, kwargs: object
+    ) -> HttpResponseBase | None:
         token = token_of(request)
         owner = owner_of(request) if token else None
         if token is None or owner is None:
-            return self.get_response(request)
+            return None
         sent = fingerprint(request)
         for _attempt in range(3):
             row = claim(owner, token, sent)
             if row is not None:
-                break
+                setattr(request, _CLAIM, (row, token))
+                return None
             url = earlier_result(owner, token, sent)
+            if url is STILL_RUNNING:
+                return _still_running(request)
             if url is not None:
                 return _repeat_response(request, url)
-        else:
-            return self.get_response(request)
-        try:
-            response = self.get_response(request)
-        except BaseException:
-            record(row, token, None)
-            raise
-        record(row, token, result_of(response))
-        return response
+        return None

@@ -501,7 +501,20 @@ def add_person(
         purpose=ACTIVE_CALL,
         after={"encounter": encounter.pk, "role": role},
     )
+    # What was recorded about the person: the trail keeps the values as keyed digests
+    # (``EncounterPerson.restricted_fields``), so a change can be proven without showing them.
+    audit.record(
+        ResponseAudit.ENCOUNTER_CHANGED,
+        actor=actor,
+        organization_id=encounter.organization_id,
+        obj=link,
+        purpose=ACTIVE_CALL,
+        after=audit.snapshot(link, PERSON_DETAIL_FIELDS),
+    )
     return link
+
+
+PERSON_DETAIL_FIELDS = ("role", "race_ethnicity", "housing_status", "presenting_concerns")
 
 
 @transaction.atomic

@@ -196,10 +196,14 @@ def test_a_transfer_not_accepted_falls_back_to_a_unit(cast, taker, teams):
         transfer_line="local",
         transfer_accepted=False,
     )
-    assert call.recommendation == Routing.TRANSFER_988
+    # The fallback becomes the recommendation, and the decision that followed the transfer
+    # follows it: the call is not counted as the call-taker overriding the rules.
+    assert call.recommendation == Routing.MOBILE_CRISIS
     assert call.decision == Routing.MOBILE_CRISIS
-    assert call.decision_reason == "The warm transfer to Local crisis line was not accepted."
+    assert call.decision_reason == ""
+    assert "The warm transfer to Local crisis line was not accepted." in call.reasons
     assert call.recommended_units == ["mobile_crisis"]
+    assert call.transfers.get().accepted is False
     sent = CallAssignment.objects.get(call=call)
     assert sent.team == teams[TeamKind.MOBILE_CRISIS]
     assert sent.status == AssignmentStatus.SENT

@@ -315,6 +315,20 @@ def test_a_low_risk_call_with_no_team_on_duty_is_referred_not_sent_to_patrol(cit
     assert "refer the call for follow-up" in result.reasons[-1]
 
 
+@pytest.mark.parametrize(
+    ("cit_on_shift", "sent"), [(True, Routing.CIT_OFFICER), (False, Routing.PATROL_PRIORITY)]
+)
+def test_thoughts_of_suicide_with_no_team_on_duty_get_a_unit_not_a_referral(cit_on_shift, sent):
+    """A call the mobile crisis team would take is referred for follow-up only when no risk
+    to self is known: with thoughts of suicide and no transfer, someone goes now."""
+    answers = {**OPEN, "danger_self": triage.RISK_THOUGHTS}
+    result = run(answers, Availability(cit_on_shift=cit_on_shift))
+    assert result.rules_route == MC
+    assert result.units == (sent,)
+    assert FU not in result.units
+    assert any("risk to self is not ruled out" in reason for reason in result.reasons)
+
+
 def test_an_added_mobile_crisis_team_with_none_on_duty_is_left_out():
     result = run({**OPEN, "crime_in_progress": "violent"}, Availability(cit_on_shift=True))
     assert result.units == (P,)

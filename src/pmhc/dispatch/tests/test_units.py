@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from pmhc.conftest import Cast
 from pmhc.dispatch import services, unit_selectors, unit_services
@@ -247,3 +248,43 @@ def test_a_team_sent_a_call_is_on_it_and_the_next_call_waits(cast: Cast) -> None
     assert second.dispatched_at is not None
     assert second.units == [waiting.unit]
     assert unit.team.status == TeamStatus.ON_CALL
+
+
+def test_a_call_closed_while_queued_leaves_the_queue(cast: Cast) -> None:
+    """Closing a call takes it out of every queue it waits in: the team, once free, takes the
+    next open call and is never sent to the closed one."""
+    unit = crisis_team(cast)
+    closed = queue_call(unit.team, make_call(cast), minutes_ago=20)
+    still_open = queue_call(unit.team, make_call(cast), minutes_ago=10)
+    coordinator = actor_for_user(cast.member)
+    services.record_times(
+        coordinator,
+        call=closed.call,
+        cleared_at=timezone.now(),
+        close_reason="The caller rang back: the person is with family.",
+    )
+    closed.refresh_from_db()
+    assert closed.status == S.CANCELLED
+    event = AuditEvent.objects.filter(action=DispatchAudit.CALL_CHANGED).latest("pk")
+    assert event.after["queue_cancelled"] == [closed.pk]
+
+    clinician = cast.actor(cast.partner_user)
+    for step in (S.ACCEPTED, S.EN_ROUTE, S.ON_SCENE, S.CLEAR):
+        unit_services.advance(clinician, assignment=unit.assignment, to=step)
+    closed.refresh_from_db()
+    still_open.refresh_from_db()
+    assert closed.status == S.CANCELLED
+    assert still_open.status == S.SENT
+    closed.call.refresh_from_db()
+    assert closed.call.dispatched_at is None
+
+
+def test_a_team_out_of_service_is_not_sent_nor_queued(cast: Cast) -> None:
+    unit = crisis_team(cast)
+    coordinator = actor_for_user(cast.member)
+    unit_services.set_team_status(coordinator, team=unit.team, status=TeamStatus.OUT_OF_SERVICE)
+    call = make_call(cast)
+    with pytest.raises(ValidationError) as caught:
+        services.assign_unit(coordinator, call=call, team=unit.team)
+    assert "out of service" in caught.value.message_dict["team"][0]
+    assert not CallAssignment.objects.filter(call=call).exists()

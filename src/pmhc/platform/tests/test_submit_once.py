@@ -36,6 +36,18 @@ class CountingView:
         return self.response
 
 
+def _stack(view: Any) -> Any:
+    """The middleware around ``view`` as Django runs it: ``process_view`` (after CSRF has
+    passed) before the view, then the middleware's own call around the whole."""
+
+    def handler(request: HttpRequest) -> HttpResponseBase:
+        early = middleware.process_view(request, view, (), {})
+        return early if early is not None else view(request)
+
+    middleware = submit_once.SubmitOnceMiddleware(handler)
+    return middleware
+
+
 def _post(user: Any, token: str | None, note: str = "x") -> HttpRequest:
     data = {"note": note} if token is None else {"note": note, submit_once.FIELD: token}
     request = RequestFactory().post("/somewhere/", data)
@@ -62,7 +74,7 @@ def test_the_csrf_tag_adds_a_fresh_token_to_every_form() -> None:
 
 def test_first_use_runs_the_view_and_a_repeat_goes_where_it_went(user: User) -> None:
     view = CountingView()
-    middleware = submit_once.SubmitOnceMiddleware(view)
+    middleware = _stack(view)
     token = submit_once.new_token()
     first = middleware(_post(user, token))
     assert (view.calls, first.status_code, first["Location"]) == (1, 302, "/done/7/")
@@ -75,7 +87,7 @@ def test_first_use_runs_the_view_and_a_repeat_goes_where_it_went(user: User) -> 
 def test_the_same_form_sent_with_other_answers_is_new(user: User) -> None:
     """Back to a form already sent, changed and sent again: that is not a repeat."""
     view = CountingView()
-    middleware = submit_once.SubmitOnceMiddleware(view)
+    middleware = _stack(view)
     token = submit_once.new_token()
     middleware(_post(user, token, note="first"))
     middleware(_post(user, token, note="second"))
@@ -85,9 +97,7 @@ def test_the_same_form_sent_with_other_answers_is_new(user: User) -> None:
 
 
 def test_the_address_is_kept_enciphered(user: User) -> None:
-    middleware = submit_once.SubmitOnceMiddleware(
-        CountingView(HttpResponseRedirect("/assistance/status/secret-link-key/"))
-    )
+    middleware = _stack(CountingView(HttpResponseRedirect("/assistance/status/secret-link-key/")))
     middleware(_post(user, submit_once.new_token()))
     row = SubmitToken.objects.get()
     assert b"secret-link-key" not in bytes(row.result)
@@ -95,7 +105,7 @@ def test_the_address_is_kept_enciphered(user: User) -> None:
 
 
 def test_an_htmx_repeat_is_told_to_go_there(user: User) -> None:
-    middleware = submit_once.SubmitOnceMiddleware(CountingView())
+    middleware = _stack(CountingView())
     token = submit_once.new_token()
     middleware(_post(user, token))
     request = _post(user, token)
@@ -106,7 +116,7 @@ def test_an_htmx_repeat_is_told_to_go_there(user: User) -> None:
 
 def test_a_page_with_errors_releases_the_token(user: User) -> None:
     view = CountingView(HttpResponse("Enter the address.", status=400))
-    middleware = submit_once.SubmitOnceMiddleware(view)
+    middleware = _stack(view)
     token = submit_once.new_token()
     assert middleware(_post(user, token)).status_code == 400
     assert middleware(_post(user, token)).status_code == 400
@@ -120,17 +130,17 @@ def test_a_view_that_raises_releases_the_token(user: User) -> None:
 
     token = submit_once.new_token()
     with pytest.raises(RuntimeError):
-        submit_once.SubmitOnceMiddleware(broken)(_post(user, token))
+        _stack(broken)(_post(user, token))
     assert not SubmitToken.objects.exists()
 
 
 def test_another_persons_token_leads_nowhere_of_theirs(user: User) -> None:
     view = CountingView()
     token = submit_once.new_token()
-    submit_once.SubmitOnceMiddleware(view)(_post(user, token))
+    _stack(view)(_post(user, token))
     other = UserFactory.create(username="someone-else")
     elsewhere = CountingView(HttpResponseRedirect("/mine/"))
-    response = submit_once.SubmitOnceMiddleware(elsewhere)(_post(other, token))
+    response = _stack(elsewhere)(_post(other, token))
     # The other person's POST runs as their own first use, and goes to their own result.
     assert (elsewhere.calls, response["Location"]) == (1, "/mine/")
     assert SubmitToken.objects.count() == 2
@@ -138,7 +148,7 @@ def test_another_persons_token_leads_nowhere_of_theirs(user: User) -> None:
 
 def test_no_token_an_unknown_or_a_malformed_one_runs_as_usual(user: User) -> None:
     view = CountingView()
-    middleware = submit_once.SubmitOnceMiddleware(view)
+    middleware = _stack(view)
     middleware(_post(user, None))
     middleware(_post(user, None))
     middleware(_post(user, "not a token"))
@@ -152,13 +162,13 @@ def test_a_get_is_never_held(user: User) -> None:
     view = CountingView()
     request = RequestFactory().get("/somewhere/", {submit_once.FIELD: submit_once.new_token()})
     request.user = user
-    submit_once.SubmitOnceMiddleware(view)(request)
+    _stack(view)(request)
     assert view.calls == 1 and not SubmitToken.objects.exists()
 
 
 def test_an_expired_token_runs_again_and_is_purged(user: User) -> None:
     view = CountingView()
-    middleware = submit_once.SubmitOnceMiddleware(view)
+    middleware = _stack(view)
     token = submit_once.new_token()
     middleware(_post(user, token))
     long_ago = timezone.now() - submit_once.KEEP - dt.timedelta(minutes=1)
@@ -188,7 +198,7 @@ def test_a_repeat_waits_for_the_first_still_running(
 
     monkeypatch.setattr(submit_once.time, "sleep", first_finishes)
     view = CountingView()
-    response = submit_once.SubmitOnceMiddleware(view)(_post(user, token))
+    response = _stack(view)(_post(user, token))
     assert waits and view.calls == 0
     assert response["Location"] == "/done/first/"
 
@@ -196,10 +206,30 @@ def test_a_repeat_waits_for_the_first_still_running(
 def test_a_claim_left_by_a_request_that_died_is_given_up(user: User) -> None:
     token = submit_once.new_token()
     submit_once.claim(f"user:{user.pk}", token, submit_once.fingerprint(_post(user, token)))
-    SubmitToken.objects.update(created_at=timezone.now() - submit_once.WAIT)
+    SubmitToken.objects.update(created_at=timezone.now() - submit_once.ABANDONED)
     view = CountingView()
-    submit_once.SubmitOnceMiddleware(view)(_post(user, token))
+    _stack(view)(_post(user, token))
     assert view.calls == 1
+
+
+def test_a_repeat_of_a_slow_first_post_is_not_run_again(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first POST still running after the wait (an upload, say) is not run a second time:
+    the repeat says it is still being saved, without a failure."""
+    token = submit_once.new_token()
+    row = submit_once.claim(f"user:{user.pk}", token, submit_once.fingerprint(_post(user, token)))
+    assert row is not None
+    SubmitToken.objects.update(created_at=timezone.now() - submit_once.WAIT)
+    clock = iter(range(0, 10_000, 5))
+    monkeypatch.setattr(submit_once.time, "monotonic", lambda: float(next(clock)))
+    monkeypatch.setattr(submit_once.time, "sleep", lambda seconds: None)
+    view = CountingView()
+    response = _stack(view)(_post(user, token))
+    assert view.calls == 0
+    assert response.status_code == 202
+    assert "Still saving what you sent" in response.content.decode()
+    assert SubmitToken.objects.filter(pk=row.pk).exists()
 
 
 # --- Through the real pages -----------------------------------------------------------------
@@ -312,3 +342,16 @@ def test_a_locked_table_is_waited_for_and_other_errors_are_not(
 
     with pytest.raises(OperationalError, match="no such table"):
         submit_once._patiently(broken)
+
+
+def test_a_post_refused_by_csrf_stores_no_token(user: User) -> None:
+    """The token is claimed only after CSRF protection has accepted the request: a forged
+    POST, signed in or not, leaves nothing in the table."""
+    client = Client(enforce_csrf_checks=True)
+    token = submit_once.new_token()
+    response = client.post("/accounts/login/", {"username": "x", submit_once.FIELD: token})
+    assert response.status_code == 403
+    client.force_login(user)
+    response = client.post("/accounts/", {"note": "x", submit_once.FIELD: token})
+    assert response.status_code == 403
+    assert not SubmitToken.objects.exists()

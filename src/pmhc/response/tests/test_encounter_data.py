@@ -259,6 +259,20 @@ def test_person_details_shown_to_responders_and_audited(cast: Cast) -> None:
     assert read.object_id == str(link.pk)
 
 
+def test_person_details_written_to_the_trail_as_digests(cast: Cast) -> None:
+    """Recording the person's details is audited: the event names each field, and keeps
+    its value only as a keyed digest."""
+    _encounter, link = _linked(cast)
+    event = AuditEvent.objects.filter(
+        action=ResponseAudit.ENCOUNTER_CHANGED, object_id=str(link.pk)
+    ).latest("pk")
+    assert set(event.after) >= {"race_ethnicity", "housing_status", "presenting_concerns"}
+    text = str(event.after)
+    for value in ("black", "hispanic", "unsheltered", "suicidal", "substance_use"):
+        assert value not in text
+    assert "role" in event.after
+
+
 def test_person_details_withheld_where_the_policy_does_not_grant(cast: Cast) -> None:
     """A coordinator reads reports, not what they say about a person for an active call."""
     _encounter, link = _linked(cast)
