@@ -357,6 +357,9 @@ class Call(models.Model):
         "narrative": NARRATIVE_CLASSIFICATION,
         "answers": NARRATIVE_CLASSIFICATION,
         "close_reason": NARRATIVE_CLASSIFICATION,
+        # The rules' reasons name what the answers said ("at risk and using alcohol or drugs
+        # now"), so they are read as the answers are.
+        "reasons": NARRATIVE_CLASSIFICATION,
     }
     #: Free text read as agency data on purpose: CAD's codes and place, the call-taker's name,
     #: and why the call-taker's route differs from the recommendation (coordinators read it to

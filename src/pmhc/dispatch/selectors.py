@@ -424,6 +424,13 @@ class CallRead:
         return value
 
     @property
+    def reasons(self) -> list[str] | restricted.Withheld:
+        value = self.fields["reasons"]
+        if isinstance(value, restricted.Withheld):
+            return value
+        return [str(reason) for reason in value or []]
+
+    @property
     def answers(self) -> list[tuple[str, str]] | restricted.Withheld:
         value = self.fields["answers"]
         if isinstance(value, restricted.Withheld):

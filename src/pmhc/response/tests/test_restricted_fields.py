@@ -106,6 +106,8 @@ def seed(model: type[models.Model], name: str) -> Any:
     field = _field(model, name)
     if model is Call and name == "answers":
         return {"behavior": token(model, name)}
+    if model is Call and name == "reasons":
+        return [token(model, name)]
     if isinstance(field, models.BooleanField):
         return True
     if field.choices:
@@ -122,7 +124,7 @@ def seed(model: type[models.Model], name: str) -> Any:
 def visible(model: type[models.Model], name: str) -> str | None:
     """What a page shows of the seeded value, when it can be told apart from the rest."""
     field = _field(model, name)
-    if _is_text(field) or (model is Call and name == "answers"):
+    if _is_text(field) or (model is Call and name in {"answers", "reasons"}):
         return token(model, name)
     if isinstance(field, models.DateField):
         return str(BIRTH.year)
@@ -170,6 +172,7 @@ class World:
         call_values = seeds(Call)
         answers = call_values.pop("answers")
         close_reason = call_values.pop("close_reason")
+        reasons = call_values.pop("reasons")
         self.call = dispatch_services.create_call(
             cast.actor(self.taker),
             organization=agency,
@@ -178,6 +181,10 @@ class World:
             **call_values,
         )
         dispatch_services.triage_call(cast.actor(self.taker), call=self.call, answers=answers)
+        # The rules' reasons come from the rule set; a seeded one stands for them, so that the
+        # pages can be searched for it.
+        Call.objects.filter(pk=self.call.pk).update(reasons=[*self.call.reasons, *reasons])
+        self.call.refresh_from_db()
         # Cleared with no unit sent: the reason is restricted like the narrative.
         dispatch_services.record_times(
             cast.actor(self.taker),
