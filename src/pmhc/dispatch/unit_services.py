@@ -30,7 +30,7 @@ from pmhc.dispatch.models import (
     TeamStatus,
 )
 from pmhc.dispatch.selectors import duty_target
-from pmhc.dispatch.unit_selectors import queued, unit_target
+from pmhc.dispatch.unit_selectors import member_candidates, queued, unit_target
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.models import Purpose, User
@@ -186,6 +186,17 @@ def set_team_members(actor: Actor, *, team: Team, users: Iterable[User]) -> Team
     if not decision:
         raise PermissionDenied(decision.reason)
     chosen = sorted({user.pk for user in users})
+    allowed = {m.user_id for m in member_candidates(actor, team.organization)}
+    strangers = [pk for pk in chosen if pk not in allowed]
+    if strangers:
+        raise ValidationError(
+            {
+                "members": _(
+                    "Only the agency's officers, supervisors and clinicians, or a partner's "
+                    "under an agreement in force, can be on a team."
+                )
+            }
+        )
     before = sorted(team.members.values_list("pk", flat=True))
     team.members.set(chosen)
     audit.record(

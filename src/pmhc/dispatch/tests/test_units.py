@@ -288,3 +288,16 @@ def test_a_team_out_of_service_is_not_sent_nor_queued(cast: Cast) -> None:
         services.assign_unit(coordinator, call=call, team=unit.team)
     assert "out of service" in caught.value.message_dict["team"][0]
     assert not CallAssignment.objects.filter(call=call).exists()
+
+
+def test_only_candidates_can_be_put_on_a_team(cast: Cast) -> None:
+    """The service checks who is put on a team, whatever the form offered: an outsider (no
+    membership of the agency nor of a partner under an agreement in force) is refused."""
+    unit = crisis_team(cast)
+    coordinator = actor_for_user(cast.member)
+    with pytest.raises(ValidationError) as caught:
+        unit_services.set_team_members(
+            coordinator, team=unit.team, users=[cast.partner_user, cast.outsider]
+        )
+    assert "members" in caught.value.message_dict
+    assert list(unit.team.members.all()) == [cast.partner_user]
