@@ -462,9 +462,12 @@ def step_teams_at_work(ctx: DemoContext) -> None:
     clinician_user = ctx.users["clinician"]
     teams = {team.kind: team for team in Team.objects.filter(organization=pd)}
     mobile, co_responder = teams[TeamKind.MOBILE_CRISIS], teams[TeamKind.CO_RESPONDER]
-    unit_services.set_team_members(ctx.actor, team=mobile, users=[clinician_user])
+    # The police department's coordinator puts people on its teams, the partner's clinician
+    # among them under the MOU in force.
+    coordinator = actor_for_user(ctx.users["coordinator"])
+    unit_services.set_team_members(coordinator, team=mobile, users=[clinician_user])
     unit_services.set_team_members(
-        ctx.actor, team=co_responder, users=[ctx.users["officer"], clinician_user]
+        coordinator, team=co_responder, users=[ctx.users["officer"], clinician_user]
     )
     call_taker = actor_for_user(ctx.users["call_taker"])
     clinician = actor_for_user(clinician_user)
