@@ -133,7 +133,9 @@ def test_tta_staff_edit_a_page_and_see_the_change(page, demo):
     # A mistake is explained, and nothing is saved.
     page.get_by_label("Title").fill("")
     follow(page, page.get_by_role("button", name="Save a new version"))
-    expect(page.get_by_label("Title")).to_have_accessible_description("Enter a title.")
+    expect(page.get_by_label("Title")).to_have_accessible_description(
+        "Up to 200 characters. Enter a title."
+    )
 
     page.get_by_label("Title").fill("Mobile crisis team")
     page.get_by_label("Summary").fill(

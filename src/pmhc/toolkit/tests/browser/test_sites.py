@@ -115,7 +115,7 @@ def test_tta_staff_add_a_site_that_the_public_then_finds(page, new_page, demo):
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a learning site")
     follow(page, page.get_by_role("button", name="Add site"))  # empty: refused
     expect(page.get_by_label("Agency", exact=True)).to_have_accessible_description(
-        "Enter the agency's name."
+        "Up to 200 characters. Enter the agency's name."
     )
 
     page.get_by_label("Agency", exact=True).fill("Synthetic Test Learning Site (demo)")
