@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.db import connection
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -68,11 +69,27 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+def left_to_postgresql(item: pytest.Item) -> bool:
+    """A test marked ``postgresql`` runs in the suite's PostgreSQL run only."""
+    return item.get_closest_marker("postgresql") is not None and connection.vendor != "postgresql"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if left_to_postgresql(item):
+        pytest.skip(f"runs on PostgreSQL only, not on {connection.vendor}")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    # Any other way a browser test could end up skipped (a marker, an importorskip) fails in CI.
+    # Any other way a browser test could end up skipped (a marker, an importorskip) fails in CI;
+    # a test marked ``postgresql`` is covered by the suite's PostgreSQL run instead.
     report = yield
-    if in_ci() and report.skipped and item.get_closest_marker("browser") is not None:
+    if (
+        in_ci()
+        and report.skipped
+        and item.get_closest_marker("browser") is not None
+        and not left_to_postgresql(item)
+    ):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"CI=true, so this browser test may not be skipped: {reason}"

@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Locator, Page, expect
 
 from pmhc.dispatch.models import Call
@@ -145,13 +144,9 @@ def test_tta_staff_confirm_a_request_with_a_double_click(page: Page, tta: Any) -
     assert OutboundEmail.objects.filter(purpose="ta_confirmed").count() == 1
 
 
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason=(
-        "needs PostgreSQL: the live server's threads share one in-memory SQLite connection, so "
-        "two requests at once collide in its transactions; the suite's PostgreSQL run covers it"
-    ),
-)
+# The live server's threads share one in-memory SQLite connection, so two requests at once
+# collide in its transactions there.
+@pytest.mark.postgresql
 def test_two_posts_at_once_from_the_browser_save_once(new_page: Any, tta: Any) -> None:
     """A browser that runs no script lets the second click through, and so may a slow network
     that resends: the server alone must hold the repeat back. The page sends its form twice at
