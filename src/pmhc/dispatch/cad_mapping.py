@@ -113,6 +113,14 @@ ISO = "iso"
 CLOCK_PARTS = ("hour", "minute", "second")
 CALENDAR_PARTS = ("year", "month", "day")
 MAX_SHOWN = 40
+EARLIEST = dt.date(1990, 1, 1)
+DAYS_AHEAD = 1
+#: How a local time that does not exist or happens twice is read: refused (the row is rejected
+#: with its reason), or taken as the earlier or the later of the two instants and flagged.
+REJECT = "reject"
+EARLIER = "earlier"
+LATER = "later"
+LOCAL_TIME_RULES = (REJECT, EARLIER, LATER)
 
 
 class RowError(Exception):
@@ -156,6 +164,18 @@ class Mapping:
     time_zone: str = ""
     encoding: str = "utf-8"
     delimiter: str = ","
+    #: Dates before this day, or later than now plus ``days_ahead``, are refused as garbled.
+    earliest: dt.date = EARLIEST
+    days_ahead: int = DAYS_AHEAD
+    #: What a local time that does not exist (spring forward) or happens twice (fall back)
+    #: becomes: one of ``LOCAL_TIME_RULES``.
+    nonexistent_times: str = REJECT
+    ambiguous_times: str = REJECT
+
+    def plausible(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The first and last instants (UTC) a date in this file may have."""
+        first = dt.datetime.combine(self.earliest, dt.time(), tzinfo=dt.UTC)
+        return first, now.astimezone(dt.UTC) + dt.timedelta(days=self.days_ahead)
 
     def column(self, name: str) -> str:
         return self.columns.get(name, name)

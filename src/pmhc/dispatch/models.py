@@ -41,6 +41,11 @@ UNIT_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.CLINICIAN})
 NARRATIVE_CLASSIFICATION = Classification.SAFETY
 
 
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+
+
 class CallSource(models.TextChoices):
     NINE_ONE_ONE = "911", _("911")
     TRANSFER_988 = "988", _("Transfer from 988")
@@ -395,6 +400,14 @@ class Call(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     cad_event_id = models.CharField(_("CAD event id"), max_length=64)
     received_at = models.DateTimeField(_("received"))
+    #: How much of ``received_at`` is known: an open-data export may give the month and the
+    #: hour but no day; such a call is stored on the month's first day and shown as its month.
+    received_precision = models.CharField(
+        _("received date known to the"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
     dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
     first_arrival_at = models.DateTimeField(_("first unit arrived"), null=True, blank=True)
     cleared_at = models.DateTimeField(_("cleared"), null=True, blank=True)
