@@ -136,6 +136,15 @@ class FileError(Exception):
     """The whole file is refused (no header, a required column missing, unreadable)."""
 
 
+def merged_lines_reason(first: int, last: int) -> str:
+    """The reason for a record that a quote left open runs over several lines, which would
+    otherwise vanish into it: every line is named, so the report accounts for each."""
+    return _(
+        "Lines %(first)s to %(last)s were read as one record: a quote opened on line "
+        "%(first)s is not closed where the line ends. Check the quotes on line %(first)s."
+    ) % {"first": first, "last": last}
+
+
 def shown(value: str) -> str:
     """A cell's value as quoted in a reason: short, and on one line."""
     value = value.replace("\r", " ").replace("\n", " ")
