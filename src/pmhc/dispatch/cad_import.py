@@ -6,8 +6,11 @@ yield ``Record``s: the physical line where the record starts, the record as ``{c
 
 **CSV.** The first line is the header. A quoted cell may span lines; a record's line is the
 line where it starts, so later line numbers stay those an editor shows. A byte-order mark is
-skipped; CRLF and LF line ends are both read. A line that is not valid in the file's encoding
-(UTF-8 unless the mapping says otherwise) or holds a NUL byte rejects its record, not the file.
+skipped; CRLF, LF and CR line ends are read. UTF-16 is read when the mapping names it or the
+file starts with its byte-order mark. A line that is not valid in the file's encoding (UTF-8
+unless the mapping says otherwise) or holds a NUL byte rejects its record, not the file; so do
+a cell too long to be a call's and a quote left open over several lines (each of those lines is
+named in the reason). A file that is not text is refused with a plain reason.
 
 **EIDD-style JSON.** NENA's Emergency Incident Data Document (EIDD, NENA-STA-021) is how one
 CAD hands an incident to another. The reader accepts a JSON array of incident documents, or one
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,7 +35,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from pmhc.dispatch.cad_mapping import FileError, Mapping
+from pmhc.dispatch.cad_mapping import FileError, Mapping, merged_lines_reason
 
 BOM = b"\xef\xbb\xbf"
 CHUNK = 1 << 16
@@ -75,6 +79,54 @@ class Record:
     bytes_done: int = 0
 
 
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+UTF16 = frozenset({"utf-16", "utf-16-le", "utf-16-be"})
+#: Bytes that text does not hold (tab, line ends, form feed and escape aside).
+CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32)])
+#: A cell longer than this rejects its record (the longest field of a call is far shorter).
+FIELD_LIMIT = csv.field_size_limit()
+
+
+def _sniff(raw: IO[bytes], mapping: Mapping) -> tuple[str, bool]:
+    """The file's encoding (a UTF-16 byte-order mark wins over the mapping) and whether its
+    lines are read as text rather than bytes (UTF-16, or lines that end with CR alone).
+    ``FileError`` for a file that is not text at all."""
+    head = raw.read(CHUNK)
+    raw.seek(0)
+    encoding = mapping.encoding
+    if head.startswith(UTF16_BOMS):
+        return "utf-16", True
+    if codecs.lookup(encoding).name in UTF16:
+        return encoding, True
+    controls = sum(head.count(bytes([c])) for c in CONTROL_BYTES)
+    if head.count(b"\x00") > 2 or controls > len(head) // 20:
+        raise FileError(
+            _(
+                "The file is not a text file (it holds many zero bytes, as a spreadsheet or "
+                "a program does). Export the calls as CSV and import that file."
+            )
+        )
+    cr_only = b"\r" in head and b"\n" not in head
+    return encoding, cr_only
+
+
+def _text_lines(raw: IO[bytes], encoding: str, problems: dict[int, str]) -> Iterator[str]:
+    """The lines of a file read as text (UTF-16, or CR line ends), line ends kept."""
+    stream = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+    for number, text in enumerate(stream, start=1):
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        if "\ufffd" in text:
+            problems[number] = _(
+                "Line %(line)s is not valid %(encoding)s text; save the file as "
+                "%(encoding)s or name its encoding in the mapping."
+            ) % {"line": number, "encoding": encoding.upper()}
+        if "\x00" in text:
+            problems.setdefault(number, _("Line %(line)s holds a NUL byte.") % {"line": number})
+            text = text.replace("\x00", "")
+        yield text
+
+
 def _decode_lines(raw: IO[bytes], encoding: str, problems: dict[int, str]) -> Iterator[str]:
     """The file's lines as text. A line that does not decode or holds NUL is noted in
     ``problems`` (by line number) and passed on with the bad bytes replaced, so the CSV
@@ -86,13 +138,12 @@ def _decode_lines(raw: IO[bytes], encoding: str, problems: dict[int, str]) -> It
             text = line.decode(encoding)
         except UnicodeDecodeError as exc:
             problems[number] = _(
-                "Line %(line)s is not valid %(encoding)s text (byte %(byte)s at position "
-                "%(position)s); save the file as %(encoding)s or name its encoding in the mapping."
+                "Line %(line)s is not valid %(encoding)s text (at character %(position)s); "
+                "save the file as %(encoding)s or name its encoding in the mapping."
             ) % {
                 "line": number,
                 "encoding": encoding.upper(),
-                "byte": f"0x{line[exc.start]:02X}",
-                "position": exc.start + 1,
+                "position": len(line[: exc.start].decode(encoding, errors="replace")) + 1,
             }
             text = line.decode(encoding, errors="replace")
         if "\x00" in text:
@@ -101,17 +152,45 @@ def _decode_lines(raw: IO[bytes], encoding: str, problems: dict[int, str]) -> It
         yield text
 
 
+def _csv_problem(exc: csv.Error) -> str:
+    """A CSV parser's complaint in plain words."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return _("a cell is longer than %(limit)s characters") % {"limit": f"{FIELD_LIMIT:,}"}
+    if "new-line character seen in unquoted field" in text:
+        return _("a line ends in the middle of a cell")
+    if "NUL" in text:
+        return _("it holds a NUL byte")
+    return _("its quotes or separators do not form cells")
+
+
 def read_csv(raw: IO[bytes], mapping: Mapping) -> tuple[list[str], Iterator[Record]]:
-    """The header and an iterator of records. ``FileError`` when there is no header."""
+    """The header and an iterator of records. ``FileError`` when there is no header.
+
+    Every physical line after the header is accounted for: it starts a record, is blank, or
+    is named in the reason of a record a quote left open over several lines."""
     problems: dict[int, str] = {}
-    lines = _decode_lines(raw, mapping.encoding, problems)
-    reader = csv.reader(lines, delimiter=mapping.delimiter)
+    encoding, as_text = _sniff(raw, mapping)
+    source = (
+        _text_lines(raw, encoding, problems) if as_text else _decode_lines(raw, encoding, problems)
+    )
+    # The physical lines of the record being read, to see whether its quotes are balanced.
+    quotes: list[int] = []
+
+    def counted() -> Iterator[str]:
+        for text in source:
+            quotes.append(text.count('"'))
+            yield text
+
+    reader = csv.reader(counted(), delimiter=mapping.delimiter)
     try:
         header = next(reader)
     except StopIteration:
         raise FileError(_("The file is empty: it has no header line.")) from None
     except csv.Error as exc:
-        raise FileError(_("The header line cannot be read: %(error)s.") % {"error": exc}) from exc
+        raise FileError(
+            _("The header line cannot be read: %(problem)s.") % {"problem": _csv_problem(exc)}
+        ) from exc
     header = [name.strip() for name in header]
     if not any(header):
         raise FileError(_("The first line of the file is empty; it should name the columns."))
@@ -125,23 +204,38 @@ def read_csv(raw: IO[bytes], mapping: Mapping) -> tuple[list[str], Iterator[Reco
         last = reader.line_num
         while True:
             start = last + 1
+            quotes.clear()
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise FileError(
-                    _("Line %(line)s cannot be read as CSV: %(error)s.")
-                    % {"line": start, "error": exc}
-                ) from exc
+                # The record is rejected; the reader goes on at the next line.
+                last = reader.line_num
+                for n in range(start, last + 1):
+                    problems.pop(n, None)
+                reason = _("Line %(line)s cannot be read as CSV: %(problem)s.") % {
+                    "line": start,
+                    "problem": _csv_problem(exc),
+                }
+                if last > start:
+                    reason = f"{merged_lines_reason(start, last)} {reason}"
+                yield Record(start, None, reason, "", raw.tell())
+                continue
             last = reader.line_num
             done = raw.tell()
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue  # a blank line
             bad = [problems.pop(n) for n in range(start, last + 1) if n in problems]
             cad_id = row[cad_index].strip()[:64] if cad_index >= 0 and len(row) == width else ""
+            # A record over several lines is a quoted cell that spans them, unless its cells
+            # do not fit the header or a quote is still open where the file ends: then a
+            # stray quote has swallowed the lines, and each of them is named.
+            merged = last > start and (len(row) != width or sum(quotes) % 2 == 1)
             if bad:
                 yield Record(start, None, bad[0], cad_id, done)
+            elif merged:
+                yield Record(start, None, merged_lines_reason(start, last), cad_id, done)
             elif len(row) != width:
                 yield Record(
                     start,
@@ -196,7 +290,7 @@ def read_eidd(raw: IO[bytes], mapping: Mapping) -> Iterator[Record]:
     decoder_bytes = codecs.getincrementaldecoder(mapping.encoding)()
 
     def fill() -> bool:
-        nonlocal buffer, eof
+        nonlocal buffer, eof, decoder_bytes
         chunk = raw.read(CHUNK)
         if not chunk:
             eof = True
@@ -204,6 +298,8 @@ def read_eidd(raw: IO[bytes], mapping: Mapping) -> Iterator[Record]:
             return False
         if not started and not buffer and chunk.startswith(BOM):
             chunk = chunk[len(BOM) :]
+        elif not started and not buffer and chunk.startswith(UTF16_BOMS):
+            decoder_bytes = codecs.getincrementaldecoder("utf-16")()
         try:
             buffer += decoder_bytes.decode(chunk)
         except UnicodeDecodeError as exc:

@@ -4,7 +4,9 @@ A mapping (``ImportMapping.config``) is a JSON object; every key is optional:
 
 ``columns``
     ``{field: column}``: the column (CSV) or dotted path (EIDD-style JSON) that holds each
-    field. A field left out is read from the column named like the field itself.
+    field. A field left out is read from the column named like the field itself. For a date
+    read from an EIDD path that holds several values (an incident with several calls),
+    ``{"path": path, "pick": "earliest"}`` (or ``"latest"``) takes one of them.
 ``date_formats``
     ``{field: format}``: a ``strptime`` format such as ``"%m/%d/%Y %H:%M"``, or ``"iso"``
     (the default, ISO 8601). ``"*"`` sets the format of every date field.
@@ -12,7 +14,10 @@ A mapping (``ImportMapping.config``) is a JSON object; every key is optional:
     ``{field: parts}``: a date assembled from several columns. Either ``{"date": column,
     "time": column, "date_format": ..., "time_format": ...}`` or ``{"year": column,
     "month": column, "day": column, "hour": column, "minute": column, "second": column}``
-    (hour, minute and second may be left out).
+    (hour, minute and second may be left out). The month may be a number or a month's name
+    ("March", "Mar"). Without ``day`` (an open-data export that gives only the month), the
+    call is stored on the month's first day and marked as known to the month; a
+    ``weekday`` column may then be named and is checked to be a day's name or number.
 ``values``
     ``{field: {cad value: our value}}``: value maps for ``call_type``, ``apco_type``,
     ``priority``, ``source``, ``cad_disposition``, ``mh_indicators`` and the yes/no fields.
@@ -28,7 +33,15 @@ A mapping (``ImportMapping.config``) is a JSON object; every key is optional:
 ``time_zone``
     Where times without an offset were recorded (the agency's time zone by default).
 ``encoding`` and ``delimiter``
-    Of a CSV file (``"utf-8"`` and ``","`` by default; a byte-order mark is skipped).
+    Of a CSV file (``"utf-8"`` and ``","`` by default; a byte-order mark is skipped, and a
+    UTF-16 byte-order mark is read as UTF-16 whatever the mapping says).
+``plausible_dates``
+    ``{"earliest": "YYYY-MM-DD", "days_ahead": N}``: a date before ``earliest`` (1990-01-01
+    by default) or later than now plus ``days_ahead`` days (1) rejects its row as garbled.
+``nonexistent_times`` and ``ambiguous_times``
+    What a local time the clocks skipped (spring forward) or passed twice (fall back) becomes:
+    ``"reject"`` (the default: the row is rejected with its reason), ``"earlier"`` or
+    ``"later"`` (the earlier or later of the two possible instants, and the import notes it).
 
 ``parse_config`` checks a mapping and returns a ``Mapping``; ``cad_rows.RowConverter`` turns
 one record into the values of a call or raises ``RowError`` with the reason, in words a
@@ -112,6 +125,13 @@ FALSE_WORDS = frozenset({"false", "0", "no", "n", "f", ""})
 ISO = "iso"
 CLOCK_PARTS = ("hour", "minute", "second")
 CALENDAR_PARTS = ("year", "month", "day")
+#: The parts of an open-data date known only to its month; ``weekday`` is checked, not used.
+MONTH_PARTS = ("year", "month")
+WEEKDAY = "weekday"
+#: How one value is taken from an EIDD path holding several.
+EARLIEST_PICK = "earliest"
+LATEST_PICK = "latest"
+PICKS = (EARLIEST_PICK, LATEST_PICK)
 MAX_SHOWN = 40
 EARLIEST = dt.date(1990, 1, 1)
 DAYS_AHEAD = 1
@@ -180,6 +200,8 @@ class Mapping:
     #: becomes: one of ``LOCAL_TIME_RULES``.
     nonexistent_times: str = REJECT
     ambiguous_times: str = REJECT
+    #: ``{field: "earliest" | "latest"}``: which of several values of a path a date takes.
+    picks: dict[str, str] = field(default_factory=dict)
 
     def plausible(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
         """The first and last instants (UTC) a date in this file may have."""
@@ -235,11 +257,33 @@ def parse_config(config: Any) -> Mapping:
         "time_zone",
         "encoding",
         "delimiter",
+        "plausible_dates",
+        "nonexistent_times",
+        "ambiguous_times",
     }
     for key in sorted(set(config) - known):
         errors.append(_("Unknown setting “%(key)s”.") % {"key": key})
 
-    columns = _str_map(config.get("columns", {}), "columns", errors)
+    raw_columns = config.get("columns", {})
+    picks: dict[str, str] = {}
+    if isinstance(raw_columns, dict):
+        raw_columns = dict(raw_columns)
+        for name, spec in list(raw_columns.items()):
+            if isinstance(spec, dict):
+                path, pick = spec.get("path"), spec.get("pick", EARLIEST_PICK)
+                if name not in DATE_FIELDS or not isinstance(path, str) or pick not in PICKS:
+                    errors.append(
+                        _(
+                            "columns: %(name)s can be {“path”: …, “pick”: “earliest” or "
+                            "“latest”} only for a date field."
+                        )
+                        % {"name": name}
+                    )
+                    del raw_columns[name]
+                    continue
+                raw_columns[name] = path
+                picks[name] = pick
+    columns = _str_map(raw_columns, "columns", errors)
     for name in sorted(set(columns) - set(FIELDS)):
         errors.append(_("columns: “%(name)s” is not a field of a call.") % {"name": name})
 
@@ -277,21 +321,29 @@ def parse_config(config: Any) -> Mapping:
                     )
             cols = {k: parts[k] for k in ("date", "time") if k in parts}
             date_parts[name] = DateParts(cols, date_format, time_format)
-        elif all(part in parts for part in CALENDAR_PARTS):
-            extra = set(parts) - set(CALENDAR_PARTS) - set(CLOCK_PARTS)
+        elif all(part in parts for part in MONTH_PARTS):
+            allowed = {*CALENDAR_PARTS, *CLOCK_PARTS}
+            if "day" not in parts:
+                allowed.add(WEEKDAY)
+            extra = set(parts) - allowed
             if extra:
                 errors.append(
                     _("date_parts: %(name)s has unknown parts %(parts)s.")
                     % {"name": name, "parts": ", ".join(sorted(extra))}
                 )
             date_parts[name] = DateParts(
-                {k: parts[k] for k in (*CALENDAR_PARTS, *CLOCK_PARTS) if k in parts}
+                {k: parts[k] for k in (*CALENDAR_PARTS, *CLOCK_PARTS, WEEKDAY) if k in parts}
             )
+            if "day" not in parts and name != "received_at":
+                errors.append(
+                    _("date_parts: only received_at may leave out the day; %(name)s needs “day”.")
+                    % {"name": name}
+                )
         else:
             errors.append(
                 _(
-                    "date_parts: %(name)s needs either “date” (and “time”) or “year”, “month” "
-                    "and “day”."
+                    "date_parts: %(name)s needs either “date” (and “time”) or “year” and "
+                    "“month” (and “day”, unless only the month is known)."
                 )
                 % {"name": name}
             )
@@ -361,6 +413,17 @@ def parse_config(config: Any) -> Mapping:
     except LookupError:
         errors.append(_("“%(encoding)s” is not a text encoding.") % {"encoding": encoding})
         encoding = "utf-8"
+    earliest, days_ahead = _plausible_dates(config.get("plausible_dates", {}), errors)
+    rules: dict[str, str] = {}
+    for key in ("nonexistent_times", "ambiguous_times"):
+        rule = config.get(key, REJECT)
+        if rule not in LOCAL_TIME_RULES:
+            errors.append(
+                _("%(key)s must be one of %(allowed)s.")
+                % {"key": key, "allowed": ", ".join(LOCAL_TIME_RULES)}
+            )
+            rule = REJECT
+        rules[key] = rule
     if errors:
         raise ValidationError(errors)
     return Mapping(
@@ -375,7 +438,40 @@ def parse_config(config: Any) -> Mapping:
         time_zone=str(time_zone),
         encoding=encoding,
         delimiter=delimiter,
+        earliest=earliest,
+        days_ahead=days_ahead,
+        nonexistent_times=rules["nonexistent_times"],
+        ambiguous_times=rules["ambiguous_times"],
+        picks=picks,
     )
+
+
+def _plausible_dates(value: Any, errors: list[str]) -> tuple[dt.date, int]:
+    if not isinstance(value, dict) or set(value) - {"earliest", "days_ahead"}:
+        errors.append(_("plausible_dates takes “earliest” (YYYY-MM-DD) and “days_ahead”."))
+        return EARLIEST, DAYS_AHEAD
+    earliest = EARLIEST
+    if "earliest" in value:
+        try:
+            earliest = dt.date.fromisoformat(str(value["earliest"]))
+        except ValueError:
+            errors.append(
+                _("plausible_dates: “%(value)s” is not a date like 1990-01-01.")
+                % {"value": value["earliest"]}
+            )
+        else:
+            if earliest.year < 1900:
+                errors.append(_("plausible_dates: the earliest date cannot be before 1900."))
+                earliest = EARLIEST
+    days_ahead = value.get("days_ahead", DAYS_AHEAD)
+    if (
+        isinstance(days_ahead, bool)
+        or not isinstance(days_ahead, int)
+        or not 0 <= days_ahead <= 366
+    ):
+        errors.append(_("plausible_dates: days_ahead is a whole number of days from 0 to 366."))
+        days_ahead = DAYS_AHEAD
+    return earliest, days_ahead
 
 
 def _target_problem(kind: str, target: str) -> str:

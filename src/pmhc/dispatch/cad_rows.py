@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmhc.dispatch.cad_mapping import (
@@ -17,15 +18,19 @@ from pmhc.dispatch.cad_mapping import (
     CLOCK_PARTS,
     DATETIME,
     DECIMAL,
+    EARLIER,
+    EARLIEST_PICK,
     FIELDS,
     INDICATOR_CODES,
     INDICATORS,
     ISO,
     PRIORITY,
+    REJECT,
     SOURCE,
     SOURCE_CODES,
     TEXT,
     UNIT_MAX_LENGTH,
+    WEEKDAY,
     DateParts,
     FieldSpec,
     FileError,
@@ -34,18 +39,69 @@ from pmhc.dispatch.cad_mapping import (
     describe_format,
     shown,
 )
-from pmhc.dispatch.models import CallSource, Indicator
+from pmhc.dispatch.models import CallSource, DatePrecision, Indicator
 from pmhc.dispatch.times import latest_allowed, time_problems
 from pmhc.platform import dates
+
+#: Month names and their usual short forms, as open-data exports write them.
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+WEEKDAYS = frozenset(
+    {
+        *(str(n) for n in range(8)),
+        *(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]),
+        *(["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"]),
+    }
+)
+#: How many flagged rows an import names; the count covers them all.
+NOTES_KEPT = 50
 
 
 class RowConverter:
     """Turns records of one file into call values. Built once per file (it checks the header
-    and prepares one reader per field), then called for each record."""
+    and prepares one reader per field), then called for each record.
 
-    def __init__(self, mapping: Mapping, *, default_zone: str, header: Iterable[str]) -> None:
+    Every date is checked against the mapping's plausible range, and a local time the clocks
+    skipped or passed twice follows the mapping's rule; a row whose time was taken that way
+    is counted in ``flagged`` and named (up to ``NOTES_KEPT``) in ``notes``."""
+
+    def __init__(
+        self,
+        mapping: Mapping,
+        *,
+        default_zone: str,
+        header: Iterable[str],
+        now: dt.datetime | None = None,
+    ) -> None:
         self.mapping = mapping
         self.zone = dates.zone(mapping.time_zone or default_zone)
+        self.first, self.last = mapping.plausible(now or timezone.now())
+        self.flagged = 0
+        self.notes: list[str] = []
+        self._pending_notes: list[str] = []
+        received = mapping.date_parts.get("received_at")
+        self.month_only = (
+            received is not None and "year" in received.columns and ("day" not in received.columns)
+        )
         self.header = set(header)
         missing: list[str] = []
         for name, spec in FIELDS.items():
@@ -96,6 +152,20 @@ class RowConverter:
             return text
 
         convert = self._converter(name, spec)
+        pick = mapping.picks.get(name)
+        if pick is not None:
+
+            def picked(record: dict[str, Any]) -> Any:
+                value = record.get(column)
+                if not isinstance(value, list):
+                    return convert(cell(record))
+                times = [convert(str(v).strip()) for v in value if str(v).strip()]
+                times = [t for t in times if t is not None]
+                if not times:
+                    return None
+                return min(times) if pick == EARLIEST_PICK else max(times)
+
+            return picked
         return lambda record: convert(cell(record))
 
     def _converter(self, name: str, spec: FieldSpec) -> Callable[[str], Any]:
@@ -143,25 +213,35 @@ class RowConverter:
                 clock = dt.time(0, 0)
                 if cells.get("time"):
                     clock = self._time(name, cells["time"], parts.time_format)
-                return dt.datetime.combine(day.date(), clock, tzinfo=self.zone)
+                text = f"{cells['date']} {cells.get('time', '')}".strip()
+                return self._settle(name, text, dt.datetime.combine(day.date(), clock))
+            given = "-".join(cells.get(p, "") for p in CALENDAR_PARTS if p in cells)
+            hour = ":".join(cells.get(p, "") for p in CLOCK_PARTS if p in cells)
+            text = f"{given} {hour}".strip()
             try:
-                numbers = {part: int(value or 0) for part, value in cells.items()}
-                return dt.datetime(
+                numbers = {
+                    part: self._month(value) if part == "month" else int(value or 0)
+                    for part, value in cells.items()
+                    if part != WEEKDAY
+                }
+                if cells.get(WEEKDAY) and cells[WEEKDAY].casefold() not in WEEKDAYS:
+                    raise ValueError(
+                        _("%(value)s is not a day of the week") % {"value": shown(cells[WEEKDAY])}
+                    )
+                naive = dt.datetime(
                     numbers["year"],
                     numbers["month"],
-                    numbers["day"],
+                    numbers.get("day", 1),
                     numbers.get("hour", 0),
                     numbers.get("minute", 0),
                     numbers.get("second", 0),
-                    tzinfo=self.zone,
                 )
             except (ValueError, KeyError) as exc:
-                given = "-".join(cells.get(p, "") for p in CALENDAR_PARTS)
-                hour = ":".join(cells.get(p, "") for p in CLOCK_PARTS if p in cells)
                 raise RowError(
                     _("%(field)s: %(value)s is not a date and time (%(problem)s).")
-                    % {"field": name, "value": shown(f"{given} {hour}".strip()), "problem": exc}
+                    % {"field": name, "value": shown(text), "problem": exc}
                 ) from exc
+            return self._settle(name, text, naive)
 
         return read
 
@@ -182,9 +262,82 @@ class RowConverter:
             ) from exc
         if date_only:
             return parsed
+        return self._settle(name, value, parsed)
+
+    @staticmethod
+    def _month(value: str) -> int:
+        if value.isdigit():
+            return int(value)
+        try:
+            return MONTHS[value.strip().rstrip(".").casefold()]
+        except KeyError:
+            raise ValueError(_("%(value)s is not a month") % {"value": shown(value)}) from None
+
+    def _settle(self, name: str, value: str, parsed: dt.datetime) -> dt.datetime:
+        """A parsed time as an instant: a time without an offset is read in the mapping's zone
+        (by its rule for times the clocks skipped or passed twice), and it must fall within
+        the plausible dates."""
+        # The range first: a garbled year would otherwise be read at the zone's offset of that
+        # year (local mean time before 1883), or not be a time at all.
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=self.zone)
+            earliest = self.first.replace(tzinfo=None) - dt.timedelta(days=1)
+            latest = self.last.replace(tzinfo=None) + dt.timedelta(days=1)
+            if not earliest <= parsed <= latest:
+                raise self._implausible(name, value)
+            parsed = self._local(name, value, parsed)
+        if not self.first <= parsed <= self.last:
+            raise self._implausible(name, value)
         return parsed
+
+    def _implausible(self, name: str, value: str) -> RowError:
+        return RowError(
+            _(
+                "%(field)s: %(value)s is outside the dates this import accepts, "
+                "%(first)s to %(last)s; check the year and the date format."
+            )
+            % {
+                "field": name,
+                "value": shown(value),
+                "first": self.first.date().isoformat(),
+                "last": self.last.date().isoformat(),
+            }
+        )
+
+    def _local(self, name: str, value: str, wall: dt.datetime) -> dt.datetime:
+        zone = self.zone
+        first = wall.replace(tzinfo=zone, fold=0)
+        second = wall.replace(tzinfo=zone, fold=1)
+        if first.utcoffset() == second.utcoffset():
+            return first
+        instants = sorted((first.astimezone(dt.UTC), second.astimezone(dt.UTC)))
+        skipped = instants[0].astimezone(zone).replace(tzinfo=None) != wall
+        rule = self.mapping.nonexistent_times if skipped else self.mapping.ambiguous_times
+        if skipped:
+            what = _(
+                "%(field)s: %(value)s did not happen in %(zone)s: the clocks moved forward over it"
+            )
+        else:
+            what = _(
+                "%(field)s: %(value)s happened twice in %(zone)s: the clocks moved back over it"
+            )
+        what = what % {"field": name, "value": shown(value), "zone": zone.key}
+        if rule == REJECT:
+            raise RowError(
+                _(
+                    "%(problem)s. Correct the time, or let the mapping take the earlier or "
+                    "the later instant (%(setting)s)."
+                )
+                % {
+                    "problem": what,
+                    "setting": "nonexistent_times" if skipped else "ambiguous_times",
+                }
+            )
+        chosen = instants[0] if rule == EARLIER else instants[1]
+        self._pending_notes.append(
+            _("%(problem)s; read as %(when)s.")
+            % {"problem": what, "when": chosen.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")}
+        )
+        return chosen
 
     def _time(self, name: str, value: str, fmt: str) -> dt.time:
         try:
@@ -278,12 +431,15 @@ class RowConverter:
         raw_id = record.get(self.mapping.column("cad_event_id"))
         cad_id = str(raw_id).strip() if raw_id is not None else ""
         values: dict[str, Any] = {}
+        self._pending_notes.clear()
         try:
             for name, reader in self.readers:
                 values[name] = reader(record)
         except RowError as exc:
             exc.cad_event_id = cad_id[:64]
             raise
+        if self.month_only and values.get("received_at") is not None:
+            values["received_precision"] = DatePrecision.MONTH.value
         if not values.get("cad_event_id"):
             raise RowError(_("The CAD event id is missing."))
         if values.get("received_at") is None:
@@ -297,4 +453,9 @@ class RowConverter:
             values["apco_type"] = self.mapping.apco_types.get(
                 str(values.get("call_type", "")).casefold(), ""
             )
+        if self._pending_notes:
+            # Only a row that is taken is flagged; a row rejected above says why instead.
+            self.flagged += 1
+            if len(self.notes) < NOTES_KEPT:
+                self.notes.append(f"{cad_id[:64]}: {' '.join(self._pending_notes)}")
         return values

@@ -271,11 +271,15 @@ def _finish(actor: Actor, batch: CallImport, *, outcome: Outcome = Outcome.SUCCE
     )
 
 
-def _fail(actor: Actor, batch: CallImport, message: str, *, say_committed: bool = False) -> None:
+def _fail(
+    actor: Actor, batch: CallImport, message: str, *, say_committed: bool | None = None
+) -> None:
     """End the import as FAILED with the counts that were committed (the batch that was
     under way when it stopped was rolled back, whatever the counts in memory say), and with
-    them in words when ``say_committed``."""
+    them in words when ``say_committed`` (by default: when any batch had committed)."""
     batch.refresh_from_db(fields=[*COUNT_FIELDS, "bytes_done", "last_line"])
+    if say_committed is None:
+        say_committed = bool(batch.rows_seen)
     if say_committed:
         message = f"{message} {committed_summary(batch)}"
     batch.status = ImportStatus.FAILED
@@ -356,6 +360,7 @@ def import_file(
                 created = True
                 size = batch_size or configured_batch_size()
                 _run(actor, batch, stage, converter, records, all_or_nothing, progress, size)
+                _note_flagged(batch, converter)
         except (FileError, ValidationError) as exc:
             message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
             _fail(actor, batch, message)
@@ -386,6 +391,13 @@ def import_file(
         if created and not _in_failed_transaction():
             with connection.cursor() as cursor:
                 stage.drop(cursor)
+
+
+def _note_flagged(batch: CallImport, converter: RowConverter) -> None:
+    """Keep, with the import, the rows whose time the mapping chose (saved at its end)."""
+    batch.flagged += converter.flagged
+    if converter.notes:
+        batch.notes = "\n".join(filter(None, [batch.notes, *converter.notes]))
 
 
 def _in_failed_transaction() -> bool:

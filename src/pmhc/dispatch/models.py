@@ -286,6 +286,10 @@ class CallImport(models.Model):
     duplicates = models.PositiveIntegerField(_("already there"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     error = models.CharField(_("error"), max_length=500, blank=True)
+    #: Rows imported with a time the mapping chose for them (a local time the clocks skipped
+    #: or passed twice): how many, and the first of them with what was chosen.
+    flagged = models.PositiveIntegerField(_("flagged"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -81,7 +81,10 @@ def test_nul_bytes_and_wrong_encoding_reject_their_rows(cast: Cast, tmp_path: Pa
     )
     found = rejects(batch)
     assert set(found) == {3, 4}
-    assert "Line 3 is not valid UTF-8 text (byte 0xE9" in found[3]
+    assert found[3] == (
+        "Line 3 is not valid UTF-8 text (at character 23); save the file as UTF-8 or name its "
+        "encoding in the mapping."
+    )
     assert "NUL" in found[4]
     assert set(Call.objects.values_list("cad_event_id", flat=True)) == {"A", "D"}
 

@@ -38,8 +38,8 @@ REASON_WORDS = {
 def write_file(path: Path, rows: int, *, every: int = 100) -> dict[int, str]:
     """Write ``rows`` data rows; one in ``every`` is bad. Returns {line: kind} of the bad rows.
     Every 50th good row has a narrative spanning two lines, so line numbers must follow
-    physical lines, not records."""
-    start = dt.datetime(2026, 1, 1, 0, 0)
+    physical lines, not records. The times run from April, clear of the spring-forward hour."""
+    start = dt.datetime(2026, 4, 1, 0, 0)
     bad: dict[int, str] = {}
     line = 1
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -171,6 +171,12 @@ class Command(BaseCommand):
         out.write(f"New calls:      {batch.imported}")
         out.write(f"Already there:  {batch.duplicates}")
         out.write(f"Rejected:       {batch.rejected}")
+        if batch.flagged:
+            out.write(f"Flagged:        {batch.flagged}")
+            out.write("")
+            out.write("Imported with a time the mapping chose (first ones):")
+            for note in batch.notes.splitlines():
+                out.write(f"  {note}")
         rejected = import_selectors.rejections(actor, batch)
         if batch.rejected:
             shown = list(rejected[: max(options["show"], 0)])
