@@ -426,8 +426,9 @@ class RowConverter:
 
     # --- one record -------------------------------------------------------------------------
 
-    def convert(self, record: dict[str, Any]) -> dict[str, Any]:
-        """The call's values from one record, or ``RowError``."""
+    def convert(self, record: dict[str, Any], line: int = 0) -> dict[str, Any]:
+        """The call's values from one record, or ``RowError``. ``line``, when the caller
+        gives it, names the record's line in a flagged row's note."""
         raw_id = record.get(self.mapping.column("cad_event_id"))
         cad_id = str(raw_id).strip() if raw_id is not None else ""
         values: dict[str, Any] = {}
@@ -457,5 +458,8 @@ class RowConverter:
             # Only a row that is taken is flagged; a row rejected above says why instead.
             self.flagged += 1
             if len(self.notes) < NOTES_KEPT:
-                self.notes.append(f"{cad_id[:64]}: {' '.join(self._pending_notes)}")
+                where = _("line %(line)s (%(cad)s)") % {"line": line, "cad": cad_id[:64]}
+                self.notes.append(
+                    f"{where if line else cad_id[:64]}: {' '.join(self._pending_notes)}"
+                )
         return values

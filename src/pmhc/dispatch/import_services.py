@@ -394,10 +394,10 @@ def import_file(
 
 
 def _note_flagged(batch: CallImport, converter: RowConverter) -> None:
-    """Keep, with the import, the rows whose time the mapping chose (saved at its end)."""
-    batch.flagged += converter.flagged
-    if converter.notes:
-        batch.notes = "\n".join(filter(None, [batch.notes, *converter.notes]))
+    """Keep, with the import, the rows whose time the mapping chose (saved at its end). A run
+    that goes on after one that died has read that run's rows again, so its count is whole."""
+    batch.flagged = converter.flagged
+    batch.notes = "\n".join(converter.notes)
 
 
 def _in_failed_transaction() -> bool:

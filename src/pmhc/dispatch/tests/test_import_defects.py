@@ -26,9 +26,7 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)
 
 
-def converter(
-    config: dict[str, Any] | None = None, zone: str = "America/Chicago"
-) -> RowConverter:
+def converter(config: dict[str, Any] | None = None, zone: str = "America/Chicago") -> RowConverter:
     header = ["cad_event_id", "received_at", "cleared_at", "Yr", "Mo", "Wd", "Hr"]
     return RowConverter(parse_config(config or {}), default_zone=zone, header=header, now=NOW)
 
@@ -142,6 +140,8 @@ def test_skipped_and_repeated_times_taken_as_the_mapping_says_are_flagged(
     assert convert.notes[0].startswith(f'A: received_at: "{SKIPPED}" did not happen')
     assert convert.notes[1].startswith(f'B: received_at: "{TWICE}" happened twice')
     assert "; read as 2026-" in convert.notes[1]
+    convert.convert({"cad_event_id": "C", "received_at": TWICE}, line=7)
+    assert convert.notes[2].startswith(f'line 7 (C): received_at: "{TWICE}" happened twice')
 
 
 def test_an_import_keeps_the_flagged_rows_and_says_so(cast: Cast, tmp_path: Path) -> None:
@@ -160,6 +160,12 @@ def test_an_import_keeps_the_flagged_rows_and_says_so(cast: Cast, tmp_path: Path
     assert batch.notes.startswith('A: received_at: "2026-03-08T02:30" did not happen')
     assert "Flagged:        1" in out.getvalue()
     assert batch.notes in out.getvalue()
+    from django.urls import reverse
+
+    page = cast.client(cast.member).get(reverse("dispatch_import", args=[batch.pk]))
+    body = page.content.decode()
+    assert "Rows imported with a time the mapping chose" in body
+    assert "did not happen in America/Chicago" in body
 
 
 @pytest.mark.parametrize("key", ["nonexistent_times", "ambiguous_times"])
@@ -219,6 +225,29 @@ def test_a_file_that_fails_midway_says_what_was_committed(cast: Cast, tmp_path: 
     assert str(caught.value).startswith("The import failed. Line 26")
     assert "Nothing was imported" not in str(caught.value)
     assert "20 new calls" in str(caught.value)
+
+
+def test_all_or_nothing_failing_midway_says_no_call_was_imported(
+    cast: Cast, tmp_path: Path
+) -> None:
+    path = tmp_path / "cad.json"
+    document = {"incident": {"id": "E"}, "call": {"receivedAt": "2026-01-01T00:00Z"}}
+    documents = [json.dumps({**document, "incident": {"id": f"E{n}"}}) for n in range(15)]
+    path.write_text("\n".join([*documents, "{not json"]) + "\n")
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "import",
+            "calls",
+            str(path),
+            agency="agency",
+            format=ImportFormat.EIDD,
+            all_or_nothing=True,
+            batch_size=10,
+            stdout=StringIO(),
+        )
+    assert Call.objects.count() == 0
+    assert str(caught.value).startswith("No call was imported. Line 16")
+    assert str(caught.value).endswith("All or nothing: no call was imported.")
 
 
 # --- 4. A stray quote ----------------------------------------------------------------------
@@ -362,6 +391,31 @@ def test_an_unknown_month_or_weekday_rejects_the_row(
             {"cad_event_id": "A", "Yr": "2025", "Mo": month, "Wd": weekday, "Hr": "1"}
         )
     assert problem in caught.value.reason
+
+
+def test_pages_show_only_the_month_of_a_call_known_to_the_month(cast: Cast) -> None:
+    from django.urls import reverse
+
+    from pmhc.dispatch import services
+    from pmhc.dispatch.tests.helpers import member
+    from pmhc.platform.models import Role
+
+    taker = member(cast.agency, Role.CALL_TAKER)
+    call = services.create_call(
+        cast.actor(taker),
+        organization=cast.agency,
+        cad_event_id="OPEN-1",
+        received_at=dt.datetime(2025, 3, 1, 20, tzinfo=dt.UTC),
+    )
+    Call.objects.filter(pk=call.pk).update(received_precision=DatePrecision.MONTH)
+    client = cast.client(taker)
+    detail = client.get(reverse("dispatch_call", args=[call.pk])).content.decode()
+    listed = client.get(reverse("dispatch_calls")).content.decode()
+    for body in (detail, listed):
+        assert "2025-03" in body and "2025-03-01" not in body
+    Call.objects.filter(pk=call.pk).update(received_precision=DatePrecision.DAY)
+    detail = client.get(reverse("dispatch_call", args=[call.pk])).content.decode()
+    assert "2025-03-01" in detail
 
 
 def test_a_full_date_keeps_the_day_precision() -> None:

@@ -164,9 +164,11 @@ class Command(BaseCommand):
     def _report(self, actor: Any, batch: CallImport, options: dict[str, Any]) -> None:
         out = self.stdout
         if batch.status == ImportStatus.FAILED:
-            if batch.imported or batch.duplicates or batch.rejected:
+            # Said from the import's committed counts (``_fail`` reads them back), so the words
+            # match what the calls hold: batches committed before a failure stay.
+            if batch.imported:
                 raise CommandError(f"The import failed. {batch.error}", returncode=1)
-            raise CommandError(f"Nothing was imported. {batch.error}", returncode=1)
+            raise CommandError(f"No call was imported. {batch.error}", returncode=1)
         out.write(f"Rows read:      {batch.rows_seen}")
         out.write(f"New calls:      {batch.imported}")
         out.write(f"Already there:  {batch.duplicates}")
