@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from pmhc.dispatch import import_services
+from pmhc.dispatch import cad_import, import_services
 from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import CallImport, ImportFormat, ImportMapping, ImportStatus
 from pmhc.platform import audit, uploads
@@ -114,7 +114,8 @@ def _check_content(
     """The check every upload goes through (``platform.uploads``): a CSV file for the CSV
     format, JSON for EIDD, and no page or script under either name. Only the head is searched
     (``CHECKED_HEAD_BYTES``). A mapping may read the file in an encoding that has NUL bytes in
-    plain text (UTF-16): then the head is checked as the importer will read it, as text."""
+    plain text (UTF-16), or the file starts with a UTF-16 byte-order mark: then the head is
+    checked as the importer will read it, as text."""
     kind = FILE_KINDS[format]
     checked = upload
     encoding = mapping.config.get("encoding", "utf-8") if mapping is not None else "utf-8"
@@ -122,6 +123,12 @@ def _check_content(
         wide = b"\x00" in "a".encode(str(encoding))
     except LookupError:
         wide = False  # the mapping's own check refuses an unknown encoding
+    upload.seek(0)
+    if upload.read(2) in cad_import.UTF16_BOMS:
+        # The importer reads a file with a UTF-16 byte-order mark as UTF-16, whatever the
+        # mapping says: so is its head checked.
+        wide, encoding = True, "utf-16"
+    upload.seek(0)
     if wide:
         upload.seek(0)
         head = upload.read(CHECKED_HEAD_BYTES).decode(str(encoding), errors="replace")

@@ -397,3 +397,12 @@ def test_a_utf16_file_is_checked_as_the_mapping_reads_it(cast: Cast, settings: A
         )
         assert response.status_code == status
     assert CallImport.objects.count() == 1
+
+
+def test_a_utf16_file_with_its_mark_is_checked_as_utf16_without_a_mapping(cast: Cast) -> None:
+    client = cast.client(cast.member)
+    for content, status in ((HTML.decode(), 400), (GOOD, 302)):
+        upload = SimpleUploadedFile("cad.csv", content.encode("utf-16"), content_type="text/csv")
+        response = client.post(reverse("dispatch_imports"), {"file": upload, "format": "csv"})
+        assert response.status_code == status
+    assert CallImport.objects.count() == 1
