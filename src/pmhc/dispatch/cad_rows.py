@@ -95,9 +95,16 @@ class RowConverter:
         self.mapping = mapping
         self.zone = dates.zone(mapping.time_zone or default_zone)
         self.first, self.last = mapping.plausible(now or timezone.now())
+        # The same range as wall times, a day wider (no zone is a day off UTC), and a day
+        # narrower: a wall time between the narrow bounds needs no check as an instant.
+        day = dt.timedelta(days=1)
+        first, last = self.first.replace(tzinfo=None), self.last.replace(tzinfo=None)
+        self.wall_first, self.wall_last = first - day, last + day
+        self.wall_inside_first, self.wall_inside_last = first + day, last - day
         self.flagged = 0
         self.notes: list[str] = []
         self._pending_notes: list[str] = []
+        self._clean_days: dict[dt.date, bool] = {}
         received = mapping.date_parts.get("received_at")
         self.month_only = (
             received is not None and "year" in received.columns and ("day" not in received.columns)
@@ -280,11 +287,12 @@ class RowConverter:
         # The range first: a garbled year would otherwise be read at the zone's offset of that
         # year (local mean time before 1883), or not be a time at all.
         if parsed.tzinfo is None:
-            earliest = self.first.replace(tzinfo=None) - dt.timedelta(days=1)
-            latest = self.last.replace(tzinfo=None) + dt.timedelta(days=1)
-            if not earliest <= parsed <= latest:
+            if not self.wall_first <= parsed <= self.wall_last:
                 raise self._implausible(name, value)
-            parsed = self._local(name, value, parsed)
+            wall = parsed
+            parsed = self._local(name, value, wall)
+            if self.wall_inside_first <= wall <= self.wall_inside_last:
+                return parsed  # a day or more inside the range, whatever the zone's offset
         if not self.first <= parsed <= self.last:
             raise self._implausible(name, value)
         return parsed
@@ -305,8 +313,19 @@ class RowConverter:
 
     def _local(self, name: str, value: str, wall: dt.datetime) -> dt.datetime:
         zone = self.zone
-        first = wall.replace(tzinfo=zone, fold=0)
-        second = wall.replace(tzinfo=zone, fold=1)
+        first = wall.replace(tzinfo=zone)
+        day = wall.date()
+        clean = self._clean_days.get(day)
+        if clean is None:
+            # A day whose offset is the same at its start and at the next day's start has no
+            # clock change (no zone changes its clocks twice in a day): its times need no
+            # further look. One entry per day: a file spans at most some thousands of days.
+            start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+            clean = start.utcoffset() == (start + dt.timedelta(days=1)).utcoffset()
+            self._clean_days[day] = clean
+        if clean:
+            return first
+        second = first.replace(fold=1)
         if first.utcoffset() == second.utcoffset():
             return first
         instants = sorted((first.astimezone(dt.UTC), second.astimezone(dt.UTC)))

@@ -144,6 +144,19 @@ def test_skipped_and_repeated_times_taken_as_the_mapping_says_are_flagged(
     assert convert.notes[2].startswith(f'line 7 (C): received_at: "{TWICE}" happened twice')
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("2026-04-04T23:30", "happened twice"), ("2026-09-06T00:30", "did not happen")],
+)
+def test_a_zone_that_changes_its_clocks_at_midnight(value: str, problem: str) -> None:
+    convert = converter(zone="America/Santiago")
+    with pytest.raises(RowError, match=problem):
+        convert.convert({"cad_event_id": "A", "received_at": value})
+    # The hours around are read as they are.
+    convert.convert({"cad_event_id": "B", "received_at": "2026-04-04T21:30"})
+    convert.convert({"cad_event_id": "C", "received_at": "2026-09-06T01:30"})
+
+
 def test_an_import_keeps_the_flagged_rows_and_says_so(cast: Cast, tmp_path: Path) -> None:
     cast.agency.time_zone = "America/Chicago"
     cast.agency.save()
