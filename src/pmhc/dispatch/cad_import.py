@@ -175,11 +175,11 @@ def read_csv(raw: IO[bytes], mapping: Mapping) -> tuple[list[str], Iterator[Reco
         _text_lines(raw, encoding, problems) if as_text else _decode_lines(raw, encoding, problems)
     )
     # The physical lines of the record being read, to see whether its quotes are balanced.
-    quotes: list[int] = []
+    physical: list[str] = []
 
     def counted() -> Iterator[str]:
         for text in source:
-            quotes.append(text.count('"'))
+            physical.append(text)
             yield text
 
     reader = csv.reader(counted(), delimiter=mapping.delimiter)
@@ -204,7 +204,7 @@ def read_csv(raw: IO[bytes], mapping: Mapping) -> tuple[list[str], Iterator[Reco
         last = reader.line_num
         while True:
             start = last + 1
-            quotes.clear()
+            physical.clear()
             try:
                 row = next(reader)
             except StopIteration:
@@ -231,7 +231,9 @@ def read_csv(raw: IO[bytes], mapping: Mapping) -> tuple[list[str], Iterator[Reco
             # A record over several lines is a quoted cell that spans them, unless its cells
             # do not fit the header or a quote is still open where the file ends: then a
             # stray quote has swallowed the lines, and each of them is named.
-            merged = last > start and (len(row) != width or sum(quotes) % 2 == 1)
+            merged = last > start and (
+                len(row) != width or sum(text.count('"') for text in physical) % 2 == 1
+            )
             if bad:
                 yield Record(start, None, bad[0], cad_id, done)
             elif merged:
