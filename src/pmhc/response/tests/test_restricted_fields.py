@@ -68,7 +68,7 @@ AGENCY_ONLY: dict[str, frozenset[str]] = {
     "dispatch.dutyshift": frozenset({"name"}),
     "dispatch.team": frozenset({"name", "provider", "contact"}),
     "dispatch.importmapping": frozenset({"name", "description"}),
-    "dispatch.callimport": frozenset({"file_name", "stored_path", "error"}),
+    "dispatch.callimport": frozenset({"file_name", "stored_path", "error", "notes"}),
     "dispatch.callimportrejection": frozenset({"cad_event_id", "reason"}),
     "dispatch.callassignment": frozenset({"unit"}),
     "dispatch.callperson": frozenset(),
