@@ -455,9 +455,10 @@ def sqlite_columns(good: pa.Table, names: list[str]) -> dict[str, list[Any]]:
 
 def _utc_texts(values: pa.Array) -> list[Any]:
     """``str(datetime)`` of each instant in UTC, naive: microseconds only when there are some."""
-    whole = pc.cast(values, pa.timestamp("s", tz="UTC"), safe=False)
-    rest = pc.subtract(pc.cast(values, pa.int64()), pc.multiply(pc.cast(whole, pa.int64()), MICROS))
-    base = pc.strftime(whole, format="%Y-%m-%d %H:%M:%S")
-    tail = pc.utf8_lpad(pc.cast(rest, pa.string()), width=6, padding="0")
-    text = pc.if_else(pc.equal(rest, 0), base, pc.binary_join_element_wise(base, tail, "."))
-    return text.to_pylist()
+    text = pc.cast(values, pa.string())  # 2025-01-01 00:00:00.000000Z
+    base = pc.utf8_slice_codeunits(text, 0, 19)
+    fraction = pc.utf8_slice_codeunits(text, 19, 26)
+    whole = pc.if_else(
+        pc.equal(fraction, ".000000"), base, pc.binary_join_element_wise(base, fraction, "")
+    )
+    return whole.to_pylist()

@@ -23,8 +23,13 @@ import pyarrow.csv as pacsv
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
+from pmhc.dispatch.cad_mapping import FIELDS
 from pmhc.dispatch.models import Call, CallImport
 from pmhc.platform.access import Actor
+
+#: The columns of a call that a file fills: the mapping's fields, and how much of the received
+#: date is known.
+STAGED = frozenset({*FIELDS, "received_precision"})
 
 
 def _utc_text(value: dt.datetime) -> str:
@@ -64,7 +69,11 @@ class Stage:
     def __init__(self, batch: CallImport, actor: Actor) -> None:
         self.vendor = connection.vendor
         qn = connection.ops.quote_name
-        self.fields = [f for f in Call._meta.concrete_fields if not f.primary_key]
+        every = [f for f in Call._meta.concrete_fields if not f.primary_key]
+        # Only what a file can fill is staged; the rest (the agency, the import, who and when,
+        # the defaults) is the same for every row and joins them on the way into the calls.
+        self.fields = [f for f in every if f.name in STAGED]
+        self.fixed = [f for f in every if f.name not in STAGED]
         self.columns = ", ".join(qn(f.column) for f in self.fields)
         self.stage = qn(f"pmhc_import_rows_{batch.pk}")
         self.seen = qn(f"pmhc_import_seen_{batch.pk}")
@@ -84,9 +93,19 @@ class Stage:
         #: The same values before the database's preparation, for batches written column-wise.
         self.plain_defaults: list[Any] = []
         for f in self.fields:
-            value = constants[f.name] if f.name in constants else f.get_default()
+            value = f.get_default()
             self.defaults.append(f.get_db_prep_save(value, db))
             self.plain_defaults.append(value)
+        self.fixed_values = [
+            f.get_db_prep_save(constants[f.name] if f.name in constants else f.get_default(), db)
+            for f in self.fixed
+        ]
+        if self.vendor == "postgresql":
+            marks = [f"CAST(%s AS {f.db_type(db)})" for f in self.fixed]
+        else:
+            marks = ["%s"] * len(self.fixed)
+        self.fixed_columns = ", ".join(qn(f.column) for f in self.fixed)
+        self.fixed_marks = ", ".join(marks)
         self.index = {f.name: i for i, f in enumerate(self.fields)}
         self.preps: list[Callable[[Any], Any] | None] = [_prep_for(f, db) for f in self.fields]
 
@@ -228,8 +247,10 @@ class Stage:
             cursor.execute(f"SELECT COUNT(*) FROM {self.stage}")  # noqa: S608
             staged = int(cursor.fetchone()[0])
             cursor.execute(
-                f"INSERT INTO {self.calls} ({self.columns}) "  # noqa: S608
-                f"SELECT {self.columns} FROM {self.stage} WHERE 1 = 1 ON CONFLICT DO NOTHING"
+                f"INSERT INTO {self.calls} ({self.columns}, {self.fixed_columns}) "  # noqa: S608
+                f"SELECT {self.columns}, {self.fixed_marks} FROM {self.stage} WHERE 1 = 1 "
+                "ON CONFLICT DO NOTHING",
+                self.fixed_values,
             )
             inserted = max(cursor.rowcount, 0)
             cursor.execute(f"DELETE FROM {self.stage}")  # noqa: S608

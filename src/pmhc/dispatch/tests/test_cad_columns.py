@@ -87,7 +87,7 @@ def outcome(batch: CallImport) -> tuple[list[tuple[Any, ...]], list[tuple[Any, .
     )
     rejected = list(batch.rejections.order_by("line").values_list("line", "cad_event_id", "reason"))
     counts = (batch.status, batch.rows_seen, batch.imported, batch.duplicates, batch.rejected)
-    return calls, rejected, counts + (batch.last_line,)
+    return calls, rejected, (*counts, batch.last_line)
 
 
 @pytest.mark.parametrize("stray_quote", [False, True])
