@@ -455,10 +455,22 @@ def sqlite_columns(good: pa.Table, names: list[str]) -> dict[str, list[Any]]:
 
 def _utc_texts(values: pa.Array) -> list[Any]:
     """``str(datetime)`` of each instant in UTC, naive: microseconds only when there are some."""
-    text = pc.cast(values, pa.string())  # 2025-01-01 00:00:00.000000Z
+    # Read as naive UTC first: casting an instant with a zone to text looks the zone up for
+    # every value.
+    naive = values.view(pa.timestamp("us"))
+    text = pc.cast(naive, pa.string())  # 2025-01-01 00:00:00.000000
     base = pc.utf8_slice_codeunits(text, 0, 19)
     fraction = pc.utf8_slice_codeunits(text, 19, 26)
     whole = pc.if_else(
         pc.equal(fraction, ".000000"), base, pc.binary_join_element_wise(base, fraction, "")
     )
     return whole.to_pylist()
+
+
+def utc_text_column(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Instants as text that PostgreSQL reads back exactly (``2025-01-01 00:00:00.000000+00``),
+    made without looking the zone up for every value."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    text = pc.cast(values.view(pa.timestamp("us")), pa.string())
+    return pc.binary_join_element_wise(text, pa.scalar("+00"), "")

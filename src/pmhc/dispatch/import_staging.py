@@ -158,9 +158,14 @@ class Stage:
         n = good.num_rows
         if self.vendor == "postgresql":
             if n:
+                from pmhc.dispatch.cad_columns import utc_text_column
+
                 arrays = [
                     good.column(f.name) if f.name in good.column_names else _repeat(value, n)
                     for f, value in zip(self.fields, self.plain_defaults, strict=True)
+                ]
+                arrays = [
+                    utc_text_column(a) if pa.types.is_timestamp(a.type) else a for a in arrays
                 ]
                 arrays += [good.column("number"), good.column("line")]
                 table = pa.table(arrays, names=[f"c{i}" for i in range(len(arrays))])
