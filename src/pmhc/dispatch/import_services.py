@@ -30,6 +30,7 @@ running under it, so a process given up for dead cannot commit into an import ta
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -682,7 +683,7 @@ def _run_columns(
             actor,
             batch,
             stage,
-            put=lambda good=good, extra=extra: stage.put_columns(good, extra),
+            put=functools.partial(stage.put_columns, good, extra),
             staged=good.num_rows + len(extra),
             first_number=part.first_number,
             rejects=rejects,

@@ -101,14 +101,16 @@ def test_both_paths_give_the_same_calls_and_rejections(
     taken: list[list[str]] = []
     paths_taken: list[str] = []
     real_columns, real_rows = import_services._run_columns, import_services._run
-    monkeypatch.setattr(
-        import_services,
-        "_run_columns",
-        lambda *a, **k: (paths_taken.append("columns"), real_columns(*a, **k))[1],
-    )
-    monkeypatch.setattr(
-        import_services, "_run", lambda *a, **k: (paths_taken.append("rows"), real_rows(*a, **k))[1]
-    )
+
+    def spy(name: str, real: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            paths_taken.append(name)
+            return real(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(import_services, "_run_columns", spy("columns", real_columns))
+    monkeypatch.setattr(import_services, "_run", spy("rows", real_rows))
     for columnar in (True, False):
         settings.PMHC_IMPORT_COLUMNAR = columnar
         agency = OrganizationFactory.create(
