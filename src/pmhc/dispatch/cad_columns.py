@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import functools
 import json
 import re
 import sys
@@ -117,10 +118,14 @@ def covers(mapping: Mapping) -> bool:
 
 
 def file_fits(path: Path) -> bool:
-    """Whether the file's bytes suit the columnar reader: no NUL byte, and no carriage return
-    that ends no line (pyarrow ends a line there, the row reader does not)."""
+    """Whether the file's bytes suit the columnar reader: a header on one line, no NUL byte,
+    and no carriage return that ends no line (pyarrow ends a line there, the row reader does
+    not)."""
     carried = b""
     with path.open("rb") as handle:
+        if handle.readline().count(b'"') % 2:
+            return False
+        handle.seek(0)
         while chunk := handle.read(1 << 20):
             chunk = carried + chunk
             carried = b""
@@ -171,6 +176,7 @@ class ColumnReader:
         self.cad_column = mapping.column("cad_event_id")
         self.invalid = 0
         self.handed_out = 0
+        self._lines_of_last = 1
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -183,24 +189,7 @@ class ColumnReader:
         names = [f"c{i}" for i in range(width)]
         handle = self.path.open("rb")
         try:
-            reader = pacsv.open_csv(
-                handle,
-                read_options=pacsv.ReadOptions(
-                    column_names=names, skip_rows=1, block_size=BLOCK_BYTES, use_threads=False
-                ),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=self.mapping.delimiter,
-                    newlines_in_values=True,
-                    ignore_empty_lines=False,
-                    invalid_row_handler=self._on_invalid,
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                    check_utf8=True,
-                ),
-            )
+            reader = self._open(handle, names)
             pending: list[pa.RecordBatch] = []
             held = 0
             line = 2
@@ -232,11 +221,38 @@ class ColumnReader:
         finally:
             handle.close()
 
+    def _open(self, handle: Any, names: list[str]) -> Any:
+        try:
+            return pacsv.open_csv(
+                handle,
+                read_options=pacsv.ReadOptions(
+                    column_names=names, skip_rows=1, block_size=BLOCK_BYTES, use_threads=False
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=self.mapping.delimiter,
+                    newlines_in_values=True,
+                    ignore_empty_lines=False,
+                    invalid_row_handler=self._on_invalid,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    check_utf8=True,
+                ),
+            )
+        except pa.ArrowInvalid:  # the first block does not read (an encoding error)
+            raise SwitchToRows(0) from None
+
     # --- converting -------------------------------------------------------------------------
 
     def _convert(self, part: pa.Table, line: int, bytes_done: int) -> ColumnBatch:
         n = part.num_rows
         raw = {name: part.column(i).combine_chunks() for i, name in enumerate(self.header)}
+        lengths = [pc.binary_length(column) for column in raw.values()]
+        if pc.any(pc.equal(functools.reduce(pc.add, lengths), 0)).as_py():
+            # A blank line reads as a record of empty cells here; the row reader skips it.
+            raise SwitchToRows(self.handed_out)
         newlines = None
         for column in raw.values():
             count = pc.count_substring(column, "\n")
@@ -265,10 +281,6 @@ class ColumnReader:
             bad = pa.repeat(True, n)
         if self.converter.apco_from_type:
             out["apco_type"] = self._apco_filled(out, n)
-        for name, values in raw.items():
-            if name == "":
-                continue
-            bad = pc.or_(bad, pc.match_substring(values, "\x00"))
         out["number"] = numbers
         out["line"] = lines
         table = pa.table(out)

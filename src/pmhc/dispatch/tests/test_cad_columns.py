@@ -153,8 +153,10 @@ def test_both_paths_give_the_same_calls_and_rejections(
 
 
 def test_the_columnar_path_is_taken_for_a_plain_file(
-    cast: Cast, tmp_path: Path, monkeypatch: Any
+    cast: Cast, tmp_path: Path, monkeypatch: Any, settings: Any
 ) -> None:
+    settings.PMHC_IMPORT_COLUMNAR = True
+
     def no_rows(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the row path ran")
 
@@ -195,3 +197,38 @@ def test_queries_of_a_batch_do_not_grow_with_its_rows(
     # The first import also reads what the process caches; the batches after it are compared.
     assert counts[1] == counts[2]
     assert counts[1] <= 40
+
+
+ODD_FILES = {
+    "nul byte": b"cad_event_id,received_at,address\nA,2026-01-01T00:00,1 Main\n"
+    b"B,2026-01-01T00:00,2 M\x00ain\nC,2026-01-01T00:00,3 Main\n",
+    "not utf-8": b"cad_event_id,received_at,address\nA,2026-01-01T00:00,1 Main\n"
+    b"B,2026-01-01T00:00,Caf\xe9\nC,2026-01-01T00:00,3 Main\n",
+    "blank lines": b"cad_event_id,received_at\nA,2026-01-01T00:00\n\n\nB,2026-01-01T00:01\n\n",
+    "wrong cells": b"cad_event_id,received_at\nA,2026-01-01T00:00\nB,2026-01-01T00:01,x\n"
+    b"C\nD,2026-01-01T00:02\n",
+    "carriage returns only": b"cad_event_id,received_at\rA,2026-01-01T00:00\r",
+    "quoted header": b'"cad_event_id\nid",received_at\nA,2026-01-01T00:00\n',
+    "odd cells": b"cad_event_id,received_at,latitude,priority\n"
+    + ("X" * 70).encode()
+    + b',2026-01-01T00:00,,\n"B",2026-01-01T00:00:00.5-05:30,+41.5,\n'
+    b"C,2026-01-01T00:00:00.123456789,041.5,3\nD,20260101T0000,90.0000001,0\n"
+    b"E,2026-01-01T00:00Z,-90,\nF,2026-13-01T00:00,1e2,\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ODD_FILES))
+def test_odd_files_give_the_same_outcome_on_both_paths(
+    cast: Cast, tmp_path: Path, settings: Any, name: str
+) -> None:
+    path = tmp_path / "cad.csv"
+    path.write_bytes(ODD_FILES[name])
+    results = []
+    for columnar in (True, False):
+        settings.PMHC_IMPORT_COLUMNAR = columnar
+        agency = OrganizationFactory.create(slug=f"odd-{columnar}", name=f"Odd {columnar}")
+        batch = import_services.import_file(
+            system_actor("test"), organization=agency, path=path, batch_size=2
+        )
+        results.append((batch.error, *outcome(batch)))
+    assert results[0] == results[1]
