@@ -1,7 +1,8 @@
 """CAD import throughput, as a ratio against the database's own bulk load run beside it.
 
 1. ``import_services.import_file`` on a CSV of N synthetic calls in the canonical columns
-   (streaming, checking every value, staging, skipping calls already on file, progress).
+   (streaming, checking every value, staging, skipping calls already on file, progress),
+   read column-wise, or row by row with ``--row-path``.
 2. The baseline: the same rows loaded into a bare table with the same columns and no checks,
    by the database's own bulk path: ``executemany`` in one transaction on SQLite, ``COPY`` on
    PostgreSQL.
@@ -66,6 +67,11 @@ def main() -> None:
         default=100_000,
         help="rows for the traced (memory) run; at most --rows",
     )
+    parser.add_argument(
+        "--row-path",
+        action="store_true",
+        help="read the file row by row (the path for mappings the columnar reader leaves)",
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="pmhc-bench-"))
@@ -76,6 +82,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    settings.PMHC_IMPORT_COLUMNAR = not args.row_path
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -154,7 +163,11 @@ def main() -> None:
 
         import_rate = args.rows / import_seconds
         bulk_rate = args.rows / bulk_seconds
-        print(f"database: {connection.vendor}; {args.rows:,} rows, {size_mb:.1f} MB of CSV")
+        reading = "row by row" if args.row_path else "column-wise (pyarrow)"
+        print(
+            f"database: {connection.vendor}; {args.rows:,} rows, {size_mb:.1f} MB of CSV, "
+            f"read {reading}"
+        )
         print(f"import_file:  {import_seconds:8.2f} s  {import_rate:10,.0f} rows/s")
         print(f"bulk load:    {bulk_seconds:8.2f} s  {bulk_rate:10,.0f} rows/s  ({how})")
         print(

@@ -295,3 +295,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("PMHC_LOG_LEVEL", "INFO")},
 }
+
+# The CAD import reads CSV files column-wise (pyarrow) where its mapping allows; off, every
+# file goes through the row reader.
+PMHC_IMPORT_COLUMNAR = env_bool("PMHC_IMPORT_COLUMNAR", True)

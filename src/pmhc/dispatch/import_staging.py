@@ -10,16 +10,26 @@ JSON array written on one line puts every incident on line 1."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import io
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
+from pmhc.dispatch.cad_mapping import FIELDS
 from pmhc.dispatch.models import Call, CallImport
 from pmhc.platform.access import Actor
+
+#: The columns of a call that a file fills: the mapping's fields, and how much of the received
+#: date is known.
+STAGED = frozenset({*FIELDS, "received_precision"})
 
 
 def _utc_text(value: dt.datetime) -> str:
@@ -59,7 +69,11 @@ class Stage:
     def __init__(self, batch: CallImport, actor: Actor) -> None:
         self.vendor = connection.vendor
         qn = connection.ops.quote_name
-        self.fields = [f for f in Call._meta.concrete_fields if not f.primary_key]
+        every = [f for f in Call._meta.concrete_fields if not f.primary_key]
+        # Only what a file can fill is staged; the rest (the agency, the import, who and when,
+        # the defaults) is the same for every row and joins them on the way into the calls.
+        self.fields = [f for f in every if f.name in STAGED]
+        self.fixed = [f for f in every if f.name not in STAGED]
         self.columns = ", ".join(qn(f.column) for f in self.fields)
         self.stage = qn(f"pmhc_import_rows_{batch.pk}")
         self.seen = qn(f"pmhc_import_seen_{batch.pk}")
@@ -76,9 +90,22 @@ class Stage:
         # The connection itself, not Django's per-thread proxy: it is read for every value.
         db = connections[DEFAULT_DB_ALIAS]
         self.defaults: list[Any] = []
+        #: The same values before the database's preparation, for batches written column-wise.
+        self.plain_defaults: list[Any] = []
         for f in self.fields:
-            value = constants[f.name] if f.name in constants else f.get_default()
+            value = f.get_default()
             self.defaults.append(f.get_db_prep_save(value, db))
+            self.plain_defaults.append(value)
+        self.fixed_values = [
+            f.get_db_prep_save(constants[f.name] if f.name in constants else f.get_default(), db)
+            for f in self.fixed
+        ]
+        if self.vendor == "postgresql":
+            marks = [f"CAST(%s AS {f.db_type(db)})" for f in self.fixed]
+        else:
+            marks = ["%s"] * len(self.fixed)
+        self.fixed_columns = ", ".join(qn(f.column) for f in self.fixed)
+        self.fixed_marks = ", ".join(marks)
         self.index = {f.name: i for i, f in enumerate(self.fields)}
         self.preps: list[Callable[[Any], Any] | None] = [_prep_for(f, db) for f in self.fields]
 
@@ -111,20 +138,75 @@ class Stage:
         return tuple(row)
 
     def put(self, pending: list[Pending]) -> None:
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                with cursor.copy(
+        if self.vendor == "postgresql":
+            with (
+                connection.cursor() as cursor,
+                cursor.copy(
                     f"COPY {self.stage} ({self.columns}, import_number, import_line) FROM STDIN"
-                ) as copy:
-                    for item in pending:
-                        copy.write_row(item.row)
-            else:
-                marks = ", ".join(["%s"] * (len(self.fields) + 2))
-                cursor.executemany(
-                    f"INSERT INTO {self.stage} ({self.columns}, import_number, import_line) "  # noqa: S608
-                    f"VALUES ({marks})",
-                    [item.row for item in pending],
+                ) as copy,
+            ):
+                for item in pending:
+                    copy.write_row(item.row)
+        else:
+            self._insert([item.row for item in pending])
+
+    def put_columns(self, good: pa.Table, extra: list[Pending]) -> None:
+        """Stage a batch converted column-wise (``cad_columns``): ``good`` holds one column per
+        converted field plus "number" and "line"; ``extra`` rows came through the row
+        converter. PostgreSQL: one ``COPY`` of CSV text written by pyarrow; SQLite: one
+        ``executemany`` of tuples zipped from the columns."""
+        n = good.num_rows
+        if self.vendor == "postgresql":
+            if n:
+                from pmhc.dispatch.cad_columns import utc_text_column
+
+                arrays = [
+                    good.column(f.name) if f.name in good.column_names else _repeat(value, n)
+                    for f, value in zip(self.fields, self.plain_defaults, strict=True)
+                ]
+                arrays = [
+                    utc_text_column(a) if pa.types.is_timestamp(a.type) else a for a in arrays
+                ]
+                arrays += [good.column("number"), good.column("line")]
+                table = pa.table(arrays, names=[f"c{i}" for i in range(len(arrays))])
+                text = io.BytesIO()
+                pacsv.write_csv(
+                    table,
+                    text,
+                    pacsv.WriteOptions(include_header=False, quoting_style="all_valid"),
                 )
+                with (
+                    connection.cursor() as cursor,
+                    cursor.copy(
+                        f"COPY {self.stage} ({self.columns}, import_number, import_line) "
+                        "FROM STDIN WITH (FORMAT csv)"
+                    ) as copy,
+                ):
+                    copy.write(text.getbuffer())
+            if extra:
+                self.put(extra)
+            return
+        from pmhc.dispatch.cad_columns import sqlite_columns
+
+        names = [f.name for f in self.fields if f.name in good.column_names]
+        lists = sqlite_columns(good, [*names, "number", "line"])
+        columns = [
+            lists[f.name] if f.name in lists else itertools.repeat(value, n)
+            for f, value in zip(self.fields, self.defaults, strict=True)
+        ]
+        rows = list(zip(*columns, lists["number"], lists["line"], strict=False))
+        rows += [item.row for item in extra]
+        if rows:
+            self._insert(rows)
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        marks = ", ".join(["%s"] * (len(self.fields) + 2))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {self.stage} ({self.columns}, import_number, import_line) "  # noqa: S608
+                f"VALUES ({marks})",
+                rows,
+            )
 
     def repeats(self, first_number: int) -> list[tuple[int, str, int]]:
         """Staged rows (numbered ``first_number`` on) whose CAD id an earlier batch already
@@ -170,9 +252,24 @@ class Stage:
             cursor.execute(f"SELECT COUNT(*) FROM {self.stage}")  # noqa: S608
             staged = int(cursor.fetchone()[0])
             cursor.execute(
-                f"INSERT INTO {self.calls} ({self.columns}) "  # noqa: S608
-                f"SELECT {self.columns} FROM {self.stage} WHERE 1 = 1 ON CONFLICT DO NOTHING"
+                f"INSERT INTO {self.calls} ({self.columns}, {self.fixed_columns}) "  # noqa: S608
+                f"SELECT {self.columns}, {self.fixed_marks} FROM {self.stage} WHERE 1 = 1 "
+                "ON CONFLICT DO NOTHING",
+                self.fixed_values,
             )
             inserted = max(cursor.rowcount, 0)
             cursor.execute(f"DELETE FROM {self.stage}")  # noqa: S608
         return staged, inserted
+
+
+def _repeat(value: Any, n: int) -> pa.Array:
+    """A column of ``n`` copies of a default, typed so that ``COPY`` reads pyarrow's CSV."""
+    if value is None:
+        return pa.nulls(n, pa.string())
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, dict | list):
+        value = json.dumps(value)
+    if isinstance(value, dt.datetime):
+        return pa.repeat(pa.scalar(value, pa.timestamp("us", tz="UTC")), n)
+    return pa.repeat(value, n)
