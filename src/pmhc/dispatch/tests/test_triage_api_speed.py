@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from typing import Any
 
 import pytest
+from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,10 +17,11 @@ from django.utils import timezone
 from pmhc.dispatch import rules_services, selectors, unit_services
 from pmhc.dispatch import services as dispatch_services
 from pmhc.dispatch.models import Call, DutyShift, Team, TeamKind, TeamStatus
-from pmhc.dispatch.tests.helpers import cit_officer_on_duty, team_all_week
+from pmhc.dispatch.tests.helpers import cad_id, cit_officer_on_duty, member, team_all_week
 from pmhc.platform import services as platform_services
 from pmhc.platform.access import actor_for_user
-from pmhc.platform.models import ApiKey
+from pmhc.platform.models import ApiKey, Role
+from pmhc.platform.tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -162,8 +165,6 @@ def test_a_change_rolled_back_is_not_kept(board, cast):
     """A stamp moved in a transaction that rolled back never matches what others read."""
     client = Client()
     assert _triage(client, board["call"], board["raw"], WELFARE).json()["on_duty"]["teams"]
-    from django.db import transaction
-
     with pytest.raises(RuntimeError), transaction.atomic():
         unit_services.set_team_status(
             board["actor"], team=board["team"], status=TeamStatus.OUT_OF_SERVICE
@@ -194,3 +195,58 @@ def test_keys_valid_unknown_revoked_other_agency_and_scope(board, cast):
     assert _triage(client, call, read_raw, WELFARE).status_code == 404
     call.refresh_from_db()
     assert call.triaged_by_name.startswith("API key CAD")
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite's write lock covers the whole database by design",
+)
+def test_a_triage_holds_no_lock_that_stops_another_agency(cast):
+    """While a triage of one agency's call is still in its transaction, another agency's
+    triage goes through at once; a second triage of the first agency waits for the first (its
+    audit chain is one sequence), which is what the short lock timeout shows."""
+    other = OrganizationFactory.create(slug="other-pd", name="Other PD")
+    takers = {org.pk: actor_for_user(member(org, Role.CALL_TAKER)) for org in (cast.agency, other)}
+    calls = [
+        Call.objects.create(organization=org, cad_event_id=cad_id(), received_at=timezone.now())
+        for org in (cast.agency, other, cast.agency)
+    ]
+    holding, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                dispatch_services.triage_call_by_id(
+                    takers[cast.agency.pk], pk=calls[0].pk, answers=WELFARE
+                )
+                holding.set()
+                release.wait(timeout=60)
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+            holding.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    try:
+        assert holding.wait(timeout=60)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            dispatch_services.triage_call_by_id(takers[other.pk], pk=calls[1].pk, answers=WELFARE)
+        with pytest.raises(OperationalError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '200ms'")
+            dispatch_services.triage_call_by_id(
+                takers[cast.agency.pk], pk=calls[2].pk, answers=WELFARE
+            )
+    finally:
+        release.set()
+        thread.join(timeout=60)
+    assert not failures
+    triaged = set(Call.objects.filter(triaged_at__isnull=False).values_list("pk", flat=True))
+    assert triaged == {calls[0].pk, calls[1].pk}
