@@ -316,16 +316,13 @@ class CallTriageView(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         # Missing and forbidden give the same 404 (DRF turns Http404 into it).
-        call = selectors.call_for_change(actor, pk)
-        duty = selectors.on_duty(call.organization)
         try:
-            services.triage_call(
+            call, duty = services.triage_call_by_id(
                 actor,
-                call=call,
+                pk=pk,
                 answers=values["answers"],
                 decision=values.get("decision"),
                 decision_reason=values.get("decision_reason", ""),
-                duty=duty,
             )
         except PermissionDenied as exc:
             raise NotFound() from exc

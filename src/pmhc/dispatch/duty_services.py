@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pmhc.dispatch import revisions
 from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import DutyShift, Team, TeamKind
 from pmhc.dispatch.selectors import duty_target
@@ -75,6 +76,7 @@ def save_shift(
         errors["name"] = _("Another shift already has this name.")
     _full_clean(target, errors)
     target.save()
+    revisions.changed(organization.pk)
     audit.record(
         DispatchAudit.DUTY_SAVED,
         actor=actor,
@@ -94,6 +96,7 @@ def delete_shift(actor: Actor, *, shift: DutyShift) -> None:
     before = audit.snapshot(shift, SHIFT_FIELDS)
     pk = shift.pk
     shift.delete()
+    revisions.changed(organization.pk)
     audit.record(
         DispatchAudit.DUTY_SAVED,
         actor=actor,
@@ -162,6 +165,7 @@ def save_team(
         errors["name"] = _("Another team already has this name.")
     _full_clean(target, errors)
     target.save()
+    revisions.changed(organization.pk)
     audit.record(
         DispatchAudit.DUTY_SAVED,
         actor=actor,

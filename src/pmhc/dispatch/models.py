@@ -211,6 +211,30 @@ class Team(models.Model):
         return frozenset({self.organization_id})
 
 
+class DispatchRevision(models.Model):
+    """A stamp of what triage reads of an agency besides the call: its published rules, its
+    shifts, and its teams with their statuses. Every service that changes one of them gives
+    the stamp a new value in the same transaction, so that a server process may keep them
+    between requests and read them again as soon as the stamp it sees has moved."""
+
+    access_classification: ClassVar[str] = Classification.AGENCY
+    access_org_lookup: ClassVar[str] = "organization"
+
+    organization = models.OneToOneField(
+        Organization,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="dispatch_revision",
+    )
+    stamp = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.stamp}"
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})
+
+
 class ImportFormat(models.TextChoices):
     CSV = "csv", _("CSV")
     EIDD = "eidd", _("NENA EIDD (JSON)")

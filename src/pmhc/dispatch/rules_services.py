@@ -11,10 +11,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pmhc.dispatch import triage
+from pmhc.dispatch import revisions, triage
 from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import TriageRuleSet
-from pmhc.dispatch.selectors import published_rule_set, rules_target
+from pmhc.dispatch.selectors import published_rule_set, published_rules, rules_target
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide, system_actor
 from pmhc.platform.models import Organization, Purpose
@@ -50,6 +50,7 @@ def _publish_defaults(actor: Actor, organization: Organization) -> TriageRuleSet
         published_at=now,
         published_by_id=actor.user_id,
     )
+    revisions.changed(organization.pk)
     audit.record(
         DispatchAudit.RULES_PUBLISHED,
         actor=actor,
@@ -79,7 +80,7 @@ def published_or_default(organization: Organization) -> TriageRuleSet:
     """For triage: the agency's published rules, or the product's starting rules published
     for it in the caller's transaction when it has none yet. The starting rules are the
     product's, so that publication is recorded under the product's name."""
-    current = published_rule_set(organization)
+    current = published_rules(organization)
     if current is not None:
         return current
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
@@ -156,6 +157,7 @@ def publish_rules(actor: Actor, *, rule_set: TriageRuleSet) -> TriageRuleSet:
     locked.published_at = timezone.now()
     locked.published_by_id = actor.user_id
     locked.save(update_fields=["published_at", "published_by"])
+    revisions.changed(organization.pk)
     audit.record(
         DispatchAudit.RULES_PUBLISHED,
         actor=actor,

@@ -12,8 +12,10 @@ call them after their own policy check.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
+from threading import Lock
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +34,7 @@ from pmhc.dispatch.models import (
     Call,
     CallAssignment,
     CallPerson,
+    DispatchRevision,
     DutyShift,
     Routing,
     Team,
@@ -200,6 +203,8 @@ class OnDuty:
     shift: DutyShift | None
     cit_officers: list[Trainee] = field(default_factory=list)
     teams: list[Team] = field(default_factory=list)
+    #: The published rules as of the same read; None when the agency has none yet.
+    rule_set: TriageRuleSet | None = None
 
     @property
     def shift_name(self) -> str:
@@ -243,20 +248,76 @@ class OnDuty:
         }
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """What triage reads of an agency besides the call and the roster, as of one stamp."""
+
+    shifts: tuple[DutyShift, ...]
+    teams: tuple[Team, ...]
+    rule_set: TriageRuleSet | None
+
+
+_INPUTS: dict[int, tuple[str, _Inputs]] = {}
+_INPUTS_LOCK = Lock()
+_INPUTS_MAX = 1024
+
+
+def _stamp(organization: Organization) -> str | None:
+    """The agency's current stamp; None when nothing it covers was ever written. A stamp read
+    with the organization (``select_related("organization__dispatch_revision")``) is used
+    once and then dropped, so that a later read on the same instance asks the database."""
+    fields_cache = organization._state.fields_cache
+    if "dispatch_revision" in fields_cache:
+        revision = fields_cache.pop("dispatch_revision")
+        return revision.stamp if revision is not None else None
+    return (
+        DispatchRevision.objects.filter(organization_id=organization.pk)
+        .values_list("stamp", flat=True)
+        .first()
+    )
+
+
+def _inputs(organization: Organization) -> _Inputs:
+    """The agency's shifts, teams in service and published rule set, kept by this process
+    under the agency's stamp and read again when the stamp has moved (see ``revisions``)."""
+    stamp = _stamp(organization)
+    if stamp is not None:
+        kept = _INPUTS.get(organization.pk)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+    inputs = _Inputs(
+        shifts=tuple(DutyShift.objects.filter(organization=organization)),
+        teams=tuple(Team.objects.filter(organization=organization, is_active=True)),
+        rule_set=published_rule_set(organization),
+    )
+    if stamp is not None:
+        with _INPUTS_LOCK:
+            if len(_INPUTS) >= _INPUTS_MAX:
+                _INPUTS.clear()
+            _INPUTS[organization.pk] = (stamp, inputs)
+    return inputs
+
+
+def published_rules(organization: Organization) -> TriageRuleSet | None:
+    """``published_rule_set``, as this process keeps it between changes."""
+    return _inputs(organization).rule_set
+
+
 def on_duty(organization: Organization, at: dt.datetime | None = None) -> OnDuty:
     """The current shift, the CIT-certified patrol officers on it and the teams on duty, at
-    ``at`` (now by default) on the agency's clock. Three queries."""
+    ``at`` (now by default) on the agency's clock. The shifts and teams are kept between
+    changes (``_inputs``); the officers are one query."""
     moment = local_now(organization, at)
-    shift = current_shift(list(DutyShift.objects.filter(organization=organization)), moment.time())
+    inputs = _inputs(organization)
+    shift = current_shift(list(inputs.shifts), moment.time())
     officers = (
         cit_officers_on_shift(organization, shift.name, moment.date()) if shift is not None else []
     )
-    teams = [
-        team
-        for team in Team.objects.filter(organization=organization, is_active=True)
-        if team_on_duty(team, moment)
-    ]
-    return OnDuty(at=moment, shift=shift, cit_officers=officers, teams=teams)
+    # Copies: the kept rows are shared by every request of this process.
+    teams = [copy.copy(team) for team in inputs.teams if team_on_duty(team, moment)]
+    return OnDuty(
+        at=moment, shift=shift, cit_officers=officers, teams=teams, rule_set=inputs.rule_set
+    )
 
 
 def dispatchable_trainee(organization: Organization, pk: int) -> Trainee:
@@ -391,6 +452,15 @@ def call_detail(actor: Actor, pk: int) -> Call:
 
 def call_for_change(actor: Actor, pk: int) -> Call:
     return get_or_404(actor, _with_details(Call.objects.all()), Action.CHANGE, ACTIVE_CALL, pk=pk)
+
+
+def call_for_triage(actor: Actor, pk: int) -> Call:
+    """A call the actor may change, locked for the rest of the transaction, with its agency
+    and the agency's stamp (see ``_inputs``) in the same query."""
+    queryset = Call.objects.select_for_update(of=("self",)).select_related(
+        "organization", "organization__dispatch_revision", "rule_set"
+    )
+    return get_or_404(actor, queryset, Action.CHANGE, ACTIVE_CALL, pk=pk)
 
 
 def call_by_cad_id(actor: Actor, organization: Organization, cad_event_id: str) -> Call | None:

@@ -41,6 +41,7 @@ from pmhc.dispatch.rules_services import (
 )
 from pmhc.dispatch.selectors import (
     OnDuty,
+    call_for_triage,
     calls_target,
     compiled,
     local_now,
@@ -265,10 +266,40 @@ def triage_call(
     # Locked and read again, so that two triages at once each record what the other left.
     Call.objects.select_for_update().filter(pk=call.pk).values_list("pk").get()
     call.refresh_from_db()
+    return _triage(actor, call, answers, decision, decision_reason, duty)
+
+
+@transaction.atomic
+def triage_call_by_id(
+    actor: Actor,
+    *,
+    pk: int,
+    answers: dict[str, Any],
+    decision: str | None = None,
+    decision_reason: str = "",
+) -> tuple[Call, OnDuty]:
+    """``triage_call`` for a call known by its id (the API): the call is read and locked in
+    one query (404 when it is missing or not the actor's to change), then triaged with who is
+    on duty now, which is returned with it."""
+    call = call_for_triage(actor, pk)
+    duty = on_duty(call.organization)
+    return _triage(actor, call, answers, decision, decision_reason, duty), duty
+
+
+def _triage(
+    actor: Actor,
+    call: Call,
+    answers: dict[str, Any],
+    decision: str | None,
+    decision_reason: str,
+    duty: OnDuty | None,
+) -> Call:
+    """The work of ``triage_call`` on a call locked and read in this transaction."""
+    _authorize(actor, Action.CHANGE, call)
     cleaned = triage.clean_answers(answers)
     organization = call.organization
-    rule_set = published_or_default(organization)
     duty = duty if duty is not None else on_duty(organization)
+    rule_set = duty.rule_set or published_or_default(organization)
     result = triage.evaluate(compiled(rule_set), cleaned, duty.availability)
     chosen = decision or result.route
     reason = decision_reason.strip()

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pmhc.dispatch import revisions
 from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import (
     CURRENT_STEPS,
@@ -59,6 +60,7 @@ def _set_status(actor: Actor, team: Team, status: str, *, detail: str = "") -> N
     team.status = status
     team.status_changed_at = timezone.now()
     team.save(update_fields=["status", "status_changed_at"])
+    revisions.changed(team.organization_id)
     audit.record(
         DispatchAudit.TEAM_STATUS_SET,
         actor=actor,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from pmhc.dispatch import revisions
 from pmhc.dispatch.models import DutyShift, Team, TeamKind
 from pmhc.dispatch.selectors import current_shift, local_now
 from pmhc.platform.models import Organization, Role, User
@@ -43,6 +44,8 @@ def whole_day_shifts(organization: Organization) -> DutyShift:
             organization=organization, name="Night", starts_at=dt.time(22), ends_at=dt.time(6)
         ),
     ]
+    # Written directly, so the stamp the services would move is moved here.
+    revisions.changed(organization.pk)
     shift = current_shift(made, local_now(organization).time())
     assert shift is not None
     return shift
@@ -64,7 +67,7 @@ def cit_officer_on_duty(
 
 
 def team_all_week(organization: Organization, kind: str = TeamKind.CO_RESPONDER) -> Team:
-    return Team.objects.create(
+    team = Team.objects.create(
         organization=organization,
         name=f"Team {next(_numbers)}",
         kind=kind,
@@ -72,3 +75,5 @@ def team_all_week(organization: Organization, kind: str = TeamKind.CO_RESPONDER)
         starts_at=dt.time(0),
         ends_at=dt.time(0),
     )
+    revisions.changed(organization.pk)
+    return team
