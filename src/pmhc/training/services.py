@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +61,8 @@ TRAINEE_FIELDS = (
 )
 SESSION_FIELDS = ("course", "starts_on", "ends_on", "location", "instructors", "capacity")
 COMPLETION_FIELDS = ("trainee", "course", "completed_on", "hours", "source", "session")
+#: Rows per statement of the bulk writes (the database may split them further).
+BULK_BATCH = 1000
 
 
 def _authorize(actor: Actor, organization: Organization, action: Action = Action.CHANGE) -> None:
@@ -332,6 +335,68 @@ def _certify(completion: Completion) -> Certification | None:
         completion=completion, defaults=values
     )
     return certification
+
+
+def certify_many(completions: list[Completion], courses: dict[int, Course]) -> int:
+    """The certifications that new completions grant, for many at once (``_certify``'s rule
+    in a few queries whatever their number): each completion of a certifying course is
+    certified; a refresher is certified when its trainee has the full CIT course on or before
+    its day, and a new CIT completion lets refreshers already on record after it gain theirs.
+    ``courses`` maps the course ids of ``completions`` to their courses. Returns how many
+    certifications were created. The caller has checked access."""
+    cit_kinds = {CourseKind.CIT, CourseKind.REFRESHER}
+    issue: list[tuple[Completion, Course, str]] = []
+    touched: set[int] = set()
+    for completion in completions:
+        course = courses[completion.course_id]
+        kind = CERTIFIES.get(course.kind)
+        if course.kind in cit_kinds:
+            touched.add(completion.trainee_id)
+        elif kind is not None:
+            issue.append((completion, course, kind))
+    if touched:
+        # Every CIT and refresher completion of the trainees concerned, new or old: the
+        # earliest full CIT course decides which refreshers renew CIT.
+        related = list(
+            Completion.objects.filter(trainee_id__in=touched, course__kind__in=cit_kinds)
+            .select_related("course")
+            .annotate(
+                certified=models.Exists(Certification.objects.filter(completion=OuterRef("pk")))
+            )
+        )
+        first_core: dict[int, dt.date] = {}
+        for completion in related:
+            if completion.course.kind == CourseKind.CIT:
+                known = first_core.get(completion.trainee_id)
+                if known is None or completion.completed_on < known:
+                    first_core[completion.trainee_id] = completion.completed_on
+        for completion in related:
+            if completion.certified:  # type: ignore[attr-defined]
+                continue
+            core = first_core.get(completion.trainee_id)
+            if completion.course.kind == CourseKind.CIT or (
+                core is not None and core <= completion.completed_on
+            ):
+                issue.append((completion, completion.course, CertificationKind.CIT))
+    Certification.objects.bulk_create(
+        [
+            Certification(
+                trainee_id=completion.trainee_id,
+                completion=completion,
+                kind=kind,
+                issued_on=completion.completed_on,
+                expires_on=add_months(completion.completed_on, course.validity_months)
+                if course.validity_months
+                else None,
+                refresher_due_on=add_months(completion.completed_on, course.refresher_due_months)
+                if course.refresher_due_months
+                else None,
+            )
+            for completion, course, kind in issue
+        ],
+        batch_size=BULK_BATCH,
+    )
+    return len(issue)
 
 
 def _record_completion(
