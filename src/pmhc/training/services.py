@@ -371,7 +371,7 @@ def certify_many(completions: list[Completion], courses: dict[int, Course]) -> i
                 if known is None or completion.completed_on < known:
                     first_core[completion.trainee_id] = completion.completed_on
         for completion in related:
-            if completion.certified:  # type: ignore[attr-defined]
+            if completion.certified:
                 continue
             core = first_core.get(completion.trainee_id)
             if completion.course.kind == CourseKind.CIT or (
