@@ -35,7 +35,7 @@ from pmhc.training.models import (
     Trainee,
 )
 from pmhc.training.selectors import is_stale_import, known_codes, training_target
-from pmhc.training.services import BULK_BATCH, add_standard_courses, certify_many
+from pmhc.training.services import add_standard_courses, certify_many, db_value, insert_rows
 
 ADMIN = Purpose.ADMINISTRATION
 
@@ -103,47 +103,87 @@ def _apply_batch(
     row to the roster. Returns the number of completions recorded."""
     organization = roster_import.organization
     now = timezone.now()
-    created: list[Trainee] = []
-    changed: list[Trainee] = []
-    changed_fields: dict[str, list[str]] = {}
-    for item in batch:
-        row = item.row
-        if item.outcome == roster_csv.UNCHANGED:
-            continue
-        trainee = item.trainee
-        if trainee is None:
-            trainee = Trainee(organization=organization, created_at=now, updated_at=now)
-            created.append(trainee)
-        elif item.changed_fields:
-            changed.append(trainee)
-            changed_fields[trainee.badge_number] = list(item.changed_fields)
-            trainee.updated_at = now
-            trainee.is_active = True
-        else:
-            continue
-        for name in roster_csv.ROW_FIELDS:
-            setattr(trainee, name, getattr(row, name))
-        trainee.badge_number = row.badge_number
-    Trainee.objects.bulk_create(created, batch_size=BULK_BATCH)
-    Trainee.objects.bulk_update(
-        changed, [*roster_csv.ROW_FIELDS, "is_active", "updated_at"], batch_size=BULK_BATCH
+    stamp = db_value(now)
+    new_rows = [item.row for item in batch if item.outcome == roster_csv.NEW]
+    insert_rows(
+        Trainee,
+        (
+            "organization",
+            "badge_number",
+            *roster_csv.ROW_FIELDS,
+            "is_active",
+            "created_at",
+            "updated_at",
+        ),
+        [
+            (
+                organization.pk,
+                row.badge_number,
+                row.last_name,
+                row.first_name,
+                row.role,
+                row.shift,
+                row.district,
+                row.cit_selection,
+                True,
+                stamp,
+                stamp,
+            )
+            for row in new_rows
+        ],
     )
-    by_badge = {t.badge_number: t for t in created}
-    by_badge |= {item.trainee.badge_number: item.trainee for item in batch if item.trainee}
-    completions = [
-        Completion(
-            trainee=by_badge[item.row.badge_number],
-            course=courses[code],
-            completed_on=day,
-            hours=courses[code].hours,
-            source=CompletionSource.IMPORT,
-            recorded_at=now,
+    changed: list[Trainee] = []
+    for item in batch:
+        if item.trainee is not None and item.changed_fields:
+            for name in roster_csv.ROW_FIELDS:
+                setattr(item.trainee, name, getattr(item.row, name))
+            item.trainee.is_active = True
+            item.trainee.updated_at = now
+            changed.append(item.trainee)
+    Trainee.objects.bulk_update(changed, [*roster_csv.ROW_FIELDS, "is_active", "updated_at"])
+    ids = {item.trainee.badge_number: item.trainee.pk for item in batch if item.trainee}
+    created: list[int] = []
+    if new_rows:
+        found = dict(
+            Trainee.objects.filter(
+                organization=organization, badge_number__in=[row.badge_number for row in new_rows]
+            ).values_list("badge_number", "pk")
         )
+        created = sorted(found.values())
+        ids |= found
+    by_id = {course.pk: course for course in courses.values()}
+    wanted = {
+        (ids[item.row.badge_number], courses[code].pk, day)
         for item in batch
         for code, day in item.new_completions
-    ]
-    Completion.objects.bulk_create(completions, batch_size=BULK_BATCH)
-    certified = certify_many(completions, {course.pk: course for course in courses.values()})
+    }
+    insert_rows(
+        Completion,
+        ("trainee", "course", "completed_on", "hours", "source", "recorded_at"),
+        [
+            (
+                trainee_id,
+                course_id,
+                db_value(day),
+                db_value(by_id[course_id].hours),
+                IMPORTED,
+                stamp,
+            )
+            for trainee_id, course_id, day in sorted(wanted)
+        ],
+    )
+    recorded = (
+        [
+            (pk, trainee_id, course_id, day)
+            for pk, trainee_id, course_id, day in Completion.objects.filter(
+                trainee_id__in={key[0] for key in wanted}, course_id__in=by_id
+            ).values_list("pk", "trainee_id", "course_id", "completed_on")
+            if (trainee_id, course_id, day) in wanted
+        ]
+        if wanted
+        else []
+    )
+    certified = certify_many(recorded, by_id)
     audit.record(
         TrainingAudit.ROSTER_IMPORT_BATCH,
         actor=actor,
@@ -153,14 +193,25 @@ def _apply_batch(
         after={
             "first_line": batch[0].row.line,
             "last_line": batch[-1].row.line,
-            "created": sorted(t.pk for t in created),
-            "changed": {str(t.pk): changed_fields[t.badge_number] for t in changed},
+            "created": created,
+            "changed": {str(t.pk): list(item) for t, item in _changes(batch)},
             "unchanged": sum(1 for item in batch if item.outcome == roster_csv.UNCHANGED),
-            "completions": len(completions),
+            "completions": len(wanted),
             "certifications": certified,
         },
     )
-    return len(completions)
+    return len(wanted)
+
+
+def _changes(batch: list[roster_csv.RowPlan]) -> list[tuple[Trainee, tuple[str, ...]]]:
+    return [
+        (item.trainee, item.changed_fields)
+        for item in batch
+        if item.trainee is not None and item.changed_fields
+    ]
+
+
+IMPORTED = CompletionSource.IMPORT.value
 
 
 @transaction.atomic

@@ -369,7 +369,7 @@ def test_writing_a_batch_takes_the_same_queries_for_5_rows_or_40(cast):
             result = import_services.apply_roster_import(actor, roster_import=upload)
         assert result.created == rows and result.completions == 2 * rows
         counted.append(len(queries))
-    assert counted[0] == counted[1] == 25
+    assert counted[0] == counted[1] == 27
     assert AuditEvent.objects.filter(action=TrainingAudit.ROSTER_IMPORT_BATCH).count() == 3
     assert Certification.objects.count() == 2 * 47
 
