@@ -7,10 +7,12 @@ For each size (by default 1,000 and 10,000 rows), into an agency of its own:
    value, matching people by badge number, recording completions and the certifications they
    grant, the audit trail). Timed from the upload to the end of the apply.
 2. The baseline: the same people loaded into the same roster table by ``bulk_create`` of
-   ready-made rows, with no check, no completion and no audit event, into a third agency.
+   ready-made rows, with no check, no completion and no audit event, into another agency.
+3. A second baseline: the same people's values as prepared tuples, one ``executemany``
+   into a bare table of the same columns (the database's own bulk path from Python).
 
-It prints rows per second for both and their ratio. Run on a fresh SQLite file, or on
-PostgreSQL (a throwaway test database) with DATABASE_URL set:
+It prints rows per second for each and the import's ratio to both baselines. Run on a fresh
+SQLite file, or on PostgreSQL (a throwaway test database) with DATABASE_URL set:
 
     .venv/bin/python bench/roster_import.py --rows 1000 10000
 """
@@ -69,7 +71,7 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
 
     test_db = None
     if on_postgres:
@@ -123,12 +125,33 @@ def main() -> None:
             )
             bulk_seconds = time.perf_counter() - started
 
+            qn = connection.ops.quote_name
+            table = qn(f"bench_bare_{rows}")
+            names = ", ".join(qn(c) for c in COLUMNS[:7])
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE TABLE {table} ("
+                    + ", ".join(f"{qn(c)} text" for c in COLUMNS[:7])
+                    + ")"
+                )
+            values = [tuple(row[:7]) for row in csv.reader(io.StringIO(text))][1:]
+            started = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * 7)})",  # noqa: S608
+                    values,
+                )
+            many_seconds = time.perf_counter() - started
+
             import_rate = rows / import_seconds
             bulk_rate = rows / bulk_seconds
+            many_rate = rows / many_seconds
             print(f"{rows:,} rows ({completions:,} completions):")
             print(f"  import:      {import_seconds:8.2f} s  {import_rate:10,.0f} rows/s")
             print(f"  bulk_create: {bulk_seconds:8.2f} s  {bulk_rate:10,.0f} rows/s")
+            print(f"  executemany: {many_seconds:8.2f} s  {many_rate:10,.0f} rows/s")
             print(f"  ratio:       the import runs at {import_rate / bulk_rate:.3f}x bulk_create")
+            print(f"  ratio:       the import runs at {import_rate / many_rate:.3f}x executemany")
             sys.stdout.flush()
     finally:
         if test_db is not None:

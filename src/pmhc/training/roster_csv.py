@@ -111,13 +111,26 @@ def decode(content: bytes) -> str:
     return text.replace("\x00", NUL_STAND_IN)
 
 
-def _parse_date(text: str, today: dt.date) -> dt.date:
-    text = text.strip()
+def _read_date(text: str) -> dt.date | None:
+    """The day a cell names, or None. The common ``YYYY-MM-DD`` is read without ``strptime``
+    (several times faster); every other spelling goes through the patterns."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
     for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
         try:
-            day = dt.datetime.strptime(text, pattern).date()
+            return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+    return None
+
+
+def _parse_date(text: str, today: dt.date) -> dt.date:
+    text = text.strip()
+    day = _read_date(text)
+    if day is not None:
         if day > today:
             raise ValueError(_("%(date)s is in the future") % {"date": text})
         if day < EARLIEST:

@@ -589,3 +589,23 @@ def test_a_real_csv_passes_the_upload_check(cast):
         {"file": SimpleUploadedFile("roster.csv", GOOD.encode(), "application/octet-stream")},
     )
     assert response.status_code == 302 and RosterImport.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2024-03-15", dt.date(2024, 3, 15)),
+        ("2024-3-5", dt.date(2024, 3, 5)),
+        ("03/15/2024", dt.date(2024, 3, 15)),
+        (" 2024-03-15 ", dt.date(2024, 3, 15)),
+        ("2024-02-30", None),
+        ("2024-13-01", None),
+        ("15.03.2024", None),
+    ],
+)
+def test_completion_dates_are_read_in_either_spelling(text, day):
+    if day is None:
+        with pytest.raises(ValueError, match="is not a date"):
+            roster_csv._parse_date(text, TODAY)
+    else:
+        assert roster_csv._parse_date(text, TODAY) == day
