@@ -339,8 +339,9 @@ def insert_rows(
     model: type[models.Model], fields: tuple[str, ...], rows: list[tuple[Any, ...]]
 ) -> None:
     """Insert ready rows (values already as the database stores them: see ``db_value``) with
-    one ``executemany``: the bulk path of an import, without building a model instance per
-    row. The caller has checked every value and access, and audits the write."""
+    the database's bulk path (``COPY`` on PostgreSQL, one ``executemany`` on SQLite), without
+    building a model instance per row. The caller has checked every value and access, and
+    audits the write."""
     if not rows:
         return
     quote = connection.ops.quote_name
@@ -348,7 +349,13 @@ def insert_rows(
     marks = ", ".join(["%s"] * len(fields))
     table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+        if connection.vendor == "postgresql":
+            # COPY: the database's own bulk load, several times faster than row inserts.
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def db_value(value: Any) -> Any:
