@@ -609,3 +609,25 @@ def test_completion_dates_are_read_in_either_spelling(text, day):
             roster_csv._parse_date(text, TODAY)
     else:
         assert roster_csv._parse_date(text, TODAY) == day
+
+
+def test_a_double_click_on_apply_leads_to_the_same_status_page(cast):
+    """The form carries a submit-once token: the second POST with it is not run again but
+    sent where the first went."""
+    import re
+
+    client = cast.client(cast.member)
+    upload = _upload(cast, GOOD)
+    status_url = reverse("training_import_preview", args=[upload.pk])
+    page = client.get(status_url).content.decode()
+    token = re.search(r'name="pmhc_submit" value="([^"]+)"', page)
+    assert token is not None
+    data = {"pmhc_submit": token.group(1)}
+    first = client.post(reverse("training_import_apply", args=[upload.pk]), data)
+    events = AuditEvent.objects.count()
+    second = client.post(reverse("training_import_apply", args=[upload.pk]), data)
+    assert first.status_code == 302 and second.status_code == 303
+    assert first["Location"] == second["Location"] == status_url
+    assert AuditEvent.objects.count() == events
+    upload.refresh_from_db()
+    assert upload.status == ImportStatus.QUEUED
