@@ -345,7 +345,8 @@ def insert_rows(
     if not rows:
         return
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    concrete = {field.name: field.column for field in model._meta.concrete_fields}
+    columns = ", ".join(quote(concrete[name]) for name in fields)
     marks = ", ".join(["%s"] * len(fields))
     table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
