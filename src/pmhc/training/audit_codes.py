@@ -14,4 +14,5 @@ class TrainingAudit(models.TextChoices):
     COMPLETION_RECORDED = "training.completion", _("Course completion recorded")
     TRAINEE_SAVED = "training.trainee_saved", _("Roster entry saved")
     ROSTER_IMPORTED = "training.roster_imported", _("Roster imported")
+    ROSTER_IMPORT_BATCH = "training.roster_import_batch", _("Batch of a roster import written")
     TRAINING_RECORD_READ = "training.record_read", _("Training record read")

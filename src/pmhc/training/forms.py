@@ -150,7 +150,7 @@ class RosterFilterForm(USWDSMixin, forms.Form):
 class RosterUploadForm(USWDSMixin, forms.Form):
     file = forms.FileField(
         label=_("Roster file (CSV)"),
-        help_text=_("UTF-8 CSV, at most 2 MB and 5,000 rows, in the format described above."),
+        help_text=_("UTF-8 CSV, at most 4 MB and 20,000 rows, in the format described above."),
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
@@ -160,7 +160,8 @@ class RosterUploadForm(USWDSMixin, forms.Form):
         still decodes and parses what passes."""
         upload: UploadedFile = self.cleaned_data["file"]
         if (upload.size or 0) > roster_csv.MAX_BYTES:
-            raise ValidationError(_("The file is larger than 2 MB."))
+            limit = roster_csv.MAX_BYTES // (1024 * 1024)
+            raise ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": limit})
         try:
             uploads.check_upload(
                 upload,

@@ -125,7 +125,10 @@ class EnrollmentStatus(models.TextChoices):
 
 class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", _("Previewed")
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Being applied")
     APPLIED = "applied", _("Applied")
+    FAILED = "failed", _("Not applied")
 
 
 class _AgencyRecord(models.Model):
@@ -376,7 +379,9 @@ class Certification(_AgencyRecord):
 
 
 class RosterImport(_AgencyRecord):
-    """An uploaded roster file, kept between its preview and its application."""
+    """An uploaded roster file, kept between its preview and its application. Applying it
+    runs in the background: the page follows ``status`` from queued to applied (or failed,
+    with ``error``)."""
 
     access_org_lookup: ClassVar[str] = "organization"
 
@@ -393,7 +398,13 @@ class RosterImport(_AgencyRecord):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from pmhc.platform import audit
 from pmhc.platform.access import (
@@ -477,6 +478,10 @@ def known_codes(organization: Organization) -> set[str]:
     return codes | set(STANDARD_BY_CODE)
 
 
+#: Accepted rows the preview lists (the counts cover them all; rejected rows are all listed).
+PREVIEW_ROWS = 500
+
+
 @dataclass(frozen=True)
 class ImportPreview:
     roster_import: RosterImport
@@ -505,14 +510,58 @@ class ImportPreview:
         return sum(len(item.new_completions) for item in self.plans)
 
     @property
+    def shown_plans(self) -> list[roster_csv.RowPlan]:
+        return self.plans[:PREVIEW_ROWS]
+
+    @property
+    def running(self) -> bool:
+        """Queued or being applied by the worker: the page follows it."""
+        return self.roster_import.status in {ImportStatus.QUEUED, ImportStatus.RUNNING}
+
+    @property
+    def stalled(self) -> bool:
+        return is_stale_import(self.roster_import)
+
+    @property
     def can_apply(self) -> bool:
-        return not self.parsed.errors and self.roster_import.status == ImportStatus.PREVIEWED
+        status = self.roster_import.status
+        waiting = status in {ImportStatus.PREVIEWED, ImportStatus.FAILED} or self.stalled
+        return not self.parsed.errors and waiting
+
+
+#: A run with no end after this long is taken to have died with its worker (the apply is one
+#: transaction, so it left nothing behind) and may be queued again.
+STALE_RUN = dt.timedelta(minutes=15)
+
+
+def is_stale_import(roster_import: RosterImport) -> bool:
+    """Whether a run that started has shown no end for ``STALE_RUN``."""
+    started = roster_import.started_at
+    return (
+        roster_import.status == ImportStatus.RUNNING
+        and started is not None
+        and timezone.now() - started > STALE_RUN
+    )
 
 
 def import_preview(actor: Actor, pk: int) -> ImportPreview:
-    """What applying an uploaded file would do, row by row; changes nothing."""
+    """What applying an uploaded file would do, row by row, while it can still be applied;
+    once queued, only its state; once applied, its totals and rejected rows as they were
+    when it was applied. Changes nothing."""
     found = roster_import(actor, pk)
     organization = found.organization
+    if found.status == ImportStatus.APPLIED:
+        parsed = roster_csv.ParsedRoster(
+            rejections=[
+                roster_csv.Rejection(line, badge, reason)
+                for line, badge, reason in found.summary.get("rejections", [])
+            ]
+        )
+        return ImportPreview(roster_import=found, parsed=parsed, plans=[], new_courses=[])
+    if found.status in {ImportStatus.QUEUED, ImportStatus.RUNNING} and not is_stale_import(found):
+        return ImportPreview(
+            roster_import=found, parsed=roster_csv.ParsedRoster(), plans=[], new_courses=[]
+        )
     codes = known_codes(organization)
     parsed = roster_csv.parse(found.content, codes, organization.today())
     catalogue = set(Course.objects.filter(organization=organization).values_list("code", flat=True))
@@ -522,6 +571,11 @@ def import_preview(actor: Actor, pk: int) -> ImportPreview:
         plans=roster_csv.plan(organization.pk, parsed),
         new_courses=[code for code in parsed.course_codes if code not in catalogue],
     )
+
+
+def import_state(actor: Actor, pk: int) -> RosterImport:
+    """An import's state alone, for its status region that looks again while it runs."""
+    return roster_import(actor, pk)
 
 
 # --- For dispatch: who holds a current CIT certification -----------------------------------

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from pmhc.platform.access import Action, Actor
@@ -28,7 +27,7 @@ from pmhc.training.forms import (
     SessionForm,
     TraineeForm,
 )
-from pmhc.training.models import STANDARD_COURSES, Course, Session, Trainee
+from pmhc.training.models import STANDARD_COURSES, Course, ImportStatus, Session, Trainee
 
 ROSTER_PAGE = 100
 
@@ -428,36 +427,35 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: Seconds between two looks at an import the worker is applying.
+POLL_SECONDS = 2
+
+
 @login_required
 def roster_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preview of an uploaded file, then the state of its application: while the worker
+    has it, the status region looks again by itself and the page reloads once it ends."""
     actor = actor_of(request)
+    if request.headers.get("HX-Request") == "true":
+        found = selectors.import_state(actor, pk)
+        if found.status not in {ImportStatus.QUEUED, ImportStatus.RUNNING}:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "training/_import_status.html", {"imp": found, "poll": POLL_SECONDS})
     preview = selectors.import_preview(actor, pk)
-    return _render(request, "import_preview.html", {"preview": preview})
+    return _render(request, "import_preview.html", {"preview": preview, "poll": POLL_SECONDS})
 
 
 @login_required
 @require_POST
 def roster_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the file for the worker and follow it on its page. Sending the form again while
+    it waits or runs, or after it is applied, leads to the same page."""
     actor = actor_of(request)
     found = selectors.roster_import(actor, pk)
-    try:
-        result = import_services.apply_roster_import(actor, roster_import=found)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("training_import_preview", pk=found.pk)
-    messages.success(
-        request,
-        ngettext(
-            "Roster imported: %(created)d new, %(changed)d changed, %(unchanged)d unchanged, "
-            "%(rejected)d rejected; %(completions)d completion recorded.",
-            "Roster imported: %(created)d new, %(changed)d changed, %(unchanged)d unchanged, "
-            "%(rejected)d rejected; %(completions)d completions recorded.",
-            result.completions,
-        )
-        % result.__dict__,
-    )
-    return redirect("training_roster")
+    import_services.queue_roster_import(actor, roster_import=found)
+    return redirect("training_import_preview", pk=found.pk)
 
 
 @login_required

@@ -8,7 +8,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from pmhc.platform.models import AuditEvent
 from pmhc.training import import_services, roster_csv, selectors
@@ -21,6 +25,7 @@ from pmhc.training.models import (
     RosterImport,
     Trainee,
 )
+from pmhc.training.tasks import apply_roster_import_task
 from pmhc.training.tests.factories import TraineeFactory
 
 TODAY = dt.date(2026, 6, 1)
@@ -183,21 +188,24 @@ def test_a_changed_row_updates_the_entry_and_adds_new_dates(cast):
 
 
 def test_apply_is_all_or_nothing(cast, monkeypatch):
+    """A failure in the second batch undoes the first batch too."""
     actor = cast.actor(cast.member)
     upload = _upload(cast, GOOD)
     before = _state()
     calls = {"n": 0}
-    real = import_services._record_completion
+    real = import_services.certify_many
 
     def failing(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == 2:
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(import_services, "_record_completion", failing)
+    monkeypatch.setattr(import_services, "BATCH_ROWS", 2)
+    monkeypatch.setattr(import_services, "certify_many", failing)
     with pytest.raises(RuntimeError):
         import_services.apply_roster_import(actor, roster_import=upload)
+    assert calls["n"] == 2
     assert _state() == before
     assert Course.objects.count() == 0
     upload.refresh_from_db()
@@ -239,7 +247,9 @@ def test_the_import_keeps_a_linked_account_and_reactivates(cast):
     assert alder.user == cast.colleague and alder.is_active
 
 
-def test_the_pages_upload_preview_and_apply(cast):
+def test_the_pages_upload_preview_queue_and_follow_the_import(
+    cast, django_capture_on_commit_callbacks
+):
     client = cast.client(cast.member)
     response = client.post(
         reverse("training_import"),
@@ -253,11 +263,174 @@ def test_the_pages_upload_preview_and_apply(cast):
     )
     assert "2 new roster entries" in page
     upload = RosterImport.objects.get()
-    response = client.post(reverse("training_import_apply", args=[upload.pk]))
-    assert response.status_code == 302 and response["Location"] == reverse("training_roster")
+    status_url = reverse("training_import_preview", args=[upload.pk])
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = client.post(reverse("training_import_apply", args=[upload.pk]))
+    assert response.status_code == 302 and response["Location"] == status_url
+    assert len(queued) == 1
+    upload.refresh_from_db()
+    assert upload.status == ImportStatus.QUEUED and upload.applied_by == cast.member
+    assert Trainee.objects.count() == 0  # the worker applies it, not the request
+    task = DBTaskResult.objects.get(task_path=apply_roster_import_task.module_path)
+    assert task.args_kwargs["args"] == [upload.pk]
+
+    page = client.get(status_url).content.decode()
+    assert "Waiting to start" in page and 'hx-trigger="every 2s"' in page
+    assert "Apply the import" not in page
+    partial = client.get(status_url, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200 and b"<html" not in partial.content
+    assert "the import starts as soon as the worker is free" in partial.content.decode()
+
+    # A second click on the button while it waits: the same page, nothing queued again.
+    with django_capture_on_commit_callbacks(execute=True) as again:
+        response = client.post(reverse("training_import_apply", args=[upload.pk]))
+    assert response.status_code == 302 and response["Location"] == status_url
+    assert again == []
+
+    assert apply_roster_import_task.call(upload.pk) == ImportStatus.APPLIED
     assert Trainee.objects.count() == 2
-    page = client.get(reverse("training_import_preview", args=[upload.pk])).content.decode()
+    done = client.get(status_url, HTTP_HX_REQUEST="true")
+    assert done.status_code == 204 and done["HX-Refresh"] == "true"
+    page = client.get(status_url).content.decode()
     assert "Applied on" in page and "Apply the import" not in page
+    assert "Roster imported: 2 new, 0 changed, 0 unchanged, 7 rejected" in page
+    assert (
+        '<th scope="row">8</th><td>101</td><td>badge number 101 already appears on line 2' in page
+    )
+    # Running the task again, or sending the form again, changes nothing.
+    events = AuditEvent.objects.count()
+    assert apply_roster_import_task.call(upload.pk) == ImportStatus.APPLIED
+    response = client.post(reverse("training_import_apply", args=[upload.pk]))
+    assert response.status_code == 302 and response["Location"] == status_url
+    assert AuditEvent.objects.count() == events and Trainee.objects.count() == 2
+
+
+def test_a_failed_run_says_why_and_can_be_queued_again(cast, monkeypatch):
+    actor = cast.actor(cast.member)
+    upload = import_services.queue_roster_import(actor, roster_import=_upload(cast, GOOD))
+
+    def broken(*args, **kwargs):
+        raise ValidationError("Line 2 (badge number 101): refused.")
+
+    monkeypatch.setattr(import_services, "apply_roster_import", broken)
+    assert apply_roster_import_task.call(upload.pk) == ImportStatus.FAILED
+    upload.refresh_from_db()
+    assert upload.status == ImportStatus.FAILED
+    assert upload.error == "Line 2 (badge number 101): refused."
+    failure = AuditEvent.objects.get(action=TrainingAudit.ROSTER_IMPORTED)
+    assert failure.outcome == "failure"
+    page = cast.client(cast.member).get(reverse("training_import_preview", args=[upload.pk]))
+    text = page.content.decode()
+    assert "nothing of it was saved. Line 2 (badge number 101): refused." in text
+    assert "Apply the import" in text
+    monkeypatch.undo()
+    import_services.queue_roster_import(actor, roster_import=upload)
+    assert apply_roster_import_task.call(upload.pk) == ImportStatus.APPLIED
+    assert Trainee.objects.count() == 4
+
+
+def test_a_run_that_died_can_be_queued_again(cast):
+    actor = cast.actor(cast.member)
+    upload = import_services.queue_roster_import(actor, roster_import=_upload(cast, GOOD))
+    RosterImport.objects.filter(pk=upload.pk).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    upload.refresh_from_db()
+    # Still running by the look of it: asking again leaves it alone.
+    assert import_services.queue_roster_import(actor, roster_import=upload).status == "running"
+    assert apply_roster_import_task.call(upload.pk) == ImportStatus.RUNNING
+    RosterImport.objects.filter(pk=upload.pk).update(
+        started_at=timezone.now() - selectors.STALE_RUN - dt.timedelta(minutes=1)
+    )
+    page = cast.client(cast.member).get(reverse("training_import_preview", args=[upload.pk]))
+    assert "most likely stopped" in page.content.decode()
+    upload.refresh_from_db()
+    assert import_services.queue_roster_import(actor, roster_import=upload).status == "queued"
+    assert apply_roster_import_task.call(upload.pk) == ImportStatus.APPLIED
+
+
+def test_writing_a_batch_takes_the_same_queries_for_5_rows_or_40(cast):
+    """Set-based: the statements of an import do not grow with its rows (within a batch)."""
+    actor = cast.actor(cast.member)
+
+    def roster(first, rows):
+        lines = [
+            f"{first + n},Surname{n},Given,patrol_officer,Day,North,yes,"
+            f"2024-03-{1 + n % 28:02d},2023-11-02"
+            for n in range(rows)
+        ]
+        return HEADER + "\n".join(lines) + "\n"
+
+    import_services.apply_roster_import(actor, roster_import=_upload(cast, roster(1, 2)))
+    counted = []
+    for first, rows in ((1000, 5), (2000, 40)):
+        upload = _upload(cast, roster(first, rows))
+        with CaptureQueriesContext(connection) as queries:
+            result = import_services.apply_roster_import(actor, roster_import=upload)
+        assert result.created == rows and result.completions == 2 * rows
+        counted.append(len(queries))
+    assert counted[0] == counted[1] == 27
+    assert AuditEvent.objects.filter(action=TrainingAudit.ROSTER_IMPORT_BATCH).count() == 3
+    assert Certification.objects.count() == 2 * 47
+
+
+def test_batches_each_leave_one_audit_event_naming_their_lines(cast, monkeypatch):
+    monkeypatch.setattr(import_services, "BATCH_ROWS", 3)
+    import_services.apply_roster_import(cast.actor(cast.member), roster_import=_upload(cast, GOOD))
+    events = list(
+        AuditEvent.objects.filter(action=TrainingAudit.ROSTER_IMPORT_BATCH).order_by("pk")
+    )
+    afters = [e.after or {} for e in events]
+    assert [(a["first_line"], a["last_line"]) for a in afters] == [(2, 4), (5, 5)]
+    assert [len(a["created"]) for a in afters] == [3, 1]
+    assert sum(a["completions"] for a in afters) == 4
+    assert not AuditEvent.objects.filter(action=TrainingAudit.TRAINEE_SAVED).exists()
+
+
+def test_a_refresher_gains_its_certification_when_the_core_course_arrives(cast):
+    """The import's set-based certifications follow the rule of one completion at a time."""
+    actor = cast.actor(cast.member)
+    header = "badge_number,last_name,first_name,role,shift,district,cit_volunteer,cit_refresher\n"
+    refresher_only = header + "101,Alder,Alex,patrol_officer,Day,North,yes,2025-01-10\n"
+    import_services.apply_roster_import(actor, roster_import=_upload(cast, refresher_only))
+    assert Completion.objects.count() == 1 and Certification.objects.count() == 0
+    with_core = (
+        HEADER.strip() + ",cit_refresher\n"
+        "101,Alder,Alex,patrol_officer,Day,North,yes,2023-05-01,,2025-01-10\n"
+    )
+    import_services.apply_roster_import(actor, roster_import=_upload(cast, with_core))
+    assert sorted(Certification.objects.values_list("kind", "issued_on")) == [
+        ("cit", dt.date(2023, 5, 1)),
+        ("cit", dt.date(2025, 1, 10)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("who", "upload_status", "page_status"),
+    [
+        ("anonymous", 302, 302),
+        ("colleague", 404, 404),
+        ("outsider", 200, 404),
+        ("member", 200, 200),
+    ],
+)
+def test_who_may_upload_and_follow_an_import(cast, who, upload_status, page_status):
+    upload = _upload(cast, GOOD)
+    user = None if who == "anonymous" else getattr(cast, who)
+    client = cast.client(user)
+    response = client.get(reverse("training_import"))
+    assert response.status_code == upload_status
+    if upload_status == 302:
+        assert "/login" in response["Location"] or "login" in response["Location"]
+    status_url = reverse("training_import_preview", args=[upload.pk])
+    assert client.get(status_url).status_code == page_status
+    # The status region's own look (the import is not running: the page is to reload).
+    region = client.get(status_url, HTTP_HX_REQUEST="true").status_code
+    assert region == (204 if page_status == 200 else page_status)
+    response = client.post(reverse("training_import_apply", args=[upload.pk]))
+    assert response.status_code == (page_status if page_status != 200 else 302)
+    upload.refresh_from_db()
+    assert upload.status == (ImportStatus.QUEUED if who == "member" else ImportStatus.PREVIEWED)
 
 
 def test_the_sample_downloads(cast):
@@ -398,7 +571,7 @@ def test_a_page_named_csv_is_refused_and_nothing_is_kept(cast, content, declared
     [
         ("roster.txt", GOOD.encode(), "text/plain", "Choose a .csv file."),
         ("roster.csv", b"", "text/csv", "is empty."),
-        ("roster.csv", b"x" * (roster_csv.MAX_BYTES + 1), "text/csv", "larger than 2 MB"),
+        ("roster.csv", b"x" * (roster_csv.MAX_BYTES + 1), "text/csv", "larger than 4 MB"),
     ],
 )
 def test_the_rosters_own_messages_are_kept(cast, name, content, declared, message):
@@ -416,3 +589,45 @@ def test_a_real_csv_passes_the_upload_check(cast):
         {"file": SimpleUploadedFile("roster.csv", GOOD.encode(), "application/octet-stream")},
     )
     assert response.status_code == 302 and RosterImport.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2024-03-15", dt.date(2024, 3, 15)),
+        ("2024-3-5", dt.date(2024, 3, 5)),
+        ("03/15/2024", dt.date(2024, 3, 15)),
+        (" 2024-03-15 ", dt.date(2024, 3, 15)),
+        ("2024-02-30", None),
+        ("2024-13-01", None),
+        ("15.03.2024", None),
+    ],
+)
+def test_completion_dates_are_read_in_either_spelling(text, day):
+    if day is None:
+        with pytest.raises(ValueError, match="is not a date"):
+            roster_csv._parse_date(text, TODAY)
+    else:
+        assert roster_csv._parse_date(text, TODAY) == day
+
+
+def test_a_double_click_on_apply_leads_to_the_same_status_page(cast):
+    """The form carries a submit-once token: the second POST with it is not run again but
+    sent where the first went."""
+    import re
+
+    client = cast.client(cast.member)
+    upload = _upload(cast, GOOD)
+    status_url = reverse("training_import_preview", args=[upload.pk])
+    page = client.get(status_url).content.decode()
+    token = re.search(r'name="pmhc_submit" value="([^"]+)"', page)
+    assert token is not None
+    data = {"pmhc_submit": token.group(1)}
+    first = client.post(reverse("training_import_apply", args=[upload.pk]), data)
+    events = AuditEvent.objects.count()
+    second = client.post(reverse("training_import_apply", args=[upload.pk]), data)
+    assert first.status_code == 302 and second.status_code == 303
+    assert first["Location"] == second["Location"] == status_url
+    assert AuditEvent.objects.count() == events
+    upload.refresh_from_db()
+    assert upload.status == ImportStatus.QUEUED
