@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dispatch", "0005_call_received_precision"),
+        ("dispatch", "0006_call_import_flagged_rows"),
         ("platform", "0012_submit_token"),
     ]
 
