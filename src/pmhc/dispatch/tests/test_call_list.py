@@ -175,6 +175,8 @@ def busy(cast, taker):
         ("member", "dispatch_index", {}, 10),
         ("colleague", "dispatch_index", {}, 12),
         ("partner_user", "dispatch_index", {}, 12),
+        ("member", "dispatch_imports", {}, 11),
+        ("member", "dispatch_rules", {}, 10),
     ],
 )
 def test_queries_per_page_stay_fixed(
@@ -186,6 +188,78 @@ def test_queries_per_page_stay_fixed(
     with django_assert_num_queries(queries):
         response = client.get(reverse(name), params)
     assert response.status_code == 200
+
+
+def _teams_with(cast, users, count, start):
+    from pmhc.dispatch.models import AssignmentStatus, CallAssignment
+    from pmhc.dispatch.tests.helpers import team_all_week
+
+    calls = bulk_calls(cast.agency, count * 3, start=start)
+    for n in range(count):
+        team = team_all_week(cast.agency)
+        team.members.set(users)
+        for k, call in enumerate(calls[n * 3 : n * 3 + 3]):
+            CallAssignment.objects.create(
+                call=call,
+                team=team,
+                unit=team.name,
+                status=AssignmentStatus.QUEUED if k else AssignmentStatus.ON_SCENE,
+                assigned_at=NOW - dt.timedelta(minutes=k),
+            )
+
+
+@pytest.mark.parametrize(
+    ("who", "name"),
+    [("member", "dispatch_duty"), ("colleague", "dispatch_duty"), ("colleague", "dispatch_unit")],
+)
+def test_team_pages_read_in_queries_that_do_not_grow_with_the_teams(
+    cast, who, name, django_assert_num_queries
+):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    user = getattr(cast, who)
+    client = cast.client(user)
+    _teams_with(cast, [cast.colleague], 1, start=9000)
+    client.get(reverse(name))
+    with CaptureQueriesContext(db) as one:
+        assert client.get(reverse(name)).status_code == 200
+    _teams_with(cast, [cast.colleague], 4, start=9100)
+    with django_assert_num_queries(len(one)):
+        body = client.get(reverse(name)).content.decode()
+    assert body.count("Team ") >= 5
+
+
+def test_a_call_s_queue_places_take_one_count_for_them_all(cast, django_assert_num_queries):
+    from pmhc.dispatch.models import AssignmentStatus, CallAssignment
+    from pmhc.dispatch.tests.helpers import team_all_week
+
+    teams = [team_all_week(cast.agency) for _ in range(3)]
+    ahead = bulk_calls(cast.agency, 3, start=7000)
+    for n, call in enumerate(ahead):
+        for team in teams[: n + 1]:
+            CallAssignment.objects.create(
+                call=call,
+                team=team,
+                unit=team.name,
+                status=AssignmentStatus.QUEUED,
+                assigned_at=NOW - dt.timedelta(minutes=10 - n),
+            )
+    call = bulk_calls(cast.agency, 1, start=7100)[0]
+    for team in teams:
+        CallAssignment.objects.create(
+            call=call,
+            team=team,
+            unit=team.name,
+            status=AssignmentStatus.QUEUED,
+            assigned_at=NOW,
+        )
+    detailed = selectors._with_details(Call.objects.filter(pk=call.pk)).get()
+    with django_assert_num_queries(3):
+        places = selectors.queue_places(detailed)
+    by_team = {a.team_id: places[a.pk].position for a in detailed.assignments.all()}
+    # The first team has three calls ahead, the second two, the third one.
+    assert by_team == {teams[0].pk: 4, teams[1].pk: 3, teams[2].pk: 2}
 
 
 # --- Plans on PostgreSQL ---------------------------------------------------------------------
