@@ -201,8 +201,8 @@ def build_world(calls: int) -> dict[str, Any]:
         {
             "organization": str(agency.pk),
             "call": (
-                f"(SELECT id FROM {call_table} WHERE cad_event_id = "  # noqa: S608
-                "'B-' || lpad((n * 10)::text, 8, '0'))"
+                f"(SELECT id FROM {call_table} WHERE organization_id = {agency.pk} "  # noqa: S608
+                "AND cad_event_id = 'B-' || lpad((n * 10)::text, 8, '0'))"
             ),
             "status": (
                 f"CASE WHEN n %% 7 = 0 THEN '{EncounterStatus.SUBMITTED}' "
