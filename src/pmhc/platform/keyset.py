@@ -164,9 +164,13 @@ def paginate(
     )
 
 
-def count_up_to(queryset: models.QuerySet[Any], bound: int) -> tuple[int, bool]:
+def count_up_to(
+    queryset: models.QuerySet[Any], bound: int, *, order: Sequence[str] | None = None
+) -> tuple[int, bool]:
     """How many rows ``queryset`` holds, counted no further than ``bound``: (the count,
-    whether there are more). One query that reads at most ``bound + 1`` rows, in the list's
-    own order, so that it walks the index the list's page walks."""
-    found = queryset[: bound + 1].count()
+    whether there are more). One query that reads at most ``bound + 1`` rows by an index:
+    in the list's own order, or in ``order`` when the list's order runs through a join and the
+    table's own columns reach the bound sooner. Only the keys are read."""
+    counted = queryset.order_by(*order) if order is not None else queryset
+    found = counted.values("pk")[: bound + 1].count()
     return min(found, bound), found > bound

@@ -82,7 +82,7 @@ def index(request: HttpRequest) -> HttpResponse:
         kinds=selectors.ENCOUNTER_ORDER_KINDS,
         size=PAGE_SIZE,
     )
-    count, more = keyset.count_up_to(queryset, COUNTED)
+    count, more = keyset.count_up_to(queryset, COUNTED, order=("-pk",))
     return _render(
         request,
         "index.html",

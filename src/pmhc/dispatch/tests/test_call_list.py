@@ -332,7 +332,7 @@ def test_every_calls_filter_reads_an_index(loaded, taker):
         for name, filters in FILTERS.items():
             queryset = selectors.calls(actor, filters)
             older = queryset.filter(received_at__lt=NOW - dt.timedelta(days=90))
-            for query in (queryset[:51], older[:51], queryset[:1001]):
+            for query in (queryset[:51], older[:51], queryset.values("pk")[:1001]):
                 text = plan(query)
                 assert "Seq Scan on dispatch_call" not in text, f"{name}: {text}"
                 assert "Index" in text, f"{name}: {text}"
