@@ -430,16 +430,21 @@ def _report(args: Any, world: dict[str, Any], port: int) -> None:
     }
     print(f"uptime: {os.popen('uptime').read().strip()}")  # noqa: S605, S607
     print(f"{args.calls:,} calls, {args.requests} requests a page, gunicorn {args.workers} workers")
-    header = (
-        f"{'role':<18} {'page':<62} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'p95/healthz':>11}"
-    )
-    print(header)
+    columns = ("status", "p50 ms", "p95 ms", "p50/healthz", "p95/healthz")
+    print(f"{'role':<18} {'page':<62} " + " ".join(f"{c:>11}" for c in columns))
+
+    def line(
+        role: str, page: str, status: int, p50: float, p95: float, r50: float, r95: float
+    ) -> str:
+        figures = (f"{status}", f"{p50:.1f}", f"{p95:.1f}", f"{r50:.1f}", f"{r95:.1f}")
+        return f"{role:<18} {page:<62} " + " ".join(f"{f:>11}" for f in figures)
+
     worst = 0.0
     for role, specs in PAGES.items():
         session = Session(port, world["sessions"][role])
         _status, health = measure(session, "/healthz", args.requests)
         h50, h95 = statistics.median(health), percentile(health, 0.95)
-        print(f"{role:<18} {'/healthz':<62} {200:>6} {h50:>8.1f} {h95:>8.1f} {1.0:>11.1f}")
+        print(line(role, "/healthz", 200, h50, h95, 1.0, 1.0))
         for spec in specs:
             path = resolve(session, spec, dates)
             if path is None:
@@ -450,7 +455,7 @@ def _report(args: Any, world: dict[str, Any], port: int) -> None:
             if status == 200:
                 worst = max(worst, p95)
             shown = path if len(path) <= 62 else path[:59] + "..."
-            print(f"{role:<18} {shown:<62} {status:>6} {p50:>8.1f} {p95:>8.1f} {p95 / h95:>11.1f}")
+            print(line(role, shown, status, p50, p95, p50 / h50, p95 / h95))
     print(f"slowest page p95: {worst:.1f} ms (goal < 150 ms)")
     print(f"uptime: {os.popen('uptime').read().strip()}")  # noqa: S605, S607
 
