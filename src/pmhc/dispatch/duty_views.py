@@ -38,14 +38,17 @@ def board(request: HttpRequest) -> HttpResponse:
     duty = selectors.on_duty(organization)
     on_now = {team.pk for team in duty.teams}
     day_names = dict(WEEKDAYS)
+    board_teams = selectors.teams(actor, organization)
+    listed = unit_selectors.member_team_ids(actor, board_teams)
     teams = [
         {
             "team": team,
             "days": ", ".join(str(day_names[d]) for d in sorted(team.days) if d in day_names),
             "on_now": team.pk in on_now,
-            "sets_status": team.is_active and unit_selectors.can_set_status(actor, team),
+            "sets_status": team.is_active
+            and unit_selectors.can_set_status(actor, team, listed=team.pk in listed),
         }
-        for team in selectors.teams(actor, organization)
+        for team in board_teams
     ]
     return render(
         request,

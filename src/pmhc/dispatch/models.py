@@ -376,6 +376,11 @@ class CallImportRejection(models.Model):
         return frozenset({self.batch.organization_id})
 
 
+#: A call routed otherwise than the protocol recommended (the calls list's filter; a partial
+#: index holds these calls alone).
+DECISION_DIFFERS = ~Q(decision="") & ~Q(decision=models.F("recommendation"))
+
+
 class Call(models.Model):
     """A call for service, as the agency's CAD knows it, with the protocol's triage."""
 
@@ -508,9 +513,27 @@ class Call(models.Model):
                 name="dispatch_call_priority_range",
             ),
         ]
+        # The calls list reads newest first, by (received_at, id), within the organizations
+        # the reader may see, under each filter it offers: one index per filter, so a page
+        # reads its rows from an index whatever the table's size.
         indexes = [
-            models.Index(fields=["organization", "received_at"]),
-            models.Index(fields=["organization", "is_mental_health", "received_at"]),
+            models.Index(
+                fields=["organization", "-received_at", "-id"], name="dispatch_call_org_newest"
+            ),
+            models.Index(fields=["-received_at", "-id"], name="dispatch_call_newest"),
+            models.Index(
+                fields=["organization", "is_mental_health", "-received_at", "-id"],
+                name="dispatch_call_org_mh_newest",
+            ),
+            models.Index(
+                fields=["organization", "district", "-received_at", "-id"],
+                name="dispatch_call_org_district",
+            ),
+            models.Index(
+                fields=["organization", "-received_at", "-id"],
+                condition=DECISION_DIFFERS,
+                name="dispatch_call_org_differs",
+            ),
         ]
 
     def __str__(self) -> str:

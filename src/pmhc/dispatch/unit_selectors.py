@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from pmhc.dispatch.models import (
@@ -40,20 +41,35 @@ TEAMS_LIMIT = 20
 UNIT_CALLS_LIMIT = 20
 
 
-def is_member(actor: Actor, team: Team) -> bool:
+def member_team_ids(actor: Actor, teams: list[Team]) -> frozenset[int]:
+    """Which of ``teams`` list the actor among their members. One query for them all."""
+    if actor.user_id is None or not teams:
+        return frozenset()
+    through = Team.members.through
+    return frozenset(
+        through.objects.filter(
+            team_id__in=[team.pk for team in teams], user_id=actor.user_id
+        ).values_list("team_id", flat=True)
+    )
+
+
+def is_member(actor: Actor, team: Team, *, listed: bool | None = None) -> bool:
     """Whether the actor is one of the team's members and may read the team where it is
-    held: a partner's member only under an agreement in force."""
+    held: a partner's member only under an agreement in force. ``listed`` is whether the team
+    lists them, when the caller has read it for many teams at once (``member_team_ids``)."""
     if actor.user_id is None:
         return False
-    if not team.members.filter(pk=actor.user_id).exists():
+    if listed is None:
+        listed = team.members.filter(pk=actor.user_id).exists()
+    if not listed:
         return False
     return bool(decide(actor, Action.VIEW, team, ACTIVE_CALL))
 
 
-def unit_target(actor: Actor, team: Team) -> Target:
+def unit_target(actor: Actor, team: Team, *, listed: bool | None = None) -> Target:
     """The team and its units' progress as the policy sees a change of them: held by the
     agency, whose dispatchers write it; the organization a member acts for takes part too."""
-    member = is_member(actor, team)
+    member = is_member(actor, team, listed=listed)
     participants = {team.organization_id: TRANSITIONS}
     if member and actor.organization_id is not None:
         participants[actor.organization_id] = TRANSITIONS
@@ -65,14 +81,13 @@ def unit_target(actor: Actor, team: Team) -> Target:
     )
 
 
-def may_move(actor: Actor, team: Team, transition: str) -> bool:
-    return bool(
-        decide(actor, Action.CHANGE, unit_target(actor, team), ACTIVE_CALL, transition=transition)
-    )
+def may_move(actor: Actor, team: Team, transition: str, *, listed: bool | None = None) -> bool:
+    target = unit_target(actor, team, listed=listed)
+    return bool(decide(actor, Action.CHANGE, target, ACTIVE_CALL, transition=transition))
 
 
-def can_set_status(actor: Actor, team: Team) -> bool:
-    return may_move(actor, team, f"status:{TeamStatus.AVAILABLE}")
+def can_set_status(actor: Actor, team: Team, *, listed: bool | None = None) -> bool:
+    return may_move(actor, team, f"status:{TeamStatus.AVAILABLE}", listed=listed)
 
 
 def my_teams(actor: Actor) -> list[Team]:
@@ -183,6 +198,30 @@ def queue(actor: Actor, team: Team, limit: int = UNIT_CALLS_LIMIT) -> list[Queue
         .order_by("assigned_at", "pk")[:limit]
     )
     return [QueuePlace(row, number) for number, row in enumerate(rows, start=1)]
+
+
+def queues(
+    actor: Actor, teams: list[Team], limit: int = UNIT_CALLS_LIMIT
+) -> dict[int, list[QueuePlace]]:
+    """Each team's queue as the actor may read it (``queue`` for many teams), by team id: the
+    first ``limit`` calls of each, numbered from 1. One query, whatever the number of teams."""
+    found: dict[int, list[QueuePlace]] = {team.pk: [] for team in teams}
+    if not teams:
+        return found
+    place = Window(
+        RowNumber(), partition_by=[F("team_id")], order_by=[F("assigned_at").asc(), F("pk").asc()]
+    )
+    rows = (
+        _assignments(actor)
+        .filter(team_id__in=list(found), status=AssignmentStatus.QUEUED)
+        .select_related("call")
+        .annotate(place=place)
+        .filter(place__lte=limit)
+        .order_by("team_id", "assigned_at", "pk")
+    )
+    for row in rows:
+        found[int(row.team_id or 0)].append(QueuePlace(row, row.place))
+    return found
 
 
 def queue_position(assignment: CallAssignment) -> int | None:

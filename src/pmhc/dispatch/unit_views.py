@@ -38,11 +38,12 @@ def unit(request: HttpRequest) -> HttpResponse:
         raise Http404("Not found")
     teams = unit_selectors.my_teams(actor)
     current = unit_selectors.unit_calls(actor, teams)
+    queues = unit_selectors.queues(actor, teams)
     rows = [
         {
             "team": team,
             "calls": [a for a in current if a.team_id == team.pk],
-            "queue": unit_selectors.queue(actor, team),
+            "queue": queues[team.pk],
         }
         for team in teams
     ]

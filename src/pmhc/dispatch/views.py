@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -26,13 +25,15 @@ from pmhc.dispatch.forms import (
 )
 from pmhc.dispatch.models import AssignmentStatus, Routing
 from pmhc.people.models import Person
-from pmhc.platform import panels
+from pmhc.platform import keyset, panels
 from pmhc.platform.access import EMERGENCY_ROLES, Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
 from pmhc.platform.models import Role
 
 CALLS_PAGE = 50
+#: The calls list counts its matches up to this many ("more than 1,000"), never the table.
+CALLS_COUNTED = 1000
 #: How many of a person's calls their page lists, newest first.
 PERSON_RECENT = 50
 
@@ -69,6 +70,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context["panels"] = panels.render("dispatch.index", actor=actor, csrf_token=get_token(request))
     if context["reads_calls"]:
         context["recent"] = selectors.recent_calls(actor, limit=10)
+        context["recent_days"] = selectors.RECENT_WINDOW_DAYS
     return _render(request, "index.html", context)
 
 
@@ -159,16 +161,22 @@ def calls(request: HttpRequest) -> HttpResponse:
         raise Http404("Not found")
     form = CallFilterForm(request.GET or None, districts=selectors.districts(actor))
     queryset = selectors.calls(actor, form.filters(), time_zone=actor.time_zone)
-    page = Paginator(queryset, CALLS_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = keyset.paginate(
+        queryset,
+        request.GET,
+        order=selectors.CALL_ORDER,
+        kinds=selectors.CALL_ORDER_KINDS,
+        size=CALLS_PAGE,
+    )
+    count, more = keyset.count_up_to(queryset, CALLS_COUNTED)
     return _render(
         request,
         "calls.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "count": count,
+            "more": more,
             "takes_calls": selectors.call_organization(actor) is not None,
         },
     )

@@ -319,6 +319,11 @@ class Encounter(models.Model):
         indexes = [
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["organization", "created_at"]),
+            # The review queue: an agency's submitted reports, oldest first.
+            models.Index(
+                fields=["organization", "status", "submitted_at", "id"],
+                name="response_enc_review_queue",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -415,13 +415,19 @@ def _list_queryset(actor: Actor) -> QuerySet[Encounter]:
     )
 
 
-def _filtered(queryset: QuerySet[Encounter], filters: EncounterFilters) -> QuerySet[Encounter]:
+def _filtered(
+    queryset: QuerySet[Encounter], filters: EncounterFilters, time_zone: str
+) -> QuerySet[Encounter]:
     if filters.status:
         queryset = queryset.filter(status=filters.status)
+    # Local dates as a range of instants, so that the index on the call's time serves them.
+    zone = dates.zone(time_zone)
     if filters.since:
-        queryset = queryset.filter(call__received_at__date__gte=filters.since)
+        begin = dt.datetime.combine(filters.since, dt.time.min, tzinfo=zone)
+        queryset = queryset.filter(call__received_at__gte=begin)
     if filters.until:
-        queryset = queryset.filter(call__received_at__date__lte=filters.until)
+        finish = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        queryset = queryset.filter(call__received_at__lt=finish)
     if filters.force_above_presence:
         above = FORCE_ORDER[FORCE_ORDER.index(Force.PRESENCE) + 1 :]
         queryset = queryset.filter(highest_force__in=above)
@@ -434,7 +440,17 @@ def sees_agency_list(actor: Actor) -> bool:
     return actor.role in AGENCY_LIST_ROLES
 
 
-def encounter_list(actor: Actor, filters: EncounterFilters, *, mine: bool) -> QuerySet[Encounter]:
+#: The reports list's order (newest call first) and the review queue's (oldest submission
+#: first); keyset pagination reads pages by these columns.
+ENCOUNTER_ORDER = ("-call__received_at", "-pk")
+ENCOUNTER_ORDER_KINDS = (dt.datetime, int)
+REVIEW_ORDER = ("submitted_at", "pk")
+REVIEW_ORDER_KINDS = (dt.datetime, int)
+
+
+def encounter_list(
+    actor: Actor, filters: EncounterFilters, *, mine: bool, time_zone: str = "UTC"
+) -> QuerySet[Encounter]:
     """The actor's own reports (``mine``) or every report they may read, filtered, newest
     call first. Rows carry ``has_cit`` (a CIT-certified responder was there)."""
     queryset = _list_queryset(actor)
@@ -443,7 +459,7 @@ def encounter_list(actor: Actor, filters: EncounterFilters, *, mine: bool) -> Qu
     else:
         acting = actor.organization_id if sees_agency_list(actor) else None
         queryset = queryset.filter(organization_id=acting) if acting else queryset.none()
-    return _filtered(queryset, filters).order_by("-call__received_at", "-pk")
+    return _filtered(queryset, filters, time_zone).order_by(*ENCOUNTER_ORDER)
 
 
 def review_queue(actor: Actor) -> QuerySet[Encounter]:
@@ -455,7 +471,7 @@ def review_queue(actor: Actor) -> QuerySet[Encounter]:
     return (
         _list_queryset(actor)
         .filter(organization_id__in=organizations, status=EncounterStatus.SUBMITTED)
-        .order_by("submitted_at", "pk")
+        .order_by(*REVIEW_ORDER)
     )
 
 

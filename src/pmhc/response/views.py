@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from pmhc.people import services as people_services
 from pmhc.people.models import Person
+from pmhc.platform import keyset
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
@@ -43,6 +43,8 @@ from pmhc.response.models import Encounter, EncounterPerson, EncounterResponder,
 from pmhc.response.validation import ENCOUNTER_FIELDS, report_value
 
 PAGE_SIZE = 25
+#: The reports list counts its matches up to this many, never the whole table.
+COUNTED = 1000
 #: How many of a person's encounters their page lists, newest first.
 PERSON_RECENT = 50
 
@@ -70,19 +72,27 @@ def index(request: HttpRequest) -> HttpResponse:
         force_above_presence=bool(data.get("force")),
         cit_present=bool(data.get("cit")),
     )
-    queryset = selectors.encounter_list(actor, filters, mine=not agency_view)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    queryset = selectors.encounter_list(
+        actor, filters, mine=not agency_view, time_zone=actor.time_zone
+    )
+    page = keyset.paginate(
+        queryset,
+        request.GET,
+        order=selectors.ENCOUNTER_ORDER,
+        kinds=selectors.ENCOUNTER_ORDER_KINDS,
+        size=PAGE_SIZE,
+    )
+    count, more = keyset.count_up_to(queryset, COUNTED, order=("-pk",))
     return _render(
         request,
         "index.html",
         {
             "form": form,
             "page": page,
+            "count": count,
+            "more": more,
             "agency_view": agency_view,
             "sees_agency": selectors.sees_agency_list(actor),
-            "query": query.urlencode(),
             "reviews": bool(selectors.reviewer_organization_ids(actor)),
             "outcomes": selectors.outcomes_this_year(actor) if agency_view else None,
         },
@@ -93,7 +103,13 @@ def index(request: HttpRequest) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     queryset = selectors.review_queue(actor)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset.paginate(
+        queryset,
+        request.GET,
+        order=selectors.REVIEW_ORDER,
+        kinds=selectors.REVIEW_ORDER_KINDS,
+        size=PAGE_SIZE,
+    )
     return _render(request, "review_queue.html", {"page": page})
 
 
