@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from pmhc.dispatch.cad_import import FIELD_LIMIT
 from pmhc.dispatch.cad_mapping import (
     BOOL,
     DATETIME,
@@ -253,10 +254,15 @@ class ColumnReader:
         if pc.any(pc.equal(functools.reduce(pc.add, lengths), 0)).as_py():
             # A blank line reads as a record of empty cells here; the row reader skips it.
             raise SwitchToRows(self.handed_out)
+        if max(pc.max(length).as_py() or 0 for length in lengths) > FIELD_LIMIT:
+            # A cell longer than the row reader reads: it rejects that record in its words.
+            raise SwitchToRows(self.handed_out)
         newlines = None
         for column in raw.values():
             count = pc.count_substring(column, "\n")
             newlines = count if newlines is None else pc.add(newlines, count)
+        if newlines is not None and pc.any(pc.greater(newlines, 0)).as_py():
+            self._check_spanning(raw, newlines)
         spans = pc.add(newlines, 1) if newlines is not None else pa.repeat(1, n)
         ends = pc.cumulative_sum(spans)
         lines = pc.subtract(pc.add(ends, line), spans)
@@ -304,6 +310,21 @@ class ColumnReader:
             good=good,
             unusual=unusual,
         )
+
+    def _check_spanning(self, raw: dict[str, pa.Array], newlines: pa.Array) -> None:
+        """A record over several lines is a quoted cell that spans them, unless a quote was
+        left open and swallowed the records after it. The row reader tells the two apart
+        and names each swallowed line; here, a line inside a cell that holds as many
+        separators as a whole record does hands the file to it."""
+        picked = pc.indices_nonzero(pc.greater(newlines, 0))
+        separators = len(self.header) - 1
+        for column in raw.values():
+            for cell in pc.take(column, picked).to_pylist():
+                if "\n" not in cell:
+                    continue
+                for text in cell.split("\n")[1:]:
+                    if text.count(self.mapping.delimiter) >= separators:
+                        raise SwitchToRows(self.handed_out)
 
     def _field(
         self, name: str, kind: str, limit: int | None, column: pa.Array

@@ -170,7 +170,7 @@ def test_an_import_keeps_the_flagged_rows_and_says_so(cast: Cast, tmp_path: Path
     )
     batch = CallImport.objects.get()
     assert (batch.imported, batch.rejected, batch.flagged) == (2, 0, 1)
-    assert batch.notes.startswith('A: received_at: "2026-03-08T02:30" did not happen')
+    assert batch.notes.startswith('line 2 (A): received_at: "2026-03-08T02:30" did not happen')
     assert "Flagged:        1" in out.getvalue()
     assert batch.notes in out.getvalue()
     from django.urls import reverse

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dispatch", "0006_call_list_indexes"),
+        ("dispatch", "0008_call_list_indexes"),
         ("platform", "0012_submit_token"),
         ("response", "0004_contact_note"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dispatch", "0005_call_received_precision"),
+        ("dispatch", "0007_dispatch_revision"),
         ("platform", "0012_submit_token"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
