@@ -72,6 +72,17 @@ MICROS = 1_000_000
 BLOCK_BYTES = 1 << 22
 
 
+def _lean_memory_pool() -> None:
+    """jemalloc hands freed blocks back to the system between batches where pyarrow's default
+    pool keeps them, so an import's resident memory stays near one batch's working set."""
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow built without it
+        return
+    if pa.default_memory_pool().backend_name != pool.backend_name:
+        pa.set_memory_pool(pool)
+
+
 class SwitchToRows(Exception):
     """The file holds something only the row reader numbers right; ``records`` were handed out
     before it."""
@@ -168,6 +179,7 @@ class ColumnReader:
         self.converter = converter
         self.header = header
         self.batch_size = batch_size
+        _lean_memory_pool()
         self.readers = dict(converter.readers)
         self.zone_key = str(getattr(converter.zone, "key", "UTC"))
         now = dt.datetime.now(dt.UTC)
@@ -217,6 +229,7 @@ class ColumnReader:
                     line = converted.last_line + self._lines_of_last
                     self.handed_out += take
                     yield converted
+                    pa.default_memory_pool().release_unused()
                 if block is None:
                     return
         finally:

@@ -30,6 +30,8 @@ from pmhc.platform.access import Actor
 #: The columns of a call that a file fills: the mapping's fields, and how much of the received
 #: date is known.
 STAGED = frozenset({*FIELDS, "received_precision"})
+#: Rows of a column-wise batch made into Python values (or CSV text) at once.
+SLICE_ROWS = 2_000
 
 
 def _utc_text(value: dt.datetime) -> str:
@@ -169,12 +171,7 @@ class Stage:
                 ]
                 arrays += [good.column("number"), good.column("line")]
                 table = pa.table(arrays, names=[f"c{i}" for i in range(len(arrays))])
-                text = io.BytesIO()
-                pacsv.write_csv(
-                    table,
-                    text,
-                    pacsv.WriteOptions(include_header=False, quoting_style="all_valid"),
-                )
+                options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
                 with (
                     connection.cursor() as cursor,
                     cursor.copy(
@@ -182,22 +179,28 @@ class Stage:
                         "FROM STDIN WITH (FORMAT csv)"
                     ) as copy,
                 ):
-                    copy.write(text.getbuffer())
+                    for start in range(0, n, SLICE_ROWS):
+                        text = io.BytesIO()
+                        pacsv.write_csv(table.slice(start, SLICE_ROWS), text, options)
+                        copy.write(text.getbuffer())
             if extra:
                 self.put(extra)
             return
         from pmhc.dispatch.cad_columns import sqlite_columns
 
         names = [f.name for f in self.fields if f.name in good.column_names]
-        lists = sqlite_columns(good, [*names, "number", "line"])
-        columns = [
-            lists[f.name] if f.name in lists else itertools.repeat(value, n)
-            for f, value in zip(self.fields, self.defaults, strict=True)
-        ]
-        rows = list(zip(*columns, lists["number"], lists["line"], strict=False))
-        rows += [item.row for item in extra]
-        if rows:
-            self._insert(rows)
+        # A slice at a time: the Python values of a whole batch would hold far more memory
+        # than its columns do.
+        for start in range(0, n, SLICE_ROWS):
+            part = good.slice(start, SLICE_ROWS)
+            lists = sqlite_columns(part, [*names, "number", "line"])
+            columns = [
+                lists[f.name] if f.name in lists else itertools.repeat(value, part.num_rows)
+                for f, value in zip(self.fields, self.defaults, strict=True)
+            ]
+            self._insert(list(zip(*columns, lists["number"], lists["line"], strict=False)))
+        if extra:
+            self._insert([item.row for item in extra])
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> None:
         marks = ", ".join(["%s"] * (len(self.fields) + 2))
