@@ -290,6 +290,9 @@ class CallImport(models.Model):
     access_org_lookup: ClassVar[str] = "organization"
     access_read_roles: ClassVar[frozenset[Role]] = IMPORT_ROLES
     access_write_roles: ClassVar[frozenset[Role]] = IMPORT_ROLES
+    #: The flagged rows' notes name CAD event ids and times, as a rejection's reason does:
+    #: agency data, never a person's; the import's audit events hold counts only.
+    agency_text_fields: ClassVar[frozenset[str]] = frozenset({"notes"})
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     mapping = models.ForeignKey(

@@ -224,8 +224,10 @@ def test_team_pages_read_in_queries_that_do_not_grow_with_the_teams(
     client.get(reverse(name))
     with CaptureQueriesContext(db) as one:
         assert client.get(reverse(name)).status_code == 200
+    expected = len(one)  # read now: the next request clears the connection's query log
     _teams_with(cast, [cast.colleague], 4, start=9100)
-    with django_assert_num_queries(len(one)):
+    client.get(reverse(name))  # new teams move the agency's dispatch stamp: read them once
+    with django_assert_num_queries(expected):
         body = client.get(reverse(name)).content.decode()
     assert body.count("Team ") >= 5
 

@@ -66,6 +66,7 @@ READ_EVENTS: dict[type[models.Model], str] = {
 AGENCY_ONLY: dict[str, frozenset[str]] = {
     "dispatch.triageruleset": frozenset({"note"}),
     "dispatch.dutyshift": frozenset({"name"}),
+    "dispatch.dispatchrevision": frozenset({"stamp"}),
     "dispatch.team": frozenset({"name", "provider", "contact"}),
     "dispatch.importmapping": frozenset({"name", "description"}),
     "dispatch.callimport": frozenset({"file_name", "stored_path", "error", "notes"}),
