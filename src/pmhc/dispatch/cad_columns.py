@@ -83,6 +83,15 @@ def _lean_memory_pool() -> None:
         pa.set_memory_pool(pool)
 
 
+def _strict_strptime(text: pa.Array, fmt: str) -> pa.Array:
+    """``strptime``, with null where the text is not a real date and time: pyarrow rolls
+    February 30 over into March and a 60th second into the next minute, so each value must
+    give back its own text."""
+    local = pc.strptime(text, format=fmt, unit="us", error_is_null=True)
+    back = pc.strftime(pc.cast(local, pa.timestamp("s"), safe=False), format=fmt)
+    return pc.if_else(pc.equal(back, text), local, pa.scalar(None, local.type))
+
+
 class SwitchToRows(Exception):
     """The file holds something only the row reader numbers right; ``records`` were handed out
     before it."""
@@ -410,7 +419,7 @@ class ColumnReader:
                 pc.struct_field(parts, "day"), pc.struct_field(parts, "clock"), second, ":"
             )
             text = pc.replace_substring(text, ":", " ", max_replacements=1)
-            local = pc.strptime(text, format="%Y-%m-%d %H:%M:%S", unit="us", error_is_null=True)
+            local = _strict_strptime(text, "%Y-%m-%d %H:%M:%S")
             fraction = pc.struct_field(parts, "fraction")
             micros = pc.cast(
                 pc.utf8_rpad(
@@ -424,7 +433,7 @@ class ColumnReader:
             assert pattern is not None
             matched = pc.match_substring_regex(trimmed, pattern)
             shaped = pc.if_else(matched, trimmed, pa.scalar(None, pa.string()))
-            local = pc.strptime(shaped, format=fmt, unit="us", error_is_null=True)
+            local = _strict_strptime(shaped, fmt)
             micros = pa.repeat(0, len(trimmed))
             offset = pa.repeat("", len(trimmed))
         local = pc.cast(pc.add(pc.cast(local, pa.int64()), micros), pa.timestamp("us"))
@@ -443,6 +452,9 @@ class ColumnReader:
         sign = pc.if_else(pc.equal(pc.utf8_slice_codeunits(offset, 0, 1), "-"), -1, 1)
         hours = pc.cast(pc.if_else(plain, "0", pc.utf8_slice_codeunits(offset, 1, 3)), pa.int64())
         minutes = pc.cast(pc.if_else(plain, "0", pc.utf8_slice_codeunits(offset, 4, 6)), pa.int64())
+        # An offset no zone has (past 14 hours, or 60 minutes or more) is the row converter's.
+        odd_offset = pc.or_(pc.greater(hours, 14), pc.greater(minutes, 59))
+        unclear = pc.or_(unclear, odd_offset)
         shift = pc.multiply(sign, pc.add(pc.multiply(hours, 3600), pc.multiply(minutes, 60)))
         given = pc.subtract(pc.cast(local, pa.int64()), pc.multiply(shift, MICROS))
         instants = pc.if_else(naive, pc.cast(early, pa.int64()), given)

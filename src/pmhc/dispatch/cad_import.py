@@ -99,7 +99,10 @@ def _sniff(raw: IO[bytes], mapping: Mapping) -> tuple[str, bool]:
     if codecs.lookup(encoding).name in UTF16:
         return encoding, True
     controls = sum(head.count(bytes([c])) for c in CONTROL_BYTES)
-    if head.count(b"\x00") > 2 or controls > len(head) // 20:
+    # A stray NUL byte rejects its record; a file that is mostly zero and control bytes is
+    # not text at all (UTF-16 without a byte-order mark lands here too: a zero every other
+    # byte).
+    if controls > len(head) // 20:
         raise FileError(
             _(
                 "The file is not a text file (it holds many zero bytes, as a spreadsheet or "
@@ -229,10 +232,12 @@ def read_csv(raw: IO[bytes], mapping: Mapping) -> tuple[list[str], Iterator[Reco
             bad = [problems.pop(n) for n in range(start, last + 1) if n in problems]
             cad_id = row[cad_index].strip()[:64] if cad_index >= 0 and len(row) == width else ""
             # A record over several lines is a quoted cell that spans them, unless its cells
-            # do not fit the header or a quote is still open where the file ends: then a
-            # stray quote has swallowed the lines, and each of them is named.
+            # do not fit the header or a line inside it holds as many separators as a whole
+            # record: then a stray quote has swallowed the lines, and each of them is named.
+            # (The columnar reader, ``cad_columns``, hands such a file here by the same test.)
             merged = last > start and (
-                len(row) != width or sum(text.count('"') for text in physical) % 2 == 1
+                len(row) != width
+                or any(text.count(mapping.delimiter) >= width - 1 for text in physical[1:])
             )
             if bad:
                 yield Record(start, None, bad[0], cad_id, done)

@@ -76,6 +76,16 @@ WEEKDAYS = frozenset(
 NOTES_KEPT = 50
 
 
+#: The furthest any time zone is from UTC (Kiribati's +14:00); a wider offset is a typo.
+MAX_OFFSET = dt.timedelta(hours=14)
+
+
+def _offset_text(offset: dt.timedelta) -> str:
+    minutes = int(abs(offset).total_seconds()) // 60
+    sign = "-" if offset < dt.timedelta() else "+"
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 class RowConverter:
     """Turns records of one file into call values. Built once per file (it checks the header
     and prepares one reader per field), then called for each record.
@@ -293,6 +303,20 @@ class RowConverter:
             parsed = self._local(name, value, wall)
             if self.wall_inside_first <= wall <= self.wall_inside_last:
                 return parsed  # a day or more inside the range, whatever the zone's offset
+        else:
+            offset = parsed.utcoffset() or dt.timedelta()
+            if abs(offset) > MAX_OFFSET:
+                raise RowError(
+                    _(
+                        "%(field)s: %(value)s is %(offset)s from UTC; no time zone is more "
+                        "than 14 hours from UTC."
+                    )
+                    % {"field": name, "value": shown(value), "offset": _offset_text(offset)}
+                )
+            try:
+                parsed = parsed.astimezone(dt.UTC)
+            except OverflowError:  # the first or the last day a calendar holds
+                raise self._implausible(name, value) from None
         if not self.first <= parsed <= self.last:
             raise self._implausible(name, value)
         return parsed

@@ -393,12 +393,22 @@ def import_file(
                     except cad_columns.SwitchToRows:
                         # Something only the row reader numbers right: it goes on from the
                         # first row not yet committed.
+                        # The stage already knows the CAD ids of those rows, and the
+                        # converter has their flagged times: they are passed over unread.
                         handle.seek(0)
-                        converter, records, _header = _open_records(
+                        _converter, records, _header = _open_records(
                             handle, format, config, organization
                         )
                         _run(
-                            actor, batch, stage, converter, records, all_or_nothing, progress, size
+                            actor,
+                            batch,
+                            stage,
+                            converter,
+                            records,
+                            all_or_nothing,
+                            progress,
+                            size,
+                            remembered=True,
                         )
                 else:
                     _run(actor, batch, stage, converter, records, all_or_nothing, progress, size)
@@ -511,14 +521,20 @@ def _run(
     all_or_nothing: bool,
     progress: ProgressCallback | None,
     batch_size: int,
+    *,
+    remembered: bool = False,
 ) -> None:
     pending: list[Pending] = []
     rejects: list[CallImportRejection] = []
     in_batch: dict[str, int] = {}
     bytes_done = batch.bytes_done
-    # Rows an earlier run of this import committed: read again, not imported again.
+    # Rows committed before: by an earlier run of this import, read again to note their CAD
+    # ids, not imported again; by this run's columnar reader (``remembered``), passed over.
     number = batch.rows_seen
-    if number:
+    if number and remembered:
+        for _record in itertools.islice(records, number):
+            pass
+    elif number:
         _remember_committed(batch, stage, converter, itertools.islice(records, number), batch_size)
     first_line = last_line = batch.last_line
     rows = 0

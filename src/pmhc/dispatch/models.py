@@ -213,7 +213,7 @@ class Team(models.Model):
 
 class DispatchRevision(models.Model):
     """A stamp of what triage reads of an agency besides the call: its published rules, its
-    shifts, and its teams with their statuses. Every service that changes one of them gives
+    shifts, and its teams (their statuses are read fresh). Every service that changes one gives
     the stamp a new value in the same transaction, so that a server process may keep them
     between requests and read them again as soon as the stamp it sees has moved."""
 

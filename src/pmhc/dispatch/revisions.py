@@ -1,9 +1,9 @@
 """The stamp of what triage reads of an agency besides the call (see ``DispatchRevision``).
 
-Every service that writes the published rules, the shifts, or the teams and their statuses
-calls ``changed`` in its transaction. The stamp is a fresh random value each time, never a
-counter, so a value a process kept can never come back after a rollback or in another
-database.
+Every service that writes the published rules, the shifts or the teams (not their statuses,
+which triage reads fresh) calls ``changed`` in its transaction. The stamp is a fresh random
+value each time, never a counter, so a value a process kept can never come back after a
+rollback or in another database.
 """
 
 from __future__ import annotations

@@ -315,15 +315,25 @@ def published_rules(organization: Organization) -> TriageRuleSet | None:
 def on_duty(organization: Organization, at: dt.datetime | None = None) -> OnDuty:
     """The current shift, the CIT-certified patrol officers on it and the teams on duty, at
     ``at`` (now by default) on the agency's clock. The shifts and teams are kept between
-    changes (``_inputs``); the officers are one query."""
+    changes (``_inputs``); the officers and the teams' statuses are one query each."""
     moment = local_now(organization, at)
     inputs = _inputs(organization)
     shift = current_shift(list(inputs.shifts), moment.time())
     officers = (
         cit_officers_on_shift(organization, shift.name, moment.date()) if shift is not None else []
     )
-    # Copies: the kept rows are shared by every request of this process.
-    teams = [copy.copy(team) for team in inputs.teams if team_on_duty(team, moment)]
+    # Copies: the kept rows are shared by every request of this process. A team's status
+    # changes with every call it takes, so it is read fresh, not kept: one small query, and
+    # a status change never waits on the agency's stamp while dispatch holds its teams.
+    statuses = dict(
+        Team.objects.filter(organization=organization, is_active=True).values_list("pk", "status")
+    )
+    teams = []
+    for kept in inputs.teams:
+        if kept.pk in statuses and team_on_duty(kept, moment):
+            team = copy.copy(kept)
+            team.status = statuses[kept.pk]
+            teams.append(team)
     return OnDuty(
         at=moment, shift=shift, cit_officers=officers, teams=teams, rule_set=inputs.rule_set
     )

@@ -399,7 +399,9 @@ def assign_unit(
         unit = unit or team.name[:60]
     queued = False
     if team is not None:
-        # Locked, so that two calls sent at once cannot both find the team free.
+        # Locked, so that two calls sent at once cannot both find the team free; after the
+        # agency's audit chain, as every service that locks a team does (``audit.hold_chain``).
+        audit.hold_chain(call.organization_id)
         locked_team = Team.objects.select_for_update().get(pk=team.pk)
         if locked_team.status == TeamStatus.OUT_OF_SERVICE:
             raise ValidationError(

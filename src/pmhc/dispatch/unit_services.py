@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pmhc.dispatch import revisions
 from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import (
     CURRENT_STEPS,
@@ -51,6 +50,7 @@ def _authorize(actor: Actor, team: Team, transition: str) -> None:
 
 
 def _lock_team(team: Team) -> Team:
+    audit.hold_chain(team.organization_id)  # the lock order: the chain, then the team
     return Team.objects.select_for_update().get(pk=team.pk)
 
 
@@ -60,7 +60,6 @@ def _set_status(actor: Actor, team: Team, status: str, *, detail: str = "") -> N
     team.status = status
     team.status_changed_at = timezone.now()
     team.save(update_fields=["status", "status_changed_at"])
-    revisions.changed(team.organization_id)
     audit.record(
         DispatchAudit.TEAM_STATUS_SET,
         actor=actor,

@@ -290,6 +290,22 @@ def _under_break_glass(actor: Actor | None, purpose: str, detail: str) -> str:
     return named + (f"; {detail}" if detail else "")
 
 
+def _locked_head(chain: int) -> AuditChainHead:
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+        chain=chain, defaults={"sequence": 0, "last_hash": GENESIS_HASH}
+    )
+    return head
+
+
+def hold_chain(organization_id: int | None) -> None:
+    """Take the organization's chain lock now, in the caller's transaction, as ``record``
+    would later. A service that locks rows another transaction may lock in another order
+    (two teams sent to one call, and one of them changing its status) takes this first:
+    with one lock order, chain then rows, two such transactions queue instead of
+    deadlocking."""
+    _locked_head(chain_of(organization_id))
+
+
 def record(
     action: str,
     *,
@@ -321,9 +337,7 @@ def record(
         # queue here, other organizations' do not (SQLite's IMMEDIATE transactions already
         # hold the database's write lock).
         chain = chain_of(organization_id)
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            chain=chain, defaults={"sequence": 0, "last_hash": GENESIS_HASH}
-        )
+        head = _locked_head(chain)
         event = AuditEvent(
             chain=chain,
             sequence=head.sequence + 1,

@@ -532,16 +532,21 @@ class ImportPreview:
 #: A run with no end after this long is taken to have died with its worker (the apply is one
 #: transaction, so it left nothing behind) and may be queued again.
 STALE_RUN = dt.timedelta(minutes=15)
+#: A file still waiting this long was most likely never handed to a worker (it was down, or
+#: the queue refused the task); it may be queued again, and a second task for it does nothing.
+STALE_QUEUE = dt.timedelta(minutes=30)
 
 
 def is_stale_import(roster_import: RosterImport) -> bool:
-    """Whether a run that started has shown no end for ``STALE_RUN``."""
-    started = roster_import.started_at
-    return (
-        roster_import.status == ImportStatus.RUNNING
-        and started is not None
-        and timezone.now() - started > STALE_RUN
-    )
+    """Whether a run that started has shown no end for ``STALE_RUN``, or a queued file has
+    waited for ``STALE_QUEUE``."""
+    now = timezone.now()
+    started, queued = roster_import.started_at, roster_import.queued_at
+    if roster_import.status == ImportStatus.RUNNING:
+        return started is not None and now - started > STALE_RUN
+    if roster_import.status == ImportStatus.QUEUED:
+        return queued is not None and now - queued > STALE_QUEUE
+    return False
 
 
 def import_preview(actor: Actor, pk: int) -> ImportPreview:

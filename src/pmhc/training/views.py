@@ -438,7 +438,9 @@ def roster_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     if request.headers.get("HX-Request") == "true":
         found = selectors.import_state(actor, pk)
-        if found.status not in {ImportStatus.QUEUED, ImportStatus.RUNNING}:
+        if found.status not in {ImportStatus.QUEUED, ImportStatus.RUNNING} or (
+            selectors.is_stale_import(found)
+        ):
             response = HttpResponse(status=204)
             response["HX-Refresh"] = "true"
             return response

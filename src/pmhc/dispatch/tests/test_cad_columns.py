@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +200,14 @@ def test_queries_of_a_batch_do_not_grow_with_its_rows(
     assert counts[1] <= 40
 
 
+IMPOSSIBLE_DATES = (
+    b"cad_event_id,received_at,address\nA,2025-02-30T10:00:00,x\nB,2025-02-29T10:00,x\n"
+    b"C,2025-04-31T10:00:00,x\nD,2025-03-01T10:00:60,x\nE,2025-03-01T10:00:00+99:99,x\n"
+    b"F,2025-03-01T10:00:00+24:00,x\nG,2025-03-01T23:59:60,x\nH,2025-03-01T10:00:00+20:00,x\n"
+    b"I,2025-03-01T10:00:00+14:00,x\nJ,2025-03-01T10:00:00,x\n"
+)
 ODD_FILES = {
+    "impossible dates": IMPOSSIBLE_DATES,
     "nul byte": b"cad_event_id,received_at,address\nA,2026-01-01T00:00,1 Main\n"
     b"B,2026-01-01T00:00,2 M\x00ain\nC,2026-01-01T00:00,3 Main\n",
     "not utf-8": b"cad_event_id,received_at,address\nA,2026-01-01T00:00,1 Main\n"
@@ -232,3 +240,20 @@ def test_odd_files_give_the_same_outcome_on_both_paths(
         )
         results.append((batch.error, *outcome(batch)))
     assert results[0] == results[1]
+
+
+def test_dates_that_do_not_exist_are_rejected_not_rolled_over(
+    cast: Cast, tmp_path: Path, settings: Any
+) -> None:
+    path = tmp_path / "cad.csv"
+    path.write_bytes(IMPOSSIBLE_DATES)
+    settings.PMHC_IMPORT_COLUMNAR = True
+    batch = import_services.import_file(system_actor("test"), organization=cast.agency, path=path)
+    assert batch.status == ImportStatus.DONE
+    assert batch.imported == 2
+    assert set(Call.objects.values_list("cad_event_id", flat=True)) == {"I", "J"}
+    reasons = dict(batch.rejections.values_list("cad_event_id", "reason"))
+    assert set(reasons) == set("ABCDEFGH")
+    assert "no time zone is more than 14 hours from UTC" in reasons["H"]
+    (moment,) = Call.objects.filter(cad_event_id="I").values_list("received_at", flat=True)
+    assert moment == dt.datetime(2025, 2, 28, 20, 0, tzinfo=dt.UTC)

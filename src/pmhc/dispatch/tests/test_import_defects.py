@@ -519,3 +519,52 @@ def test_a_pick_is_checked(spec: dict[str, str]) -> None:
 
 def test_the_default_mapping_reads_as_before() -> None:
     assert parse_config({}) == Mapping()
+
+
+@pytest.mark.parametrize("columnar", [True, False])
+def test_an_inch_mark_before_a_quoted_narrative_is_not_a_stray_quote(
+    cast: Cast, tmp_path: Path, settings: Any, columnar: bool
+) -> None:
+    settings.PMHC_IMPORT_COLUMNAR = columnar
+    batch = run(
+        cast,
+        tmp_path,
+        "cad_event_id,received_at,address,narrative\n"
+        'A,2025-03-01T10:00:00,12" pipe st,"line one\nline two"\n'
+        "B,2025-03-01T10:01:00,x,y\n",
+    )
+    assert rejects(batch) == {}
+    assert set(Call.objects.values_list("cad_event_id", flat=True)) == {"A", "B"}
+
+
+@pytest.mark.parametrize("columnar", [True, False])
+def test_a_line_swallowed_by_a_quote_is_named_not_lost(
+    cast: Cast, tmp_path: Path, settings: Any, columnar: bool
+) -> None:
+    settings.PMHC_IMPORT_COLUMNAR = columnar
+    batch = run(
+        cast,
+        tmp_path,
+        "cad_event_id,received_at,address\n"
+        'A,2025-03-01T10:00:00,"x\n'
+        'B,2025-03-01T10:00:01,y" z\n'
+        "C,2025-03-01T10:00:02,w\n",
+    )
+    assert rejects(batch) == {
+        2: "Lines 2 to 3 were read as one record: a quote opened on line 2 is not closed where "
+        "the line ends. Check the quotes on line 2."
+    }
+    assert set(Call.objects.values_list("cad_event_id", flat=True)) == {"C"}
+
+
+@pytest.mark.parametrize("columnar", [True, False])
+def test_a_few_nul_bytes_reject_their_rows_not_the_file(
+    cast: Cast, tmp_path: Path, settings: Any, columnar: bool
+) -> None:
+    settings.PMHC_IMPORT_COLUMNAR = columnar
+    good = "".join(f"G{n},2025-03-01T10:00:00,x\n" for n in range(200))
+    bad = "".join(f"N{n},2025-03-01T10:00:00,x\x00y\n" for n in range(3))
+    batch = run(cast, tmp_path, "cad_event_id,received_at,address\n" + good + bad)
+    assert batch.status == ImportStatus.DONE
+    assert (batch.imported, batch.rejected) == (200, 3)
+    assert set(rejects(batch)) == {202, 203, 204}

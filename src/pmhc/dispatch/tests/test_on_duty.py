@@ -70,11 +70,11 @@ def test_on_duty_lists_cit_officers_on_the_current_shift_and_teams(cast, django_
         ends_at=dt.time(0),
         is_active=False,
     )
-    # The stamp, the shifts, the teams, the published rules and the officers; then, with the
-    # stamp unchanged, the stamp and the officers.
-    with django_assert_num_queries(5):
+    # The stamp, the shifts, the teams, the published rules, the teams' statuses and the
+    # officers; then, with the stamp unchanged, the stamp, the statuses and the officers.
+    with django_assert_num_queries(6):
         selectors.on_duty(cast.agency)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         duty = selectors.on_duty(cast.agency)
     assert duty.shift_name == officer.shift
     assert duty.cit_officers == [officer]

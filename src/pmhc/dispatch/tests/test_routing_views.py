@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pmhc.dispatch import revisions, services
+from pmhc.dispatch import services
 from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import (
     AssignmentStatus,
@@ -76,7 +76,6 @@ def test_the_screen_shows_the_plan_and_a_queue(cast, taker, crisis):
     assert crisis.name in free and "Free now" in free
     crisis.status = TeamStatus.ON_CALL
     crisis.save(update_fields=["status"])
-    revisions.changed(cast.agency.pk)  # as the services do with every change of status
     queued = client.post(reverse("dispatch_recommend"), CALM).content.decode()
     assert "waits in its queue at place 1, about 60 minutes" in queued
     assert "the default when a team has no recent call" in queued

@@ -64,16 +64,16 @@ def test_triage_queries_are_pinned_cold_and_warm(board, django_assert_num_querie
     ApiKey.objects.update(last_used_at=timezone.now())  # the once-a-minute note is not due
     # Cold: the key with its agency; the call locked with its agency and the agency's stamp;
     # the shifts, the teams and the published rules, and the rules to compile (kept from now
-    # on); the officers on the
-    # shift; the call's update; the audit event (savepoint, chain head locked, event, head,
+    # on); the teams' statuses (read fresh each time); the officers on the shift; the call's
+    # update; the audit event (savepoint, chain head locked, event, head,
     # release). The test's own transaction makes the service's transaction a savepoint and
     # its release: two more than a server counts.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = _triage(client, board["call"], board["raw"], WELFARE)
     assert response.status_code == 200, response.content
-    # Warm: the same without the shifts, the teams and the rules. A server counts nine.
+    # Warm: the same without the shifts, the teams and the rules. A server counts ten.
     for _ in range(2):
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(12):
             response = _triage(client, board["call"], board["raw"], WELFARE)
         assert response.status_code == 200
     data = response.json()

@@ -349,6 +349,30 @@ def test_a_run_that_died_can_be_queued_again(cast):
     assert apply_roster_import_task.call(upload.pk) == ImportStatus.APPLIED
 
 
+def test_a_file_left_waiting_too_long_stops_polling_and_can_be_queued_again(cast):
+    actor = cast.actor(cast.member)
+    upload = import_services.queue_roster_import(actor, roster_import=_upload(cast, GOOD))
+    client = cast.client(cast.member)
+    url = reverse("training_import_preview", args=[upload.pk])
+    waiting = client.get(url).content.decode()
+    assert "hx-trigger" in waiting and "most likely stopped" not in waiting
+    # No worker took it: the queue was down when it was asked.
+    RosterImport.objects.filter(pk=upload.pk).update(
+        queued_at=timezone.now() - selectors.STALE_QUEUE - dt.timedelta(minutes=1)
+    )
+    polled = client.get(url, headers={"HX-Request": "true"})
+    assert polled.status_code == 204 and polled["HX-Refresh"] == "true"
+    page = client.get(url).content.decode()
+    assert "most likely stopped" in page and "hx-trigger" not in page
+    upload.refresh_from_db()
+    again = import_services.queue_roster_import(actor, roster_import=upload)
+    assert again.status == "queued" and not selectors.is_stale_import(again)
+    assert apply_roster_import_task.call(upload.pk) == ImportStatus.APPLIED
+    # A second task for the same file, from the first queueing, does nothing.
+    assert apply_roster_import_task.call(upload.pk) == ImportStatus.APPLIED
+    assert Trainee.objects.count() == 4
+
+
 def test_writing_a_batch_takes_the_same_queries_for_5_rows_or_40(cast):
     """Set-based: the statements of an import do not grow with its rows (within a batch)."""
     actor = cast.actor(cast.member)
