@@ -23,6 +23,7 @@ from playwright.sync_api import Locator, Page, expect
 from pmhc.conftest import PASSWORD, Cast
 from pmhc.planning import erlang
 from pmhc.testing.browser import follow, primary_nav, sign_in, visit
+from pmhc.training.tests.browser.test_train import apply_and_wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -255,7 +256,7 @@ def import_roster(page: Page, tmp_path: Path) -> None:
         expect(row.get_by_role("cell").first).to_have_text(badge)
         expect(row.get_by_role("cell").last).to_contain_text(reason)
     assert set(accepted_outcomes(page).values()) == {"New"}
-    follow(page, page.get_by_role("button", name="Apply the import"))
+    apply_and_wait(page)  # the worker applies it; the page shows the result
     expect(page.get_by_role("status")).to_contain_text(
         "Roster imported: 13 new, 0 changed, 0 unchanged, 3 rejected; 2 completions recorded."
     )
@@ -274,7 +275,7 @@ def import_roster(page: Page, tmp_path: Path) -> None:
     assert {line for line, outcome in outcomes.items() if outcome == "Unchanged"} == (
         set(range(2, 18)) - set(BAD)
     )
-    follow(page, page.get_by_role("button", name="Apply the import"))
+    apply_and_wait(page)  # the worker applies it; the page shows the result
     expect(page.get_by_role("status")).to_contain_text(
         "Roster imported: 3 new, 0 changed, 13 unchanged, 0 rejected; 1 completion recorded."
     )
