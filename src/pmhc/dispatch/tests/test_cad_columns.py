@@ -13,37 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from pmhc.conftest import Cast
 from pmhc.dispatch import import_services
 from pmhc.dispatch.models import Call, CallImport, ImportStatus
+from pmhc.dispatch.services import CALL_FIELDS
 from pmhc.platform.access import system_actor
 from pmhc.platform.tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
 #: Values a call keeps from its file, compared between the two paths.
-KEPT = (
-    "cad_event_id",
-    "received_at",
-    "received_precision",
-    "dispatched_at",
-    "first_arrival_at",
-    "cleared_at",
-    "address",
-    "district",
-    "beat",
-    "latitude",
-    "longitude",
-    "call_type",
-    "apco_type",
-    "priority",
-    "source",
-    "is_mental_health",
-    "mh_indicators",
-    "narrative",
-    "units",
-    "cad_disposition",
-    "cit_requested",
-    "cit_dispatched",
-    "cit_arrived",
-)
+KEPT = ("cad_event_id", "received_at", "received_precision", *CALL_FIELDS)
 HEADER = (
     "cad_event_id,received_at,dispatched_at,address,latitude,longitude,priority,source,"
     "is_mental_health,mh_indicators,units,narrative"
