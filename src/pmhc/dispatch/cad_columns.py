@@ -52,6 +52,7 @@ from pmhc.dispatch.cad_mapping import (
     TEXT,
     UNITS,
     Mapping,
+    swallows_records,
 )
 from pmhc.dispatch.cad_rows import RowConverter
 from pmhc.dispatch.times import EARLIEST, TIME_ORDER
@@ -339,14 +340,12 @@ class ColumnReader:
         and names each swallowed line; here, a line inside a cell that holds as many
         separators as a whole record does hands the file to it."""
         picked = pc.indices_nonzero(pc.greater(newlines, 0))
-        separators = len(self.header) - 1
+        width = len(self.header)
         for column in raw.values():
             for cell in pc.take(column, picked).to_pylist():
-                if "\n" not in cell:
-                    continue
-                for text in cell.split("\n")[1:]:
-                    if text.count(self.mapping.delimiter) >= separators:
-                        raise SwitchToRows(self.handed_out)
+                continued = cell.split("\n")[1:]
+                if swallows_records(continued, self.mapping.delimiter, width):
+                    raise SwitchToRows(self.handed_out)
 
     def _field(
         self, name: str, kind: str, limit: int | None, column: pa.Array

@@ -35,7 +35,12 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from pmhc.dispatch.cad_mapping import FileError, Mapping, merged_lines_reason
+from pmhc.dispatch.cad_mapping import (
+    FileError,
+    Mapping,
+    merged_lines_reason,
+    swallows_records,
+)
 
 BOM = b"\xef\xbb\xbf"
 CHUNK = 1 << 16
@@ -236,8 +241,7 @@ def read_csv(raw: IO[bytes], mapping: Mapping) -> tuple[list[str], Iterator[Reco
             # record: then a stray quote has swallowed the lines, and each of them is named.
             # (The columnar reader, ``cad_columns``, hands such a file here by the same test.)
             merged = last > start and (
-                len(row) != width
-                or any(text.count(mapping.delimiter) >= width - 1 for text in physical[1:])
+                len(row) != width or swallows_records(physical[1:], mapping.delimiter, width)
             )
             if bad:
                 yield Record(start, None, bad[0], cad_id, done)

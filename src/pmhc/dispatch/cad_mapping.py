@@ -54,6 +54,7 @@ import codecs
 import csv
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,6 +164,13 @@ def merged_lines_reason(first: int, last: int) -> str:
         "Lines %(first)s to %(last)s were read as one record: a quote opened on line "
         "%(first)s is not closed where the line ends. Check the quotes on line %(first)s."
     ) % {"first": first, "last": last}
+
+
+def swallows_records(continued: Iterable[str], delimiter: str, width: int) -> bool:
+    """Whether the lines a record runs on to (after its first) hold a whole record each: a
+    quoted cell over several lines holds text, but a quote left open swallows the records
+    after it, each with as many separators as the header. One rule for both readers."""
+    return any(text.count(delimiter) >= width - 1 for text in continued)
 
 
 def shown(value: str) -> str:

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from pmhc.dispatch.cad_mapping import FIELDS
 from pmhc.dispatch.models import Call, CallImport
+from pmhc.platform import bulk
 from pmhc.platform.access import Actor
 
 #: The columns of a call that a file fills: the mapping's fields, and how much of the received
@@ -77,7 +78,9 @@ class Stage:
         self.fields = [f for f in every if f.name in STAGED]
         self.fixed = [f for f in every if f.name not in STAGED]
         self.columns = ", ".join(qn(f.column) for f in self.fields)
-        self.stage = qn(f"pmhc_import_rows_{batch.pk}")
+        self.stage_name = f"pmhc_import_rows_{batch.pk}"
+        self.stage = qn(self.stage_name)
+        self.staged_columns = [*(f.column for f in self.fields), "import_number", "import_line"]
         self.seen = qn(f"pmhc_import_seen_{batch.pk}")
         self.number_index = qn(f"pmhc_import_rows_{batch.pk}_number")
         self.calls = qn(Call._meta.db_table)
@@ -140,17 +143,7 @@ class Stage:
         return tuple(row)
 
     def put(self, pending: list[Pending]) -> None:
-        if self.vendor == "postgresql":
-            with (
-                connection.cursor() as cursor,
-                cursor.copy(
-                    f"COPY {self.stage} ({self.columns}, import_number, import_line) FROM STDIN"
-                ) as copy,
-            ):
-                for item in pending:
-                    copy.write_row(item.row)
-        else:
-            self._insert([item.row for item in pending])
+        bulk.insert_rows(self.stage_name, self.staged_columns, [item.row for item in pending])
 
     def put_columns(self, good: pa.Table, extra: list[Pending]) -> None:
         """Stage a batch converted column-wise (``cad_columns``): ``good`` holds one column per
@@ -198,18 +191,9 @@ class Stage:
                 lists[f.name] if f.name in lists else itertools.repeat(value, part.num_rows)
                 for f, value in zip(self.fields, self.defaults, strict=True)
             ]
-            self._insert(list(zip(*columns, lists["number"], lists["line"], strict=False)))
-        if extra:
-            self._insert([item.row for item in extra])
-
-    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
-        marks = ", ".join(["%s"] * (len(self.fields) + 2))
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {self.stage} ({self.columns}, import_number, import_line) "  # noqa: S608
-                f"VALUES ({marks})",
-                rows,
-            )
+            rows = zip(*columns, lists["number"], lists["line"], strict=False)
+            bulk.insert_rows(self.stage_name, self.staged_columns, rows)
+        bulk.insert_rows(self.stage_name, self.staged_columns, [item.row for item in extra])
 
     def repeats(self, first_number: int) -> list[tuple[int, str, int]]:
         """Staged rows (numbered ``first_number`` on) whose CAD id an earlier batch already

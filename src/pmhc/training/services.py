@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pmhc.platform import audit
+from pmhc.platform import audit, bulk
 from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.dates import add_months
 from pmhc.platform.models import Membership, Organization, Purpose, User
@@ -339,24 +339,10 @@ def insert_rows(
     model: type[models.Model], fields: tuple[str, ...], rows: list[tuple[Any, ...]]
 ) -> None:
     """Insert ready rows (values already as the database stores them: see ``db_value``) with
-    the database's bulk path (``COPY`` on PostgreSQL, one ``executemany`` on SQLite), without
-    building a model instance per row. The caller has checked every value and access, and
-    audits the write."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
+    the database's bulk path (``platform.bulk``), without building a model instance per row.
+    The caller has checked every value and access, and audits the write."""
     concrete = {field.name: field.column for field in model._meta.concrete_fields}
-    columns = ", ".join(quote(concrete[name]) for name in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    table = quote(model._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY: the database's own bulk load, several times faster than row inserts.
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+    bulk.insert_rows(model._meta.db_table, [concrete[name] for name in fields], rows)
 
 
 def db_value(value: Any) -> Any:
