@@ -48,6 +48,12 @@ class PersonForm(USWDSMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Height, build, clothing, anything that helps."),
     )
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=200,
+        required=False,
+        help_text=_("Where they live or stay, if known. At most 200 characters."),
+    )
     aliases = forms.CharField(
         label=_("Aliases"),
         required=False,

@@ -78,6 +78,7 @@ class Person(models.Model):
         "sex": PERSONAL,
         "veteran": PERSONAL,
         "description": PERSONAL,
+        "address": PERSONAL,
     }
     agency_text_fields: ClassVar[frozenset[str]] = frozenset()
 
@@ -95,6 +96,18 @@ class Person(models.Model):
     description = models.TextField(
         _("description"), blank=True, help_text=_("Height, build, clothing, anything that helps.")
     )
+    address = models.CharField(
+        _("address"), max_length=200, blank=True, help_text=_("Where they live or stay, if known.")
+    )
+    #: The one person this record is believed to be (identity resolution, ``identity_models``).
+    #: Records of one person, under any spelling, share an identity; none until resolved.
+    identity = models.ForeignKey(
+        "people.Identity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="records",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -103,7 +116,10 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name", "pk"]
-        indexes = [models.Index(fields=["organization", "family_name", "given_name"])]
+        indexes = [
+            models.Index(fields=["organization", "family_name", "given_name"]),
+            models.Index(fields=["organization", "identity"]),
+        ]
 
     def __str__(self) -> str:
         name = ", ".join(part for part in (self.family_name, self.given_name) if part)
@@ -222,3 +238,25 @@ class Consent(models.Model):
 
     def access_organization_ids(self) -> frozenset[int]:
         return frozenset({self.organization_id})
+
+
+# Identity resolution, response plans and the rest keep their models in modules of their own;
+# importing them here registers them with the app.
+from pmhc.people.identity_models import (  # noqa: E402
+    Identity,
+    IdentityChange,
+    LinkageRun,
+    LinkageSettings,
+    MatchCandidate,
+)
+
+__all__ = [
+    "Consent",
+    "Identity",
+    "IdentityChange",
+    "LinkageRun",
+    "LinkageSettings",
+    "MatchCandidate",
+    "Person",
+    "PersonAlias",
+]

@@ -28,6 +28,7 @@ PERSON_FIELDS = (
     "sex",
     "veteran",
     "description",
+    "address",
 )
 #: An alias is a name, or a (name, kind) pair where kind is an ``AliasKind``.
 AliasInput = str | tuple[str, str]
@@ -61,7 +62,7 @@ def _clean_aliases(aliases: Iterable[AliasInput]) -> list[tuple[str, str]]:
 
 def _apply(person: Person, values: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
-    for name in ("family_name", "given_name", "description"):
+    for name in ("family_name", "given_name", "description", "address"):
         if name in values:
             setattr(person, name, str(values[name] or "").strip())
     for name in ("date_of_birth", "approximate_age", "sex", "veteran"):
@@ -109,6 +110,7 @@ def create_person(
     sex: str = Sex.UNKNOWN,
     veteran: str = Veteran.UNKNOWN,
     description: str = "",
+    address: str = "",
     aliases: Iterable[AliasInput] = (),
 ) -> Person:
     """Record a person involved in a call or an encounter, with their aliases."""
@@ -123,6 +125,7 @@ def create_person(
         "sex": sex,
         "veteran": veteran,
         "description": description,
+        "address": address,
     }
     _apply(person, values)
     cleaned = _clean_aliases(aliases)

@@ -80,6 +80,13 @@ AGENCY_ONLY: dict[str, frozenset[str]] = {
     "response.encounterperson": frozenset({"role"}),
     # A consent holds no free text: its terms are ids, classes, purposes and dates.
     "people.consent": frozenset(),
+    # Identity resolution holds ids, scores and settings; the records it links are read
+    # through ``people``.
+    "people.identity": frozenset(),
+    "people.linkagesettings": frozenset(),
+    "people.linkagerun": frozenset({"stage", "error"}),
+    "people.matchcandidate": frozenset({"status"}),
+    "people.identitychange": frozenset({"kind"}),
 }
 #: A date no page prints by chance; the year is what is looked for.
 BIRTH = dt.date(1913, 2, 17)
