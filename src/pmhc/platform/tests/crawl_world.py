@@ -46,7 +46,9 @@ from pmhc.dispatch.models import (
     TriageRuleSet,
 )
 from pmhc.dispatch.tests.helpers import cit_officer_on_duty
+from pmhc.people import identity_changes
 from pmhc.people import services as people_services
+from pmhc.people.identity_models import CandidateStatus, IdentityChangeKind, MatchCandidate
 from pmhc.people.models import Person
 from pmhc.planning import services as planning_services
 from pmhc.platform import invitation_services
@@ -344,6 +346,32 @@ def _holdings(
     )
     for code in ("Fam", "Giv", "Dsc", "Ali", "Nik"):
         seed.track(f"person.{code}", person, C.PERSONAL, seed.text(code))
+    # A second record of the same person, as an import spelled them, and the two resolved into
+    # one identity, with the pair they made for review.
+    other_record = people_services.create_person(
+        taker,
+        organization=organization,
+        purpose=ACTIVE_CALL,
+        family_name=seed.text("Fam"),
+        given_name=seed.text("Giv"),
+        date_of_birth=BIRTH_DATES[key],
+    )
+    identity_changes.give_identities(organization, [person.pk, other_record.pk])
+    pair = MatchCandidate.objects.create(
+        organization=organization,
+        left_id=min(person.pk, other_record.pk),
+        right_id=max(person.pk, other_record.pk),
+        probability=0.9,
+        status=CandidateStatus.LINKED,
+    )
+    person.refresh_from_db()
+    identity_changes.move_records(
+        organization,
+        IdentityChangeKind.LINK,
+        {other_record.pk: person.identity_id},
+        made_by=users[Role.CASE_MANAGER],
+        candidate=pair,
+    )
     seed.track("person.date_of_birth", person, C.PERSONAL, *date_renderings(BIRTH_DATES[key]))
     dispatch_services.link_person(taker, call=call, person=person, role="subject")
     dispatch_services.assign_unit(taker, call=call, trainee=on_duty)
