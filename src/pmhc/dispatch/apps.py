@@ -30,6 +30,10 @@ class DispatchConfig(AppConfig):
         landing.register("dispatch_call_new", Role.CALL_TAKER)
         landing.register("dispatch_index", Role.OFFICER, Role.CLINICIAN, Role.CASE_MANAGER)
         register_startup_check(_start_import_watch)
+        from pmhc.dispatch import retention as dispatch_retention
+
+        # How long calls are kept (``platform/retention.py``).
+        dispatch_retention.register()
         register_panel(
             "people.person",
             template="dispatch/_person_calls.html",

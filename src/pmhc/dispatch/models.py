@@ -499,6 +499,8 @@ class Call(models.Model):
     import_batch = models.ForeignKey(
         CallImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
     )
+    #: When the retention schedule blanked what the call said about people (``retention.py``).
+    deidentified_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -21,3 +21,7 @@ class PeopleConfig(AppConfig):
         from pmhc.platform.access import register_consent_check
 
         register_consent_check(consent_allows)
+        from pmhc.people import retention as people_retention
+
+        # How long people and consents are kept (``platform/retention.py``).
+        people_retention.register()

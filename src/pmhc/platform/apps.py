@@ -21,3 +21,15 @@ class PlatformConfig(AppConfig):
         from pmhc.platform.worker_hooks import register_startup_check
 
         register_startup_check(purge_on_start)
+        from pmhc.platform import retention_audit
+
+        # The audit trail under the retention schedule, and the daily purge.
+        retention_audit.register()
+        register_startup_check(_start_daily_purge)
+
+
+def _start_daily_purge() -> str:
+    # Imported when the worker starts, not when the apps load: tasks reach the services.
+    from pmhc.platform.tasks import schedule_daily_purge
+
+    return schedule_daily_purge()

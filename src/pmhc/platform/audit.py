@@ -60,6 +60,7 @@ from django.utils.crypto import salted_hmac
 
 from pmhc.platform import audit_codes, context
 from pmhc.platform.models import (
+    AuditChainAnchor,
     AuditChainHead,
     AuditEvent,
     Classification,
@@ -247,6 +248,45 @@ def head_mac(chain: int, sequence: int, last_hash: str) -> str:
     """A chain head's seal: only the key's holder can move the head."""
     message = _canonical({"chain": chain, "sequence": sequence, "last_hash": last_hash})
     return hmac.new(_chain_key(), message, hashlib.sha256).hexdigest()
+
+
+def anchor_mac(chain: int, sequence: int, last_hash: str, removed: int) -> str:
+    """An anchor's seal: only the key's holder can say where a shortened chain starts."""
+    message = _canonical(
+        {"anchor": chain, "sequence": sequence, "last_hash": last_hash, "removed": removed}
+    )
+    return hmac.new(_chain_key(), message, hashlib.sha256).hexdigest()
+
+
+def remove_oldest(chain: int, *, through_sequence: int) -> int:
+    """Remove a chain's events up to ``through_sequence`` (the retention schedule's purge,
+    ``platform/retention_services.py``), and move the chain's anchor to the last one removed,
+    in the caller's transaction: verification then starts after it. The only way events
+    leave the trail; returns how many left."""
+    if chain == PLATFORM_CHAIN:
+        raise ValueError("The platform chain is kept whole.")
+    _locked_head(chain)
+    last = AuditEvent.objects.filter(chain=chain, sequence=through_sequence).first()
+    if last is None:
+        return 0
+    anchor = AuditChainAnchor.objects.select_for_update().filter(chain=chain).first()
+    if anchor is not None and anchor.sequence >= through_sequence:
+        return 0
+    doomed = AuditEvent.objects.filter(chain=chain, sequence__lte=through_sequence)
+    # The trail's own guard refuses every delete; this is the one that the schedule allows.
+    removed = doomed._raw_delete(doomed.db)
+    total = (anchor.removed if anchor is not None else 0) + removed
+    AuditChainAnchor.objects.update_or_create(
+        chain=chain,
+        defaults={
+            "sequence": last.sequence,
+            "last_hash": last.hash,
+            "cut_before": last.occurred_at,
+            "removed": total,
+            "mac": anchor_mac(chain, last.sequence, last.hash, total),
+        },
+    )
+    return removed
 
 
 def compute_hash(event: AuditEvent) -> str:
@@ -479,6 +519,22 @@ def _verify_chain(chain: int, progress: Callable[[int], object] | None) -> Verif
     def broken(sequence: int | None, pk: int | None, reason: str) -> VerifyResult:
         return VerifyResult(False, checked, sequence, pk, reason, unkeyed, chain)
 
+    # Events removed by the retention schedule: the chain starts after its sealed anchor.
+    anchor = AuditChainAnchor.objects.filter(chain=chain).first()
+    start = 0
+    if anchor is not None:
+        seal = anchor_mac(chain, anchor.sequence, anchor.last_hash, anchor.removed)
+        if not hmac.compare_digest(anchor.mac, seal):
+            return broken(
+                anchor.sequence,
+                None,
+                "the anchor left by the retention schedule does not match the audit key "
+                "(it was moved without the key)",
+            )
+        start = anchor.sequence
+        expected_prev = anchor.last_hash
+        expected_sequence = anchor.sequence + 1
+
     for event in events.iterator(chunk_size=2000):
         reason = ""
         if event.sequence != expected_sequence:
@@ -510,11 +566,11 @@ def _verify_chain(chain: int, progress: Callable[[int], object] | None) -> Verif
             "the chain head's seal does not match the audit key (the head was moved without "
             "the key, or PMHC_AUDIT_KEY is not the key the trail was written with)",
         )
-    if head.sequence != checked or head.last_hash != expected_prev:
+    if head.sequence != start + checked or head.last_hash != expected_prev:
         return broken(
-            checked + 1,
+            start + checked + 1,
             None,
-            f"the chain head says {head.sequence} events but {checked} were found "
+            f"the chain head says {head.sequence} events but {start + checked} were found "
             "(the newest events were removed)",
         )
     return VerifyResult(True, checked, unkeyed=unkeyed)

@@ -437,6 +437,8 @@ class AuditAction(models.TextChoices):
     BREAK_GLASS_STARTED = "break_glass.started", _("Break-glass emergency access started")
     BREAK_GLASS_ENDED = "break_glass.ended", _("Break-glass emergency access ended")
     BREAK_GLASS_REVIEWED = "break_glass.reviewed", _("Break-glass use reviewed")
+    RETENTION_CHANGED = "retention.changed", _("Retention schedule changed")
+    RETENTION_PURGED = "retention.purged", _("Records past the retention schedule purged")
 
 
 class Outcome(models.TextChoices):
@@ -664,3 +666,12 @@ class SubmitToken(models.Model):
 
     def __str__(self) -> str:
         return f"submit token {self.digest[:8]}… of {self.owner}"
+
+
+# Retention keeps its models in a module of its own; importing them here registers them.
+from pmhc.platform.retention_models import (  # noqa: E402
+    AuditChainAnchor as AuditChainAnchor,
+)
+from pmhc.platform.retention_models import (  # noqa: E402
+    RetentionSchedule as RetentionSchedule,
+)

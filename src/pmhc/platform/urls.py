@@ -3,7 +3,14 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from pmhc.platform import account_views, agreement_views, break_glass_views, org_views, views
+from pmhc.platform import (
+    account_views,
+    agreement_views,
+    break_glass_views,
+    org_views,
+    retention_views,
+    views,
+)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -107,4 +114,5 @@ urlpatterns = [
     path("org/<slug:slug>/email/<int:pk>/retry/", org_views.email_retry, name="email_retry"),
     path("org/<slug:slug>/audit/", org_views.audit_list, name="audit_list"),
     path("org/<slug:slug>/audit/export.csv", org_views.audit_export, name="audit_export"),
+    path("org/<slug:slug>/retention/", retention_views.retention_page, name="retention"),
 ]

@@ -59,6 +59,10 @@ class ResponseConfig(AppConfig):
             context=_call_notes,
             order=10,
         )
+        from pmhc.response import retention as response_retention
+
+        # How long encounter reports are kept (``platform/retention.py``).
+        response_retention.register()
 
 
 def _own_report_states(calls: QuerySet[Call], user_id: int) -> QuerySet[Call]:

@@ -32,3 +32,7 @@ class ToolkitConfig(AppConfig):
         from pmhc.platform import landing
 
         landing.register("ta_queue", Role.TTA_STAFF)
+        from pmhc.toolkit import retention as toolkit_retention
+
+        # How long the public's contact details are kept (``platform/retention.py``).
+        toolkit_retention.register()

@@ -104,6 +104,7 @@ FILLS: dict[str, dict[str, Fill]] = {
     "email_retry": {"slug": ORG, "pk": Owned(lambda h: h.email)},
     "audit_list": {"slug": ORG},
     "audit_export": {"slug": ORG},
+    "retention": {"slug": ORG},
     "api_organization": {"slug": ORG},
     # A reset link that matches no account: the page must say so, never fail.
     "password_reset_confirm": {"uidb64": Fixed("MTIzNDU2Nzg"), "token": Fixed("c0ffee-beef")},

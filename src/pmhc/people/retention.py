@@ -1,0 +1,124 @@
+"""How long people keeps its records (``platform/retention.py``).
+
+- **People.** A person's record is de-identified once nothing recent needs it: recorded
+  before the cut, in no call or encounter report received since, and under no consent still
+  in effect. Names, aliases, birth date, age, sex, veteran status, description and address
+  are blanked; the row stays, so the counts of calls and reports that still point to it hold.
+- **Consents.** A consent that ended (revoked, or past its last day) before the cut is
+  deleted. Six years is the least: the HIPAA privacy rule has a covered health partner keep
+  an authorization six years from when it was last in effect (45 CFR 164.530(j)(2)).
+- **Response plans** register their kind here too, beside the person they belong to: a
+  ``register_plans()`` added to ``register()`` below, with the plan's own due and purge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pmhc.people.models import Consent, Person, PersonAlias, Sex, Veteran
+from pmhc.platform import retention
+
+PEOPLE = "people.person"
+CONSENTS = "people.consent"
+
+BLANKED: dict[str, Any] = {
+    "family_name": "",
+    "given_name": "",
+    "date_of_birth": None,
+    "approximate_age": None,
+    "sex": Sex.UNKNOWN,
+    "veteran": Veteran.UNKNOWN,
+    "description": "",
+    "address": "",
+}
+#: A record with all of these blank says nothing more about anyone.
+_ALREADY_BLANK = Q(
+    family_name="",
+    given_name="",
+    date_of_birth=None,
+    approximate_age=None,
+    sex=Sex.UNKNOWN,
+    veteran=Veteran.UNKNOWN,
+    description="",
+    address="",
+    aliases__isnull=True,
+)
+
+
+def _consent_in_effect(on: dt.date) -> Q:
+    return Q(revoked_at__isnull=True) & (Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+
+
+def due_people(organization_id: int, cut: dt.datetime) -> QuerySet[Person]:
+    recent = (
+        Q(calls__call__received_at__gte=cut)
+        | Q(encounters__encounter__call__received_at__gte=cut)
+        | Q(consents__in=Consent.objects.filter(_consent_in_effect(cut.date())))
+    )
+    kept = Person.objects.filter(recent).values("pk")
+    blank = Person.objects.filter(_ALREADY_BLANK).values("pk")
+    return (
+        Person.objects.filter(organization_id=organization_id, created_at__lt=cut)
+        .exclude(pk__in=kept)
+        .exclude(pk__in=blank)
+    )
+
+
+def deidentify_people(pks: Sequence[Any]) -> int:
+    PersonAlias.objects.filter(person_id__in=pks).delete()
+    return Person.objects.filter(pk__in=pks).update(updated_at=timezone.now(), **BLANKED)
+
+
+def due_consents(organization_id: int, cut: dt.datetime) -> QuerySet[Consent]:
+    ended = Q(revoked_at__lt=cut) | Q(revoked_at__isnull=True, valid_until__lt=cut.date())
+    return Consent.objects.filter(Q(organization_id=organization_id) & ended)
+
+
+def delete_consents(pks: Sequence[Any]) -> int:
+    deleted = Consent.objects.filter(pk__in=pks).delete()[1]
+    return deleted.get(Consent._meta.label, 0)
+
+
+def register() -> None:
+    retention.register(
+        retention.RecordKind(
+            key=PEOPLE,
+            label=_("People"),
+            measured_from=_("when the person was last in a call or report"),
+            minimum_days=365,
+            maximum_days=3650,
+            default_days=2555,
+            action=retention.PurgeAction.DEIDENTIFY,
+            due=due_people,
+            purge=deidentify_people,
+            date_field="created_at",
+            reference=lambda person: f"person {person.pk}",
+            order=70,
+        )
+    )
+    retention.register(
+        retention.RecordKind(
+            key=CONSENTS,
+            label=_("Consents that ended"),
+            measured_from=_("when the consent was revoked or ran out"),
+            minimum_days=2190,
+            maximum_days=3650,
+            default_days=2190,
+            action=retention.PurgeAction.DELETE,
+            due=due_consents,
+            purge=delete_consents,
+            date_field="valid_from",
+            reference=lambda consent: f"consent {consent.pk}",
+            bound_source=_(
+                "the HIPAA privacy rule: six years from when it was last in effect "
+                "(45 CFR 164.530(j)(2))"
+            ),
+            order=72,
+        )
+    )
