@@ -15,3 +15,6 @@ class PeopleAudit(models.TextChoices):
     PEOPLE_IMPORTED = "people.imported", _("People brought in with past records")
     CONSENT_GIVEN = "people.consent_given", _("Consent to share recorded")
     CONSENT_REVOKED = "people.consent_revoked", _("Consent to share revoked")
+    LINKAGE_REQUESTED = "people.linkage_requested", _("Linkage of records asked for")
+    LINKAGE_FINISHED = "people.linkage_finished", _("Linkage of records finished")
+    LINKAGE_FAILED = "people.linkage_failed", _("Linkage of records failed")
