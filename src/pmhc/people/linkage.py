@@ -45,6 +45,9 @@ MODEL_GROWTH = 2.0
 U_MAX_PAIRS = 2_000_000
 EM_MAX_PAIRS = 2_000_000
 SEED = 1512
+#: The columns whose exact match weighs by how common the value is (a rare family name that
+#: agrees says more than a common one).
+TF_COLUMNS = ("given", "family")
 #: The least u kept, and the least m: EM drives the m of a level to zero when no match in the
 #: organization's records fell there yet (an address that changed, say); a zero would make
 #: that level veto any link for good, and Splink refuses it. A level seen in no match weighs
@@ -56,6 +59,8 @@ logger = logging.getLogger(__name__)
 
 COLUMNS = (
     "unique_id",
+    "initials",
+    "name_start",
     "family",
     "given",
     "given_canon",
@@ -74,6 +79,8 @@ COLUMNS = (
 SCHEMA = pa.schema(
     [
         ("unique_id", pa.int64()),
+        ("initials", pa.string()),
+        ("name_start", pa.string()),
         ("family", pa.string()),
         ("given", pa.string()),
         ("given_canon", pa.string()),
@@ -145,6 +152,8 @@ def prepare(mentions: Iterable[Mention]) -> pa.Table:
             birth_year = m.recorded_year - int(m.approximate_age)
         sex = (m.sex or "").upper()
         columns["unique_id"].append(m.pk)
+        columns["initials"].append(_or_none(family[:1] + given[:1]) if family and given else None)
+        columns["name_start"].append(_or_none(given[:2]))
         columns["family"].append(_or_none(family))
         columns["given"].append(_or_none(given))
         columns["given_canon"].append(_or_none(canonical_given(given)))
@@ -196,7 +205,7 @@ def comparison_creators() -> list[Any]:
                     ),
                     "Missing",
                 ),
-                _level(cll.ExactMatchLevel("given"), "Same"),
+                _level(cll.ExactMatchLevel("given", term_frequency_adjustments=True), "Same"),
                 _level(cll.CustomLevel(nickname), "Nickname of the same name"),
                 _level(cll.LevenshteinLevel("given", 1), "One letter apart"),
                 _level(cll.ExactMatchLevel("given_ph"), "Sounds the same"),
@@ -208,7 +217,7 @@ def comparison_creators() -> list[Any]:
             output_column_name="family_name",
             comparison_levels=[
                 _level(cll.NullLevel("family"), "Missing"),
-                _level(cll.ExactMatchLevel("family"), "Same"),
+                _level(cll.ExactMatchLevel("family", term_frequency_adjustments=True), "Same"),
                 _level(cll.ColumnsReversedLevel("family", "given"), "Given and family swapped"),
                 _level(cll.LevenshteinLevel("family", 1), "One letter apart"),
                 _level(cll.ExactMatchLevel("family_ph"), "Sounds the same"),
@@ -272,7 +281,7 @@ def comparison_creators() -> list[Any]:
 
 def blocking_rules() -> list[Any]:
     """Which pairs are scored at all: records that share one of these keys. Between them they
-    catch a typo in either name, a nickname, a swapped or missing date of birth."""
+    catch a typo in either name or in both, a nickname, a swapped or missing date of birth."""
     from splink import block_on
 
     return [
@@ -280,6 +289,8 @@ def blocking_rules() -> list[Any]:
         block_on("given_canon", "dob"),
         block_on("family_ph", "given_canon"),
         block_on("family", "given_ph"),
+        block_on("initials", "dob"),
+        block_on("family", "name_start"),
     ]
 
 
@@ -486,9 +497,10 @@ def _pairs_from(
 ) -> tuple[list[ScoredPair], int]:
     counted = frame.query_sql("SELECT count(*) AS n FROM {this}").as_record_list()
     scored = int(counted[0]["n"]) if counted else 0
+    present = set(frame.query_sql("SELECT * FROM {this} LIMIT 0").as_pyarrow_table().column_names)
     wanted = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
     for name in labels:
-        wanted += [f"gamma_{name}", f"mw_{name}"]
+        wanted += [c for c in (f"gamma_{name}", f"mw_{name}", f"mw_tf_adj_{name}") if c in present]
     # Only column names made here and a float go into the query.
     columns = ", ".join(wanted)
     kept = frame.query_sql(
@@ -500,12 +512,13 @@ def _pairs_from(
         evidence: dict[str, Any] = {}
         for name, values in labels.items():
             gamma = row.get(f"gamma_{name}")
-            weight = row.get(f"mw_{name}")
             if gamma is None:
                 continue
+            # The level's weight, and what the name's frequency added to it.
+            weight = (row.get(f"mw_{name}") or 0.0) + (row.get(f"mw_tf_adj_{name}") or 0.0)
             evidence[name] = {
                 "level": values.get(int(gamma), ""),
-                "weight": round(float(weight), 3) if weight is not None else 0.0,
+                "weight": round(float(weight), 3),
             }
         out.append(
             ScoredPair(
@@ -533,8 +546,9 @@ def score(
     with new, and new with every other record), not the whole history again."""
     db_api = _db_api(backend, spark)
     labels = _comparison_labels()
+    # One linker over every record: how common a name is comes from all of them.
+    linker = _linker(table, model, db_api, "pmhc_people_all")
     if new_ids is None:
-        linker = _linker(table, model, db_api, "pmhc_people_all")
         pairs, scored = _pairs_from(
             linker.inference.predict(warning_mode="never"), threshold, labels
         )
@@ -547,8 +561,9 @@ def score(
     known = table.filter(pc.invert(is_new))
     if fresh.num_rows == 0:
         return Scores([], 0)
-    linker = _linker(fresh, model, db_api, "pmhc_people_new")
-    new_frame = db_api.register(fresh, table_name="pmhc_people_new_again")
+    for column in TF_COLUMNS:
+        linker.table_management.compute_tf_table(column)
+    new_frame = db_api.register(fresh, table_name="pmhc_people_new")
     pairs, scored = _pairs_from(
         linker.inference.predict_within(new_frame, warning_mode="never"), threshold, labels
     )
