@@ -28,7 +28,7 @@ class DispatchConfig(AppConfig):
         )
         # Call-takers land on the call-taker's screen; those who respond, on Operate.
         landing.register("dispatch_call_new", Role.CALL_TAKER)
-        landing.register("dispatch_index", Role.OFFICER, Role.CLINICIAN, Role.CASE_MANAGER)
+        landing.register("dispatch_index", Role.OFFICER, Role.CLINICIAN)
         register_startup_check(_start_import_watch)
         from pmhc.dispatch import retention as dispatch_retention
 
@@ -40,6 +40,11 @@ class DispatchConfig(AppConfig):
             context=_person_calls,
             order=10,
         )
+        # The calls a person was on count toward the high-utilizer list.
+        from pmhc.dispatch.people_contacts import calls_by_identity, calls_of
+        from pmhc.people import contacts
+
+        contacts.register(contacts.ContactSource("dispatch.calls", calls_by_identity, calls_of))
 
 
 def _start_import_watch() -> str:

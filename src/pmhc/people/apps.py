@@ -25,3 +25,23 @@ class PeopleConfig(AppConfig):
 
         # How long people and consents are kept (``platform/retention.py``).
         people_retention.register()
+
+        # Those who resolve people (case managers, coordinators, clinicians) reach the pairs
+        # waiting for review, and from there the high-utilizer list; the case manager's work
+        # starts there.
+        from pmhc.people.identity_selectors import opens_review
+        from pmhc.platform import landing
+        from pmhc.platform.models import Role
+        from pmhc.platform.navigation import ORDER, SECTIONS, Section
+
+        if not any(section.url_name == "people_review" for section in SECTIONS):
+            SECTIONS.append(
+                Section(
+                    _("Who is who"),
+                    "people_review",
+                    opens_review,
+                    "/operate/people/review/",
+                    ORDER["queues"],
+                )
+            )
+        landing.register("people_review", Role.CASE_MANAGER)

@@ -79,6 +79,7 @@ class Person(models.Model):
         "veteran": PERSONAL,
         "description": PERSONAL,
         "address": PERSONAL,
+        "external_id": PERSONAL,
     }
     agency_text_fields: ClassVar[frozenset[str]] = frozenset()
 
@@ -99,6 +100,9 @@ class Person(models.Model):
     address = models.CharField(
         _("address"), max_length=200, blank=True, help_text=_("Where they live or stay, if known.")
     )
+    #: The person's id in the records a file of people came from (``people_import``): the same
+    #: id imported again is the same record, not a new one.
+    external_id = models.CharField(_("id in the source records"), max_length=64, blank=True)
     #: The one person this record is believed to be (identity resolution, ``identity_models``).
     #: Records of one person, under any spelling, share an identity; none until resolved.
     identity = models.ForeignKey(
@@ -119,6 +123,13 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["organization", "family_name", "given_name"]),
             models.Index(fields=["organization", "identity"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="people_person_external_id",
+            )
         ]
 
     def __str__(self) -> str:

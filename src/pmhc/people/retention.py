@@ -2,8 +2,9 @@
 
 - **People.** A person's record is de-identified once nothing recent needs it: recorded
   before the cut, in no call or encounter report received since, and under no consent still
-  in effect. Names, aliases, birth date, age, sex, veteran status, description and address
-  are blanked; the row stays, so the counts of calls and reports that still point to it hold.
+  in effect. Names, aliases, birth date, age, sex, veteran status, description, address and
+  the id from an imported file are blanked; the row stays, so the counts of calls and reports
+  that still point to it hold.
 - **Consents.** A consent that ended (revoked, or past its last day) before the cut is
   deleted. Six years is the least: the HIPAA privacy rule has a covered health partner keep
   an authorization six years from when it was last in effect (45 CFR 164.530(j)(2)).
@@ -36,6 +37,7 @@ BLANKED: dict[str, Any] = {
     "veteran": Veteran.UNKNOWN,
     "description": "",
     "address": "",
+    "external_id": "",
 }
 #: A record with all of these blank says nothing more about anyone.
 _ALREADY_BLANK = Q(
@@ -47,6 +49,7 @@ _ALREADY_BLANK = Q(
     veteran=Veteran.UNKNOWN,
     description="",
     address="",
+    external_id="",
     aliases__isnull=True,
 )
 

@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from pmhc.people import views
+from pmhc.people import identity_views, views
 
 urlpatterns: list[URLPattern] = [
     path("operate/people/", views.index, name="people_index"),
     path("operate/people/<int:pk>/", views.person, name="people_person"),
     path("operate/people/<int:pk>/edit/", views.person_edit, name="people_person_edit"),
+    path("operate/people/review/", identity_views.review, name="people_review"),
+    path("operate/people/review/<int:pk>/", identity_views.pair, name="people_pair"),
+    path("operate/people/identities/<int:pk>/", identity_views.identity, name="people_identity"),
+    path(
+        "operate/people/identities/<int:pk>/merge/",
+        identity_views.merge,
+        name="people_identity_merge",
+    ),
+    path(
+        "operate/people/records/<int:pk>/take-out/",
+        identity_views.take_out,
+        name="people_take_out",
+    ),
+    path("operate/people/changes/", identity_views.changes, name="people_changes"),
+    path("operate/people/changes/<int:pk>/undo/", identity_views.undo, name="people_undo"),
+    path("operate/people/linkage/", identity_views.linkage, name="people_linkage"),
+    path("operate/people/frequent/", identity_views.utilizers, name="people_utilizers"),
+    path("operate/people/import/", identity_views.people_import, name="people_import"),
 ]

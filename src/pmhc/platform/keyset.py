@@ -80,6 +80,15 @@ def _decode(raw: str, samples: Sequence[type]) -> list[Any] | None:
             if parsed is None or parsed.tzinfo is None:
                 return None
             values.append(parsed)
+        elif kind is float:
+            # A score (a pair's probability): ``str`` of a float reads back exactly.
+            try:
+                number = float(part)
+            except ValueError:
+                return None
+            if number != number or number in (float("inf"), float("-inf")):
+                return None
+            values.append(number)
         else:
             try:
                 values.append(int(part))
@@ -116,8 +125,8 @@ def paginate(
     size: int,
 ) -> KeysetPage[M]:
     """The page of ``queryset`` (already filtered) that ``params`` asks for, ``size`` rows in
-    ``order``. ``kinds`` gives each ordering column's type (``dt.datetime`` or ``int``), to
-    read a cursor back. Two rows more than a page are never read: one query a page."""
+    ``order``. ``kinds`` gives each ordering column's type (``dt.datetime``, ``float`` or
+    ``int``), to read a cursor back. Two rows more than a page are never read: one query a page."""
     keep = params.copy()
     after_raw = keep.pop(NEXT, [""])[-1]
     before_raw = keep.pop(PREVIOUS, [""])[-1]

@@ -64,6 +64,19 @@ class ResponseConfig(AppConfig):
         # How long encounter reports are kept (``platform/retention.py``).
         response_retention.register()
 
+        # Encounters and contact notes count toward the high-utilizer list.
+        from pmhc.people import contacts
+        from pmhc.response import people_contacts as found
+
+        contacts.register(
+            contacts.ContactSource(
+                "response.encounters", found.encounters_by_identity, found.encounters_of
+            )
+        )
+        contacts.register(
+            contacts.ContactSource("response.notes", found.notes_by_identity, found.notes_of)
+        )
+
 
 def _own_report_states(calls: QuerySet[Call], user_id: int) -> QuerySet[Call]:
     # Imported when the list is read, not when the apps load, like the panels above.

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 
 from pmhc.demo.registry import register_step
 from pmhc.dispatch.models import Routing
+from pmhc.response.demo_identities import step_identities
 
 if TYPE_CHECKING:
     from pmhc.demo.context import DemoContext
@@ -508,3 +509,4 @@ def step_teams_at_work(ctx: DemoContext) -> None:
 
 
 register_step(step_teams_at_work)
+register_step(step_identities)

@@ -197,6 +197,11 @@ FILLS: dict[str, dict[str, Fill]] = {
     "response_follow_up_done": {"pk": Owned(lambda h: h.contact_note)},
     "people_person": {"pk": Owned(lambda h: h.person)},
     "people_person_edit": {"pk": Owned(lambda h: h.person)},
+    "people_pair": {"pk": Owned(lambda h: h.identity_pair)},
+    "people_identity": {"pk": Owned(lambda h: h.person.identity)},
+    "people_identity_merge": {"pk": Owned(lambda h: h.person.identity)},
+    "people_take_out": {"pk": Owned(lambda h: h.person)},
+    "people_undo": {"pk": Owned(lambda h: h.identity_change)},
 }
 
 #: Patterns the crawl leaves alone, each with its reason. Keep this short: a pattern here is

@@ -48,7 +48,12 @@ from pmhc.dispatch.models import (
 from pmhc.dispatch.tests.helpers import cit_officer_on_duty
 from pmhc.people import identity_changes
 from pmhc.people import services as people_services
-from pmhc.people.identity_models import CandidateStatus, IdentityChangeKind, MatchCandidate
+from pmhc.people.identity_models import (
+    CandidateStatus,
+    IdentityChange,
+    IdentityChangeKind,
+    MatchCandidate,
+)
 from pmhc.people.models import Person
 from pmhc.planning import services as planning_services
 from pmhc.platform import invitation_services
@@ -154,6 +159,8 @@ class Holdings:
     api_key_raw: str
     email: OutboundEmail
     person: Person
+    identity_pair: MatchCandidate
+    identity_change: IdentityChange
     call: Call
     imported_call: Call
     call_import: CallImport
@@ -365,7 +372,7 @@ def _holdings(
         status=CandidateStatus.LINKED,
     )
     person.refresh_from_db()
-    identity_changes.move_records(
+    identity_change = identity_changes.move_records(
         organization,
         IdentityChangeKind.LINK,
         {other_record.pk: person.identity_id},
@@ -638,6 +645,8 @@ def _holdings(
         api_key_raw=api_key_raw,
         email=email,
         person=person,
+        identity_pair=pair,
+        identity_change=identity_change,
         call=call,
         imported_call=imported_call,
         call_import=call_import,

@@ -38,7 +38,7 @@ LANDS_ON: dict[Role, str] = {
     Role.OFFICER: "/operate/",
     Role.SUPERVISOR: "/operate/encounters/review/",
     Role.CLINICIAN: "/operate/",
-    Role.CASE_MANAGER: "/operate/",
+    Role.CASE_MANAGER: "/operate/people/review/",
     Role.ANALYST: "/plan/",
     Role.TTA_STAFF: "/assistance/queue/",
 }

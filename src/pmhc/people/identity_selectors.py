@@ -1,0 +1,263 @@
+"""Every read of resolved people: the pairs waiting for review, one pair side by side, one
+person (identity) with their records and the changes that made them, and the history of
+changes.
+
+Lists of pairs and changes show numbers and scores, never a person's details; a page that shows
+a record's details reads it through ``selectors.read_people``, which checks each record against
+the policy and writes one audited read for each. All of it is case management.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404, QueryDict
+
+from pmhc.people import selectors
+from pmhc.people.identity_models import (
+    CandidateStatus,
+    Identity,
+    IdentityChange,
+    LinkageSettings,
+    MatchCandidate,
+)
+from pmhc.people.models import Person
+from pmhc.platform import keyset
+from pmhc.platform.access import Action, Actor, decide, get_or_404, organization_scope, restrict
+from pmhc.platform.models import Organization, Purpose
+
+PURPOSE = Purpose.CASE_MANAGEMENT
+#: Pairs on one page of the review queue, changes on one page of the history.
+QUEUE_PAGE = 25
+HISTORY_PAGE = 50
+#: How many records and changes one person's page shows at most.
+RECORDS_SHOWN = 50
+CHANGES_SHOWN = 20
+#: The queue's count is taken no further than this.
+COUNT_BOUND = 1000
+QUEUE_ORDER = ("-probability", "pk")
+HISTORY_ORDER = ("-made_at", "-pk")
+
+#: Plain names of the fields linkage compares, for the evidence beside a pair.
+FIELD_NAMES = {
+    "family_name": "Family name",
+    "given_name": "Given name",
+    "name": "Name",
+    "date_of_birth": "Date of birth",
+    "dob": "Date of birth",
+    "approximate_age": "Age",
+    "age": "Age",
+    "sex": "Sex",
+    "address": "Address",
+    "description": "Description",
+}
+
+
+def can_resolve(actor: Actor) -> bool:
+    """Whether the actor reviews pairs and reads resolved people in some organization."""
+    return bool(organization_scope(actor, MatchCandidate, Action.VIEW, PURPOSE))
+
+
+def can_change_settings(actor: Actor, organization: Organization) -> bool:
+    return bool(decide(actor, Action.CHANGE, LinkageSettings(organization=organization), PURPOSE))
+
+
+def review_queue(actor: Actor, params: QueryDict) -> keyset.KeysetPage[MatchCandidate]:
+    """Pairs waiting for review that the actor may decide, most likely first."""
+    pairs = restrict(
+        actor, MatchCandidate.objects.filter(status=CandidateStatus.PENDING), Action.VIEW, PURPOSE
+    )
+    return keyset.paginate(pairs, params, order=QUEUE_ORDER, kinds=(float, int), size=QUEUE_PAGE)
+
+
+def pending_count(actor: Actor) -> tuple[int, bool]:
+    """How many pairs wait for the actor (up to ``COUNT_BOUND``), and whether there are more."""
+    pairs = restrict(
+        actor, MatchCandidate.objects.filter(status=CandidateStatus.PENDING), Action.VIEW, PURPOSE
+    )
+    return keyset.count_up_to(pairs, COUNT_BOUND)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """One line of a pair's evidence: which field, and how the two records compared on it."""
+
+    field: str
+    label: str
+    comparison: str
+
+
+def _plain(level: Any) -> str:
+    """A comparison level's label in plain words (linkage names them as Splink does)."""
+    text = str(level).strip()
+    lower = text.casefold()
+    if "null" in lower or "missing" in lower:
+        return "missing on one record or both"
+    if lower.startswith("exact") or "exact match" in lower:
+        return "the same on both records"
+    if "all other" in lower or lower in {"else", "different", "disagree"}:
+        return "different"
+    return text
+
+
+def evidence_of(pair: MatchCandidate) -> list[Agreement]:
+    """The pair's evidence, field by field, in plain words."""
+    evidence = pair.evidence if isinstance(pair.evidence, dict) else {}
+    return [
+        Agreement(
+            field=str(name),
+            label=FIELD_NAMES.get(str(name), str(name).replace("_", " ").capitalize()),
+            comparison=_plain(level),
+        )
+        for name, level in evidence.items()
+    ]
+
+
+@dataclass(frozen=True)
+class PairView:
+    pair: MatchCandidate
+    left: Person
+    right: Person
+    evidence: list[Agreement]
+    #: Whether the reader may decide (a partner's reader sees the pair, its holder decides).
+    may_decide: bool
+
+
+def _people(pks: list[int]) -> Any:
+    return Person.objects.filter(pk__in=pks).prefetch_related("aliases").order_by("pk")
+
+
+def pair_detail(actor: Actor, pk: int) -> PairView:
+    """One pair with both records side by side; 404 when missing, not allowed, or when either
+    record is not one the actor may read. Each record shown is an audited read."""
+    pair = get_or_404(
+        actor, MatchCandidate.objects.select_related("organization"), Action.VIEW, PURPOSE, pk=pk
+    )
+    shown = selectors.read_people(actor, _people([pair.left_id, pair.right_id]), purpose=PURPOSE)
+    if len(shown) != 2:
+        raise Http404("Not found")
+    left, right = shown
+    return PairView(
+        pair=pair,
+        left=left,
+        right=right,
+        evidence=evidence_of(pair),
+        may_decide=bool(decide(actor, Action.CHANGE, pair, PURPOSE)),
+    )
+
+
+def pair_for_decision(actor: Actor, pk: int) -> MatchCandidate:
+    """A pair the actor may decide (the service checks again, and that it is still pending)."""
+    return get_or_404(actor, MatchCandidate.objects.all(), Action.CHANGE, PURPOSE, pk=pk)
+
+
+@dataclass(frozen=True)
+class IdentityView:
+    identity: Identity
+    records: list[Person]
+    more_records: bool
+    changes: list[IdentityChange]
+    #: The changes that can be undone now (not undone already, no record moved since).
+    undoable: frozenset[int] = field(default_factory=frozenset)
+
+
+def _undoable(changes: list[IdentityChange]) -> frozenset[int]:
+    """Which of ``changes`` may be undone now: not undone yet, and every record it touched is
+    still where it left it. Two queries whatever the number of changes."""
+    if not changes:
+        return frozenset()
+    ids = [change.pk for change in changes]
+    undone = set(
+        IdentityChange.objects.filter(undoes_id__in=ids).values_list("undoes_id", flat=True)
+    )
+    touched = {int(pk) for change in changes for pk in change.after}
+    now = dict(Person.objects.filter(pk__in=touched).values_list("pk", "identity_id"))
+    return frozenset(
+        change.pk
+        for change in changes
+        if change.pk not in undone
+        and all(now.get(int(pk)) == identity for pk, identity in change.after.items())
+    )
+
+
+def identity_detail(actor: Actor, pk: int) -> IdentityView:
+    """One person: their records (each an audited read; at most ``RECORDS_SHOWN``) and the
+    latest changes that moved any of those records (at most ``CHANGES_SHOWN``)."""
+    identity = get_or_404(
+        actor, Identity.objects.select_related("organization"), Action.VIEW, PURPOSE, pk=pk
+    )
+    found = list(
+        Person.objects.filter(identity=identity)
+        .prefetch_related("aliases")
+        .order_by("pk")[: RECORDS_SHOWN + 1]
+    )
+    records = selectors.read_people(actor, found[:RECORDS_SHOWN], purpose=PURPOSE)
+    keys = [str(person.pk) for person in found[:RECORDS_SHOWN]]
+    changes: list[IdentityChange] = []
+    if keys:
+        changes = list(
+            IdentityChange.objects.filter(
+                organization_id=identity.organization_id, before__has_any_keys=keys
+            ).order_by(*HISTORY_ORDER)[:CHANGES_SHOWN]
+        )
+    return IdentityView(
+        identity=identity,
+        records=records,
+        more_records=len(found) > RECORDS_SHOWN,
+        changes=changes,
+        undoable=_undoable(changes),
+    )
+
+
+def identity_for_change(actor: Actor, pk: int) -> Identity:
+    return get_or_404(
+        actor, Identity.objects.select_related("organization"), Action.CHANGE, PURPOSE, pk=pk
+    )
+
+
+def record_for_change(actor: Actor, pk: int) -> Person:
+    """A record whose identity the actor may change (it is taken out of that identity)."""
+    person = get_or_404(actor, Person.objects.all(), Action.VIEW, PURPOSE, pk=pk)
+    identity = person.identity
+    if identity is None or not decide(actor, Action.CHANGE, identity, PURPOSE):
+        raise Http404("Not found")
+    return person
+
+
+def change_for_undo(actor: Actor, pk: int) -> IdentityChange:
+    return get_or_404(actor, IdentityChange.objects.all(), Action.CHANGE, PURPOSE, pk=pk)
+
+
+def history(actor: Actor, params: QueryDict) -> keyset.KeysetPage[IdentityChange]:
+    """Every change of who is who in the actor's reach, newest first."""
+    changes = restrict(actor, IdentityChange.objects.all(), Action.VIEW, PURPOSE)
+    return keyset.paginate(
+        changes, params, order=HISTORY_ORDER, kinds=(dt.datetime, int), size=HISTORY_PAGE
+    )
+
+
+def linkage_settings(actor: Actor, organization: Organization) -> LinkageSettings:
+    """The organization's settings (the defaults until changed), if the actor may read them."""
+    found = LinkageSettings.objects.filter(organization=organization).first()
+    settings = found or LinkageSettings(organization=organization)
+    if not decide(actor, Action.VIEW, settings, PURPOSE):
+        raise Http404("Not found")
+    return settings
+
+
+def opens_review(actor: Actor) -> bool:
+    """Whether the actor resolves the people of the organization they act for (the pages'
+    entry, and the navigation's)."""
+    organization_id = actor.organization_id
+    return organization_id is not None and bool(
+        decide(actor, Action.VIEW, Identity(organization_id=organization_id), PURPOSE)
+    )
+
+
+def acting_organization(actor: Actor) -> Organization:
+    """The organization the actor acts for, if they resolve its people; else the one 404."""
+    if not opens_review(actor):
+        raise Http404("Not found")
+    return Organization.objects.get(pk=int(actor.organization_id or 0))

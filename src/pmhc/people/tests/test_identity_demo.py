@@ -1,0 +1,33 @@
+"""The demo leaves the department's coordinator pairs to decide, and a person on the
+high-utilizer list whose count includes the calls of a second spelling of their name."""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+
+from pmhc.demo import generator
+from pmhc.people import identity_selectors, identity_services, utilizer_selectors
+from pmhc.people.identity_models import IdentityChange, IdentityChangeKind
+from pmhc.platform.access import actor_for_user
+from pmhc.platform.models import User
+
+
+def _count(found: utilizer_selectors.UtilizerList, identity: int) -> int:
+    return next((p.contact_count for p in found.people if p.identity_id == identity), 0)
+
+
+def test_demo_leaves_pairs_for_review_and_a_high_utilizer(db: None) -> None:
+    ctx = generator.build(password="demo-password-for-tests", log=lambda _: None)
+    pd = ctx.organizations["pd"]
+    coordinator = actor_for_user(User.objects.get(username="coordinator"))
+    queue = identity_selectors.review_queue(coordinator, QueryDict())
+    assert len(queue.rows) == 3
+    assert all(0.8 <= pair.probability < 0.99 and pair.evidence for pair in queue.rows)
+    linked = IdentityChange.objects.get(organization=pd, kind=IdentityChangeKind.AUTO_LINK)
+    ((_record, identity),) = linked.after.items()
+    together = _count(utilizer_selectors.high_utilizers(coordinator, pd), identity)
+    assert together >= 4
+    # Undone, the second spelling's calls no longer count for the person.
+    identity_services.undo(coordinator, change=linked)
+    apart = _count(utilizer_selectors.high_utilizers(coordinator, pd), identity)
+    assert apart < together

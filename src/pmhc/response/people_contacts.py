@@ -1,0 +1,79 @@
+"""The encounters and contact notes of a person's records, as contacts for
+``people.contacts`` (the high-utilizer list): counts by identity and their times, never their
+content. An encounter is dated by its call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from pmhc.people.contacts import Contact
+from pmhc.response.models import ContactNote, EncounterPerson
+
+
+def encounters_by_identity(organization_id: int, since: dt.datetime) -> dict[int, int]:
+    rows = (
+        EncounterPerson.objects.filter(
+            encounter__organization_id=organization_id,
+            encounter__call__received_at__gte=since,
+            person__identity__isnull=False,
+        )
+        .values("person__identity_id")
+        .annotate(n=Count("encounter_id", distinct=True))
+        .values_list("person__identity_id", "n")
+    )
+    return {int(identity): int(n) for identity, n in rows}
+
+
+def encounters_of(person_pks: Sequence[int], since: dt.datetime, limit: int) -> list[Contact]:
+    rows = (
+        EncounterPerson.objects.filter(
+            person_id__in=list(person_pks), encounter__call__received_at__gte=since
+        )
+        .order_by("-encounter__call__received_at", "-encounter_id")
+        .values_list("person_id", "encounter_id", "encounter__call__received_at")[:limit]
+    )
+    return [
+        Contact(
+            person_id=person,
+            at=at,
+            kind=_("Encounter"),
+            url=reverse("response_encounter", args=[encounter]),
+        )
+        for person, encounter, at in rows
+    ]
+
+
+def notes_by_identity(organization_id: int, since: dt.datetime) -> dict[int, int]:
+    rows = (
+        ContactNote.objects.filter(
+            organization_id=organization_id,
+            created_at__gte=since,
+            person__identity__isnull=False,
+        )
+        .values("person__identity_id")
+        .annotate(n=Count("pk"))
+        .values_list("person__identity_id", "n")
+    )
+    return {int(identity): int(n) for identity, n in rows}
+
+
+def notes_of(person_pks: Sequence[int], since: dt.datetime, limit: int) -> list[Contact]:
+    rows = (
+        ContactNote.objects.filter(person_id__in=list(person_pks), created_at__gte=since)
+        .order_by("-created_at", "-pk")
+        .values_list("person_id", "pk", "created_at")[:limit]
+    )
+    return [
+        Contact(
+            person_id=int(person),
+            at=at,
+            kind=_("Contact note"),
+            url=reverse("response_contact", args=[note]),
+        )
+        for person, note, at in rows
+    ]
