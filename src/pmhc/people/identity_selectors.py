@@ -55,6 +55,10 @@ FIELD_NAMES = {
 }
 
 
+#: Evidence entries that are about the whole pair, not one field.
+NOT_FIELDS = frozenset({"match_weight", "rule"})
+
+
 def can_resolve(actor: Actor) -> bool:
     """Whether the actor reviews pairs and reads resolved people in some organization."""
     return bool(organization_scope(actor, MatchCandidate, Action.VIEW, PURPOSE))
@@ -95,7 +99,7 @@ def _plain(level: Any) -> str:
     lower = text.casefold()
     if "null" in lower or "missing" in lower:
         return "missing on one record or both"
-    if lower.startswith("exact") or "exact match" in lower:
+    if lower == "same" or lower.startswith("exact") or "exact match" in lower:
         return "the same on both records"
     if "all other" in lower or lower in {"else", "different", "disagree"}:
         return "different"
@@ -103,16 +107,34 @@ def _plain(level: Any) -> str:
 
 
 def evidence_of(pair: MatchCandidate) -> list[Agreement]:
-    """The pair's evidence, field by field, in plain words."""
+    """The pair's evidence, field by field, in plain words. Linkage keeps each field as its
+    comparison level's label and the weight it added (``{"level": ..., "weight": ...}``);
+    a weight above zero pointed to one person, below zero to two. Other entries (the overall
+    match weight, the rule used) are not about a field and are left out."""
     evidence = pair.evidence if isinstance(pair.evidence, dict) else {}
-    return [
-        Agreement(
-            field=str(name),
-            label=FIELD_NAMES.get(str(name), str(name).replace("_", " ").capitalize()),
-            comparison=_plain(level),
+    lines = []
+    for name, value in evidence.items():
+        if name in NOT_FIELDS:
+            continue
+        if isinstance(value, dict):
+            level, weight = value.get("level", ""), value.get("weight")
+        elif isinstance(value, str):
+            level, weight = value, None
+        else:
+            continue
+        comparison = _plain(level)
+        if isinstance(weight, int | float) and weight > 0:
+            comparison += " (points to one person)"
+        elif isinstance(weight, int | float) and weight < 0:
+            comparison += " (points to two people)"
+        lines.append(
+            Agreement(
+                field=str(name),
+                label=FIELD_NAMES.get(str(name), str(name).replace("_", " ").capitalize()),
+                comparison=comparison,
+            )
         )
-        for name, level in evidence.items()
-    ]
+    return lines
 
 
 @dataclass(frozen=True)

@@ -79,9 +79,10 @@ class Person(models.Model):
         "veteran": PERSONAL,
         "description": PERSONAL,
         "address": PERSONAL,
-        "external_id": PERSONAL,
     }
-    agency_text_fields: ClassVar[frozenset[str]] = frozenset()
+    #: The record's number in the system a file of people came from: the agency's key, like a
+    #: CAD event id, not anything the person said or is.
+    agency_text_fields: ClassVar[frozenset[str]] = frozenset({"external_id"})
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     family_name = models.CharField(_("family name"), max_length=100, blank=True)

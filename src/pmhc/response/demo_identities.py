@@ -25,17 +25,18 @@ if TYPE_CHECKING:
 
 #: How many pairs are left for review, and their likelihoods (between the default thresholds).
 REVIEW_LIKELIHOODS = (0.95, 0.9, 0.86)
-#: The evidence shown beside each pair, worded as linkage words it.
+#: The evidence shown beside each pair, as linkage keeps it: each field's comparison level and
+#: the weight it added (illustrative values).
 EVIDENCE = {
-    "given_name": "Exact match on given_name",
-    "family_name": "Jaro-Winkler similarity of family_name >= 0.88",
-    "approximate_age": "Exact match on approximate_age",
-    "sex": "Exact match on sex",
+    "given_name": {"level": "Same", "weight": 3.1},
+    "family_name": {"level": "Two letters swapped", "weight": 1.2},
+    "approximate_age": {"level": "Same", "weight": 1.4},
+    "sex": {"level": "Same", "weight": 0.6},
 }
 SWAPPED_EVIDENCE = {
-    "given_name": "given_name matches family_name of the other record",
-    "family_name": "family_name matches given_name of the other record",
-    "approximate_age": "Exact match on approximate_age",
+    "given_name": {"level": "Given and family names swapped", "weight": 1.8},
+    "family_name": {"level": "Given and family names swapped", "weight": 1.8},
+    "approximate_age": {"level": "Same", "weight": 1.4},
 }
 WINDOW_DAYS = 90
 

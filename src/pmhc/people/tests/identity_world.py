@@ -31,7 +31,9 @@ def member(cast: Cast, role: Role, username: str, organization: Organization | N
     return user
 
 
-def pair_of(left: Person, right: Person, probability: float, **evidence: str) -> MatchCandidate:
+def pair_of(
+    left: Person, right: Person, probability: float, **evidence: str | dict[str, object]
+) -> MatchCandidate:
     low, high = sorted((left.pk, right.pk))
     return MatchCandidate.objects.create(
         organization_id=left.organization_id,
@@ -72,11 +74,13 @@ def build(cast: Cast) -> IdentityWorld:
         records[0],
         records[2],
         0.91,
-        given_name="Exact match on given_name",
-        family_name="Jaro-Winkler similarity of family_name >= 0.9",
-        date_of_birth="date_of_birth is NULL",
+        given_name={"level": "Same", "weight": 2.5},
+        family_name={"level": "Jaro-Winkler similarity of family_name >= 0.9", "weight": 1.1},
+        date_of_birth={"level": "date_of_birth is NULL", "weight": 0.0},
     )
-    other_pair = pair_of(records[0], stranger, 0.83, family_name="All other comparisons")
+    other_pair = pair_of(
+        records[0], stranger, 0.83, family_name={"level": "All other comparisons", "weight": -4.0}
+    )
     return IdentityWorld(
         case_manager=member(cast, Role.CASE_MANAGER, "casey"),
         records=records,

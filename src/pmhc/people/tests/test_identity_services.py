@@ -236,3 +236,24 @@ def test_review_queue_is_most_likely_first_paginated_and_pinned(
     assert probabilities == sorted(probabilities, reverse=True)
     # Another organization's coordinator sees none of them.
     assert not identity_selectors.review_queue(cast.actor(cast.outsider), QueryDict()).rows
+
+
+def test_evidence_is_told_in_plain_words_and_a_bad_cursor_gives_the_first_page(
+    cast: Cast,
+) -> None:
+    world = build(cast)
+    world.other_pair.evidence = {
+        **world.other_pair.evidence,
+        "match_weight": 2.2,
+        "rule": "deterministic",
+        "date_of_birth": {"level": "Day and month swapped", "weight": 1.5},
+    }
+    lines = {a.label: a.comparison for a in identity_selectors.evidence_of(world.other_pair)}
+    assert lines == {
+        "Family name": "different (points to two people)",
+        "Date of birth": "Day and month swapped (points to one person)",
+    }
+    actor = cast.actor(world.case_manager)
+    for cursor in ("after=abc~1", "after=nan~1", "after=0.9", "before=inf~2"):
+        page = identity_selectors.review_queue(actor, QueryDict(cursor))
+        assert [p.pk for p in page.rows][:1] == [world.pair.pk], cursor
