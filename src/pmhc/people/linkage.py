@@ -549,10 +549,15 @@ def score(
     # One linker over every record: how common a name is comes from all of them.
     linker = _linker(table, model, db_api, "pmhc_people_all")
     if new_ids is None:
-        pairs, scored = _pairs_from(
-            linker.inference.predict(warning_mode="never"), threshold, labels
+        # The blocked pairs are counted first, then scored with the threshold applied as they
+        # are scored, so pairs below it are never kept (at a million records, most pairs).
+        blocked = linker.inference.compute_blocked_pairs_for_predict()
+        counted = blocked.query_sql("SELECT count(*) AS n FROM {this}").as_record_list()
+        frame = linker.inference.predict(
+            threshold_match_probability=threshold, warning_mode="never"
         )
-        return Scores(_dedupe(pairs), scored)
+        pairs, _kept = _pairs_from(frame, threshold, labels)
+        return Scores(_dedupe(pairs), int(counted[0]["n"]) if counted else 0)
     import pyarrow.compute as pc
 
     wanted = pa.array(sorted(set(new_ids)), type=pa.int64())
