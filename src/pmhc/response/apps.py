@@ -63,6 +63,19 @@ class ResponseConfig(AppConfig):
 
         # How long encounter reports are kept (``platform/retention.py``).
         response_retention.register()
+        from pmhc.platform.navigation import ORDER, SECTIONS, Section
+        from pmhc.response.deidentified_selectors import may_download
+
+        # Measure: the de-identified calls and reports, for those who evaluate the program.
+        SECTIONS.append(
+            Section(
+                _("Measure"),
+                "response_deidentified",
+                lambda actor: may_download(actor, actor.organization_id),
+                "/measure/",
+                ORDER["measure"],
+            )
+        )
 
         # Encounters and contact notes count toward the high-utilizer list.
         from pmhc.people import contacts

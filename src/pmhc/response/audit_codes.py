@@ -24,3 +24,7 @@ class ResponseAudit(models.TextChoices):
     CONTACT_NOTE_READ = "response.contact_note_read", _("Clinical contact note read")
     FOLLOW_UP_DONE = "response.follow_up_done", _("Follow-up marked done")
     DISPOSITION_SAVED = "response.disposition_saved", _("Disposition list changed")
+    DEIDENTIFIED_DOWNLOADED = (
+        "response.deidentified_downloaded",
+        _("De-identified calls and reports downloaded"),
+    )

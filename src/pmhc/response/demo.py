@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 
 from pmhc.demo.registry import register_step
 from pmhc.dispatch.models import Routing
+from pmhc.response import demo_retention
 from pmhc.response.demo_identities import step_identities
 
 if TYPE_CHECKING:
@@ -510,3 +511,4 @@ def step_teams_at_work(ctx: DemoContext) -> None:
 
 register_step(step_teams_at_work)
 register_step(step_identities)
+register_step(demo_retention.step)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from pmhc.response import contact_views, views
+from pmhc.response import contact_views, deidentified_views, views
 
 urlpatterns: list[URLPattern] = [
     path("operate/encounters/", views.index, name="response_index"),
@@ -50,5 +50,11 @@ urlpatterns: list[URLPattern] = [
         "operate/dispositions/<int:pk>/",
         views.disposition_edit,
         name="response_disposition_edit",
+    ),
+    path("measure/deidentified/", deidentified_views.deidentified, name="response_deidentified"),
+    path(
+        "measure/deidentified.csv",
+        deidentified_views.deidentified_csv,
+        name="response_deidentified_csv",
     ),
 ]
