@@ -86,9 +86,10 @@ def may_download(actor: Actor, organization_id: int | None) -> bool:
 
 def organization_for(actor: Actor) -> Organization:
     """The acting organization, when the actor may download its rows; else the one 404."""
-    if not may_download(actor, actor.organization_id):
+    organization_id = actor.organization_id
+    if organization_id is None or not may_download(actor, organization_id):
         raise Http404(NOT_FOUND)
-    return Organization.objects.get(pk=actor.organization_id)
+    return Organization.objects.get(pk=organization_id)
 
 
 def _calls(organization: Organization, since: dt.datetime, until: dt.datetime) -> Any:

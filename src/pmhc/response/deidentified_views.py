@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -44,7 +45,7 @@ def deidentified(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def deidentified_csv(request: HttpRequest) -> HttpResponse:
+def deidentified_csv(request: HttpRequest) -> HttpResponseBase:
     actor = actor_of(request)
     organization = selectors.organization_for(actor)
     form = PeriodForm(request.GET)
