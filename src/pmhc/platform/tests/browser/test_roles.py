@@ -24,12 +24,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 #: section adds its roles here. Learn and Assess are public; the other sections follow the role.
 SECTIONS: dict[Role, list[str]] = {role: ["Learn", "Assess"] for role in Role}
 SECTIONS[Role.ADMINISTRATOR] = ["Learn", "Assess", "Plan", "Train", "Organization"]
-SECTIONS[Role.COORDINATOR] = ["Learn", "Assess", "Plan", "Train", "Operate", "Measure"]
+_PLANNERS = ["Learn", "Assess", "Plan", "Train", "Operate"]
+SECTIONS[Role.COORDINATOR] = [*_PLANNERS, "Measure", "Who is who"]
 SECTIONS[Role.SUPERVISOR] = ["Learn", "Assess", "Plan", "Train", "Operate", "Break-glass reviews"]
 SECTIONS[Role.OFFICER] = ["Learn", "Assess", "Train", "Operate"]
 SECTIONS[Role.CALL_TAKER] = ["Learn", "Assess", "Train", "Operate"]
-SECTIONS[Role.CLINICIAN] = ["Learn", "Assess", "Operate"]
-SECTIONS[Role.CASE_MANAGER] = ["Learn", "Assess", "Operate"]
+SECTIONS[Role.CLINICIAN] = ["Learn", "Assess", "Operate", "Who is who"]
+SECTIONS[Role.CASE_MANAGER] = ["Learn", "Assess", "Operate", "Who is who"]
 SECTIONS[Role.ANALYST] = ["Learn", "Assess", "Plan", "Measure"]
 SECTIONS[Role.TTA_STAFF] = ["Learn", "Assess", "TA requests", "Library review"]
 
