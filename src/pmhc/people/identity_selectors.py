@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import F
 from django.http import Http404, QueryDict
 
 from pmhc.people import selectors
@@ -20,6 +21,7 @@ from pmhc.people.identity_models import (
     CandidateStatus,
     Identity,
     IdentityChange,
+    LinkageRun,
     LinkageSettings,
     MatchCandidate,
 )
@@ -64,24 +66,32 @@ def can_resolve(actor: Actor) -> bool:
     return bool(organization_scope(actor, MatchCandidate, Action.VIEW, PURPOSE))
 
 
+def can_run_linkage(actor: Actor, organization: Organization) -> bool:
+    return bool(decide(actor, Action.CREATE, LinkageRun(organization=organization), PURPOSE))
+
+
 def can_change_settings(actor: Actor, organization: Organization) -> bool:
     return bool(decide(actor, Action.CHANGE, LinkageSettings(organization=organization), PURPOSE))
 
 
+def _waiting(actor: Actor) -> Any:
+    """Pending pairs in the actor's reach whose two records are not one person already (a
+    link of another pair may have joined them; undone, the pair waits again)."""
+    pending = MatchCandidate.objects.filter(status=CandidateStatus.PENDING).exclude(
+        left__identity__isnull=False, left__identity=F("right__identity")
+    )
+    return restrict(actor, pending, Action.VIEW, PURPOSE)
+
+
 def review_queue(actor: Actor, params: QueryDict) -> keyset.KeysetPage[MatchCandidate]:
     """Pairs waiting for review that the actor may decide, most likely first."""
-    pairs = restrict(
-        actor, MatchCandidate.objects.filter(status=CandidateStatus.PENDING), Action.VIEW, PURPOSE
-    )
+    pairs = _waiting(actor)
     return keyset.paginate(pairs, params, order=QUEUE_ORDER, kinds=(float, int), size=QUEUE_PAGE)
 
 
 def pending_count(actor: Actor) -> tuple[int, bool]:
     """How many pairs wait for the actor (up to ``COUNT_BOUND``), and whether there are more."""
-    pairs = restrict(
-        actor, MatchCandidate.objects.filter(status=CandidateStatus.PENDING), Action.VIEW, PURPOSE
-    )
-    return keyset.count_up_to(pairs, COUNT_BOUND)
+    return keyset.count_up_to(_waiting(actor), COUNT_BOUND)
 
 
 @dataclass(frozen=True)

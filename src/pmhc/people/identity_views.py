@@ -17,6 +17,8 @@ from pmhc.people import (
     identity_selectors,
     identity_services,
     import_services,
+    linkage_selectors,
+    linkage_services,
     utilizer_selectors,
 )
 from pmhc.people.identity_forms import LinkageSettingsForm, MergeForm, PeopleFileForm
@@ -164,6 +166,11 @@ def changes(request: HttpRequest) -> HttpResponse:
     return render(request, "people/changes.html", {**context, "page": page})
 
 
+HTMX_STOP_POLLING = 286
+#: How often the linkage page asks for the run's progress while one is under way.
+POLL_SECONDS = 2
+
+
 @login_required
 def linkage(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
@@ -172,28 +179,63 @@ def linkage(request: HttpRequest) -> HttpResponse:
     settings = identity_selectors.linkage_settings(actor, organization)
     initial = {name: getattr(settings, name) for name in identity_services.SETTINGS_FIELDS}
     may_change = bool(context["shows_settings"])
-    form = LinkageSettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if not may_change:
+    may_run = identity_selectors.can_run_linkage(actor, organization)
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = LinkageSettingsForm(request.POST if action == "settings" else None, initial=initial)
+    if action == "run":
+        if not may_run:
             raise Http404("Not found")
-        if form.is_valid():
-            try:
-                identity_services.update_settings(
-                    actor,
-                    organization=organization,
-                    **form.cleaned_data,
-                )
-            except PermissionDenied as exc:
-                raise Http404("Not found") from exc
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Linkage settings saved."))
-                return redirect("people_linkage")
+        try:
+            linkage_services.request_linkage(
+                actor,
+                organization=organization,
+                mode=request.POST.get("mode", ""),
+                purpose=identity_services.PURPOSE,
+            )
+        except PermissionDenied as exc:
+            raise Http404("Not found") from exc
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Linkage is queued; this page shows how far it is."))
+        return redirect("people_linkage")
+    if action == "settings" and not may_change:
+        raise Http404("Not found")
+    if action == "settings" and form.is_valid():
+        try:
+            identity_services.update_settings(actor, organization=organization, **form.cleaned_data)
+        except PermissionDenied as exc:
+            raise Http404("Not found") from exc
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Linkage settings saved."))
+            return redirect("people_linkage")
+    under_way = linkage_selectors.run_under_way(actor, organization=organization)
+    latest = under_way or next(
+        iter(linkage_selectors.runs_of(actor, organization=organization, size=1).rows), None
+    )
+    if request.headers.get("HX-Request") == "true":
+        # 286 tells htmx to stop asking once no run is under way.
+        return render(
+            request,
+            "people/_linkage_status.html",
+            {"run": latest},
+            status=200 if under_way is not None else HTMX_STOP_POLLING,
+        )
     return render(
         request,
         "people/linkage.html",
-        {**context, "settings": settings, "form": form, "may_change": may_change},
+        {
+            **context,
+            "settings": settings,
+            "form": form,
+            "may_change": may_change,
+            "may_run": may_run,
+            "under_way": under_way,
+            "latest": latest,
+            "poll": POLL_SECONDS,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -222,7 +264,10 @@ def people_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = import_services.import_people_file(
-                actor, organization=organization, upload=form.cleaned_data["file"]
+                actor,
+                organization=organization,
+                upload=form.cleaned_data["file"],
+                after_import=linkage_services.queue_linkage_after_import,
             )
         except PermissionDenied as exc:
             raise Http404("Not found") from exc
@@ -235,7 +280,8 @@ def people_import(request: HttpRequest) -> HttpResponse:
                     _("%(new)d new people, %(old)d already there.")
                     % {"new": result.created, "old": result.already},
                 )
-                return redirect("people_import")
+                # New records are compared by linkage next; its page shows how far it is.
+                return redirect("people_linkage" if result.linkage else "people_import")
     return render(
         request,
         "people/import.html",

@@ -257,3 +257,20 @@ def test_evidence_is_told_in_plain_words_and_a_bad_cursor_gives_the_first_page(
     for cursor in ("after=abc~1", "after=nan~1", "after=0.9", "before=inf~2"):
         page = identity_selectors.review_queue(actor, QueryDict(cursor))
         assert [p.pk for p in page.rows][:1] == [world.pair.pk], cursor
+
+
+def test_a_pair_already_one_person_leaves_the_queue_until_undone(cast: Cast) -> None:
+    world = build(cast)
+    actor = cast.actor(world.case_manager)
+    a, _b, c = world.records
+    merged = identity_services.merge(
+        actor,
+        into=Identity.objects.get(records=a),
+        other=Identity.objects.get(records=c),
+    )
+    waiting = [p.pk for p in identity_selectors.review_queue(actor, QueryDict()).rows]
+    assert waiting == [world.other_pair.pk]
+    assert identity_selectors.pending_count(actor) == (1, False)
+    identity_services.undo(actor, change=merged)
+    waiting = [p.pk for p in identity_selectors.review_queue(actor, QueryDict()).rows]
+    assert waiting == [world.pair.pk, world.other_pair.pk]

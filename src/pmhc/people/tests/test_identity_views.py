@@ -172,6 +172,7 @@ def test_linkage_settings_form_is_the_coordinators(cast: Cast) -> None:
     world = build(cast)
     url = reverse("people_linkage")
     values = {
+        "action": "settings",
         "auto_link_at": "0.97",
         "review_from": "0.75",
         "utilizer_contacts": "3",
