@@ -166,6 +166,9 @@ PASSWORD_RESET_TIMEOUT = 60 * 60
 
 #: How long one break-glass use opens emergency access, unless its user ends it sooner.
 BREAK_GLASS_MINUTES = env_int("PMHC_BREAK_GLASS_MINUTES", 60, minimum=1)
+#: How long after a unit clears a call its responders may still read the response plans of
+#: the people on it (to finish the report, or the hand-over).
+PLAN_AFTER_CALL_HOURS = env_int("PMHC_PLAN_AFTER_CALL_HOURS", 12, minimum=0)
 
 SESSION_IDLE_MINUTES = env_int("PMHC_SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60

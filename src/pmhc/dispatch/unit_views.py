@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from pmhc.dispatch import selectors, unit_selectors, unit_services
+from pmhc.dispatch import plan_selectors, selectors, unit_selectors, unit_services
 from pmhc.dispatch.forms import StepForm, TeamStatusForm
 from pmhc.dispatch.models import NEXT_STEP, UNIT_ROLES, AssignmentStatus, TeamStatus
 from pmhc.platform import panels
@@ -68,6 +68,7 @@ def _call_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "may_move": bool(next_step)
         and unit_selectors.may_move(actor, assignment.team, f"step:{next_step}"),
         "panels": panels.render("dispatch.unit_call", actor=actor, assignment=assignment),
+        "plans": plan_selectors.call_plans(actor, call),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from pmhc.dispatch import duty_views, rules_views, unit_views, views
+from pmhc.dispatch import duty_views, plan_views, rules_views, unit_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("operate/", views.index, name="dispatch_index"),
@@ -14,6 +14,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("operate/calls/<int:pk>/", views.call_detail, name="dispatch_call"),
     path("operate/calls/<int:pk>/units/", views.call_assign, name="dispatch_call_assign"),
     path("operate/calls/<int:pk>/times/", views.call_times, name="dispatch_call_times"),
+    path(
+        "operate/calls/<int:pk>/plans/<int:plan_pk>/",
+        plan_views.call_plan,
+        name="dispatch_call_plan",
+    ),
     path("operate/rules/", rules_views.rules, name="dispatch_rules"),
     path("operate/rules/draft/", rules_views.draft, name="dispatch_rules_draft"),
     path("operate/rules/try/", rules_views.try_draft, name="dispatch_rules_try"),

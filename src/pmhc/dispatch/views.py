@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pmhc.dispatch import selectors, services, triage, unit_selectors
+from pmhc.dispatch import plan_selectors, selectors, services, triage, unit_selectors
 from pmhc.dispatch.forms import (
     AssignForm,
     CallFilterForm,
@@ -197,6 +197,8 @@ def _detail_context(request: HttpRequest, actor: Actor, pk: int) -> dict[str, An
             str(Routing(unit).label) for unit in call.recommended_units if unit in Routing.values
         ],
         "panels": panels.render("dispatch.call", actor=actor, call=call),
+        # That a person on the call has a plan, and its safety line (an audited read).
+        "plans": plan_selectors.call_plans(actor, call),
     }
     if can_change:
         duty = selectors.on_duty(call.organization)

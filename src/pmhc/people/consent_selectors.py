@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from pmhc.people.models import Consent, Person
+from pmhc.people.models import CONSENT_DATA_CLASSES, Consent, Person
 from pmhc.platform.access import Action, Actor, restrict
 from pmhc.platform.models import Classification
 
@@ -28,7 +28,7 @@ def consent_allows(
     """Whether a consent in force today lets ``person_id``'s data of ``classification`` reach
     ``organization_id`` for ``purpose``. Substance-use data needs a Part 2 consent that names
     the organization; clinical data takes a named recipient or a general consent."""
-    if classification not in (Classification.CLINICAL, Classification.SUBSTANCE_USE):
+    if classification not in CONSENT_DATA_CLASSES:
         return False
     consents = Consent.objects.filter(_in_force(today), person_id=person_id)
     if classification == Classification.SUBSTANCE_USE:

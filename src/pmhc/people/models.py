@@ -174,8 +174,14 @@ class PersonAlias(models.Model):
 
 #: Who records and revokes consent, and reads it: those who care for the person.
 CONSENT_KEEPERS = frozenset({Role.CLINICIAN, Role.CASE_MANAGER, Role.COORDINATOR})
-#: The data classes a consent may cover: the ones whose crossing needs consent.
-CONSENT_DATA_CLASSES = (Classification.CLINICAL, Classification.SUBSTANCE_USE)
+#: The data classes a consent may cover: the ones whose crossing needs consent. A response
+#: plan (``plan_models``) is its own class, so that a person may share their plan without
+#: sharing clinical notes.
+CONSENT_DATA_CLASSES: tuple[str, ...] = (
+    Classification.CLINICAL,
+    Classification.SUBSTANCE_USE,
+    "response_plan",  # plan_models.RESPONSE_PLAN_DATA_CLASS
+)
 
 
 class Consent(models.Model):
@@ -261,6 +267,7 @@ from pmhc.people.identity_models import (  # noqa: E402
     LinkageSettings,
     MatchCandidate,
 )
+from pmhc.people.plan_models import ResponsePlan, ResponsePlanVersion  # noqa: E402
 
 __all__ = [
     "Consent",
@@ -271,4 +278,6 @@ __all__ = [
     "MatchCandidate",
     "Person",
     "PersonAlias",
+    "ResponsePlan",
+    "ResponsePlanVersion",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from pmhc.people import identity_views, views
+from pmhc.people import identity_views, plan_views, views
 
 urlpatterns: list[URLPattern] = [
     path("operate/people/", views.index, name="people_index"),
@@ -28,4 +28,24 @@ urlpatterns: list[URLPattern] = [
     path("operate/people/linkage/", identity_views.linkage, name="people_linkage"),
     path("operate/people/frequent/", identity_views.utilizers, name="people_utilizers"),
     path("operate/people/import/", identity_views.people_import, name="people_import"),
+]
+
+# Response plans.
+
+urlpatterns += [
+    path("operate/people/<int:pk>/plan/", plan_views.person_plan, name="people_plan"),
+    path("operate/people/<int:pk>/plan/draft/", plan_views.plan_draft, name="people_plan_draft"),
+    path("operate/people/plans/", plan_views.waiting, name="people_plans_waiting"),
+    path("operate/people/plans/versions/<int:pk>/", plan_views.version, name="people_plan_version"),
+    path(
+        "operate/people/plans/versions/<int:pk>/submit/",
+        plan_views.submit,
+        name="people_plan_submit",
+    ),
+    path(
+        "operate/people/plans/versions/<int:pk>/approve/",
+        plan_views.approve,
+        name="people_plan_approve",
+    ),
+    path("operate/people/plans/<int:pk>/retire/", plan_views.retire, name="people_plan_retire"),
 ]

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from pmhc.people import selectors, services
+from pmhc.people import plan_selectors, selectors, services
 from pmhc.people.forms import PersonForm, SearchForm
 from pmhc.platform import panels
 from pmhc.platform.forms import apply_errors
@@ -50,6 +50,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             # Higher apps add theirs (the calls and encounters the person appears in).
             "panels": panels.render(PERSON_PAGE, actor=actor, person=record),
             "can_change": selectors.can_change(actor, record, PURPOSE),
+            "may_plan": plan_selectors.can_write_plans(actor),
         },
     )
 

@@ -23,6 +23,9 @@ a general consent does not count. Clinical data in an emergency needs none (45 C
 164.512(j)); Part 2 data has no such exception here. With no check registered, or a record that
 names no person, the answer is no. ``restrict`` leaves partners out for these classifications:
 consent is per person, and the owning app's selector adds its own consent-aware condition.
+A record of another classification may still need consent to cross: it names the consent data
+class in ``access_consent_class`` (a response plan: safety data, shared with the person's
+consent to share their plan), and is then treated as above, asked under that class.
 
 Aggregates. ``AGGREGATE`` is the classification of de-identified counts (rollups, the figures of
 a dashboard): never a row about a person. Analysts, and the roles that run and evaluate a
@@ -638,13 +641,20 @@ def decide(
             continue
         if level not in cover.classifications or purpose not in cover.purposes:
             continue
+        # A record may name the consent data class it needs (``access_consent_class``: a
+        # response plan is safety data that crosses only with the person's consent to share it).
+        consent_class = getattr(obj, "access_consent_class", None)
         # Clinical data in an emergency is the one exception to consent (45 CFR 164.512(j)).
-        emergency_exception = purpose == P.EMERGENCY and level == C.CLINICAL
+        emergency_exception = purpose == P.EMERGENCY and (level == C.CLINICAL or consent_class)
         if (
-            level in CONSENT_REQUIRED
+            (level in CONSENT_REQUIRED or consent_class)
             and not emergency_exception
             and not _consent_allows(
-                obj, cover.own_organization_id, purpose, level, organization_today(actor.time_zone)
+                obj,
+                cover.own_organization_id,
+                purpose,
+                consent_class or level,
+                organization_today(actor.time_zone),
             )
         ):
             continue
@@ -678,8 +688,10 @@ def allowed_organization_ids(
     classification: str,
     write_roles: frozenset[Role] | None = None,
     read_roles: frozenset[Role] | None = None,
+    consent_class: str | None = None,
 ) -> frozenset[int]:
-    """The organizations whose records of this classification the actor may act on."""
+    """The organizations whose records of this classification the actor may act on.
+    ``consent_class``: the records cross only with the person's consent (as clinical data)."""
     action = Action(action)
     ids: set[int] = set()
     for grant in actor.grants:
@@ -691,7 +703,7 @@ def allowed_organization_ids(
             ids.add(grant.organization_id)
     if action in WRITE_ACTIONS or action is Action.MANAGE:
         return frozenset(ids)
-    if classification in CONSENT_REQUIRED:
+    if classification in CONSENT_REQUIRED or consent_class:
         # Consent is per person; a generic query cannot see it, so partners are left out here
         # and the owning app's selector adds its own consent-aware condition.
         return frozenset(ids)
@@ -748,6 +760,7 @@ def organization_scope(
         level,
         getattr(model, "access_write_roles", None),
         getattr(model, "access_read_roles", None),
+        getattr(model, "access_consent_class", None),
     )
     return sorted(ids)
 

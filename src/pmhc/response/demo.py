@@ -512,3 +512,6 @@ def step_teams_at_work(ctx: DemoContext) -> None:
 register_step(step_teams_at_work)
 register_step(step_identities)
 register_step(demo_retention.step)
+
+# The response plan at work on a call just received (its own module, registered on import).
+from pmhc.response import demo_plans  # noqa: E402, F401

@@ -39,13 +39,15 @@ def test_the_operate_demo(db):
     _some_people_are_met_again()
     _reports_wait_in_every_state_of_review(ctx)
     _the_mobile_crisis_team_at_work(ctx)
+    _a_response_plan_on_a_call_just_received(ctx)
     assert audit.verify().ok
 
 
 def _a_year_of_calls_sized_by_the_plan(operate_demo):
     pd = operate_demo.organizations["pd"]
     profile = CommunityProfile.objects.get(organization=pd)
-    calls = Call.objects.filter(organization=pd)
+    # The year from the CAD export (a call just received, for the response plan, is apart).
+    calls = Call.objects.filter(organization=pd, import_batch__isnull=False)
     assert calls.count() == profile.mh_calls_per_year
     first = calls.order_by("received_at").first()
     last = calls.order_by("received_at").last()
@@ -148,3 +150,22 @@ def _the_mobile_crisis_team_at_work(operate_demo):
     assert notes.count() == 2
     due = follow_ups_due(actor_for_user(operate_demo.users["case_manager"]))
     assert len(due) == 2 and all(row.person is not None for row in due)
+
+
+def _a_response_plan_on_a_call_just_received(operate_demo):
+    from pmhc.dispatch import plan_selectors
+    from pmhc.platform.access import actor_for_user
+    from pmhc.response.demo_plans import CALL_ID
+
+    call = Call.objects.get(organization=operate_demo.organizations["pd"], cad_event_id=CALL_ID)
+    users = operate_demo.users
+    taker = plan_selectors.call_plans(actor_for_user(users["call_taker"]), call)
+    assert len(taker.notices) == 1 and taker.notices[0].safety_concern
+    assert not taker.may_open
+    officer = actor_for_user(users["officer"])
+    seen = plan_selectors.call_plans(officer, call)
+    assert seen.purpose == "active_call"
+    shown = plan_selectors.plan_on_call(officer, call.pk, seen.notices[0].plan_id)
+    # Written by the behavioral health center, shown to police by the person's consent.
+    assert shown.plan.organization == operate_demo.organizations["bhc"]
+    assert len(shown.version.de_escalation) == 4 and not shown.out_of_date

@@ -202,6 +202,13 @@ FILLS: dict[str, dict[str, Fill]] = {
     "people_identity_merge": {"pk": Owned(lambda h: h.person.identity)},
     "people_take_out": {"pk": Owned(lambda h: h.person)},
     "people_undo": {"pk": Owned(lambda h: h.identity_change)},
+    "people_plan": {"pk": Owned(lambda h: h.person)},
+    "people_plan_draft": {"pk": Owned(lambda h: h.person)},
+    "people_plan_version": {"pk": Owned(lambda h: h.plan_version)},
+    "people_plan_submit": {"pk": Owned(lambda h: h.plan_version)},
+    "people_plan_approve": {"pk": Owned(lambda h: h.plan_version)},
+    "people_plan_retire": {"pk": Owned(lambda h: h.plan)},
+    "dispatch_call_plan": {"pk": Owned(lambda h: h.call), "plan_pk": Owned(lambda h: h.plan)},
 }
 
 #: Patterns the crawl leaves alone, each with its reason. Keep this short: a pattern here is

@@ -47,6 +47,7 @@ from pmhc.dispatch.models import (
 )
 from pmhc.dispatch.tests.helpers import cit_officer_on_duty
 from pmhc.people import identity_changes
+from pmhc.people import plan_services as response_plans
 from pmhc.people import services as people_services
 from pmhc.people.identity_models import (
     CandidateStatus,
@@ -55,6 +56,7 @@ from pmhc.people.identity_models import (
     MatchCandidate,
 )
 from pmhc.people.models import Person
+from pmhc.people.plan_models import ResponsePlan, ResponsePlanVersion
 from pmhc.planning import services as planning_services
 from pmhc.platform import invitation_services
 from pmhc.platform import services as platform_services
@@ -190,6 +192,8 @@ class Holdings:
     library_item: LibraryItem
     library_token: str
     published_item: LibraryItem
+    plan: ResponsePlan
+    plan_version: ResponsePlanVersion
 
 
 @dataclass(repr=False)
@@ -386,6 +390,23 @@ def _holdings(
     unit_services.set_team_members(coordinator, team=team, users=[users[Role.CLINICIAN]])
     unit_assignment = dispatch_services.assign_unit(taker, call=call, team=team)
     unit_services.advance(actor(Role.CLINICIAN), assignment=unit_assignment, to="accepted")
+    # The person's response plan, written by the clinician and approved by the case manager.
+    # Its safety line is shown to call-takers on purpose (beside the plan's own record, which
+    # they may not read), so it is not tracked here; the rest of the plan is.
+    plan_version = response_plans.save_draft(
+        actor(Role.CLINICIAN),
+        person=person,
+        content=response_plans.PlanContent(
+            review_on=today + dt.timedelta(days=60),
+            safety_concern="No weapons known",
+            triggers=f"Loud {seed.text('Ptr')} voices",
+            de_escalation=[f"Offer {seed.text('Pst')} tea"],
+        ),
+    )
+    response_plans.submit(actor(Role.CLINICIAN), version=plan_version)
+    response_plans.approve(actor(Role.CASE_MANAGER), version=plan_version)
+    for code in ("Ptr", "Pst"):
+        seed.track(f"plan.{code}", plan_version, C.SAFETY, seed.text(code))
 
     mapping = import_services.save_mapping(
         coordinator,
@@ -676,6 +697,8 @@ def _holdings(
         library_item=library_item,
         library_token=library_token,
         published_item=published,
+        plan=ResponsePlan.objects.get(pk=plan_version.plan_id),
+        plan_version=plan_version,
     )
 
 

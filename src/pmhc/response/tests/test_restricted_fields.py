@@ -31,6 +31,7 @@ from pmhc.dispatch.models import Call
 from pmhc.people import services as people_services
 from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.models import Person, PersonAlias
+from pmhc.people.plan_models import ResponsePlanVersion
 from pmhc.platform import restricted
 from pmhc.platform.models import AuditEvent, Classification, Purpose, Role, User
 from pmhc.response import services
@@ -59,6 +60,7 @@ READ_EVENTS: dict[type[models.Model], str] = {
     Person: PeopleAudit.PERSON_READ,
     PersonAlias: PeopleAudit.PERSON_READ,
     ContactNote: ResponseAudit.CONTACT_NOTE_READ,
+    ResponsePlanVersion: PeopleAudit.PLAN_READ,
 }
 #: The models of these apps that hold no restricted field, with their free-text fields, all
 #: agency data: operational settings, import bookkeeping, the agency's own staff, and links
@@ -87,6 +89,8 @@ AGENCY_ONLY: dict[str, frozenset[str]] = {
     "people.linkagerun": frozenset({"stage", "error"}),
     "people.matchcandidate": frozenset({"status"}),
     "people.identitychange": frozenset({"kind"}),
+    # A plan's content is in its versions; the plan holds its state and links.
+    "people.responseplan": frozenset(),
 }
 #: A date no page prints by chance; the year is what is looked for.
 BIRTH = dt.date(1913, 2, 17)
