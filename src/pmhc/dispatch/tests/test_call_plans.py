@@ -13,13 +13,17 @@ from django.utils import timezone
 
 from pmhc.conftest import Cast
 from pmhc.dispatch import plan_selectors
+from pmhc.dispatch import services as dispatch_services
 from pmhc.dispatch.models import AssignmentStatus, CallAssignment
-from pmhc.dispatch.tests.plans import SAFETY_LINE, STEP, TRIGGER, PlanWorld, plan_world
-from pmhc.people import consent_services
+from pmhc.dispatch.tests.helpers import member
+from pmhc.dispatch.tests.plans import SAFETY_LINE, STEP, TRIGGER, PlanWorld, content, plan_world
+from pmhc.dispatch.tests.units import crisis_team
+from pmhc.people import consent_services, plan_services
+from pmhc.people import services as people_services
 from pmhc.people.audit_codes import PeopleAudit
 from pmhc.platform import break_glass_selectors, break_glass_services
 from pmhc.platform.access import system_actor
-from pmhc.platform.models import AuditEvent, Purpose, User
+from pmhc.platform.models import AuditEvent, Purpose, Role, User
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +156,26 @@ def test_reading_the_plans_of_a_call_costs_a_fixed_number_of_queries(
     # The call, the responder check, the people, their plans, the consent, one audited read.
     with django_assert_num_queries(10):  # type: ignore[operator]
         plan_selectors.plan_on_call(officer, call.pk, world.plan.pk)
+
+
+def test_a_team_member_reads_the_plan_from_the_units_page(cast: Cast) -> None:
+    """The partner's clinician on the agency's mobile crisis team, sent to a call for a person
+    whose plan the clinician's own organization holds: the unit's page shows the safety line
+    and leads to the whole plan."""
+    unit = crisis_team(cast)
+    taker = cast.actor(member(cast.agency, Role.CALL_TAKER))
+    person = people_services.create_person(
+        taker, organization=cast.agency, purpose=Purpose.ACTIVE_CALL, family_name="Teal"
+    )
+    dispatch_services.link_person(taker, call=unit.call, person=person, role="subject")
+    author = cast.actor(cast.partner_user)
+    draft = plan_services.save_draft(author, person=person, content=content())
+    plan_services.submit(author, version=draft)
+    approver = member(cast.partner, Role.CASE_MANAGER)
+    plan_services.approve(cast.actor(approver), version=draft)
+    page = _client(cast.partner_user).get(reverse("dispatch_unit_call", args=[unit.assignment.pk]))
+    text = page.content.decode()
+    plan_url = reverse("dispatch_call_plan", args=[unit.call.pk, draft.plan_id])
+    assert page.status_code == 200 and SAFETY_LINE in text and plan_url in text
+    assert STEP not in text
+    assert STEP in _client(cast.partner_user).get(plan_url).content.decode()
