@@ -77,6 +77,14 @@ LINK = Bearer(
 )
 QUICK = Bearer(lambda w: w.quick_token, lambda w: [])
 
+
+def _identity(holdings: Holdings) -> models.Model:
+    """The person the holder resolved its two records of one person into."""
+    identity = holdings.person.identity
+    assert identity is not None
+    return identity
+
+
 #: Where every argument of every pattern comes from, by URL name and argument name.
 FILLS: dict[str, dict[str, Fill]] = {
     # --- Platform: an organization's own administration and the platform API -------------
@@ -198,8 +206,8 @@ FILLS: dict[str, dict[str, Fill]] = {
     "people_person": {"pk": Owned(lambda h: h.person)},
     "people_person_edit": {"pk": Owned(lambda h: h.person)},
     "people_pair": {"pk": Owned(lambda h: h.identity_pair)},
-    "people_identity": {"pk": Owned(lambda h: h.person.identity)},
-    "people_identity_merge": {"pk": Owned(lambda h: h.person.identity)},
+    "people_identity": {"pk": Owned(_identity)},
+    "people_identity_merge": {"pk": Owned(_identity)},
     "people_take_out": {"pk": Owned(lambda h: h.person)},
     "people_undo": {"pk": Owned(lambda h: h.identity_change)},
     "people_plan": {"pk": Owned(lambda h: h.person)},
