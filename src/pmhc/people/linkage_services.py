@@ -378,23 +378,41 @@ def _apply(
     how many records moved into another identity and how many pairs wait for review."""
     organization = run.organization
     apart, guarded = _guarded(organization.pk)
+    # What people decided binds identities, not only the records they looked at: a link moves
+    # every record of the identities involved.
+    involved = {pk for pair in pairs for pk in (pair.left, pair.right)}
+    involved |= {pk for key in apart for pk in key} | guarded
+    now = _identities(organization.pk, involved)
+    apart_identities = {
+        frozenset((now[a], now[b]))
+        for a, b in apart
+        if now.get(a) is not None and now.get(b) is not None
+    }
+    guarded_identities = {now[pk] for pk in guarded if now.get(pk) is not None}
+
+    def _held(pk: int) -> bool:
+        return pk in guarded or now.get(pk) in guarded_identities
+
     strong: list[linkage.ScoredPair] = []
     review: list[linkage.ScoredPair] = []
     for pair in pairs:
         key = (pair.left, pair.right)
+        if key in apart:
+            continue
         if (
             pair.probability >= kept.auto_link_at
-            and key not in apart
-            and pair.left not in guarded
-            and pair.right not in guarded
+            and frozenset((now.get(pair.left), now.get(pair.right))) not in apart_identities
+            and not _held(pair.left)
+            and not _held(pair.right)
         ):
             strong.append(pair)
-        elif key not in apart:
+        else:
             review.append(pair)
     linked = 0
     for component in linkage.components((p.left, p.right) for p in strong):
         members = set(component)
-        if any(a in members and b in members for a, b in apart):
+        joined = {now[pk] for pk in members if now.get(pk) is not None}
+        if any(len(key) == 2 and key <= joined for key in apart_identities):
             review += [p for p in strong if p.left in members]
             continue
         current = _identities(organization.pk, component)

@@ -191,6 +191,30 @@ def test_what_people_decided_wins_over_the_rules(cast: Cast) -> None:
     assert MatchCandidate.objects.filter(left=left, right=right).count() == 1
 
 
+def test_a_pair_kept_apart_binds_every_record_of_both_people(cast: Cast) -> None:
+    people = _few(cast.agency)
+    stranger, r1 = people["margaret"], people["peggy"]
+    r0 = _person(cast.agency, "Quillfeather", "Greta", dt.date(1975, 3, 8), sex="F")
+    # r0 and r1 are one person; someone kept r0 apart from the stranger.
+    one = Identity.objects.create(organization=cast.agency)
+    Person.objects.filter(pk__in=[r0.pk, r1.pk]).update(identity=one)
+    MatchCandidate.objects.create(
+        organization=cast.agency,
+        left=stranger,
+        right=r0,
+        probability=0.9,
+        status=CandidateStatus.KEPT_APART,
+    )
+    run = _run(cast.actor(cast.member), cast.agency)
+    # The strong pair (r1, stranger) would move r0 too: it waits for a person instead.
+    assert _identity(stranger) != _identity(r1)
+    assert _identity(r0) == _identity(r1) == one.pk
+    assert not IdentityChange.objects.filter(kind=IdentityChangeKind.AUTO_LINK).exists()
+    waiting = MatchCandidate.objects.get(left=stranger, right=r1)
+    assert waiting.status == CandidateStatus.PENDING
+    assert run.auto_linked == 0
+
+
 def test_an_undone_automatic_link_is_not_made_again(cast: Cast) -> None:
     from pmhc.people.identity_changes import restore
 
