@@ -45,3 +45,13 @@ class PeopleConfig(AppConfig):
                 )
             )
         landing.register("people_review", Role.CASE_MANAGER)
+        # The person's page links to their consents, for those who keep them.
+        from pmhc.people.consent_selectors import consent_link_panel
+        from pmhc.platform import panels
+
+        panels.register(
+            "people.person",
+            template="people/includes/consent_link.html",
+            context=consent_link_panel,
+            order=5,
+        )

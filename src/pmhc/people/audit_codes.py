@@ -30,3 +30,7 @@ class PeopleAudit(models.TextChoices):
     PLAN_RETIRED = "people.plan_retired", _("Response plan retired")
     PLAN_READ = "people.plan_read", _("Response plan read")
     PLAN_SAFETY_LINE_READ = "people.plan_safety_line_read", _("Response plan's safety line read")
+    CONSENT_READ = (
+        "people.consent_read",
+        _("Consent read (its page, its printed copy or its signed copy)"),
+    )

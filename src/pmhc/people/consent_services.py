@@ -12,25 +12,25 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmhc.people.audit_codes import PeopleAudit
-from pmhc.people.models import CONSENT_DATA_CLASSES, CONSENT_KEEPERS, Consent, Person
+from pmhc.people.consent_selectors import consent_target
+from pmhc.people.models import CONSENT_DATA_CLASSES, Consent, GivenBy, Person
 from pmhc.platform import audit
-from pmhc.platform.access import Action, Actor, Target, decide
+from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.models import Classification, Organization, Purpose
+from pmhc.platform.uploads import JPEG, PDF, PNG, check_upload
+
+__all__ = ["consent_target", "give_consent", "revoke_consent"]
 
 
-def consent_target(person: Person) -> Target:
-    """A person's consents as the policy sees them, before one exists."""
-    return Target(
-        organization_ids=frozenset({person.organization_id}),
-        access_classification=Classification.PERSONAL,
-        access_write_roles=CONSENT_KEEPERS,
-        access_read_roles=CONSENT_KEEPERS,
-    )
+#: What a signed copy may be: a scan or a photograph of the signed form.
+SIGNED_COPY_KINDS = (PDF, PNG, JPEG)
+SIGNED_COPY_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _authorize(actor: Actor, action: Action, obj: Any, purpose: str) -> None:
@@ -46,6 +46,10 @@ def _snapshot(consent: Consent, recipient_ids: Iterable[int]) -> dict[str, Any]:
         consent,
         (
             "person",
+            "given_by",
+            "representative_name",
+            "representative_relationship",
+            "document_name",
             "any_recipient",
             "purposes",
             "data_classes",
@@ -72,10 +76,17 @@ def give_consent(
     part2: bool = False,
     valid_from: dt.date | None = None,
     valid_until: dt.date | None = None,
+    given_by: str = GivenBy.PERSON,
+    representative_name: str = "",
+    representative_relationship: str = "",
+    document: UploadedFile | None = None,
 ) -> Consent:
-    """Record the person's consent. A Part 2 consent names each recipient organization and
-    is the only kind that covers substance-use data."""
+    """Record the person's consent, given by them or by their legal representative (named,
+    with their relationship), with the signed copy when there is one. A Part 2 consent names
+    each recipient organization and is the only kind that covers substance-use data."""
     _authorize(actor, Action.CREATE, consent_target(person), purpose)
+    representative_name = representative_name.strip()
+    representative_relationship = representative_relationship.strip()
     recipient_ids = sorted({org.pk for org in recipients})
     covered = sorted(set(purposes))
     classes = sorted(set(data_classes))
@@ -93,6 +104,30 @@ def give_consent(
     start = valid_from or timezone.localdate()
     if valid_until is not None and valid_until < start:
         errors["valid_until"] = _("The consent cannot end before it starts.")
+    if given_by not in GivenBy.values:
+        errors["given_by"] = _("Say who gave the consent.")
+    elif given_by == GivenBy.REPRESENTATIVE:
+        if not representative_name:
+            errors["representative_name"] = _("Name the legal representative who gave it.")
+        if not representative_relationship:
+            errors["representative_relationship"] = _(
+                "Say how the representative is related to the person."
+            )
+    else:
+        # Only a representative is named: a stale entry from a changed choice is dropped.
+        representative_name = representative_relationship = ""
+    checked = None
+    if document is not None:
+        try:
+            checked = check_upload(
+                document,
+                SIGNED_COPY_KINDS,
+                field="document",
+                max_bytes=SIGNED_COPY_MAX_BYTES,
+                allowed_message=_("Upload the signed copy as a PDF, PNG or JPEG file."),
+            )
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
     consent = Consent.objects.create(
@@ -104,8 +139,16 @@ def give_consent(
         part2=part2,
         valid_from=start,
         valid_until=valid_until,
+        given_by=given_by,
+        representative_name=representative_name,
+        representative_relationship=representative_relationship,
         created_by_id=actor.user_id,
     )
+    if document is not None and checked is not None:
+        consent.document_name = checked.name
+        consent.document_content_type = checked.content_type
+        consent.document.save(checked.name, document, save=False)
+        consent.save(update_fields=["document", "document_name", "document_content_type"])
     consent.recipients.set(recipient_ids)
     audit.record(
         PeopleAudit.CONSENT_GIVEN,

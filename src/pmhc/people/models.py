@@ -184,6 +184,18 @@ CONSENT_DATA_CLASSES: tuple[str, ...] = (
 )
 
 
+class GivenBy(models.TextChoices):
+    PERSON = "person", _("The person")
+    REPRESENTATIVE = "representative", _("Their legal representative")
+
+
+def consent_upload_path(instance: Consent, filename: str) -> str:
+    # The original name is kept for display only; the stored name is not guessable.
+    import secrets
+
+    return f"consents/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.bin"
+
+
 class Consent(models.Model):
     """A person's consent that their clinical or substance-use data reach other organizations,
     for some purposes, for a period; the access policy reads it through the check that
@@ -197,9 +209,14 @@ class Consent(models.Model):
     access_org_lookup: ClassVar[str] = "organization"
     access_read_roles: ClassVar[frozenset[Role]] = CONSENT_KEEPERS
     access_write_roles: ClassVar[frozenset[Role]] = CONSENT_KEEPERS
+    #: What an API key needs: ``consents:read`` or ``consents:write``.
+    access_scope: ClassVar[str] = "consents"
     #: The consent's terms are kept in clear in the trail: ids, classes, purposes and dates say
-    #: nothing about the person beyond that a consent exists.
+    #: nothing about the person beyond that a consent exists. Who signed for the person (a
+    #: representative's name and relationship) and the signed copy's name are personal and kept
+    #: as digests.
     audit_classifications: ClassVar[Mapping[str, str]] = {
+        "given_by": Classification.AGENCY,
         "recipients": Classification.AGENCY,
         "any_recipient": Classification.AGENCY,
         "purposes": Classification.AGENCY,
@@ -209,11 +226,31 @@ class Consent(models.Model):
         "valid_until": Classification.AGENCY,
         "revoked_at": Classification.AGENCY,
     }
-    restricted_fields: ClassVar[Mapping[str, Classification]] = {}
-    agency_text_fields: ClassVar[frozenset[str]] = frozenset()
+    restricted_fields: ClassVar[Mapping[str, Classification]] = {
+        "representative_name": PERSONAL,
+        "representative_relationship": PERSONAL,
+        "document_name": PERSONAL,
+    }
+    agency_text_fields: ClassVar[frozenset[str]] = frozenset({"document_content_type"})
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    given_by = models.CharField(
+        _("given by"), max_length=16, choices=GivenBy.choices, default=GivenBy.PERSON
+    )
+    representative_name = models.CharField(_("representative's name"), max_length=200, blank=True)
+    representative_relationship = models.CharField(
+        _("relationship to the person"),
+        max_length=100,
+        blank=True,
+        help_text=_("Guardian, holder of a health care power of attorney, parent of a minor."),
+    )
+    #: The signed copy: private, served only as an attachment to those who may read the consent.
+    document = models.FileField(
+        _("signed copy"), upload_to=consent_upload_path, blank=True, max_length=200
+    )
+    document_name = models.CharField(max_length=200, blank=True)
+    document_content_type = models.CharField(max_length=100, blank=True)
     recipients = models.ManyToManyField(
         Organization, blank=True, related_name="+", verbose_name=_("recipient organizations")
     )
@@ -249,6 +286,17 @@ class Consent(models.Model):
                 | models.Q(valid_until__gte=models.F("valid_from")),
                 name="people_consent_period",
             ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    given_by=GivenBy.PERSON, representative_name="", representative_relationship=""
+                )
+                | (
+                    models.Q(given_by=GivenBy.REPRESENTATIVE)
+                    & ~models.Q(representative_name="")
+                    & ~models.Q(representative_relationship="")
+                ),
+                name="people_consent_representative_named",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -271,6 +319,7 @@ from pmhc.people.plan_models import ResponsePlan, ResponsePlanVersion  # noqa: E
 
 __all__ = [
     "Consent",
+    "GivenBy",
     "Identity",
     "IdentityChange",
     "LinkageRun",

@@ -18,6 +18,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -83,8 +85,19 @@ def due_consents(organization_id: int, cut: dt.datetime) -> QuerySet[Consent]:
     return Consent.objects.filter(Q(organization_id=organization_id) & ended)
 
 
+def _delete_files(names: Sequence[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
 def delete_consents(pks: Sequence[Any]) -> int:
+    # A signed copy goes with its consent, once the deletion is committed.
+    copies = list(
+        Consent.objects.filter(pk__in=pks).exclude(document="").values_list("document", flat=True)
+    )
     deleted = Consent.objects.filter(pk__in=pks).delete()[1]
+    if copies:
+        transaction.on_commit(lambda: _delete_files(copies))
     return deleted.get(Consent._meta.label, 0)
 
 

@@ -49,3 +49,28 @@ urlpatterns += [
     ),
     path("operate/people/plans/<int:pk>/retire/", plan_views.retire, name="people_plan_retire"),
 ]
+
+from pmhc.people import consent_views  # noqa: E402
+
+CONSENTS = "operate/people/<int:pk>/consents/"
+urlpatterns += [
+    path(CONSENTS, consent_views.consents, name="people_consents"),
+    path(f"{CONSENTS}new/", consent_views.consent_new, name="people_consent_new"),
+    path(f"{CONSENTS}form.pdf", consent_views.consent_blank_pdf, name="people_consent_blank_pdf"),
+    path(f"{CONSENTS}<int:consent_pk>/", consent_views.consent, name="people_consent"),
+    path(
+        f"{CONSENTS}<int:consent_pk>/revoke/",
+        consent_views.consent_revoke,
+        name="people_consent_revoke",
+    ),
+    path(
+        f"{CONSENTS}<int:consent_pk>/consent.pdf",
+        consent_views.consent_pdf_copy,
+        name="people_consent_pdf",
+    ),
+    path(
+        f"{CONSENTS}<int:consent_pk>/signed-copy",
+        consent_views.consent_document,
+        name="people_consent_document",
+    ),
+]

@@ -164,8 +164,9 @@ MIN_CELL_SIZE = 11
 SUPPRESSED = "<11"
 
 #: (person id, recipient organization id, purpose, classification, the recipient's today) ->
-#: whether the person's consent lets their data of that classification reach that organization.
-ConsentCheck = Callable[[int, int, str, str, dt.date], bool]
+#: the consent (a record with a ``pk``) that lets the person's data of that classification reach
+#: that organization, or ``None``.
+ConsentCheck = Callable[[int, int, str, str, dt.date], Any]
 _consent_check: ConsentCheck | None = None
 
 
@@ -444,10 +445,34 @@ def _purpose_open(actor: Actor, purpose: str, organization_id: int) -> bool:
     return use is not None and use.organization_id == organization_id and use.is_open()
 
 
+class BasisKind(StrEnum):
+    CONSENT = "consent"
+    EMERGENCY = "emergency"
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What let clinical or substance-use data cross to another organization: the person's
+    consent (its id) or the emergency exception (under the break-glass use that opened it)."""
+
+    kind: BasisKind
+    consent_id: int | None = None
+    break_glass_id: int | None = None
+
+    def describe(self) -> str:
+        """The basis as the audit trail's detail names it."""
+        if self.kind is BasisKind.CONSENT:
+            return f"shared under consent {self.consent_id}" if self.consent_id else "consent"
+        named = f" (break-glass use {self.break_glass_id})" if self.break_glass_id else ""
+        return f"shared in an emergency{named}"
+
+
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
     reason: str
+    #: For clinical and substance-use data read across organizations: what allowed it.
+    basis: Basis | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -520,18 +545,24 @@ def _role_may(
 
 def _consent_allows(
     obj: Any, organization_id: int, purpose: str, classification: str, today: dt.date
-) -> bool:
-    """The person's consent, read now. A record that names its person asks the registered
-    check; a ``Target`` without a person answers from its own ``consenting_organization_ids``
-    (checks before a record exists, and the policy's table tests)."""
+) -> Basis | None:
+    """The person's consent, read now, as the basis it gives (``None``: no consent). A record
+    that names its person asks the registered check; a ``Target`` without a person answers
+    from its own ``consenting_organization_ids`` (checks before a record exists, and the
+    policy's table tests)."""
     person_id = getattr(obj, "access_person_id", None)
     if person_id is not None:
         check = _consent_check
-        return check is not None and bool(
-            check(person_id, organization_id, purpose, classification, today)
-        )
+        if check is None:
+            return None
+        consent = check(person_id, organization_id, purpose, classification, today)
+        if not consent:
+            return None
+        return Basis(BasisKind.CONSENT, consent_id=getattr(consent, "pk", None))
     own = getattr(obj, "consent_allows", None)
-    return bool(own(organization_id, purpose)) if callable(own) else False
+    if callable(own) and own(organization_id, purpose):
+        return Basis(BasisKind.CONSENT)
+    return None
 
 
 def _participants(obj: Any) -> Mapping[int, frozenset[str]] | None:
@@ -646,22 +677,26 @@ def decide(
         consent_class = getattr(obj, "access_consent_class", None)
         # Clinical data in an emergency is the one exception to consent (45 CFR 164.512(j)).
         emergency_exception = purpose == P.EMERGENCY and (level == C.CLINICAL or consent_class)
-        if (
-            (level in CONSENT_REQUIRED or consent_class)
-            and not emergency_exception
-            and not _consent_allows(
-                obj,
-                cover.own_organization_id,
-                purpose,
-                consent_class or level,
-                organization_today(actor.time_zone),
-            )
-        ):
-            continue
+        basis: Basis | None = None
+        if level in CONSENT_REQUIRED or consent_class:
+            if emergency_exception:
+                use = actor.break_glass
+                basis = Basis(BasisKind.EMERGENCY, break_glass_id=use.id if use else None)
+            else:
+                basis = _consent_allows(
+                    obj,
+                    cover.own_organization_id,
+                    purpose,
+                    consent_class or level,
+                    organization_today(actor.time_zone),
+                )
+                if basis is None:
+                    continue
         return Decision(
             True,
             f"partner under an agreement in force: {role.label} may {action} {level} data "
             f"for {Purpose(purpose).label.lower()}",
+            basis,
         )
     return Decision(False, f"no grant lets this actor {action} {level} data for {purpose}")
 

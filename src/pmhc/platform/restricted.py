@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from pmhc.platform import audit
-from pmhc.platform.access import Action, Actor, decide
+from pmhc.platform.access import Action, Actor, Basis, decide
 
 
 def declared(model: type[models.Model] | models.Model) -> Mapping[str, str]:
@@ -75,6 +75,9 @@ class FieldsRead:
     obj: models.Model
     allowed: frozenset[str]
     withheld: frozenset[str]
+    #: What let the clinical or substance-use fields shown cross from another organization
+    #: (the consent, or the emergency exception); ``None`` for the holder's own reads.
+    basis: Basis | None = None
 
     def may_read(self, name: str) -> bool:
         return name not in self.withheld
@@ -93,15 +96,24 @@ class FieldsRead:
         return self.value(name)
 
 
-def readable(actor: Actor, obj: models.Model, purpose: str) -> frozenset[str]:
+def readable(
+    actor: Actor, obj: models.Model, purpose: str, *, bases: dict[str, Basis] | None = None
+) -> frozenset[str]:
     """The declared fields of ``obj`` the policy lets ``actor`` read for ``purpose``: one
-    decision per classification, never per field name."""
+    decision per classification, never per field name. ``bases``, when given, receives the
+    basis of each classification read across organizations (a consent, an emergency)."""
     fields = declared(obj)
-    verdict = {
-        level: bool(decide(actor, Action.VIEW, obj, purpose, classification=level))  # type: ignore[arg-type]
+    decisions = {
+        level: decide(actor, Action.VIEW, obj, purpose, classification=level)  # type: ignore[arg-type]
         for level in set(fields.values())
     }
-    return frozenset(name for name, level in fields.items() if verdict[level])
+    if bases is not None:
+        bases.update(
+            (level, decision.basis)
+            for level, decision in decisions.items()
+            if decision and decision.basis is not None
+        )
+    return frozenset(name for name, level in fields.items() if decisions[level])
 
 
 def holds_value(obj: models.Model, name: str) -> bool:
@@ -132,11 +144,18 @@ def read(
     nothing, so a record with nothing restricted to show records no read.
     """
     fields = declared(obj)
-    allowed = readable(actor, obj, purpose)
+    bases: dict[str, Basis] = {}
+    allowed = readable(actor, obj, purpose, bases=bases)
     withheld = frozenset(fields) - allowed
     names = [name for name in fields if holds_value(obj, name)] if shown is None else list(shown)
     read_now = sorted({name for name in names if name in allowed})
+    # The basis of the fields actually shown: one per classification read across organizations
+    # (in practice one, for a record's clinical or substance-use fields).
+    used = sorted({bases[fields[name]] for name in read_now if fields[name] in bases}, key=str)
     if read_now:
+        detail = "read: " + ", ".join(read_now)
+        if used:
+            detail += "; " + "; ".join(basis.describe() for basis in used)
         audit.record_read(
             audit_action,
             actor=actor,
@@ -144,5 +163,6 @@ def read(
             obj=obj,
             purpose=purpose,
             fields=read_now,
+            detail=detail,
         )
-    return FieldsRead(obj=obj, allowed=allowed, withheld=withheld)
+    return FieldsRead(obj=obj, allowed=allowed, withheld=withheld, basis=used[0] if used else None)

@@ -42,6 +42,8 @@ API_SCOPES: dict[str, str] = {
     "organization:read": "Read the organization's own profile and members' public roles",
     "calls:read": "Read calls for service and their triage",
     "calls:write": "Record calls for service and triage them (a CAD interface)",
+    "consents:read": "Read people's consents to share as FHIR Consent resources",
+    "consents:write": "Record people's consents to share from FHIR Consent resources",
 }
 
 EMAIL_MAX_ATTEMPTS = 5

@@ -18,6 +18,7 @@ from django.http import Http404
 
 from pmhc.dispatch.models import AssignmentStatus, CallAssignment
 from pmhc.dispatch.unit_selectors import is_member
+from pmhc.people.consent_selectors import BasisShown, basis_shown
 from pmhc.people.models import Person
 from pmhc.people.selectors import read_people
 from pmhc.platform import dates, restricted
@@ -72,6 +73,8 @@ class NoteRead:
     note: ContactNote
     fields: restricted.FieldsRead
     person: Person | None
+    #: Read from another organization: the consent or emergency that let it cross.
+    basis: BasisShown | None = None
 
 
 def note_detail(actor: Actor, pk: int) -> NoteRead:
@@ -88,7 +91,7 @@ def note_detail(actor: Actor, pk: int) -> NoteRead:
         actor, note, CASE_MANAGEMENT, audit_action=ResponseAudit.CONTACT_NOTE_READ
     )
     people = read_people(actor, [note.person], purpose=CASE_MANAGEMENT) if note.person else []
-    return NoteRead(note, fields, people[0] if people else None)
+    return NoteRead(note, fields, people[0] if people else None, basis_shown(fields.basis))
 
 
 def note_for_change(actor: Actor, pk: int) -> ContactNote:

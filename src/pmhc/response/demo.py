@@ -515,3 +515,8 @@ register_step(demo_retention.step)
 
 # The response plan at work on a call just received (its own module, registered on import).
 from pmhc.response import demo_plans  # noqa: E402, F401
+
+# A recorded consent and a clinical read across organizations under it (its own module).
+from pmhc.response.demo_consents import step_consents  # noqa: E402
+
+register_step(step_consents)

@@ -40,6 +40,7 @@ def test_the_operate_demo(db):
     _reports_wait_in_every_state_of_review(ctx)
     _the_mobile_crisis_team_at_work(ctx)
     _a_response_plan_on_a_call_just_received(ctx)
+    _a_consent_and_a_read_across_organizations_under_it(ctx)
     assert audit.verify().ok
 
 
@@ -169,3 +170,19 @@ def _a_response_plan_on_a_call_just_received(operate_demo):
     # Written by the behavioral health center, shown to police by the person's consent.
     assert shown.plan.organization == operate_demo.organizations["bhc"]
     assert len(shown.version.de_escalation) == 4 and not shown.out_of_date
+
+
+def _a_consent_and_a_read_across_organizations_under_it(operate_demo):
+    from pmhc.people.models import Consent
+    from pmhc.response.audit_codes import ResponseAudit
+
+    reads = AuditEvent.objects.filter(
+        action=ResponseAudit.CONTACT_NOTE_READ,
+        organization_id=operate_demo.organizations["bhc"].pk,
+        detail__contains="shared under consent ",
+    )
+    assert reads.count() == 1
+    consent_id = int(reads.get().detail.rsplit("shared under consent ", 1)[1].split(";")[0])
+    consent = Consent.objects.get(pk=consent_id)
+    assert consent.organization == operate_demo.organizations["pd"]
+    assert consent.revoked_at is None and consent.valid_until is not None

@@ -184,6 +184,7 @@ FILLS: dict[str, dict[str, Fill]] = {
     "dispatch_import_rejects": {"pk": Owned(lambda h: h.call_import)},
     "dispatch_mapping": {"pk": Owned(lambda h: h.mapping)},
     "api_call_triage": {"pk": Owned(lambda h: h.call)},
+    "api_person_consents": {"pk": Owned(lambda h: h.person)},
     # --- Operate: response and people --------------------------------------------------------
     "response_encounter_new": {"call_pk": Owned(lambda h: h.call)},
     "response_encounter": {"pk": Owned(lambda h: [h.draft_encounter, h.accepted_encounter])},
@@ -217,6 +218,22 @@ FILLS: dict[str, dict[str, Fill]] = {
     "people_plan_approve": {"pk": Owned(lambda h: h.plan_version)},
     "people_plan_retire": {"pk": Owned(lambda h: h.plan)},
     "dispatch_call_plan": {"pk": Owned(lambda h: h.call), "plan_pk": Owned(lambda h: h.plan)},
+    "people_consents": {"pk": Owned(lambda h: h.person)},
+    "people_consent_new": {"pk": Owned(lambda h: h.person)},
+    "people_consent_blank_pdf": {"pk": Owned(lambda h: h.person)},
+    "people_consent": {"pk": Owned(lambda h: h.person), "consent_pk": Owned(lambda h: h.consent)},
+    "people_consent_revoke": {
+        "pk": Owned(lambda h: h.person),
+        "consent_pk": Owned(lambda h: h.consent),
+    },
+    "people_consent_pdf": {
+        "pk": Owned(lambda h: h.person),
+        "consent_pk": Owned(lambda h: h.consent),
+    },
+    "people_consent_document": {
+        "pk": Owned(lambda h: h.person),
+        "consent_pk": Owned(lambda h: h.consent),
+    },
 }
 
 #: Patterns the crawl leaves alone, each with its reason. Keep this short: a pattern here is

@@ -46,7 +46,7 @@ from pmhc.dispatch.models import (
     TriageRuleSet,
 )
 from pmhc.dispatch.tests.helpers import cit_officer_on_duty
-from pmhc.people import identity_changes
+from pmhc.people import consent_services, identity_changes
 from pmhc.people import plan_services as response_plans
 from pmhc.people import services as people_services
 from pmhc.people.identity_models import (
@@ -55,7 +55,7 @@ from pmhc.people.identity_models import (
     IdentityChangeKind,
     MatchCandidate,
 )
-from pmhc.people.models import Person
+from pmhc.people.models import Consent, GivenBy, Person
 from pmhc.people.plan_models import ResponsePlan, ResponsePlanVersion
 from pmhc.planning import services as planning_services
 from pmhc.platform import invitation_services
@@ -172,6 +172,7 @@ class Holdings:
     team: Team
     unit_assignment: CallAssignment
     contact_note: ContactNote
+    consent: Consent
     disposition: Disposition
     draft_encounter: Encounter
     accepted_encounter: Encounter
@@ -384,6 +385,20 @@ def _holdings(
         candidate=pair,
     )
     seed.track("person.date_of_birth", person, C.PERSONAL, *date_renderings(BIRTH_DATES[key]))
+    # The person's consent, given by a representative, that partners' clinical records of them
+    # reach the holder (it opens nothing of the holder's own records to anyone).
+    consent = consent_services.give_consent(
+        coordinator,
+        person=person,
+        purpose=Purpose.CASE_MANAGEMENT,
+        recipients=[organization],
+        purposes=[Purpose.CASE_MANAGEMENT],
+        data_classes=[C.CLINICAL],
+        given_by=GivenBy.REPRESENTATIVE,
+        representative_name=seed.text("Crn"),
+        representative_relationship=seed.text("Crr"),
+    )
+    seed.track("consent.representative", consent, C.PERSONAL, seed.text("Crn"), seed.text("Crr"))
     dispatch_services.link_person(taker, call=call, person=person, role="subject")
     dispatch_services.assign_unit(taker, call=call, trainee=on_duty)
     # The team is sent too; its clinician accepts the call.
@@ -677,6 +692,7 @@ def _holdings(
         team=team,
         unit_assignment=unit_assignment,
         contact_note=contact_note,
+        consent=consent,
         disposition=disposition,
         draft_encounter=draft,
         accepted_encounter=accepted,

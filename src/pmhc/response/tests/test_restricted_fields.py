@@ -30,7 +30,7 @@ from pmhc.dispatch.audit_codes import DispatchAudit
 from pmhc.dispatch.models import Call
 from pmhc.people import services as people_services
 from pmhc.people.audit_codes import PeopleAudit
-from pmhc.people.models import Person, PersonAlias
+from pmhc.people.models import Consent, Person, PersonAlias
 from pmhc.people.plan_models import ResponsePlanVersion
 from pmhc.platform import restricted
 from pmhc.platform.models import AuditEvent, Classification, Purpose, Role, User
@@ -61,6 +61,7 @@ READ_EVENTS: dict[type[models.Model], str] = {
     PersonAlias: PeopleAudit.PERSON_READ,
     ContactNote: ResponseAudit.CONTACT_NOTE_READ,
     ResponsePlanVersion: PeopleAudit.PLAN_READ,
+    Consent: PeopleAudit.CONSENT_READ,
 }
 #: The models of these apps that hold no restricted field, with their free-text fields, all
 #: agency data: operational settings, import bookkeeping, the agency's own staff, and links
@@ -80,8 +81,6 @@ AGENCY_ONLY: dict[str, frozenset[str]] = {
     "response.disposition": frozenset({"code", "label"}),
     "response.encounterresponder": frozenset({"name"}),
     "response.encounterperson": frozenset({"role"}),
-    # A consent holds no free text: its terms are ids, classes, purposes and dates.
-    "people.consent": frozenset(),
     # Identity resolution holds ids, scores and settings; the records it links are read
     # through ``people``.
     "people.identity": frozenset(),
