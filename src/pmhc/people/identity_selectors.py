@@ -74,13 +74,29 @@ def can_change_settings(actor: Actor, organization: Organization) -> bool:
     return bool(decide(actor, Action.CHANGE, LinkageSettings(organization=organization), PURPOSE))
 
 
+def _acting_id(actor: Actor) -> int:
+    """The organization the actor acts for: resolved people are read and changed only there,
+    never in a partner's records (an agreement shares people, not their resolution); else 404."""
+    if actor.organization_id is None:
+        raise Http404("Not found")
+    return int(actor.organization_id)
+
+
+def _own(actor: Actor, queryset: Any) -> Any:
+    """``queryset`` narrowed to the organization the actor acts for (nothing when none)."""
+    if actor.organization_id is None:
+        return queryset.none()
+    return queryset.filter(organization_id=actor.organization_id)
+
+
 def _waiting(actor: Actor) -> Any:
-    """Pending pairs in the actor's reach whose two records are not one person already (a
-    link of another pair may have joined them; undone, the pair waits again)."""
+    """Pending pairs of the actor's organization, in the actor's reach, whose two records are
+    not one person already (a link of another pair may have joined them; undone, the pair
+    waits again)."""
     pending = MatchCandidate.objects.filter(status=CandidateStatus.PENDING).exclude(
         left__identity__isnull=False, left__identity=F("right__identity")
     )
-    return restrict(actor, pending, Action.VIEW, PURPOSE)
+    return restrict(actor, _own(actor, pending), Action.VIEW, PURPOSE)
 
 
 def review_queue(actor: Actor, params: QueryDict) -> keyset.KeysetPage[MatchCandidate]:
@@ -165,9 +181,19 @@ def pair_detail(actor: Actor, pk: int) -> PairView:
     """One pair with both records side by side; 404 when missing, not allowed, or when either
     record is not one the actor may read. Each record shown is an audited read."""
     pair = get_or_404(
-        actor, MatchCandidate.objects.select_related("organization"), Action.VIEW, PURPOSE, pk=pk
+        actor,
+        MatchCandidate.objects.select_related("organization").filter(
+            organization_id=_acting_id(actor)
+        ),
+        Action.VIEW,
+        PURPOSE,
+        pk=pk,
     )
-    shown = selectors.read_people(actor, _people([pair.left_id, pair.right_id]), purpose=PURPOSE)
+    both = list(_people([pair.left_id, pair.right_id]))
+    # Both records are checked before either is read: no audited read of one, then a 404.
+    if len(both) != 2 or not all(decide(actor, Action.VIEW, p, PURPOSE) for p in both):
+        raise Http404("Not found")
+    shown = selectors.read_people(actor, both, purpose=PURPOSE)
     if len(shown) != 2:
         raise Http404("Not found")
     left, right = shown
@@ -182,7 +208,8 @@ def pair_detail(actor: Actor, pk: int) -> PairView:
 
 def pair_for_decision(actor: Actor, pk: int) -> MatchCandidate:
     """A pair the actor may decide (the service checks again, and that it is still pending)."""
-    return get_or_404(actor, MatchCandidate.objects.all(), Action.CHANGE, PURPOSE, pk=pk)
+    pairs = MatchCandidate.objects.filter(organization_id=_acting_id(actor))
+    return get_or_404(actor, pairs, Action.CHANGE, PURPOSE, pk=pk)
 
 
 @dataclass(frozen=True)
@@ -191,8 +218,11 @@ class IdentityView:
     records: list[Person]
     more_records: bool
     changes: list[IdentityChange]
-    #: The changes that can be undone now (not undone already, no record moved since).
+    #: The changes that can be undone now (not undone already, no record moved since), when
+    #: the reader may change this person.
     undoable: frozenset[int] = field(default_factory=frozenset)
+    #: Whether the reader may take records out, merge and undo (the policy's CHANGE).
+    may_change: bool = False
 
 
 def _undoable(changes: list[IdentityChange]) -> frozenset[int]:
@@ -218,7 +248,11 @@ def identity_detail(actor: Actor, pk: int) -> IdentityView:
     """One person: their records (each an audited read; at most ``RECORDS_SHOWN``) and the
     latest changes that moved any of those records (at most ``CHANGES_SHOWN``)."""
     identity = get_or_404(
-        actor, Identity.objects.select_related("organization"), Action.VIEW, PURPOSE, pk=pk
+        actor,
+        Identity.objects.select_related("organization").filter(organization_id=_acting_id(actor)),
+        Action.VIEW,
+        PURPOSE,
+        pk=pk,
     )
     found = list(
         Person.objects.filter(identity=identity)
@@ -234,24 +268,32 @@ def identity_detail(actor: Actor, pk: int) -> IdentityView:
                 organization_id=identity.organization_id, before__has_any_keys=keys
             ).order_by(*HISTORY_ORDER)[:CHANGES_SHOWN]
         )
+    may_change = bool(decide(actor, Action.CHANGE, identity, PURPOSE))
     return IdentityView(
         identity=identity,
         records=records,
         more_records=len(found) > RECORDS_SHOWN,
         changes=changes,
-        undoable=_undoable(changes),
+        undoable=_undoable(changes) if may_change else frozenset(),
+        may_change=may_change,
     )
 
 
 def identity_for_change(actor: Actor, pk: int) -> Identity:
+    identities = Identity.objects.select_related("organization")
     return get_or_404(
-        actor, Identity.objects.select_related("organization"), Action.CHANGE, PURPOSE, pk=pk
+        actor,
+        identities.filter(organization_id=_acting_id(actor)),
+        Action.CHANGE,
+        PURPOSE,
+        pk=pk,
     )
 
 
 def record_for_change(actor: Actor, pk: int) -> Person:
     """A record whose identity the actor may change (it is taken out of that identity)."""
-    person = get_or_404(actor, Person.objects.all(), Action.VIEW, PURPOSE, pk=pk)
+    people = Person.objects.filter(organization_id=_acting_id(actor))
+    person = get_or_404(actor, people, Action.VIEW, PURPOSE, pk=pk)
     identity = person.identity
     if identity is None or not decide(actor, Action.CHANGE, identity, PURPOSE):
         raise Http404("Not found")
@@ -259,12 +301,13 @@ def record_for_change(actor: Actor, pk: int) -> Person:
 
 
 def change_for_undo(actor: Actor, pk: int) -> IdentityChange:
-    return get_or_404(actor, IdentityChange.objects.all(), Action.CHANGE, PURPOSE, pk=pk)
+    changes = IdentityChange.objects.filter(organization_id=_acting_id(actor))
+    return get_or_404(actor, changes, Action.CHANGE, PURPOSE, pk=pk)
 
 
 def history(actor: Actor, params: QueryDict) -> keyset.KeysetPage[IdentityChange]:
-    """Every change of who is who in the actor's reach, newest first."""
-    changes = restrict(actor, IdentityChange.objects.all(), Action.VIEW, PURPOSE)
+    """Every change of who is who in the actor's organization, newest first."""
+    changes = restrict(actor, _own(actor, IdentityChange.objects.all()), Action.VIEW, PURPOSE)
     return keyset.paginate(
         changes, params, order=HISTORY_ORDER, kinds=(dt.datetime, int), size=HISTORY_PAGE
     )
