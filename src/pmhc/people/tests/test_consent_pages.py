@@ -164,6 +164,10 @@ def test_the_keeper_gives_a_consent_with_its_signed_copy(cast: Cast, person: Per
     detail = client.get(response["Location"])
     body = detail.content.decode()
     assert REP_NAME in body and "Guardian" in body and "signed.pdf" in body
+    # Data classes and purposes read in words, never as stored codes.
+    assert "Clinical records" in body and "<dd>clinical</dd>" not in body
+    listing = client.get(reverse("people_consents", args=[person.pk])).content.decode()
+    assert "Clinical records" in listing
     read = AuditEvent.objects.get(action=PeopleAudit.CONSENT_READ)
     assert "representative_name" in read.detail
     copy = client.get(reverse("people_consent_document", args=[person.pk, consent.pk]))
