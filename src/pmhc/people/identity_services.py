@@ -36,7 +36,6 @@ from pmhc.platform.models import Organization, Purpose
 #: Resolving people is case management: the policy grants it to those who manage cases.
 PURPOSE = Purpose.CASE_MANAGEMENT
 SETTINGS_FIELDS = ("auto_link_at", "review_from", "utilizer_contacts", "utilizer_days")
-_LINKS = frozenset({IdentityChangeKind.LINK, IdentityChangeKind.AUTO_LINK})
 
 
 def _authorize(actor: Actor, action: Action, obj: Any) -> None:
@@ -222,13 +221,22 @@ def undo(actor: Actor, *, change: IdentityChange) -> IdentityChange:
             _("A record has been moved again since this change; undo the later change first.")
         ) from exc
     pair = locked.candidate
-    if pair is not None:
-        original = locked.undoes if locked.kind == IdentityChangeKind.UNDO else None
-        if locked.kind in _LINKS:
+    if pair is not None and pair.status != CandidateStatus.KEPT_APART:
+        # The pair's status follows where its records are now, however long the chain of
+        # undos: linked while they share an identity, waiting for review again when apart.
+        now = dict(
+            Person.objects.filter(pk__in=[pair.left_id, pair.right_id]).values_list(
+                "pk", "identity_id"
+            )
+        )
+        together = now.get(pair.left_id) is not None and now.get(pair.left_id) == now.get(
+            pair.right_id
+        )
+        if together and pair.status != CandidateStatus.LINKED:
+            _decided(pair, actor, CandidateStatus.LINKED)
+        elif not together and pair.status == CandidateStatus.LINKED:
             pair.status, pair.decided_at, pair.decided_by_id = CandidateStatus.PENDING, None, None
             pair.save(update_fields=["status", "decided_at", "decided_by"])
-        elif original is not None and original.kind in _LINKS:
-            _decided(pair, actor, CandidateStatus.LINKED)
     _record_change(PeopleAudit.IDENTITY_CHANGE_UNDONE, actor, undone)
     return undone
 

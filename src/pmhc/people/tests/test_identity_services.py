@@ -147,6 +147,22 @@ def test_undoing_an_undo_links_the_pair_again(cast: Cast) -> None:
     assert world.pair.status == CandidateStatus.LINKED
 
 
+def test_a_chain_of_undos_leaves_the_pair_as_its_records_are(cast: Cast) -> None:
+    world = build(cast)
+    actor = cast.actor(world.case_manager)
+    link = identity_services.link_pair(actor, candidate=world.pair)
+    assert link is not None
+    unlink = identity_services.undo(actor, change=link)
+    relink = identity_services.undo(actor, change=unlink)
+    identity_services.undo(actor, change=relink)
+    # Link, undo, redo, undo: the records are apart, so the pair waits for review again.
+    assert identity_of(world.records[2]) != identity_of(world.records[0])
+    world.pair.refresh_from_db()
+    assert world.pair.status == CandidateStatus.PENDING
+    assert world.pair.decided_at is None
+    assert world.pair in identity_selectors.review_queue(actor, QueryDict()).rows
+
+
 def test_take_out_refuses_a_record_alone(cast: Cast) -> None:
     world = build(cast)
     actor = cast.actor(world.case_manager)
