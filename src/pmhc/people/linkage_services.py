@@ -185,9 +185,17 @@ def run_linkage(
         return LinkageRun.objects.filter(pk=run_id).first()
     try:
         _execute(run, backend=backend, spark=spark)
-    except Exception as exc:
+    except Exception:
+        # The exception's own text may hold anything (a query, a value from a record): it
+        # goes to the server's log only; the run and the audit trail keep plain words.
         logger.exception("Linkage run %s failed.", run.pk)
-        _fail(run, str(exc) or exc.__class__.__name__)
+        _fail(
+            run,
+            _(
+                "The run failed; no record was linked by it. Ask the system administrator to "
+                "look at the server's log, then run linkage again."
+            ),
+        )
     run.refresh_from_db()
     return run
 
