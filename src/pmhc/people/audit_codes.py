@@ -34,3 +34,7 @@ class PeopleAudit(models.TextChoices):
         "people.consent_read",
         _("Consent read (its page, its printed copy or its signed copy)"),
     )
+    IDENTITY_AUTO_LINKED = (
+        "people.identity_auto_linked",
+        _("Records linked as one person by linkage"),
+    )

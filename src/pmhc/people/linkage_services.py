@@ -432,7 +432,17 @@ def _apply(
             organization=organization, identity__in=identities - {target}
         ).values_list("pk", flat=True)
         moves: dict[int, int | None] = dict.fromkeys(moving, target)
-        move_records(organization, IdentityChangeKind.AUTO_LINK, moves, run=run)
+        change = move_records(organization, IdentityChangeKind.AUTO_LINK, moves, run=run)
+        # Every link is audited, automatic ones too: which records moved, by which change of
+        # which run; never a name.
+        audit.record(
+            PeopleAudit.IDENTITY_AUTO_LINKED,
+            actor=system_actor(SYSTEM_NAME),
+            organization_id=organization.pk,
+            obj=change,
+            purpose=Purpose.CASE_MANAGEMENT,
+            after={"kind": change.kind, "after": change.after, "run": run.pk},
+        )
         linked += len(moves)
     return linked, _queue_for_review(run, review)
 

@@ -158,6 +158,12 @@ def test_few_records_are_linked_by_rules_and_pairs_wait_for_review(cast: Cast) -
     assert _identity(people["margaret"]) == _identity(people["peggy"])
     change = IdentityChange.objects.get(kind=IdentityChangeKind.AUTO_LINK)
     assert change.run_id == run.pk
+    # The automatic link is audited: the change, its records and its run, no name.
+    linked = AuditEvent.objects.get(action=PeopleAudit.IDENTITY_AUTO_LINKED)
+    assert linked.object_id == str(change.pk) and linked.after is not None
+    assert linked.after["run"] == run.pk
+    assert linked.after["after"] == change.after and len(change.after) == 1
+    assert "Quillfeather" not in str(linked.after)
     # The swapped date waits for review, with its evidence; relatives stay apart.
     candidate = MatchCandidate.objects.get()
     assert (candidate.left_id, candidate.right_id) == (people["jon"].pk, people["jon_swapped"].pk)
