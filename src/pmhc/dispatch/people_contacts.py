@@ -30,9 +30,15 @@ def calls_by_identity(organization_id: int, since: dt.datetime) -> dict[int, int
     return {int(identity): int(n) for identity, n in rows}
 
 
-def calls_of(person_pks: Sequence[int], since: dt.datetime, limit: int) -> list[Contact]:
+def calls_of(
+    organization_id: int, person_pks: Sequence[int], since: dt.datetime, limit: int
+) -> list[Contact]:
     rows = (
-        CallPerson.objects.filter(person_id__in=list(person_pks), call__received_at__gte=since)
+        CallPerson.objects.filter(
+            call__organization_id=organization_id,
+            person_id__in=list(person_pks),
+            call__received_at__gte=since,
+        )
         .order_by("-call__received_at", "-call_id")
         .values_list("person_id", "call_id", "call__received_at")[:limit]
     )

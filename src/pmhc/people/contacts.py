@@ -27,8 +27,9 @@ class Contact:
 
 #: Contacts counted by identity: ``(organization id, since) -> {identity pk: contacts}``.
 CountByIdentity = Callable[[int, dt.datetime], Mapping[int, int]]
-#: Contacts of records: ``(person pks, since, at most) -> contacts, newest first``.
-ContactsOf = Callable[[Sequence[int], dt.datetime, int], Iterable[Contact]]
+#: Contacts of records held by one organization:
+#: ``(organization id, person pks, since, at most) -> contacts, newest first``.
+ContactsOf = Callable[[int, Sequence[int], dt.datetime, int], Iterable[Contact]]
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,15 @@ def counts_by_identity(organization_id: int, since: dt.datetime) -> dict[int, in
     return total
 
 
-def contacts_of(person_pks: Sequence[int], since: dt.datetime, limit: int) -> list[Contact]:
-    """The contacts of these records since ``since``, newest first, at most ``limit`` of each
-    source and of all together."""
+def contacts_of(
+    organization_id: int, person_pks: Sequence[int], since: dt.datetime, limit: int
+) -> list[Contact]:
+    """The contacts of these records that the organization holds (never a partner's) since
+    ``since``, newest first, at most ``limit`` of each source and of all together."""
     if not person_pks:
         return []
     found: list[Contact] = []
     for source in SOURCES.values():
-        found.extend(source.contacts_of(person_pks, since, limit))
+        found.extend(source.contacts_of(organization_id, person_pks, since, limit))
     found.sort(key=lambda contact: (contact.at, contact.kind), reverse=True)
     return found[:limit]

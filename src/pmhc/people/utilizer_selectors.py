@@ -89,7 +89,7 @@ def high_utilizers(actor: Actor, organization: Organization) -> UtilizerList:
         )
     }
     timelines: dict[int, list[contacts.Contact]] = {}
-    for contact in contacts.contacts_of(list(identity_of), since, TIMELINE_ROWS):
+    for contact in contacts.contacts_of(organization.pk, list(identity_of), since, TIMELINE_ROWS):
         shown = timelines.setdefault(int(identity_of[contact.person_id]), [])
         if len(shown) < TIMELINE_SHOWN:
             shown.append(contact)

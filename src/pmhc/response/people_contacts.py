@@ -29,10 +29,14 @@ def encounters_by_identity(organization_id: int, since: dt.datetime) -> dict[int
     return {int(identity): int(n) for identity, n in rows}
 
 
-def encounters_of(person_pks: Sequence[int], since: dt.datetime, limit: int) -> list[Contact]:
+def encounters_of(
+    organization_id: int, person_pks: Sequence[int], since: dt.datetime, limit: int
+) -> list[Contact]:
     rows = (
         EncounterPerson.objects.filter(
-            person_id__in=list(person_pks), encounter__call__received_at__gte=since
+            encounter__organization_id=organization_id,
+            person_id__in=list(person_pks),
+            encounter__call__received_at__gte=since,
         )
         .order_by("-encounter__call__received_at", "-encounter_id")
         .values_list("person_id", "encounter_id", "encounter__call__received_at")[:limit]
@@ -62,9 +66,15 @@ def notes_by_identity(organization_id: int, since: dt.datetime) -> dict[int, int
     return {int(identity): int(n) for identity, n in rows}
 
 
-def notes_of(person_pks: Sequence[int], since: dt.datetime, limit: int) -> list[Contact]:
+def notes_of(
+    organization_id: int, person_pks: Sequence[int], since: dt.datetime, limit: int
+) -> list[Contact]:
     rows = (
-        ContactNote.objects.filter(person_id__in=list(person_pks), created_at__gte=since)
+        ContactNote.objects.filter(
+            organization_id=organization_id,
+            person_id__in=list(person_pks),
+            created_at__gte=since,
+        )
         .order_by("-created_at", "-pk")
         .values_list("person_id", "pk", "created_at")[:limit]
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pmhc.conftest import Cast
 from pmhc.dispatch import services as dispatch_services
+from pmhc.dispatch.models import CallPerson
 from pmhc.people.audit_codes import PeopleAudit
 from pmhc.people.identity_models import CandidateStatus, IdentityChange, LinkageSettings
 from pmhc.people.models import Person
@@ -232,6 +233,19 @@ def test_high_utilizers_count_contacts_across_every_record_of_a_person(
     text = page.content.decode()
     assert "4 contacts" in text and "Okafor, Chidinma" in text
     assert "Lindqvist" not in text
+    assert text.count('href="/operate/calls/') == 4
+    # A partner's call naming one of the records is the partner's: it is not on the agency's
+    # timeline.
+    partner_taker = cast.actor(member(cast, Role.CALL_TAKER, "ptaker", cast.partner))
+    theirs = dispatch_services.create_call(
+        partner_taker,
+        organization=cast.partner,
+        cad_event_id="P-1",
+        received_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    CallPerson.objects.create(call=theirs, person=a, role="subject")
+    text = client.get(url).content.decode()
+    assert reverse("dispatch_call", args=[theirs.pk]) not in text
     assert text.count('href="/operate/calls/') == 4
     # Officers and clinicians do not see the list.
     assert cast.client(cast.colleague).get(url).status_code == 404
