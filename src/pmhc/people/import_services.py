@@ -206,6 +206,9 @@ def import_people_file(
     result = ImportResult(rows=rows, rejected=rejected)
     if rejected:
         return result
+    # Two people importing into one organization at once take turns: the second reads the
+    # ids the first committed and adds only the rest, rather than failing on the unique id.
+    Organization.objects.select_for_update().filter(pk=organization.pk).exists()
     ids = [fields["external_id"] for _line, fields in good]
     held = set(
         Person.objects.filter(organization=organization, external_id__in=ids).values_list(

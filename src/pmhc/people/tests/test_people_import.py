@@ -44,6 +44,23 @@ def test_import_is_idempotent_by_external_id_and_audited(cast: Cast) -> None:
     assert [e.after["count"] for e in events.order_by("pk") if e.after] == [3, 1]
 
 
+def test_two_imports_into_one_organization_take_turns(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    actor = cast.actor(cast.member)
+    with CaptureQueriesContext(connection) as seen:
+        import_services.import_people_file(actor, organization=cast.agency, upload=_file(GOOD))
+    # The organization's row is locked before the ids already held are read (SQLite has no
+    # row locks: it lets one writer in at a time anyway).
+    sql = [q["sql"] for q in seen.captured_queries]
+    read = next(i for i, q in enumerate(sql) if '"external_id" IN' in q)
+    locks = [i for i, q in enumerate(sql) if '"platform_organization"' in q and "FOR UPDATE" in q]
+    if connection.features.has_select_for_update:
+        assert locks and locks[0] < read
+    assert Person.objects.filter(organization=cast.agency).count() == 3
+
+
 def test_every_rejected_row_is_named_by_its_line_and_nothing_is_imported(cast: Cast) -> None:
     text = (
         "external_id,family_name,date_of_birth,approximate_age,sex\n"
