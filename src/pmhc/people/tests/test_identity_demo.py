@@ -23,6 +23,10 @@ def test_demo_leaves_pairs_for_review_and_a_high_utilizer(db: None) -> None:
     queue = identity_selectors.review_queue(coordinator, QueryDict())
     assert len(queue.rows) == 3
     assert all(0.8 <= pair.probability < 0.99 and pair.evidence for pair in queue.rows)
+    # The department's pairs are the department's: the health center's case manager, a
+    # partner, does not see them.
+    partner = actor_for_user(User.objects.get(username="case_manager"))
+    assert not identity_selectors.review_queue(partner, QueryDict()).rows
     linked = IdentityChange.objects.get(organization=pd, kind=IdentityChangeKind.AUTO_LINK)
     ((_record, identity),) = linked.after.items()
     together = _count(utilizer_selectors.high_utilizers(coordinator, pd), identity)
