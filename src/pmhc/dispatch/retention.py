@@ -1,8 +1,11 @@
 """How long dispatch keeps calls (``platform/retention.py``). A call past the schedule is
 de-identified, not deleted: its times, codes, district and routing stay for the program's
 measures; what it said about people (the narrative, the protocol's answers and reasons, the
-address and its coordinates, why it was closed or routed otherwise) is blanked and its links
-to people are removed."""
+address and its coordinates, why it was closed or routed otherwise) is blanked. Its links to
+people (who was in the call, and as what: no words of theirs) stay: they date each person's last
+contact, which the people schedule is measured from, and go when that person is de-identified
+(``people/retention.py``). Removing them here would make the real run de-identify people that
+the dry run kept."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pmhc.dispatch.models import Call, CallPerson
+from pmhc.dispatch.models import Call
 from pmhc.platform import retention
 
 CALLS = "dispatch.call"
@@ -39,7 +42,6 @@ def due_calls(organization_id: int, cut: dt.datetime) -> QuerySet[Call]:
 
 
 def deidentify_calls(pks: Sequence[Any]) -> int:
-    CallPerson.objects.filter(call_id__in=pks).delete()
     now = timezone.now()
     return Call.objects.filter(pk__in=pks, deidentified_at__isnull=True).update(
         deidentified_at=now, updated_at=now, **BLANKED

@@ -4,7 +4,10 @@
   before the cut, in no call or encounter report received since, and under no consent still
   in effect. Names, aliases, birth date, age, sex, veteran status, description, address and
   the id from an imported file are blanked; the row stays, so the counts of calls and reports
-  that still point to it hold.
+  that still point to it hold. A call or report de-identified under its own (shorter)
+  schedule keeps its link to the person, so the person is still dated by that contact and a
+  dry run lists what the real run does whatever the order the kinds run in; the links of
+  de-identified calls and reports go when the person is de-identified.
 - **Consents.** A consent that ended (revoked, or past its last day) before the cut is
   deleted. Six years is the least: the HIPAA privacy rule has a covered health partner keep
   an authorization six years from when it was last in effect (45 CFR 164.530(j)(2)).
@@ -16,10 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,10 +67,15 @@ def due_people(organization_id: int, cut: dt.datetime) -> QuerySet[Person]:
     recent = (
         Q(calls__call__received_at__gte=cut)
         | Q(encounters__encounter__call__received_at__gte=cut)
-        | Q(consents__in=Consent.objects.filter(_consent_in_effect(cut.date())))
+        | Q(
+            consents__in=Consent.objects.filter(
+                Q(organization_id=organization_id) & _consent_in_effect(cut.date())
+            )
+        )
     )
-    kept = Person.objects.filter(recent).values("pk")
-    blank = Person.objects.filter(_ALREADY_BLANK).values("pk")
+    mine = Person.objects.filter(organization_id=organization_id)
+    kept = mine.filter(recent).values("pk")
+    blank = mine.filter(_ALREADY_BLANK).values("pk")
     return (
         Person.objects.filter(organization_id=organization_id, created_at__lt=cut)
         .exclude(pk__in=kept)
@@ -75,8 +83,22 @@ def due_people(organization_id: int, cut: dt.datetime) -> QuerySet[Person]:
     )
 
 
+#: The links from calls and reports to a person, by the name of the record linked: those of
+#: records already de-identified are kept only to date the person, and go with the name.
+_CONTACT_LINKS = (("calls", "call"), ("encounters", "encounter"))
+
+
+def _drop_links_of_deidentified_records(pks: Sequence[Any]) -> None:
+    for accessor, record in _CONTACT_LINKS:
+        link = cast("type[models.Model]", Person._meta.get_field(accessor).related_model)
+        link._default_manager.filter(
+            person_id__in=pks, **{f"{record}__deidentified_at__isnull": False}
+        ).delete()
+
+
 def deidentify_people(pks: Sequence[Any]) -> int:
     PersonAlias.objects.filter(person_id__in=pks).delete()
+    _drop_links_of_deidentified_records(pks)
     return Person.objects.filter(pk__in=pks).update(updated_at=timezone.now(), **BLANKED)
 
 

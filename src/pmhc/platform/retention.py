@@ -63,10 +63,17 @@ class RecordKind:
     bound_source: str | Promise = PRODUCT_DEFAULT
     #: Where it sits on the page and in the command's output (the framework's order).
     order: int = 1000
+    #: The order batches and samples are taken in, on indexed columns; by default the date
+    #: and the primary key. A kind whose date is not indexed names an indexed column that
+    #: runs with it (the audit trail: the chain's sequence).
+    batch_order: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 1 <= self.minimum_days <= self.default_days <= self.maximum_days:
             raise ValueError(f"Retention bounds of {self.key!r} are out of order.")
+
+    def ordering(self) -> tuple[str, ...]:
+        return self.batch_order or (self.date_field, "pk")
 
     def clamp(self, days: int) -> int:
         return max(self.minimum_days, min(self.maximum_days, days))

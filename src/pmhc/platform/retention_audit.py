@@ -52,5 +52,7 @@ def register() -> None:
                 "the CJIS Security Policy, section 5.4: audit records are kept at least a year"
             ),
             order=0,
+            # (chain, sequence) is unique, so indexed; sequence runs with the time recorded.
+            batch_order=("sequence",),
         )
     )

@@ -84,7 +84,7 @@ def due_line(
     due = kind.due(organization.pk, cut)
     count = due.count()
     oldest = due.aggregate(oldest=Min(kind.date_field))["oldest"] if count else None
-    rows = list(due.order_by(kind.date_field, "pk")[:sample]) if count and sample else []
+    rows = list(due.order_by(*kind.ordering())[:sample]) if count and sample else []
     return DueLine(organization, schedule, cut, count, oldest, [kind.reference(r) for r in rows])
 
 

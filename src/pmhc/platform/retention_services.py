@@ -116,7 +116,7 @@ def purge(
                 ids = list(
                     kind.due(organization.pk, cut)
                     .filter(pk__lte=ceiling)
-                    .order_by(kind.date_field, "pk")
+                    .order_by(*kind.ordering())
                     .values_list("pk", flat=True)[:batch_size]
                 )
                 if not ids:

@@ -23,9 +23,22 @@ def send_email(message_id: int) -> str:
     return message.status
 
 
-#: How often the retention schedule is applied.
-PURGE_EVERY = dt.timedelta(days=1)
+#: The retention schedule is applied once a day at this hour (the server's time zone), when
+#: no one is at work: never when a worker starts, so starting the product (or the demo) keeps
+#: its records until the night.
+PURGE_AT = dt.time(3, 0)
 PURGE_ACTOR = "retention schedule"
+
+
+def next_purge_at(now: dt.datetime | None = None) -> dt.datetime:
+    """The next PURGE_AT strictly after ``now``, in the server's time zone."""
+    local = timezone.localtime(now or timezone.now())
+    at = local.replace(hour=PURGE_AT.hour, minute=PURGE_AT.minute, second=0, microsecond=0)
+    if at <= local:
+        at = timezone.make_aware(
+            dt.datetime.combine(local.date() + dt.timedelta(days=1), PURGE_AT), local.tzinfo
+        )
+    return at
 
 
 @task()
@@ -35,13 +48,13 @@ def daily_purge_task() -> str:
     try:
         removed = retention_services.purge_all(system_actor(PURGE_ACTOR))
     finally:
-        schedule_daily_purge(delay=PURGE_EVERY)
+        schedule_daily_purge()
     return f"{removed} records purged"
 
 
-def schedule_daily_purge(*, delay: dt.timedelta | None = None) -> str:
-    """Queue the daily purge (at once when a worker starts, unless a run is already waiting).
-    Returns a line for the worker's log ("" when nothing was queued)."""
+def schedule_daily_purge(*, now: dt.datetime | None = None) -> str:
+    """Queue the daily purge for the next PURGE_AT, unless a run is already waiting. Returns
+    a line for the worker's log ("" when nothing was queued)."""
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
@@ -51,6 +64,6 @@ def schedule_daily_purge(*, delay: dt.timedelta | None = None) -> str:
         )
         if waiting.exists():
             return ""
-    later = timezone.now() + (delay or dt.timedelta(0))
-    daily_purge_task.using(run_after=later).enqueue()
-    return "" if delay else "Retention schedule: the daily purge is queued."
+    at = next_purge_at(now)
+    daily_purge_task.using(run_after=at).enqueue()
+    return f"Retention schedule: the daily purge is queued for {at:%Y-%m-%d %H:%M %Z}."

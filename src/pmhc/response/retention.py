@@ -1,8 +1,11 @@
 """How long response keeps encounter reports (``platform/retention.py``). A report past the
 schedule is de-identified, dated by its call: force, injury, disposition and transport stay
 for the program's measures; the narratives and reasons are blanked, a reviewer's comments and
-an amendment's reasons too, and its links to people (with what they recorded about each
-person) are removed."""
+an amendment's reasons too, and an amendment's record of what it changed keeps the fields it
+changed but none of their values (the old narrative would otherwise outlive the report's).
+What the responders recorded about each person (race and ethnicity, housing, presenting
+concern) is blanked; the links themselves (who was in the report, and as what) stay, as a
+call's do, until the person is de-identified (``people/retention.py``)."""
 
 from __future__ import annotations
 
@@ -27,6 +30,13 @@ BLANKED: dict[str, Any] = {
 }
 
 
+def blank_changes(changes: Any) -> dict[str, dict[str, None]]:
+    """Which fields an amendment changed, without what they were or became."""
+    if not isinstance(changes, dict):
+        return {}
+    return {str(field): {"from": None, "to": None} for field in changes}
+
+
 def due_encounters(organization_id: int, cut: dt.datetime) -> QuerySet[Encounter]:
     return Encounter.objects.filter(
         organization_id=organization_id, call__received_at__lt=cut, deidentified_at__isnull=True
@@ -34,9 +44,15 @@ def due_encounters(organization_id: int, cut: dt.datetime) -> QuerySet[Encounter
 
 
 def deidentify_encounters(pks: Sequence[Any]) -> int:
-    EncounterPerson.objects.filter(encounter_id__in=pks).delete()
+    EncounterPerson.objects.filter(encounter_id__in=pks).update(
+        race_ethnicity=[], housing_status="", presenting_concerns=[]
+    )
     EncounterReview.objects.filter(encounter_id__in=pks).update(comment="")
-    EncounterAmendment.objects.filter(encounter_id__in=pks).update(reason="")
+    amendments = list(EncounterAmendment.objects.filter(encounter_id__in=pks))
+    for amendment in amendments:
+        amendment.reason = ""
+        amendment.changes = blank_changes(amendment.changes)
+    EncounterAmendment.objects.bulk_update(amendments, ["reason", "changes"])
     now = timezone.now()
     return Encounter.objects.filter(pk__in=pks, deidentified_at__isnull=True).update(
         deidentified_at=now, updated_at=now, **BLANKED

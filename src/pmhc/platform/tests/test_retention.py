@@ -163,7 +163,9 @@ def test_dry_run_changes_nothing_and_lists_what_the_run_removes(world, cast):
         assert call.latitude is None and call.deidentified_at is not None
         assert call.is_mental_health  # what the program is measured on stays
         assert encounter.narrative == "" and encounter.deidentified_at is not None
-        assert not call.people.exists() and not encounter.people.exists()
+        # The links stay (they date the person); what was recorded about the person goes.
+        assert call.people.exists()
+        assert encounter.people.get().race_ethnicity == []
     recent = world["new"][0]
     recent.refresh_from_db()
     assert recent.narrative.startswith("Recent-Name") and recent.people.exists()

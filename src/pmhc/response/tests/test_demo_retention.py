@@ -37,3 +37,13 @@ def test_the_dry_run_lists_the_demos_old_calls_and_reports(db):
     assert not Encounter.objects.filter(deidentified_at__isnull=False).exists()
     assert AuditEvent.objects.count() == events
     assert audit.verify().ok
+    # Starting the demo starts a worker: it queues the purge for the night, and the demo's
+    # old calls are still there to list afterwards.
+    from django_tasks_db.models import DBTaskResult
+
+    from pmhc.platform import worker_hooks
+
+    worker_hooks.run_startup_checks()
+    assert not DBTaskResult.objects.ready().exists()
+    call_command("purge", "--dry-run", "--quiet", stdout=io.StringIO())
+    assert not Call.objects.filter(deidentified_at__isnull=False).exists()
