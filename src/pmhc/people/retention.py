@@ -2,9 +2,10 @@
 
 - **People.** A person's record is de-identified once nothing recent needs it: recorded
   before the cut, in no call or encounter report received since, and under no consent still
-  in effect. Names, aliases, birth date, age, sex, veteran status, description, address and
-  the id from an imported file are blanked; the row stays, so the counts of calls and reports
-  that still point to it hold. A call or report de-identified under its own (shorter)
+  in effect, and in no contact note filed since. Names, aliases, birth date, age, sex, veteran
+  status, description, address and the id from an imported file are blanked; the row stays,
+  so the counts of calls and reports that still point to it hold. A call or report
+  de-identified under its own (shorter)
   schedule keeps its link to the person, so the person is still dated by that contact and a
   dry run lists what the real run does whatever the order the kinds run in; the links of
   de-identified calls and reports go when the person is de-identified.
@@ -67,6 +68,7 @@ def due_people(organization_id: int, cut: dt.datetime) -> QuerySet[Person]:
     recent = (
         Q(calls__call__received_at__gte=cut)
         | Q(encounters__encounter__call__received_at__gte=cut)
+        | Q(contact_notes__created_at__gte=cut)
         | Q(
             consents__in=Consent.objects.filter(
                 Q(organization_id=organization_id) & _consent_in_effect(cut.date())

@@ -5,7 +5,13 @@ an amendment's reasons too, and an amendment's record of what it changed keeps t
 changed but none of their values (the old narrative would otherwise outlive the report's).
 What the responders recorded about each person (race and ethnicity, housing, presenting
 concern) is blanked; the links themselves (who was in the report, and as what) stay, as a
-call's do, until the person is de-identified (``people/retention.py``)."""
+call's do, until the person is de-identified (``people/retention.py``).
+
+A clinician's contact note is clinical free text about one person: past its schedule, dated
+from when it was filed, it is deleted (what the program counts, that a team was sent and the
+report's outcome, stays on the call and the report). No rule is named for its bounds: they are
+the product's own, a year at least, seven by default.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +24,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pmhc.platform import retention
-from pmhc.response.models import Encounter, EncounterAmendment, EncounterPerson, EncounterReview
+from pmhc.response.models import (
+    ContactNote,
+    Encounter,
+    EncounterAmendment,
+    EncounterPerson,
+    EncounterReview,
+)
 
 ENCOUNTERS = "response.encounter"
+CONTACT_NOTES = "response.contactnote"
 
 BLANKED: dict[str, Any] = {
     "narrative": "",
@@ -59,6 +72,15 @@ def deidentify_encounters(pks: Sequence[Any]) -> int:
     )
 
 
+def due_contact_notes(organization_id: int, cut: dt.datetime) -> QuerySet[ContactNote]:
+    return ContactNote.objects.filter(organization_id=organization_id, created_at__lt=cut)
+
+
+def delete_contact_notes(pks: Sequence[Any]) -> int:
+    deleted = ContactNote.objects.filter(pk__in=pks).delete()[1]
+    return deleted.get(ContactNote._meta.label, 0)
+
+
 def register() -> None:
     retention.register(
         retention.RecordKind(
@@ -74,5 +96,21 @@ def register() -> None:
             date_field="call__received_at",
             reference=lambda encounter: f"report {encounter.pk}",
             order=60,
+        )
+    )
+    retention.register(
+        retention.RecordKind(
+            key=CONTACT_NOTES,
+            label=_("Contact notes"),
+            measured_from=_("when the note was filed"),
+            minimum_days=365,
+            maximum_days=3650,
+            default_days=2555,
+            action=retention.PurgeAction.DELETE,
+            due=due_contact_notes,
+            purge=delete_contact_notes,
+            date_field="created_at",
+            reference=lambda note: f"contact note {note.pk}",
+            order=62,
         )
     )

@@ -158,3 +158,34 @@ def test_audit_batches_are_taken_in_the_chains_sequence_not_by_time(cast, monkey
         order = sql.split("ORDER BY")[1]
         assert '"sequence"' in order and "occurred_at" not in order, sql
     assert audit.verify().ok
+
+
+def test_a_recent_contact_note_keeps_its_person_and_old_notes_go(cast):
+    from pmhc.response.models import ContactNote
+    from pmhc.response.retention import CONTACT_NOTES
+    from pmhc.response.tests.test_contact_notes import NOTE_TEXT, _file, _scene
+
+    scene = _scene(cast)
+    note = _file(cast, scene)
+    old = _file(cast, scene, note="An older note")
+    Call.objects.filter(pk=scene.unit.call.pk).update(
+        received_at=timezone.now() - dt.timedelta(days=900)
+    )
+    Person.objects.filter(pk=scene.person.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=1000)
+    )
+    ContactNote.objects.filter(pk=note.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=500)
+    )
+    ContactNote.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=800))
+    _schedule(cast.agency, **{PEOPLE: 730})
+    _schedule(cast.partner, **{CONTACT_NOTES: 730})
+    lines = retention_selectors.due_lines(SYSTEM, [cast.agency, cast.partner])
+    listed = {(line.organization.pk, line.kind.key): line.count for line in lines if line.count}
+    assert listed == {(cast.partner.pk, CONTACT_NOTES): 1}
+    assert any(f"contact note {old.pk}" in line.references for line in lines)
+    for organization in (cast.agency, cast.partner):
+        retention_services.purge(SYSTEM, organization=organization)
+    assert list(ContactNote.objects.values_list("note", flat=True)) == [NOTE_TEXT]
+    scene.person.refresh_from_db()
+    assert scene.person.family_name == "Vale"
