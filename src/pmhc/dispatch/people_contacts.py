@@ -5,42 +5,52 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pmhc.dispatch.models import CallPerson
-from pmhc.people.contacts import Contact
+from pmhc.people.contacts import COUNT, IDENTITY, Contact
 
 
-def calls_by_identity(organization_id: int, since: dt.datetime) -> dict[int, int]:
+def calls_by_identity(organization_id: int, since: dt.datetime) -> QuerySet[Any, Any]:
     """Each identity of the organization with the calls any of its records was on since
-    ``since`` (a call with two records of one person counts once)."""
-    rows = (
+    ``since`` (a call with two records of one person counts once), as a query."""
+    return (
         CallPerson.objects.filter(
             call__organization_id=organization_id,
             call__received_at__gte=since,
             person__identity__isnull=False,
         )
-        .values("person__identity_id")
-        .annotate(n=Count("call_id", distinct=True))
-        .values_list("person__identity_id", "n")
+        .values(**{IDENTITY: F("person__identity_id")})
+        .annotate(**{COUNT: Count("call_id", distinct=True)})
+        .values_list(IDENTITY, COUNT)
     )
-    return {int(identity): int(n) for identity, n in rows}
 
 
 def calls_of(
-    organization_id: int, person_pks: Sequence[int], since: dt.datetime, limit: int
+    organization_id: int, person_pks: Sequence[int], since: dt.datetime, per_identity: int
 ) -> list[Contact]:
+    """The newest calls of each identity's records, at most ``per_identity`` of each."""
     rows = (
         CallPerson.objects.filter(
             call__organization_id=organization_id,
             person_id__in=list(person_pks),
             call__received_at__gte=since,
         )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("person__identity_id")],
+                order_by=[F("call__received_at").desc(), F("call_id").desc()],
+            )
+        )
+        .filter(rank__lte=per_identity)
         .order_by("-call__received_at", "-call_id")
-        .values_list("person_id", "call_id", "call__received_at")[:limit]
+        .values_list("person_id", "call_id", "call__received_at")
     )
     return [
         Contact(

@@ -23,11 +23,10 @@ from pmhc.platform.models import Organization, Role
 
 #: Who sees the list: those who will manage the cases it starts.
 UTILIZER_READERS = frozenset({Role.COORDINATOR, Role.CASE_MANAGER})
-#: The people with the most contacts shown at most, and the contacts shown for each.
+#: The people with the most contacts shown at most, and the contacts shown for each (their
+#: newest).
 SHOWN = 50
 TIMELINE_SHOWN = 20
-#: The most contacts read for one page, all sources together.
-TIMELINE_ROWS = SHOWN * TIMELINE_SHOWN
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,12 @@ class Utilizer:
     #: The record that names the person on the list (their first); None when the reader may
     #: not read it.
     named_by: Person | None
+    #: The newest of their contacts, at most ``TIMELINE_SHOWN``.
     timeline: list[contacts.Contact]
+
+    @property
+    def timeline_cut(self) -> bool:
+        return len(self.timeline) < self.contact_count
 
 
 @dataclass(frozen=True)
@@ -62,16 +66,14 @@ def high_utilizers(actor: Actor, organization: Organization) -> UtilizerList:
         raise Http404("Not found")
     settings = linkage_settings(actor, organization)
     since = timezone.now() - dt.timedelta(days=settings.utilizer_days)
-    counts = contacts.counts_by_identity(organization.pk, since)
-    ranked = sorted(
-        ((n, identity) for identity, n in counts.items() if n >= settings.utilizer_contacts),
-        key=lambda item: (-item[0], item[1]),
+    ranked = contacts.counts_by_identity(
+        organization.pk, since, settings.utilizer_contacts, SHOWN + 1
     )
     more = len(ranked) > SHOWN
     ranked = ranked[:SHOWN]
     identity_of = dict(
         Person.objects.filter(
-            organization=organization, identity_id__in=[identity for _n, identity in ranked]
+            organization=organization, identity_id__in=[identity for identity, _n in ranked]
         )
         .order_by("identity_id", "pk")
         .values_list("pk", "identity_id")
@@ -89,9 +91,13 @@ def high_utilizers(actor: Actor, organization: Organization) -> UtilizerList:
         )
     }
     timelines: dict[int, list[contacts.Contact]] = {}
-    for contact in contacts.contacts_of(organization.pk, list(identity_of), since, TIMELINE_ROWS):
-        shown = timelines.setdefault(int(identity_of[contact.person_id]), [])
-        if len(shown) < TIMELINE_SHOWN:
+    seen: set[tuple[int, str]] = set()
+    for contact in contacts.contacts_of(organization.pk, list(identity_of), since, TIMELINE_SHOWN):
+        identity = int(identity_of[contact.person_id])
+        shown = timelines.setdefault(identity, [])
+        # A call with two records of one person is one contact.
+        if len(shown) < TIMELINE_SHOWN and (identity, contact.url) not in seen:
+            seen.add((identity, contact.url))
             shown.append(contact)
     people = [
         Utilizer(
@@ -101,6 +107,6 @@ def high_utilizers(actor: Actor, organization: Organization) -> UtilizerList:
             named_by=named.get(identity),
             timeline=timelines.get(identity, []),
         )
-        for n, identity in ranked
+        for identity, n in ranked
     ]
     return UtilizerList(settings=settings, since=since, people=people, more=more)

@@ -6,31 +6,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from pmhc.people.contacts import Contact
+from pmhc.people.contacts import COUNT, IDENTITY, Contact
 from pmhc.response.models import ContactNote, EncounterPerson
 
 
-def encounters_by_identity(organization_id: int, since: dt.datetime) -> dict[int, int]:
-    rows = (
+def encounters_by_identity(organization_id: int, since: dt.datetime) -> QuerySet[Any, Any]:
+    return (
         EncounterPerson.objects.filter(
             encounter__organization_id=organization_id,
             encounter__call__received_at__gte=since,
             person__identity__isnull=False,
         )
-        .values("person__identity_id")
-        .annotate(n=Count("encounter_id", distinct=True))
-        .values_list("person__identity_id", "n")
+        .values(**{IDENTITY: F("person__identity_id")})
+        .annotate(**{COUNT: Count("encounter_id", distinct=True)})
+        .values_list(IDENTITY, COUNT)
     )
-    return {int(identity): int(n) for identity, n in rows}
 
 
 def encounters_of(
-    organization_id: int, person_pks: Sequence[int], since: dt.datetime, limit: int
+    organization_id: int, person_pks: Sequence[int], since: dt.datetime, per_identity: int
 ) -> list[Contact]:
     rows = (
         EncounterPerson.objects.filter(
@@ -38,8 +39,16 @@ def encounters_of(
             person_id__in=list(person_pks),
             encounter__call__received_at__gte=since,
         )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("person__identity_id")],
+                order_by=[F("encounter__call__received_at").desc(), F("encounter_id").desc()],
+            )
+        )
+        .filter(rank__lte=per_identity)
         .order_by("-encounter__call__received_at", "-encounter_id")
-        .values_list("person_id", "encounter_id", "encounter__call__received_at")[:limit]
+        .values_list("person_id", "encounter_id", "encounter__call__received_at")
     )
     return [
         Contact(
@@ -52,22 +61,21 @@ def encounters_of(
     ]
 
 
-def notes_by_identity(organization_id: int, since: dt.datetime) -> dict[int, int]:
-    rows = (
+def notes_by_identity(organization_id: int, since: dt.datetime) -> QuerySet[Any, Any]:
+    return (
         ContactNote.objects.filter(
             organization_id=organization_id,
             created_at__gte=since,
             person__identity__isnull=False,
         )
-        .values("person__identity_id")
-        .annotate(n=Count("pk"))
-        .values_list("person__identity_id", "n")
+        .values(**{IDENTITY: F("person__identity_id")})
+        .annotate(**{COUNT: Count("pk")})
+        .values_list(IDENTITY, COUNT)
     )
-    return {int(identity): int(n) for identity, n in rows}
 
 
 def notes_of(
-    organization_id: int, person_pks: Sequence[int], since: dt.datetime, limit: int
+    organization_id: int, person_pks: Sequence[int], since: dt.datetime, per_identity: int
 ) -> list[Contact]:
     rows = (
         ContactNote.objects.filter(
@@ -75,8 +83,16 @@ def notes_of(
             person_id__in=list(person_pks),
             created_at__gte=since,
         )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("person__identity_id")],
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=per_identity)
         .order_by("-created_at", "-pk")
-        .values_list("person_id", "pk", "created_at")[:limit]
+        .values_list("person_id", "pk", "created_at")
     )
     return [
         Contact(
