@@ -12,8 +12,10 @@
 - **Consents.** A consent that ended (revoked, or past its last day) before the cut is
   deleted. Six years is the least: the HIPAA privacy rule has a covered health partner keep
   an authorization six years from when it was last in effect (45 CFR 164.530(j)(2)).
-- **Response plans** register their kind here too, beside the person they belong to: a
-  ``register_plans()`` added to ``register()`` below, with the plan's own due and purge.
+- **Response plans.** A plan that is not in force (retired, or never approved) and unchanged
+  since the cut is deleted with its versions. A plan in force that changed since the cut keeps
+  its person; when a person is de-identified, their plans go with the name, since a plan
+  speaks of nobody else.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pmhc.people.models import Consent, Person, PersonAlias, Sex, Veteran
+from pmhc.people.plan_models import PlanStatus, ResponsePlan
 from pmhc.platform import retention
 
 PEOPLE = "people.person"
 CONSENTS = "people.consent"
+PLANS = "people.response_plan"
 
 BLANKED: dict[str, Any] = {
     "family_name": "",
@@ -70,6 +74,13 @@ def due_people(organization_id: int, cut: dt.datetime) -> QuerySet[Person]:
         | Q(encounters__encounter__call__received_at__gte=cut)
         | Q(contact_notes__created_at__gte=cut)
         | Q(
+            response_plans__in=ResponsePlan.objects.filter(
+                organization_id=organization_id,
+                status=PlanStatus.APPROVED,
+                updated_at__gte=cut,
+            )
+        )
+        | Q(
             consents__in=Consent.objects.filter(
                 Q(organization_id=organization_id) & _consent_in_effect(cut.date())
             )
@@ -101,12 +112,28 @@ def _drop_links_of_deidentified_records(pks: Sequence[Any]) -> None:
 def deidentify_people(pks: Sequence[Any]) -> int:
     PersonAlias.objects.filter(person_id__in=pks).delete()
     _drop_links_of_deidentified_records(pks)
+    plans = ResponsePlan.objects.filter(person_id__in=pks)
+    # A plan in force must name its approved version: it is retired first, then deleted.
+    plans.update(status=PlanStatus.RETIRED, approved_version=None)
+    plans.delete()
     return Person.objects.filter(pk__in=pks).update(updated_at=timezone.now(), **BLANKED)
 
 
 def due_consents(organization_id: int, cut: dt.datetime) -> QuerySet[Consent]:
     ended = Q(revoked_at__lt=cut) | Q(revoked_at__isnull=True, valid_until__lt=cut.date())
     return Consent.objects.filter(Q(organization_id=organization_id) & ended)
+
+
+def due_plans(organization_id: int, cut: dt.datetime) -> QuerySet[ResponsePlan]:
+    return ResponsePlan.objects.filter(organization_id=organization_id, updated_at__lt=cut).exclude(
+        status=PlanStatus.APPROVED
+    )
+
+
+def delete_plans(pks: Sequence[Any]) -> int:
+    ResponsePlan.objects.filter(pk__in=pks).update(approved_version=None)
+    deleted = ResponsePlan.objects.filter(pk__in=pks).delete()[1]
+    return deleted.get(ResponsePlan._meta.label, 0)
 
 
 def _delete_files(names: Sequence[str]) -> None:
@@ -160,5 +187,21 @@ def register() -> None:
                 "(45 CFR 164.530(j)(2))"
             ),
             order=72,
+        )
+    )
+    retention.register(
+        retention.RecordKind(
+            key=PLANS,
+            label=_("Response plans not in force"),
+            measured_from=_("when the plan was retired or last changed"),
+            minimum_days=365,
+            maximum_days=3650,
+            default_days=2555,
+            action=retention.PurgeAction.DELETE,
+            due=due_plans,
+            purge=delete_plans,
+            date_field="updated_at",
+            reference=lambda plan: f"response plan {plan.pk}",
+            order=69,
         )
     )

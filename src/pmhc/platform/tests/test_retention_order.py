@@ -14,8 +14,11 @@ from django.utils import timezone
 
 from pmhc.dispatch.models import Call, CallPerson
 from pmhc.dispatch.retention import CALLS
+from pmhc.dispatch.tests.plans import content, plan_world
+from pmhc.people import plan_services
 from pmhc.people.models import Person
-from pmhc.people.retention import PEOPLE
+from pmhc.people.plan_models import ResponsePlan, ResponsePlanVersion
+from pmhc.people.retention import PEOPLE, PLANS, deidentify_people
 from pmhc.platform import retention_selectors, retention_services, worker_hooks
 from pmhc.platform.access import system_actor
 from pmhc.platform.models import AuditAction, AuditEvent, RetentionSchedule
@@ -189,3 +192,30 @@ def test_a_recent_contact_note_keeps_its_person_and_old_notes_go(cast):
     assert list(ContactNote.objects.values_list("note", flat=True)) == [NOTE_TEXT]
     scene.person.refresh_from_db()
     assert scene.person.family_name == "Vale"
+
+
+def test_plans_not_in_force_go_and_a_de_identified_person_takes_their_plans(cast):
+    world = plan_world(cast)
+    organization = world.plan.organization
+    author = cast.actor(world.author)
+    # A second plan, retired long ago, and the first still in force.
+    other = Person.objects.create(organization=world.person.organization, family_name=SECRET)
+    old = plan_services.save_draft(author, person=other, content=content()).plan
+    plan_services.retire(author, plan=old)
+    ResponsePlan.objects.filter(pk=old.pk).update(
+        updated_at=timezone.now() - dt.timedelta(days=400)
+    )
+    _schedule(organization, **{PLANS: 365})
+    listed = {
+        line.kind.key: line.count
+        for line in retention_selectors.due_lines(SYSTEM, [organization])
+        if line.count
+    }
+    assert listed.get(PLANS) == 1
+    retention_services.purge(SYSTEM, organization=organization)
+    assert not ResponsePlan.objects.filter(pk=old.pk).exists()
+    assert ResponsePlan.objects.filter(pk=world.plan.pk).exists()
+    # De-identifying the person removes what their plan said about them.
+    deidentify_people([world.person.pk])
+    assert not ResponsePlan.objects.filter(pk=world.plan.pk).exists()
+    assert not ResponsePlanVersion.objects.filter(plan_id=world.plan.pk).exists()
