@@ -13,6 +13,8 @@ from pmhc.platform.access import Actor
 from pmhc.platform.models import Membership, Organization, User
 
 COUNTY = "Example County"
+#: A demo account beside one per role: the police department's own case manager.
+PD_CASE_MANAGER = "pd_case_manager"
 TIME_ZONE = "America/Chicago"
 
 # Given and family names for synthetic people: common words, attached to no real person.

@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from pmhc.demo.context import PD_CASE_MANAGER
+
 if TYPE_CHECKING:
     from pmhc.demo.context import DemoContext
 
 #: The police department's case manager, who reads the center's note under the consent.
-CASE_MANAGER = "pd_case_manager"
+CASE_MANAGER = PD_CASE_MANAGER
 
 
 def step_consents(ctx: DemoContext) -> None:

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from pmhc.demo import generator
+from pmhc.demo.context import PD_CASE_MANAGER
 from pmhc.demo.generator import DEMO_USERS
 
 
@@ -38,6 +39,10 @@ class Command(BaseCommand):
         if not settings.PRODUCTION:
             self.stdout.write(f"Sign in at {url}accounts/login/ as any of these demo users:")
             self.stdout.write("  " + ", ".join(u[0] for u in DEMO_USERS))
+            self.stdout.write(
+                f"  and {PD_CASE_MANAGER}, the police department's case manager (its people to "
+                "review, and a health center note shared under consent)"
+            )
             self.stdout.write(
                 f"Password: {settings.DEMO_PASSWORD}  (set PMHC_DEMO_PASSWORD to choose another)"
             )
