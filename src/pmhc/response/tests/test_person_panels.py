@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_dispatch_and_response_register_their_panels_in_order() -> None:
+    # The link to the person's consents (people's own panel) comes first.
     assert [panel.template for panel in panels.panels_for("people.person")] == [
+        "people/includes/consent_link.html",
         "dispatch/_person_calls.html",
         "response/_person_encounters.html",
     ]
