@@ -20,8 +20,12 @@ def test_steps_run_in_the_order_of_apps() -> None:
         ("pmhc.dispatch.demo", "step_calls", "operate"),
         ("pmhc.response.demo", "step_encounters", "operate"),
         ("pmhc.response.demo", "step_teams_at_work", None),
+        ("pmhc.response.demo_identities", "step_identities", None),
+        ("pmhc.response.demo_retention", "step", None),
+        ("pmhc.response.demo_plans", "step_response_plan", None),
+        ("pmhc.response.demo_consents", "step_consents", None),
     ]
-    assert len(generator.steps()) == len(generator.BASE_STEPS) + 8
+    assert len(generator.steps()) == len(generator.BASE_STEPS) + 12
 
 
 def test_reference_data_loads_in_the_order_of_apps() -> None:

@@ -22,7 +22,7 @@ LANDS: dict[Role, tuple[str, str | re.Pattern[str]]] = {
     Role.OFFICER: ("/operate/", "Operate"),
     Role.SUPERVISOR: ("/operate/encounters/review/", "Reports waiting for review"),
     Role.CLINICIAN: ("/operate/", "Operate"),
-    Role.CASE_MANAGER: ("/operate/", "Operate"),
+    Role.CASE_MANAGER: ("/operate/people/review/", "Pairs to review"),
     Role.ANALYST: ("/plan/", re.compile("^Plan: ")),
     Role.TTA_STAFF: ("/assistance/queue/", "Technical assistance requests"),
 }
