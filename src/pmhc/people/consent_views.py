@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from pmhc.people import consent_pdf, consent_selectors, consent_services
 from pmhc.people.consent_forms import NAMED, ConsentForm
 from pmhc.people.consent_notice import PART2_PLAIN, PART2_SECTION, PART2_STATEMENT, REVOCATION
-from pmhc.platform import keyset
+from pmhc.platform import keyset, uploads
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
 
@@ -147,12 +147,8 @@ def consent_document(request: HttpRequest, pk: int, consent_pk: int) -> FileResp
     found = consent_selectors.consent_document(actor, person, consent_pk)
     if not found.document:
         raise Http404("No signed copy")
-    # Always an attachment with its stored type: an upload is never rendered by the browser.
-    response = FileResponse(
-        found.document.open("rb"),
-        as_attachment=True,
+    return uploads.attachment(
+        found.document,
         filename=found.document_name or "signed-consent",
-        content_type=found.document_content_type or "application/octet-stream",
+        content_type=found.document_content_type,
     )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

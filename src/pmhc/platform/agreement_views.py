@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pmhc.platform import agreement_services, selectors
+from pmhc.platform import agreement_services, selectors, uploads
 from pmhc.platform.agreement_forms import ReasonForm
 from pmhc.platform.forms import AgreementForm, apply_errors
 from pmhc.platform.http import actor_of
@@ -292,12 +292,8 @@ def agreement_document(request: HttpRequest, slug: str, pk: int) -> FileResponse
     agreement = selectors.agreement_document(actor, organization, pk)
     if not agreement.document:
         raise Http404("No document")
-    # Always an attachment with its stored type: an upload is never rendered by the browser.
-    response = FileResponse(
-        agreement.document.open("rb"),
-        as_attachment=True,
+    return uploads.attachment(
+        agreement.document,
         filename=agreement.document_name or "agreement",
-        content_type=agreement.document_content_type or "application/octet-stream",
+        content_type=agreement.document_content_type,
     )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
