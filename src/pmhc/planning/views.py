@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from pmhc.planning import advisor, charts, selectors, services
 from pmhc.planning.forms import PledgeForm, PolicyForm, ProfileForm
+from pmhc.platform import uploads
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
 
@@ -160,18 +161,10 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
 @login_required
 def policy_file(request: HttpRequest) -> FileResponse:
     record = selectors.policy_file(actor_of(request))
-    try:
-        handle = record.policy_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Not found") from exc
-    # Always an attachment with its stored type: an upload is never rendered by the browser.
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    response = uploads.attachment(
+        record.policy_file,
         filename=record.policy_file_name or "policy",
-        content_type=record.policy_content_type or "application/octet-stream",
+        content_type=record.policy_content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -14,6 +14,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from pmhc.platform import uploads
 from pmhc.platform.caching import public_page
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
@@ -95,19 +96,9 @@ def library_item(request: HttpRequest, pk: int) -> HttpResponse:
 @public_page
 def library_file(request: HttpRequest, pk: int) -> FileResponse:
     item = selectors.library_file(actor_of(request), pk)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Not found") from exc
-    # Always an attachment with its stored type: an upload is never rendered by the browser.
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=item.file_name or "file",
-        content_type=item.file_content_type or "application/octet-stream",
+    response = uploads.attachment(
+        item.file, filename=item.file_name or "file", content_type=item.file_content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     if item.status != ReviewStatus.PUBLISHED:
         response["Cache-Control"] = "private, no-store"
     return response
