@@ -430,6 +430,10 @@ def train(
     records = table.num_rows
     if records < MIN_TRAINING_RECORDS:
         raise ValueError(f"at least {MIN_TRAINING_RECORDS} records are needed to estimate")
+    # The estimate must not depend on the records' keys, only on what they hold: numbered in
+    # their order instead, the same records give the same model in every database.
+    at = table.column_names.index("unique_id")
+    table = table.set_column(at, "unique_id", pa.array(range(records), type=pa.int64()))
     db_api = _db_api(backend, spark)
     linker = _linker(table, None, db_api, "pmhc_people_train")
     say = progress or (lambda _text: None)

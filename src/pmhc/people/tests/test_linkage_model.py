@@ -9,6 +9,7 @@ from collections import defaultdict
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from pmhc.people import linkage, synthetic_people
@@ -65,6 +66,16 @@ def test_the_model_is_estimated_from_the_records(world: Any) -> None:
     born = dict(zip(dob["labels"], dob["m"], strict=True))
     assert born["Day and month swapped"] > 0.005
     assert 0 < model["probability_two_random_records_match"] < 0.01
+
+
+def test_the_estimate_does_not_depend_on_the_record_keys(world: Any) -> None:
+    """The same records under other keys (another database numbers them differently) give
+    the same model."""
+    _rows, table, model = world
+    at = table.column_names.index("unique_id")
+    shifted = pc.add(table["unique_id"], pa.scalar(250_000, type=pa.int64()))
+    again = linkage.train(table.set_column(at, "unique_id", shifted))
+    assert again == model
 
 
 def test_typo_nickname_and_swapped_date_link_and_relatives_stay_apart(world: Any) -> None:
