@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "pmhc.people",
     "pmhc.dispatch",
     "pmhc.response",
+    "pmhc.care",
     "pmhc.demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("pmhc.dispatch.urls")),
     path("", include("pmhc.response.urls")),
     path("", include("pmhc.people.urls")),
+    path("", include("pmhc.care.urls")),
     path("", include("pmhc.platform.urls")),
     path("api/v1/", include("pmhc.platform.api_urls")),
     path("api/v1/", include("pmhc.planning.api_urls")),
