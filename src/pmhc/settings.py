@@ -170,6 +170,9 @@ BREAK_GLASS_MINUTES = env_int("PMHC_BREAK_GLASS_MINUTES", 60, minimum=1)
 #: How long after a unit clears a call its responders may still read the response plans of
 #: the people on it (to finish the report, or the hand-over).
 PLAN_AFTER_CALL_HOURS = env_int("PMHC_PLAN_AFTER_CALL_HOURS", 12, minimum=0)
+#: How many hours a service's open beds or chairs stay current before the directory flags the
+#: figure as stale and no longer counts the service as open on its strength.
+CAPACITY_STALE_HOURS = env_int("PMHC_CAPACITY_STALE_HOURS", 4, minimum=1)
 
 SESSION_IDLE_MINUTES = env_int("PMHC_SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +10,24 @@ class CareConfig(AppConfig):
     name = "pmhc.care"
     label = "care"
     verbose_name = _("Care (Operate)")
+
+    def ready(self) -> None:
+        from pmhc.care.audit_codes import CareAudit
+        from pmhc.platform import audit_codes
+        from pmhc.platform.panels import register as register_panel
+
+        audit_codes.register(CareAudit, app="care")
+        # Operate links officers and clinicians to "where can I take this person now?".
+        register_panel(
+            "dispatch.index",
+            template="care/_index_directory.html",
+            context=_index_directory,
+            order=5,
+        )
+
+
+def _index_directory(**page: Any) -> dict[str, Any]:
+    # Imported when the page is shown, not when the apps load.
+    from pmhc.care.directory_views import index_panel
+
+    return index_panel(**page)

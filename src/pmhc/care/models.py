@@ -63,6 +63,14 @@ class CapacityUnit(models.TextChoices):
     SLOTS = "slots", _("Appointment slots")
 
 
+class Condition(models.TextChoices):
+    """What a service takes, and what a person brought to one has (``Service.conditions``)."""
+
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    SUBSTANCE_USE = "substance_use", _("Substance use")
+    DEVELOPMENTAL = "developmental", _("Intellectual or developmental disability")
+
+
 class Service(models.Model):
     """One place or program in an organization's directory. ``provider`` is the organization
     that runs it, when that organization uses pmhc: its staff keep the capacity current and

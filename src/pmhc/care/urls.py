@@ -1,5 +1,31 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from pmhc.care import directory_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("operate/care/directory/", directory_views.directory, name="care_directory"),
+    path(
+        "operate/care/directory/import/",
+        directory_views.directory_import,
+        name="care_directory_import",
+    ),
+    path(
+        "operate/care/directory/import/template.csv",
+        directory_views.directory_template,
+        name="care_directory_template",
+    ),
+    path("operate/care/directory/<int:pk>/", directory_views.service, name="care_service"),
+    path(
+        "operate/care/directory/<int:pk>/capacity/",
+        directory_views.capacity,
+        name="care_capacity",
+    ),
+    path(
+        "operate/care/directory/<int:pk>/listing/",
+        directory_views.listing,
+        name="care_service_listing",
+    ),
+    path("operate/care/now/", directory_views.where_now, name="care_now"),
+]

@@ -41,7 +41,31 @@ def test_the_operate_demo(db):
     _the_mobile_crisis_team_at_work(ctx)
     _a_response_plan_on_a_call_just_received(ctx)
     _a_consent_and_a_read_across_organizations_under_it(ctx)
+    _a_directory_with_capacity_now(ctx)
     assert audit.verify().ok
+
+
+def _a_directory_with_capacity_now(operate_demo):
+    from pmhc.care import directory_selectors
+    from pmhc.care.demo_directory import CENTRE, PLACES
+    from pmhc.care.models import Service
+    from pmhc.platform.access import actor_for_user
+
+    pd = operate_demo.organizations["pd"]
+    assert Service.objects.filter(organization=pd, active=True).count() == len(PLACES)
+    officer = actor_for_user(operate_demo.users["officer"])
+    need = directory_selectors.NeedFor(
+        latitude=CENTRE[0], longitude=CENTRE[1], age=35, police_drop_off=True,
+        kind="crisis_center",
+    )  # fmt: skip
+    first = directory_selectors.places_now(officer, need)[0]
+    assert first.service.name == "Example County Crisis Stabilization Center"
+    assert first.fresh.minutes == 1 and not first.fresh.stale and not first.full
+    # The crisis center's own staff (the behavioral health center's) gave the figure.
+    assert first.service.provider == operate_demo.organizations["bhc"]
+    assert first.service.capacity_updates.get().updated_by == operate_demo.users["case_manager"]
+    sobering = Service.objects.get(organization=pd, external_id="SOB-1")
+    assert directory_selectors.freshness(sobering).stale
 
 
 def _a_year_of_calls_sized_by_the_plan(operate_demo):

@@ -24,8 +24,9 @@ def test_steps_run_in_the_order_of_apps() -> None:
         ("pmhc.response.demo_retention", "step", None),
         ("pmhc.response.demo_plans", "step_response_plan", None),
         ("pmhc.response.demo_consents", "step_consents", None),
+        ("pmhc.care.demo_directory", "step_directory", None),
     ]
-    assert len(generator.steps()) == len(generator.BASE_STEPS) + 12
+    assert len(generator.steps()) == len(generator.BASE_STEPS) + 13
 
 
 def test_reference_data_loads_in_the_order_of_apps() -> None:

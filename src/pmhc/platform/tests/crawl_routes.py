@@ -234,6 +234,10 @@ FILLS: dict[str, dict[str, Fill]] = {
         "pk": Owned(lambda h: h.person),
         "consent_pk": Owned(lambda h: h.consent),
     },
+    # --- Operate: care ---------------------------------------------------------------------
+    "care_service": {"pk": Owned(lambda h: h.service)},
+    "care_capacity": {"pk": Owned(lambda h: h.service)},
+    "care_service_listing": {"pk": Owned(lambda h: h.service)},
 }
 
 #: Patterns the crawl leaves alone, each with its reason. Keep this short: a pattern here is
@@ -260,6 +264,8 @@ def _extra_paths(w: World) -> list[tuple[str, str]]:
         ("library_item", {"pk": owner.published_item.pk}, ""),
         ("library_review_item", {"pk": owner.published_item.pk}, ""),
         ("audit_list", {"slug": owner.organization.slug}, "text=person"),
+        ("care_now", {}, "latitude=40&longitude=-90"),
+        ("care_now", {}, f"call={owner.call.pk}"),
     ]
     return [
         (name, reverse(name, kwargs=kwargs) + (f"?{query}" if query else ""))

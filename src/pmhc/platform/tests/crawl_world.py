@@ -33,6 +33,8 @@ from django.utils import timezone
 from pmhc.assessment import plan_services
 from pmhc.assessment import services as assessment_services
 from pmhc.assessment.models import Assessment, PlanAction, Respondent
+from pmhc.care import directory_import_services, directory_services
+from pmhc.care.models import Service
 from pmhc.dispatch import duty_services, import_services, rules_services, unit_services
 from pmhc.dispatch import services as dispatch_services
 from pmhc.dispatch.models import (
@@ -195,6 +197,7 @@ class Holdings:
     published_item: LibraryItem
     plan: ResponsePlan
     plan_version: ResponsePlanVersion
+    service: Service
 
 
 @dataclass(repr=False)
@@ -669,6 +672,25 @@ def _holdings(
         "published_item.submitter", published, C.PERSONAL, seed.text("Psn"), seed.text("Pse")
     )
 
+    # --- Care: a service in the directory, with its capacity given ---------------------------
+    directory_import_services.import_directory(
+        coordinator,
+        organization=organization,
+        upload=SimpleUploadedFile(
+            "services.csv",
+            (
+                "external_id,name,kind,latitude,longitude,open_all_hours,police_drop_off,"
+                "capacity_unit,capacity_total,provider,how_to_refer\r\n"
+                f"CC-1,{seed.text('Svc')},crisis_center,40.01,-90.0,yes,yes,chairs,12,"
+                f"{organization.slug},{seed.text('Svr')}\r\n"
+            ).encode(),
+            content_type="text/csv",
+        ),
+    )
+    service = Service.objects.get(organization=organization, external_id="CC-1")
+    directory_services.update_capacity(coordinator, service=service, capacity_open=5)
+    seed.track("service", service, C.AGENCY, seed.text("Svc"), seed.text("Svr"))
+
     return Holdings(
         key=key,
         organization=organization,
@@ -715,6 +737,7 @@ def _holdings(
         published_item=published,
         plan=ResponsePlan.objects.get(pk=plan_version.plan_id),
         plan_version=plan_version,
+        service=service,
     )
 
 

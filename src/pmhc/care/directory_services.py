@@ -1,0 +1,98 @@
+"""Every write of the service directory: a provider's staff give a service's capacity now, and
+the directory's keepers (administrator, coordinator) take a service off it. Adding and
+changing services in bulk is the import (``directory_import_services.py``). Each write is
+checked against the policy and audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pmhc.care.audit_codes import CareAudit
+from pmhc.care.directory_selectors import ADMINISTRATION, may_update_capacity
+from pmhc.care.models import CapacityUpdate, Service
+from pmhc.platform import audit
+from pmhc.platform.access import Action, Actor, decide
+
+#: The largest figures a phone form takes: beds or chairs open, and minutes of wait.
+MAX_OPEN = 999
+MAX_WAIT_MINUTES = 24 * 60
+CAPACITY_FIELDS = ("capacity_open", "wait_minutes", "capacity_updated_at")
+
+
+@transaction.atomic
+def update_capacity(
+    actor: Actor, *, service: Service, capacity_open: int, wait_minutes: int | None = None
+) -> CapacityUpdate:
+    """Record the beds or chairs open now and the wait, as the provider's staff give them.
+    The service shows the newest figure; each one is kept (``CapacityUpdate``)."""
+    locked = Service.objects.select_for_update().get(pk=service.pk)
+    if not may_update_capacity(actor, locked):
+        raise PermissionDenied("only the provider's staff or the keeper's coordinator")
+    errors: dict[str, str] = {}
+    if not 0 <= capacity_open <= MAX_OPEN:
+        errors["capacity_open"] = _("Give a whole number from 0 to %(n)d.") % {"n": MAX_OPEN}
+    if locked.capacity_total is not None and capacity_open > locked.capacity_total:
+        errors["capacity_open"] = _("No more than the %(n)d the service has.") % {
+            "n": locked.capacity_total
+        }
+    if wait_minutes is not None and not 0 <= wait_minutes <= MAX_WAIT_MINUTES:
+        errors["wait_minutes"] = _("Give the wait in minutes, from 0 to %(n)d.") % {
+            "n": MAX_WAIT_MINUTES
+        }
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(locked, CAPACITY_FIELDS)
+    now = timezone.now()
+    update = CapacityUpdate.objects.create(
+        service=locked,
+        capacity_open=capacity_open,
+        wait_minutes=wait_minutes,
+        updated_by_id=actor.user_id,
+        updated_at=now,
+    )
+    locked.capacity_open = capacity_open
+    locked.wait_minutes = wait_minutes
+    locked.capacity_updated_at = now
+    locked.save(update_fields=list(CAPACITY_FIELDS))
+    audit.record(
+        CareAudit.CAPACITY_UPDATED,
+        actor=actor,
+        organization_id=locked.organization_id,
+        obj=locked,
+        purpose=ADMINISTRATION,
+        before=before,
+        after=audit.snapshot(locked, CAPACITY_FIELDS),
+    )
+    for name in CAPACITY_FIELDS:
+        setattr(service, name, getattr(locked, name))
+    return update
+
+
+@transaction.atomic
+def set_listed(actor: Actor, *, service: Service, listed: bool) -> Service:
+    """Take a service off the directory (``listed=False``) or put it back."""
+    locked = Service.objects.select_for_update().get(pk=service.pk)
+    decision = decide(actor, Action.CHANGE, locked, ADMINISTRATION)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    if locked.active == listed:
+        return locked
+    before = audit.snapshot(locked, ["active"])
+    locked.active = listed
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["active", "updated_at"])
+    audit.record(
+        CareAudit.SERVICE_UNLISTED if not listed else CareAudit.SERVICE_CHANGED,
+        actor=actor,
+        organization_id=locked.organization_id,
+        obj=locked,
+        purpose=ADMINISTRATION,
+        before=before,
+        after=audit.snapshot(locked, ["active"]),
+    )
+    service.active = listed
+    return locked

@@ -1,0 +1,173 @@
+"""The directory's pages at their boundary (anonymous, wrong role, other organization,
+allowed), what they show, and the queries their lists take."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from pmhc.care.models import CapacityUpdate, Service
+from pmhc.care.tests.directory_helpers import SCENE, service
+from pmhc.conftest import Cast
+from pmhc.dispatch.tests.helpers import member
+from pmhc.platform.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _now_params(**extra: str) -> dict[str, str]:
+    return {"latitude": str(SCENE[0]), "longitude": str(SCENE[1]), **extra}
+
+
+@pytest.mark.parametrize(
+    "name", ["care_directory", "care_now", "care_directory_import", "care_directory_template"]
+)
+def test_anonymous_is_sent_to_sign_in(cast: Cast, name: str) -> None:
+    response = cast.client(None).get(reverse(name))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_service_page_boundary(cast: Cast) -> None:
+    kept = service(cast.agency, name="Lakeside Crisis Center", phone="555-0142")
+    url = reverse("care_service", args=[kept.pk])
+    assert cast.client(None).get(url).status_code == 302
+    for allowed in (cast.colleague, cast.member, cast.partner_user):
+        response = cast.client(allowed).get(url)
+        assert response.status_code == 200
+        assert "Lakeside Crisis Center" in response.text and "555-0142" in response.text
+    for other in (cast.outsider, cast.expired_user):
+        response = cast.client(other).get(url)
+        assert response.status_code == 404
+        assert "Lakeside" not in response.text
+    missing = cast.client(cast.colleague).get(reverse("care_service", args=[kept.pk + 999]))
+    assert missing.status_code == 404
+
+
+def test_directory_lists_only_what_the_actor_reads(cast: Cast) -> None:
+    service(cast.agency, name="Ours Crisis Center")
+    service(cast.outsider_org, name="Theirs Crisis Center")
+    service(cast.agency, name="Gone Crisis Center", active=False)
+    colleague = cast.client(cast.colleague).get(reverse("care_directory")).text
+    assert "Ours Crisis Center" in colleague
+    assert "Theirs" not in colleague and "Gone Crisis Center" not in colleague
+    # The keeper sees the unlisted one too, marked.
+    keeper = cast.client(cast.member).get(reverse("care_directory")).text
+    assert "Gone Crisis Center" in keeper and "Not listed" in keeper
+    outsider = cast.client(cast.outsider).get(reverse("care_directory")).text
+    assert "Theirs Crisis Center" in outsider and "Ours" not in outsider
+
+
+def test_capacity_page_boundary_and_save(cast: Cast) -> None:
+    kept = service(cast.agency, provider=cast.partner, capacity_total=12)
+    url = reverse("care_capacity", args=[kept.pk])
+    assert cast.client(None).get(url).status_code == 302
+    # Wrong role (the keeper's officer), another organization, and a missing service.
+    for refused in (cast.colleague, cast.outsider, cast.expired_user):
+        assert cast.client(refused).get(url).status_code == 404
+        assert cast.client(refused).post(url, {"capacity_open": "3"}).status_code == 404
+    assert not CapacityUpdate.objects.exists()
+    staff = cast.client(cast.partner_user)
+    assert staff.get(url).status_code == 200
+    response = staff.post(url, {"capacity_open": "3", "wait_minutes": "15"})
+    assert response.status_code == 302
+    kept.refresh_from_db()
+    assert (kept.capacity_open, kept.wait_minutes) == (3, 15)
+    shown = cast.client(cast.colleague).get(reverse("care_service", args=[kept.pk])).text
+    assert "3 open" in shown and "updated just now" in shown
+
+
+def test_capacity_errors_are_shown_and_nothing_saved(cast: Cast) -> None:
+    kept = service(cast.agency, capacity_total=12)
+    response = cast.client(cast.member).post(
+        reverse("care_capacity", args=[kept.pk]), {"capacity_open": "13"}
+    )
+    assert response.status_code == 400
+    assert "usa-error-message" in response.text or "usa-alert--error" in response.text
+    assert not CapacityUpdate.objects.exists()
+
+
+def test_listing_is_for_the_keepers(cast: Cast) -> None:
+    kept = service(cast.agency)
+    url = reverse("care_service_listing", args=[kept.pk])
+    assert cast.client(cast.colleague).post(url, {"listed": "no"}).status_code == 404
+    assert cast.client(cast.outsider).post(url, {"listed": "no"}).status_code == 404
+    assert Service.objects.get(pk=kept.pk).active
+    assert cast.client(cast.member).post(url, {"listed": "no"}).status_code == 302
+    assert not Service.objects.get(pk=kept.pk).active
+
+
+def test_where_now_lists_the_nearest_open_place_first_with_its_freshness(cast: Cast) -> None:
+    now = timezone.now()
+    service(cast.agency, name="Far Crisis Center", latitude=40.3)
+    service(
+        cast.agency,
+        name="Near Crisis Center",
+        latitude=40.02,
+        capacity_open=4,
+        capacity_updated_at=now - dt.timedelta(minutes=1),
+    )
+    service(cast.agency, name="No Drop-off Center", latitude=40.0, police_drop_off=False)
+    service(cast.outsider_org, name="Elsewhere Crisis Center", latitude=40.0)
+    response = cast.client(cast.colleague).get(
+        reverse("care_now"), _now_params(police_drop_off="on", age="34")
+    )
+    assert response.status_code == 200
+    text = response.text
+    assert text.index("Near Crisis Center") < text.index("Far Crisis Center")
+    assert "No Drop-off" not in text and "Elsewhere" not in text
+    assert "updated 1 minute ago" in text and "4 open" in text
+    assert "straight-line" in text and "<svg" in text
+
+
+def test_where_now_validates_the_scene(cast: Cast) -> None:
+    response = cast.client(cast.colleague).get(
+        reverse("care_now"), {"latitude": "91", "longitude": "x"}
+    )
+    assert response.status_code == 400
+    assert "usa-alert" in response.text or "usa-error-message" in response.text
+    blank = cast.client(cast.colleague).get(reverse("care_now"))
+    assert blank.status_code == 200 and 'data-testid="place"' not in blank.text
+
+
+def test_where_now_shows_no_other_organizations_call(cast: Cast) -> None:
+    response = cast.client(cast.outsider).get(reverse("care_now"), {"call": "999999"})
+    assert response.status_code == 404
+
+
+def test_operate_links_to_where_now(cast: Cast) -> None:
+    service(cast.agency)
+    officer = member(cast.agency, Role.OFFICER)
+    response = cast.client(officer).get(reverse("dispatch_index"))
+    assert reverse("care_now") in response.text
+
+
+@pytest.mark.parametrize(("rows", "queries"), [(3, 10), (60, 10)])
+def test_directory_page_queries_stay_fixed(
+    cast: Cast, rows: int, queries: int, django_assert_num_queries
+) -> None:
+    for _n in range(rows):
+        service(cast.agency, provider=cast.partner)
+    client = cast.client(cast.colleague)
+    client.get(reverse("care_directory"))
+    with django_assert_num_queries(queries):
+        response = client.get(reverse("care_directory"))
+    assert response.status_code == 200
+    assert response.text.count("/operate/care/directory/") >= min(rows, 50)
+
+
+@pytest.mark.parametrize(("rows", "queries"), [(3, 10), (40, 10)])
+def test_where_now_queries_stay_fixed(
+    cast: Cast, rows: int, queries: int, django_assert_num_queries
+) -> None:
+    for _n in range(rows):
+        service(cast.agency, provider=cast.partner)
+    client = cast.client(cast.colleague)
+    client.get(reverse("care_now"), _now_params())
+    with django_assert_num_queries(queries):
+        response = client.get(reverse("care_now"), _now_params())
+    assert response.status_code == 200
+    assert response.text.count('data-testid="place"') == min(rows, 20)
