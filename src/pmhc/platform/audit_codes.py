@@ -29,6 +29,7 @@ ORDER = {
     "training": 40,
     "dispatch": 50,
     "response": 60,
+    "care": 65,
     "people": 70,
     "demo": 80,
 }
