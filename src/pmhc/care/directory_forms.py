@@ -1,6 +1,6 @@
-"""Input for the service directory: the phone form for capacity, "where can I take this
-person now?", the directory's filter and the import file. Saving goes through
-``directory_services``, which enforces the same limits."""
+"""Input for the service directory: a keeper's form for one service, the phone form for
+capacity, "where can I take this person now?", the directory's filter and the import file.
+Saving goes through ``directory_services``, which enforces the same limits."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from pmhc.care.directory_selectors import TAKE_NOW_KINDS
 from pmhc.care.directory_services import MAX_OPEN, MAX_WAIT_MINUTES
-from pmhc.care.models import Condition, ServiceKind
+from pmhc.care.models import Condition, Service, ServiceKind
 from pmhc.platform.forms import USWDSMixin
+from pmhc.platform.models import Organization
 
 
 class CapacityForm(USWDSMixin, forms.Form):
@@ -100,3 +101,111 @@ class DirectoryFileForm(USWDSMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
+
+
+def _codes(text: str) -> list[str]:
+    return sorted(
+        {code.strip().lower() for code in text.replace(";", ",").split(",") if code.strip()}
+    )
+
+
+class ServiceForm(USWDSMixin, forms.ModelForm):
+    """A keeper's form for one service; ``provider`` is typed as the organization's short name."""
+
+    conditions = forms.MultipleChoiceField(
+        label=_("Conditions taken"),
+        choices=Condition.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: any."),
+    )
+    languages = forms.CharField(
+        label=_("Languages"),
+        required=False,
+        max_length=100,
+        help_text=_("Two-letter codes separated by commas, e.g. en, es."),
+    )
+    provider = forms.CharField(
+        label=_("Run by (organization's short name)"),
+        required=False,
+        max_length=50,
+        help_text=_(
+            "The slug of the organization that runs it, when it uses pmhc: its staff then keep "
+            "the capacity current. Empty: your organization keeps it."
+        ),
+    )
+
+    class Meta:
+        model = Service
+        fields = (
+            "external_id",
+            "name",
+            "kind",
+            "address",
+            "latitude",
+            "longitude",
+            "phone",
+            "hours",
+            "open_all_hours",
+            "min_age",
+            "max_age",
+            "conditions",
+            "insurance",
+            "eligibility_note",
+            "police_drop_off",
+            "no_refusal",
+            "languages",
+            "how_to_refer",
+            "accepts_referrals",
+            "capacity_unit",
+            "capacity_total",
+        )
+        widgets = {"how_to_refer": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        # Shown as the codes typed, never as the list the model holds.
+        self.initial["languages"] = ", ".join(instance.languages or [])
+        if instance.pk and instance.provider is not None:
+            self.initial["provider"] = instance.provider.slug
+        for name in ("latitude", "longitude"):
+            field = self.fields[name]
+            assert isinstance(field, forms.FloatField)
+            field.widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "usa-input"})
+        self.fields["latitude"].validators.append(_within(-90, 90))
+        self.fields["longitude"].validators.append(_within(-180, 180))
+
+    def clean_languages(self) -> list[str]:
+        codes = _codes(self.cleaned_data.get("languages") or "")
+        if any(len(code) != 2 or not code.isalpha() for code in codes):
+            raise forms.ValidationError(_("Write two-letter codes, e.g. en, es."))
+        return codes
+
+    def clean_provider(self) -> int | None:
+        slug = (self.cleaned_data.get("provider") or "").strip()
+        if not slug:
+            return None
+        found = Organization.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        if found is None:
+            raise forms.ValidationError(_("No organization on this server has this short name."))
+        return found
+
+    def values(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["provider_id"] = self.cleaned_data["provider"]
+        return data
+
+    def _post_clean(self) -> None:
+        # The service (``directory_services.save_service``) checks the record as a whole.
+        pass
+
+
+def _within(low: float, high: float) -> Any:
+    def check(value: float | None) -> None:
+        if value is not None and not low <= value <= high:
+            raise forms.ValidationError(
+                _("Give a number from %(low)s to %(high)s.") % {"low": low, "high": high}
+            )
+
+    return check

@@ -1,10 +1,13 @@
 """Every write of the service directory: a provider's staff give a service's capacity now, and
-the directory's keepers (administrator, coordinator) take a service off it. Adding and
-changing services in bulk is the import (``directory_import_services.py``). Each write is
+the directory's keepers (administrator, coordinator) add a service, change it or take it off
+the directory. Adding and changing services in bulk is the import
+(``directory_import_services.py``). Each write is
 checked against the policy and audited in the same transaction.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmhc.care.audit_codes import CareAudit
-from pmhc.care.directory_selectors import ADMINISTRATION, may_update_capacity
-from pmhc.care.models import CapacityUpdate, Service
+from pmhc.care.directory_selectors import ADMINISTRATION, directory_target, may_update_capacity
+from pmhc.care.models import CapacityUpdate, Service, ServiceKind
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
 
@@ -95,4 +98,105 @@ def set_listed(actor: Actor, *, service: Service, listed: bool) -> Service:
         after=audit.snapshot(locked, ["active"]),
     )
     service.active = listed
+    return locked
+
+
+#: What a keeper writes of a service on its form (``provider`` is written as ``provider_id``).
+SERVICE_FIELDS = (
+    "external_id",
+    "name",
+    "kind",
+    "address",
+    "latitude",
+    "longitude",
+    "phone",
+    "hours",
+    "open_all_hours",
+    "min_age",
+    "max_age",
+    "conditions",
+    "insurance",
+    "eligibility_note",
+    "police_drop_off",
+    "no_refusal",
+    "languages",
+    "how_to_refer",
+    "accepts_referrals",
+    "capacity_unit",
+    "capacity_total",
+    "provider_id",
+)
+
+
+def _check_service(organization_id: int, pk: int | None, values: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    if (values.get("latitude") is None) != (values.get("longitude") is None):
+        errors["longitude"] = _("Give both latitude and longitude, or neither.")
+    low, high = values.get("min_age"), values.get("max_age")
+    if low is not None and high is not None and low > high:
+        errors["max_age"] = _("The oldest age taken cannot be below the youngest.")
+    if values.get("capacity_total") is not None and not values.get("capacity_unit"):
+        errors["capacity_unit"] = _("Say what the capacity is kept in.")
+    if values.get("kind") not in ServiceKind.values:
+        errors["kind"] = _("Choose the kind of service.")
+    taken = Service.objects.filter(
+        organization_id=organization_id, external_id=values.get("external_id", "")
+    )
+    if pk is not None:
+        taken = taken.exclude(pk=pk)
+    if taken.exists():
+        errors["external_id"] = _("Another service in the directory has this identifier.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_service(
+    actor: Actor, *, organization_id: int, service: Service | None = None, values: dict[str, Any]
+) -> Service:
+    """Add a service to the actor's directory, or change one (its keepers only)."""
+    unknown = set(values) - set(SERVICE_FIELDS)
+    if unknown:
+        raise ValueError(f"not a field of the form: {sorted(unknown)}")
+    if service is None:
+        if actor.organization_id != organization_id or not decide(
+            actor, Action.CREATE, directory_target(organization_id), ADMINISTRATION
+        ):
+            raise PermissionDenied("only the directory's keepers add to it")
+        _check_service(organization_id, None, values)
+        now = timezone.now()
+        created = Service.objects.create(
+            organization_id=organization_id, created_at=now, updated_at=now, **values
+        )
+        audit.record(
+            CareAudit.SERVICE_ADDED,
+            actor=actor,
+            organization_id=organization_id,
+            obj=created,
+            purpose=ADMINISTRATION,
+            before=None,
+            after=audit.snapshot(created, SERVICE_FIELDS),
+        )
+        return created
+    locked = Service.objects.select_for_update().get(pk=service.pk)
+    decision = decide(actor, Action.CHANGE, locked, ADMINISTRATION)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    _check_service(locked.organization_id, locked.pk, values)
+    before = audit.snapshot(locked, SERVICE_FIELDS)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.updated_at = timezone.now()
+    locked.save()
+    after = audit.snapshot(locked, SERVICE_FIELDS)
+    if after != before:
+        audit.record(
+            CareAudit.SERVICE_CHANGED,
+            actor=actor,
+            organization_id=locked.organization_id,
+            obj=locked,
+            purpose=ADMINISTRATION,
+            before=before,
+            after=after,
+        )
     return locked

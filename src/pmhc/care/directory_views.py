@@ -22,9 +22,10 @@ from pmhc.care.directory_forms import (
     CapacityForm,
     DirectoryFileForm,
     DirectoryFilterForm,
+    ServiceForm,
     WhereNowForm,
 )
-from pmhc.care.models import Condition, ServiceKind
+from pmhc.care.models import Condition, Service, ServiceKind
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
@@ -73,6 +74,49 @@ def service(request: HttpRequest, pk: int) -> HttpResponse:
             "stale_hours": _stale_hours(),
         },
     )
+
+
+def _service_form(request: HttpRequest, actor: Actor, found: Service | None) -> HttpResponse:
+    form = ServiceForm(
+        request.POST if request.method == "POST" else None,
+        instance=found if found is not None else Service(),
+    )
+    if request.method == "POST" and form.is_valid():
+        assert actor.organization_id is not None
+        try:
+            saved = services.save_service(
+                actor,
+                organization_id=found.organization_id if found else actor.organization_id,
+                service=found,
+                values=form.values(),
+            )
+        except PermissionDenied as exc:
+            raise Http404("Not found") from exc
+        except ValidationError as exc:
+            apply_errors(form, exc)  # type: ignore[arg-type]
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
+            return redirect("care_service", pk=saved.pk)
+    return render(
+        request,
+        "care/service_form.html",
+        {"form": form, "service": found},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def service_new(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    if not selectors.keeps_directory(actor):
+        raise Http404("Not found")
+    return _service_form(request, actor, None)
+
+
+@login_required
+def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    return _service_form(request, actor, selectors.service_for_change(actor, pk))
 
 
 @login_required

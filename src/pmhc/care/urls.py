@@ -16,7 +16,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
         directory_views.directory_template,
         name="care_directory_template",
     ),
+    path("operate/care/directory/new/", directory_views.service_new, name="care_service_new"),
     path("operate/care/directory/<int:pk>/", directory_views.service, name="care_service"),
+    path(
+        "operate/care/directory/<int:pk>/edit/",
+        directory_views.service_edit,
+        name="care_service_edit",
+    ),
     path(
         "operate/care/directory/<int:pk>/capacity/",
         directory_views.capacity,

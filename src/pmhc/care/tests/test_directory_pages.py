@@ -171,3 +171,81 @@ def test_where_now_queries_stay_fixed(
         response = client.get(reverse("care_now"), _now_params())
     assert response.status_code == 200
     assert response.text.count('data-testid="place"') == min(rows, 20)
+
+
+SERVICE_POST = {
+    "name": "Riverbend Sobering Center",
+    "external_id": "SOB-9",
+    "kind": "sobering",
+    "provider": "partner",
+    "latitude": "40.01",
+    "longitude": "-90.02",
+    "open_all_hours": "on",
+    "min_age": "18",
+    "conditions": ["substance_use"],
+    "police_drop_off": "on",
+    "languages": "en, ES",
+    "capacity_unit": "chairs",
+    "capacity_total": "20",
+}
+
+
+def test_keepers_add_and_change_a_service(cast: Cast) -> None:
+    new_url = reverse("care_service_new")
+    # Wrong role (an officer) and a partner's clinician; another organization's keeper adds
+    # to their own directory only (their page is theirs).
+    for refused in (cast.colleague, cast.partner_user):
+        assert cast.client(refused).get(new_url).status_code == 404
+        assert cast.client(refused).post(new_url, SERVICE_POST).status_code == 404
+    assert not Service.objects.exists()
+    keeper = cast.client(cast.member)
+    assert keeper.get(new_url).status_code == 200
+    response = keeper.post(new_url, SERVICE_POST)
+    assert response.status_code == 302
+    added = Service.objects.get(organization=cast.agency, external_id="SOB-9")
+    assert added.provider_id == cast.partner.pk and added.languages == ["en", "es"]
+    assert added.conditions == ["substance_use"] and added.police_drop_off
+    edit_url = reverse("care_service_edit", args=[added.pk])
+    for refused in (cast.colleague, cast.partner_user, cast.outsider):
+        assert cast.client(refused).get(edit_url).status_code == 404
+    assert keeper.get(edit_url).status_code == 200
+    changed = keeper.post(edit_url, {**SERVICE_POST, "name": "Riverbend Sobering Unit"})
+    assert changed.status_code == 302
+    assert Service.objects.get(pk=added.pk).name == "Riverbend Sobering Unit"
+    from pmhc.care.audit_codes import CareAudit
+    from pmhc.platform.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action=CareAudit.SERVICE_ADDED).count() == 1
+    assert AuditEvent.objects.filter(action=CareAudit.SERVICE_CHANGED).count() == 1
+
+
+def test_the_service_form_shows_its_errors(cast: Cast) -> None:
+    service(cast.agency, external_id="TAKEN")
+    response = cast.client(cast.member).post(
+        reverse("care_service_new"),
+        {
+            **SERVICE_POST,
+            "external_id": "TAKEN",
+            "longitude": "",
+            "max_age": "12",
+            "provider": "nowhere",
+        },
+    )
+    assert response.status_code == 400
+    text = response.text
+    assert "No organization on this server has this short name." in text
+    assert Service.objects.filter(external_id="SOB-9").count() == 0
+    fixed = cast.client(cast.member).post(
+        reverse("care_service_new"),
+        {**SERVICE_POST, "external_id": "TAKEN", "longitude": "", "max_age": "12"},
+    )
+    assert fixed.status_code == 400
+    assert "Give both latitude and longitude" in fixed.text
+    assert "cannot be below the youngest" in fixed.text
+    assert "Another service in the directory has this identifier." in fixed.text
+    assert Service.objects.count() == 1
+
+
+def test_the_new_service_form_shows_no_list_in_the_languages_field(cast: Cast) -> None:
+    page = cast.client(cast.member).get(reverse("care_service_new")).text
+    assert 'value="[]"' not in page

@@ -236,6 +236,7 @@ FILLS: dict[str, dict[str, Fill]] = {
     },
     # --- Operate: care ---------------------------------------------------------------------
     "care_service": {"pk": Owned(lambda h: h.service)},
+    "care_service_edit": {"pk": Owned(lambda h: h.service)},
     "care_capacity": {"pk": Owned(lambda h: h.service)},
     "care_service_listing": {"pk": Owned(lambda h: h.service)},
 }

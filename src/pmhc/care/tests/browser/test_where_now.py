@@ -72,3 +72,21 @@ def test_staff_give_chairs_and_an_officer_finds_the_nearest_open_crisis_center(
     # The figure's age is one of the two the minute allows.
     text = first.get_by_test_id("freshness").inner_text()
     assert text in {"(updated just now)", "(updated 1 minute ago)"}, text
+
+
+def test_a_coordinator_adds_a_service_and_sees_the_import_page(new_page: Any, cast: Cast) -> None:
+    page = new_page()
+    sign_in(page, "member", PASSWORD)
+    visit(page, "/operate/care/directory/")
+    follow(page, page.get_by_role("link", name="Add a service"))
+    page.get_by_label("Name", exact=True).fill("Harbor Crisis Center")
+    page.get_by_label("Directory identifier", exact=True).fill("HCC-1")
+    page.get_by_label("Kind", exact=True).select_option("crisis_center")
+    page.locator("#id_latitude").fill("40.01")
+    follow(page, page.get_by_role("button", name="Save"))
+    expect(page.locator("[data-error-summary]")).to_contain_text("Give both latitude")
+    page.locator("#id_longitude").fill("-90.01")
+    follow(page, page.get_by_role("button", name="Save"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Harbor Crisis Center")
+    visit(page, "/operate/care/directory/import/")
+    expect(page.get_by_role("link", name="Download a template")).to_be_visible()
