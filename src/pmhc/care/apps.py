@@ -24,6 +24,11 @@ class CareConfig(AppConfig):
             context=_index_directory,
             order=5,
         )
+        # A call's pages link to it with the call's place filled in.
+        for page in ("dispatch.call", "dispatch.unit_call"):
+            register_panel(
+                page, template="care/_call_where_now.html", context=_call_where_now, order=5
+            )
 
 
 def _index_directory(**page: Any) -> dict[str, Any]:
@@ -31,3 +36,9 @@ def _index_directory(**page: Any) -> dict[str, Any]:
     from pmhc.care.directory_views import index_panel
 
     return index_panel(**page)
+
+
+def _call_where_now(**page: Any) -> dict[str, Any]:
+    from pmhc.care.directory_views import call_panel
+
+    return call_panel(**page)

@@ -324,6 +324,10 @@ def conditions_of(choice: str) -> tuple[str, ...]:
     return (choice,) if choice in Condition.values else ()
 
 
+def reads_call(actor: Actor, call: object) -> bool:
+    return bool(decide(actor, Action.VIEW, call, ACTIVE_CALL))  # type: ignore[arg-type]
+
+
 def call_scene(actor: Actor, pk: int) -> tuple[Decimal, Decimal] | None:
     """Where a call is, when the actor may read the call and it has coordinates."""
     from pmhc.dispatch.models import Call

@@ -26,6 +26,7 @@ from pmhc.care.directory_forms import (
     WhereNowForm,
 )
 from pmhc.care.models import Condition, Service, ServiceKind
+from pmhc.dispatch.models import Call, CallAssignment
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
@@ -271,3 +272,14 @@ def directory_template(request: HttpRequest) -> HttpResponse:
 def index_panel(*, actor: Actor, csrf_token: str = "") -> dict[str, Any]:
     """The links to "where now" and the directory on the Operate page."""
     return {"show": selectors.reads_directory(actor)}
+
+
+def call_panel(
+    *, actor: Actor, call: Call | None = None, assignment: CallAssignment | None = None
+) -> dict[str, Any]:
+    """The link to "where now" on a call's pages, with the call when the actor reads it."""
+    if call is None and assignment is not None:
+        call = assignment.call
+    if call is None or not selectors.reads_directory(actor):
+        return {"show": False}
+    return {"show": True, "call_pk": call.pk if selectors.reads_call(actor, call) else None}

@@ -249,3 +249,25 @@ def test_the_service_form_shows_its_errors(cast: Cast) -> None:
 def test_the_new_service_form_shows_no_list_in_the_languages_field(cast: Cast) -> None:
     page = cast.client(cast.member).get(reverse("care_service_new")).text
     assert 'value="[]"' not in page
+
+
+def test_where_now_opened_from_a_call_uses_its_place(cast: Cast) -> None:
+    from pmhc.dispatch.models import Call
+    from pmhc.dispatch.tests.units import crisis_team
+
+    unit = crisis_team(cast)
+    Call.objects.filter(pk=unit.call.pk).update(latitude="40.000000", longitude="-90.000000")
+    service(cast.agency, name="Nearby Crisis Center", latitude=40.01)
+    service(cast.agency, name="Walk-in Only Center", latitude=40.005, police_drop_off=False)
+    call_page = cast.client(cast.colleague).get(reverse("dispatch_call", args=[unit.call.pk]))
+    assert f"{reverse('care_now')}?call={unit.call.pk}" in call_page.text
+    response = cast.client(cast.colleague).get(reverse("care_now"), {"call": unit.call.pk})
+    assert response.status_code == 200
+    assert 'value="40.000000"' in response.text
+    # Police bring the person: places without police drop-off are left out.
+    assert "Nearby Crisis Center" in response.text and "Walk-in Only" not in response.text
+    # Another organization cannot use the call, and learns nothing of it.
+    assert (
+        cast.client(cast.outsider).get(reverse("care_now"), {"call": unit.call.pk}).status_code
+        == 404
+    )
