@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/v1/", include("pmhc.planning.api_urls")),
     path("api/v1/", include("pmhc.dispatch.api_urls")),
     path("api/v1/", include("pmhc.people.api_urls")),
+    path("api/v1/", include("pmhc.care.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
 ]

@@ -29,6 +29,22 @@ class CareConfig(AppConfig):
             register_panel(
                 page, template="care/_call_where_now.html", context=_call_where_now, order=5
             )
+        # The referral lists, from the Operate page.
+        register_panel(
+            "dispatch.index", template="care/_index_referrals.html", context=_index_panel, order=20
+        )
+        # Refer the person from an encounter report or a contact note.
+        register_panel(
+            "response.encounter", template="care/_refer_panel.html", context=_encounter_panel
+        )
+        register_panel(
+            "response.contact", template="care/_refer_panel.html", context=_contact_panel
+        )
+
+        from pmhc.platform.worker_hooks import register_startup_check
+
+        # The hourly reminder of referrals that have not moved.
+        register_startup_check(_start_referral_reminders)
 
 
 def _index_directory(**page: Any) -> dict[str, Any]:
@@ -42,3 +58,29 @@ def _call_where_now(**page: Any) -> dict[str, Any]:
     from pmhc.care.directory_views import call_panel
 
     return call_panel(**page)
+
+
+def _encounter_panel(**page: Any) -> dict[str, Any]:
+    # Imported when the page is shown, not when the apps load: views reach forms and services.
+    from pmhc.care.referral_views import encounter_panel
+
+    return encounter_panel(**page)
+
+
+def _contact_panel(**page: Any) -> dict[str, Any]:
+    from pmhc.care.referral_views import contact_panel
+
+    return contact_panel(**page)
+
+
+def _index_panel(**page: Any) -> dict[str, Any]:
+    from pmhc.care.referral_views import index_panel
+
+    return index_panel(**page)
+
+
+def _start_referral_reminders() -> str:
+    # Imported when the worker starts, not when the apps load: tasks reach the services.
+    from pmhc.care.tasks import schedule_referral_reminders
+
+    return schedule_referral_reminders()

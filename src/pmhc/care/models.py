@@ -208,6 +208,8 @@ class Referral(models.Model):
     restricted_fields: ClassVar[Mapping[str, Classification]] = {"reason": CLINICAL}
     agency_text_fields: ClassVar[frozenset[str]] = frozenset({"declined_reason", "closed_reason"})
     audit_classifications: ClassVar[Mapping[str, str]] = {"note": CLINICAL}
+    #: What an API key needs: ``referrals:read`` or ``referrals:write``.
+    access_scope: ClassVar[str] = "referrals"
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     #: The organization receiving it: the service's provider when it was sent.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from pmhc.care import directory_views
+from pmhc.care import directory_views, referral_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("operate/care/directory/", directory_views.directory, name="care_directory"),
@@ -34,4 +34,32 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="care_service_listing",
     ),
     path("operate/care/now/", directory_views.where_now, name="care_now"),
+    path("operate/care/referrals/", referral_views.referral_list, name="care_referrals"),
+    path("operate/care/referrals/new/", referral_views.referral_new, name="care_referral_new"),
+    path(
+        "operate/care/referrals/stalled/",
+        referral_views.stalled,
+        name="care_referrals_stalled",
+    ),
+    path(
+        "operate/care/referrals/received/",
+        referral_views.inbox,
+        name="care_referral_inbox",
+    ),
+    path(
+        "operate/care/referrals/received/<int:pk>/",
+        referral_views.received,
+        name="care_referral_received",
+    ),
+    path(
+        "operate/care/referrals/received/<int:pk>/move/",
+        referral_views.received_move,
+        name="care_referral_move",
+    ),
+    path("operate/care/referrals/<int:pk>/", referral_views.referral, name="care_referral"),
+    path(
+        "operate/care/referrals/<int:pk>/close/",
+        referral_views.referral_close,
+        name="care_referral_close",
+    ),
 ]

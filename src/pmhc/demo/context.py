@@ -15,6 +15,8 @@ from pmhc.platform.models import Membership, Organization, User
 COUNTY = "Example County"
 #: A demo account beside one per role: the police department's own case manager.
 PD_CASE_MANAGER = "pd_case_manager"
+#: The hospital's intake clinician, who works the referrals the hospital receives.
+HOSPITAL_INTAKE = "hospital_intake"
 TIME_ZONE = "America/Chicago"
 
 # Given and family names for synthetic people: common words, attached to no real person.

@@ -44,6 +44,8 @@ API_SCOPES: dict[str, str] = {
     "calls:write": "Record calls for service and triage them (a CAD interface)",
     "consents:read": "Read people's consents to share as FHIR Consent resources",
     "consents:write": "Record people's consents to share from FHIR Consent resources",
+    "referrals:read": "Read referrals sent or received as FHIR ServiceRequest and Task",
+    "referrals:write": "Update referrals received by sending their FHIR Task",
 }
 
 EMAIL_MAX_ATTEMPTS = 5

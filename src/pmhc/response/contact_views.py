@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from pmhc.dispatch import selectors as dispatch_selectors
 from pmhc.dispatch.models import Call, CallAssignment
+from pmhc.platform import panels
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
@@ -69,7 +70,15 @@ def contact_new(request: HttpRequest, assignment_pk: int) -> HttpResponse:
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     read = contact_selectors.note_detail(actor, pk)
-    return render(request, "response/contact.html", {"read": read, "note": read.note})
+    return render(
+        request,
+        "response/contact.html",
+        {
+            "read": read,
+            "note": read.note,
+            "panels": panels.render("response.contact", actor=actor, note=read.note),
+        },
+    )
 
 
 @login_required

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from pmhc.people import services as people_services
 from pmhc.people.models import Person
-from pmhc.platform import keyset
+from pmhc.platform import keyset, panels
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
@@ -328,6 +328,8 @@ def _page(
         }
         if context["can_review"]:
             context["review_form"] = review_form or ReviewForm()
+    # Higher apps' panels (a care link to refer the person).
+    context["panels"] = panels.render("response.encounter", actor=actor, encounter=encounter)
     return _render(
         request,
         "encounter.html",

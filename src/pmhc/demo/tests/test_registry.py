@@ -25,8 +25,9 @@ def test_steps_run_in_the_order_of_apps() -> None:
         ("pmhc.response.demo_plans", "step_response_plan", None),
         ("pmhc.response.demo_consents", "step_consents", None),
         ("pmhc.care.demo_directory", "step_directory", None),
+        ("pmhc.care.demo_referrals", "step_referrals", None),
     ]
-    assert len(generator.steps()) == len(generator.BASE_STEPS) + 13
+    assert len(generator.steps()) == len(generator.BASE_STEPS) + 14
 
 
 def test_reference_data_loads_in_the_order_of_apps() -> None:

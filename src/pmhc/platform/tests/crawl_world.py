@@ -33,8 +33,8 @@ from django.utils import timezone
 from pmhc.assessment import plan_services
 from pmhc.assessment import services as assessment_services
 from pmhc.assessment.models import Assessment, PlanAction, Respondent
-from pmhc.care import directory_import_services, directory_services
-from pmhc.care.models import Service
+from pmhc.care import directory_import_services, directory_services, referral_services
+from pmhc.care.models import Referral, Service, ServiceKind
 from pmhc.dispatch import duty_services, import_services, rules_services, unit_services
 from pmhc.dispatch import services as dispatch_services
 from pmhc.dispatch.models import (
@@ -198,6 +198,7 @@ class Holdings:
     plan: ResponsePlan
     plan_version: ResponsePlanVersion
     service: Service
+    referral: Referral
 
 
 @dataclass(repr=False)
@@ -499,6 +500,23 @@ def _holdings(
         note=f"Agreed a plan with {seed.text('Cnt')}.",
     )
     seed.track("contact_note", contact_note, C.CLINICAL, seed.text("Cnt"), seed.text("Cfw"))
+    # A referral from the accepted report to a service the holder itself runs.
+    referral_service = Service.objects.create(
+        organization=organization,
+        provider=organization,
+        external_id="crawl-referrals",
+        name=f"{seed.tag} outpatient clinic",
+        kind=ServiceKind.OUTPATIENT,
+        accepts_referrals=True,
+    )
+    referral = referral_services.send_referral(
+        clinician,
+        person=person,
+        service=referral_service,
+        reason=f"Low mood: {seed.text('Rfr')}",
+        encounter=accepted,
+    )
+    seed.track("referral.reason", referral, C.CLINICAL, seed.text("Rfr"))
     seed.track(
         "accepted.narrative",
         accepted,
@@ -738,6 +756,7 @@ def _holdings(
         plan=ResponsePlan.objects.get(pk=plan_version.plan_id),
         plan_version=plan_version,
         service=service,
+        referral=referral,
     )
 
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from pmhc.demo import generator
-from pmhc.demo.context import PD_CASE_MANAGER
+from pmhc.demo.context import HOSPITAL_INTAKE, PD_CASE_MANAGER
 from pmhc.demo.generator import DEMO_USERS
 
 
@@ -42,6 +42,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  and {PD_CASE_MANAGER}, the police department's case manager (its people to "
                 "review, and a health center note shared under consent)"
+            )
+            self.stdout.write(
+                f"  and {HOSPITAL_INTAKE}, the hospital's intake clinician (the referrals the "
+                "hospital receives)"
             )
             self.stdout.write(
                 f"Password: {settings.DEMO_PASSWORD}  (set PMHC_DEMO_PASSWORD to choose another)"
