@@ -1,15 +1,17 @@
 """Demo step: referrals in every state, and one that has not moved.
 
 The police department's demo ``officer`` refers people from accepted encounter reports to the
-hospital's outpatient clinic, with each person's consent to share with the hospital (recorded
-by the department's coordinator). The hospital's intake clinician (a demo account of its own,
+hospital, with each person's consent to share with the hospital (recorded by the department's
+coordinator). The hospital's intake clinician (a demo account of its own,
 ``hospital_intake``) receives them and moves one to each state: received, accepted, scheduled,
 first appointment attended, engaged at 30 days, declined, did not attend; the officer closes
 one. The demo ``clinician`` of the behavioral health center refers the person of their first
-contact note to the same clinic; that referral was sent nine days ago and has not moved, so it
-is on the center's list of stalled referrals. The hospital's clinic is created in each
-directory only when no service there takes referrals from the hospital yet. Draws from a random
-source of its own (the intake clinician's name, the appointments' hours) only.
+contact note to the hospital too; that referral was sent nine days ago and has not moved, so it
+is on the center's list of stalled referrals. The referrals go to the hospital's service
+that each directory lists (its psychiatric emergency service in the police department's), which
+now takes referrals through pmhc; a directory that lists none gets the hospital's outpatient
+clinic. Draws from a random source of its own (the intake clinician's name, the appointments'
+hours) only.
 """
 
 from __future__ import annotations
@@ -38,17 +40,27 @@ PATHS: tuple[tuple[str, ...], ...] = (
 )
 
 
+#: The kinds of the hospital's services a referral goes to first, when the directory lists them.
+PREFERRED_KINDS = ("outpatient", "community_mental_health", "psych_emergency")
+
+
 def _clinic(directory: Organization, hospital: Organization) -> Service:
+    """The hospital's service in the directory that takes the demo's referrals: one the
+    directory already lists (an outpatient clinic first), now taking referrals through pmhc,
+    or, when it lists none, an outpatient clinic added to it."""
     from pmhc.care.models import Service, ServiceKind
 
-    found = (
-        Service.objects.filter(
-            organization=directory, provider=hospital, accepts_referrals=True, active=True
-        )
-        .order_by("pk")
-        .first()
-    )
+    listed = {
+        service.kind: service
+        for service in Service.objects.filter(
+            organization=directory, provider=hospital, active=True
+        ).order_by("-pk")
+    }
+    found = next((listed[kind] for kind in PREFERRED_KINDS if kind in listed), None)
     if found is not None:
+        if not found.accepts_referrals:
+            Service.objects.filter(pk=found.pk).update(accepts_referrals=True)
+            found.accepts_referrals = True
         return found
     return Service.objects.create(
         organization=directory,
