@@ -45,6 +45,13 @@ class CareConfig(AppConfig):
 
         # The hourly reminder of referrals that have not moved.
         register_startup_check(_start_referral_reminders)
+        # Cases: "Open a case" on the high-utilizer list, the caseload on the Operate page.
+        register_panel(
+            "people.utilizer", template="care/_utilizer_case.html", context=_utilizer_case
+        )
+        register_panel(
+            "dispatch.index", template="care/_index_caseload.html", context=_index_caseload, order=6
+        )
 
 
 def _index_directory(**page: Any) -> dict[str, Any]:
@@ -84,3 +91,16 @@ def _start_referral_reminders() -> str:
     from pmhc.care.tasks import schedule_referral_reminders
 
     return schedule_referral_reminders()
+
+
+def _utilizer_case(**page: Any) -> dict[str, Any]:
+    # Imported when the page is shown, not when the apps load: views reach forms and services.
+    from pmhc.care.case_views import utilizer_panel
+
+    return utilizer_panel(**page)
+
+
+def _index_caseload(**page: Any) -> dict[str, Any]:
+    from pmhc.care.case_views import index_panel
+
+    return index_panel(**page)

@@ -21,3 +21,13 @@ class CareAudit(models.TextChoices):
         _("Referral read by the receiving provider"),
     )
     REFERRAL_REMINDED = "care.referral_reminded", _("Sender reminded of a stalled referral")
+    # --- Cases ---------------------------------------------------------------------------------
+    CASE_OPENED = "care.case_opened", _("Case opened")
+    CASE_PLAN_CHANGED = "care.case_plan_changed", _("Case goals or schedule changed")
+    CASE_CONTACT_LOGGED = "care.case_contact_logged", _("Contact of a case logged")
+    CASE_TRANSFERRED = "care.case_transferred", _("Case passed to another case manager")
+    CASE_CLOSED = "care.case_closed", _("Case closed")
+    CASE_REOPENED = "care.case_reopened", _("Case reopened")
+    CASE_READ = "care.case_read", _("Case goals or closing note read")
+    CASE_CONTACT_READ = "care.case_contact_read", _("Contact note of a case read")
+    CASE_REMINDED = "care.case_reminded", _("Case manager reminded of contacts due")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from pmhc.care import directory_views, referral_views
+from pmhc.care import case_views, directory_views, referral_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("operate/care/directory/", directory_views.directory, name="care_directory"),
@@ -62,4 +62,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
         referral_views.referral_close,
         name="care_referral_close",
     ),
+    # --- Cases ---
+    path("operate/care/cases/", case_views.caseload, name="care_caseload"),
+    path("operate/care/cases/new/", case_views.case_new, name="care_case_new"),
+    path("operate/care/cases/<int:pk>/", case_views.case, name="care_case"),
+    path(
+        "operate/care/cases/<int:pk>/contacts/new/", case_views.contact_new, name="care_contact_new"
+    ),
+    path("operate/care/cases/<int:pk>/plan/", case_views.plan, name="care_case_plan"),
+    path("operate/care/cases/<int:pk>/transfer/", case_views.transfer, name="care_case_transfer"),
+    path("operate/care/cases/<int:pk>/close/", case_views.close, name="care_case_close"),
+    path("operate/care/cases/<int:pk>/reopen/", case_views.reopen, name="care_case_reopen"),
 ]

@@ -22,6 +22,7 @@ from pmhc.people import (
     utilizer_selectors,
 )
 from pmhc.people.identity_forms import LinkageSettingsForm, MergeForm, PeopleFileForm
+from pmhc.platform import panels
 from pmhc.platform.access import Actor
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
@@ -167,6 +168,9 @@ def changes(request: HttpRequest) -> HttpResponse:
 
 
 HTMX_STOP_POLLING = 286
+#: The high-utilizer list's rows, for ``platform.panels``: each row renders the panels
+#: registered under this name with the actor and the person named (None when withheld).
+UTILIZER_ROW = "people.utilizer"
 #: How often the linkage page asks for the run's progress while one is under way.
 POLL_SECONDS = 2
 
@@ -246,10 +250,15 @@ def utilizers(request: HttpRequest) -> HttpResponse:
     organization = identity_selectors.acting_organization(actor)
     context = _common(actor, organization)
     found = utilizer_selectors.high_utilizers(actor, organization)
+    # Higher apps' links beside each person (care: "Open a case").
+    rows = [
+        (person, panels.render(UTILIZER_ROW, actor=actor, person=person.named_by))
+        for person in found.people
+    ]
     return render(
         request,
         "people/utilizers.html",
-        {**context, "found": found, "shown": utilizer_selectors.SHOWN},
+        {**context, "found": found, "rows": rows, "shown": utilizer_selectors.SHOWN},
     )
 
 

@@ -245,6 +245,12 @@ FILLS: dict[str, dict[str, Fill]] = {
     "care_service_edit": {"pk": Owned(lambda h: h.service)},
     "care_capacity": {"pk": Owned(lambda h: h.service)},
     "care_service_listing": {"pk": Owned(lambda h: h.service)},
+    "care_case": {"pk": Owned(lambda h: h.case)},
+    "care_contact_new": {"pk": Owned(lambda h: h.case)},
+    "care_case_plan": {"pk": Owned(lambda h: h.case)},
+    "care_case_transfer": {"pk": Owned(lambda h: h.case)},
+    "care_case_close": {"pk": Owned(lambda h: h.case)},
+    "care_case_reopen": {"pk": Owned(lambda h: h.case)},
 }
 
 #: Patterns the crawl leaves alone, each with its reason. Keep this short: a pattern here is
@@ -261,6 +267,8 @@ def _extra_paths(w: World) -> list[tuple[str, str]]:
     owner, unrelated = w.holdings[OWNER], w.holdings[UNRELATED]
     queries: list[tuple[str, dict[str, Any], str]] = [
         ("people_index", {}, f"q={owner.person.family_name}"),
+        ("care_case_new", {}, f"person={owner.person.pk}"),
+        ("care_case_new", {}, f"person={unrelated.person.pk}"),
         ("people_index", {}, f"q={unrelated.person.family_name}"),
         ("people_index", {}, f"q={owner.person.aliases.values_list('name', flat=True)[0]}"),
         ("response_index", {}, "scope=agency"),

@@ -33,8 +33,13 @@ from django.utils import timezone
 from pmhc.assessment import plan_services
 from pmhc.assessment import services as assessment_services
 from pmhc.assessment.models import Assessment, PlanAction, Respondent
-from pmhc.care import directory_import_services, directory_services, referral_services
-from pmhc.care.models import Referral, Service, ServiceKind
+from pmhc.care import (
+    case_services,
+    directory_import_services,
+    directory_services,
+    referral_services,
+)
+from pmhc.care.models import Case, CaseOrigin, Referral, Service, ServiceKind
 from pmhc.dispatch import duty_services, import_services, rules_services, unit_services
 from pmhc.dispatch import services as dispatch_services
 from pmhc.dispatch.models import (
@@ -199,6 +204,7 @@ class Holdings:
     plan_version: ResponsePlanVersion
     service: Service
     referral: Referral
+    case: Case
 
 
 @dataclass(repr=False)
@@ -708,6 +714,15 @@ def _holdings(
     service = Service.objects.get(organization=organization, external_id="CC-1")
     directory_services.update_capacity(coordinator, service=service, capacity_open=5)
     seed.track("service", service, C.AGENCY, seed.text("Svc"), seed.text("Svr"))
+    # --- Care: a case with a contact --------------------------------------------------------
+    case_manager = actor(Role.CASE_MANAGER)
+    case, _opened = case_services.open_case(
+        case_manager, person=person, origin=CaseOrigin.HIGH_UTILIZER, goals=seed.text("Cgo")
+    )
+    case_services.log_contact(
+        case_manager, case=case, kind="outreach", outcome="not_found", note=seed.text("Ccn")
+    )
+    seed.track("case.goals", case, C.CLINICAL, seed.text("Cgo"), seed.text("Ccn"))
 
     return Holdings(
         key=key,
@@ -757,6 +772,7 @@ def _holdings(
         plan_version=plan_version,
         service=service,
         referral=referral,
+        case=case,
     )
 
 
