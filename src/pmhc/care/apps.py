@@ -52,6 +52,10 @@ class CareConfig(AppConfig):
         register_panel(
             "dispatch.index", template="care/_index_caseload.html", context=_index_caseload, order=6
         )
+        from pmhc.platform.worker_hooks import register_startup_check
+
+        # Case managers are reminded of the contacts due once a day.
+        register_startup_check(_start_daily_reminders)
 
 
 def _index_directory(**page: Any) -> dict[str, Any]:
@@ -104,3 +108,10 @@ def _index_caseload(**page: Any) -> dict[str, Any]:
     from pmhc.care.case_views import index_panel
 
     return index_panel(**page)
+
+
+def _start_daily_reminders() -> str:
+    # Imported when the worker starts, not when the apps load: tasks reach the services.
+    from pmhc.care.tasks import schedule_daily_reminders
+
+    return schedule_daily_reminders()

@@ -382,3 +382,80 @@ def reopen_case(actor: Actor, *, case: Case) -> Case:
         after=audit.snapshot(locked, CLOSE_FIELDS),
     )
     return locked
+
+
+# --- Reminders ----------------------------------------------------------------------------------
+
+REMINDER_SUBJECT = "Contacts due on your caseload"
+
+
+def _reminder_body(due_today: int, overdue: int) -> str:
+    from django.urls import reverse
+
+    lines = [
+        "Hello,",
+        "",
+        f"On your caseload, {due_today} contact(s) are due today and {overdue} are overdue.",
+        f"Your caseload in pmhc: {reverse('care_caseload')}",
+        "",
+        "This message names no one; the caseload shows who is due.",
+    ]
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def send_reminders(actor: Actor, *, organization: Organization) -> int:
+    """E-mail each case manager of the organization once a day how many of their open cases
+    are due today or overdue (no names: the caseload shows them), and note the day on each
+    case so that it is not reminded twice. Returns how many messages were queued. The system
+    runs it (``care/tasks.py``)."""
+    from pmhc.care.case_selectors import cases_to_remind
+    from pmhc.platform import services as platform_services
+
+    if not actor.is_system:
+        raise PermissionDenied("reminders are sent by the system")
+    today = _organization_today(organization)
+    by_manager: dict[int, list[Case]] = {}
+    for case in cases_to_remind(organization.pk, today).select_for_update(of=("self",)):
+        by_manager.setdefault(case.case_manager_id, []).append(case)
+    sent = 0
+    for cases in by_manager.values():
+        manager = cases[0].case_manager
+        overdue = sum(1 for case in cases if case.next_contact_on and case.next_contact_on < today)
+        if manager.email and manager.is_active:
+            platform_services.queue_email(
+                actor,
+                to=[manager.email],
+                subject=REMINDER_SUBJECT,
+                body=_reminder_body(len(cases) - overdue, overdue),
+                purpose="care.case_reminder",
+                organization=organization,
+            )
+            sent += 1
+        pks = [case.pk for case in cases]
+        Case.objects.filter(pk__in=pks).update(reminded_on=today)
+        audit.record(
+            CareAudit.CASE_REMINDED,
+            actor=actor,
+            organization_id=organization.pk,
+            object_type="platform.user",
+            object_id=manager.pk,
+            purpose=CASE_MANAGEMENT,
+            before=None,
+            after={"reminded_on": today.isoformat(), "cases": pks},
+            detail="e-mailed" if manager.email and manager.is_active else "no address",
+        )
+    return sent
+
+
+def send_all_reminders(actor: Actor) -> int:
+    """``send_reminders`` for every organization with an open case due."""
+    organization_ids = (
+        Case.objects.filter(status=CaseStatus.OPEN, next_contact_on__isnull=False)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    return sum(
+        send_reminders(actor, organization=organization)
+        for organization in Organization.objects.filter(pk__in=list(organization_ids))
+    )

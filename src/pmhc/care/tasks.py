@@ -8,7 +8,8 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
-from pmhc.care import referral_services
+from pmhc.care import case_services, referral_services
+from pmhc.platform.access import system_actor
 
 #: How often the senders of referrals that have not moved are reminded: every hour, so that
 #: "one business day" is kept to the hour in every organization's time zone.
@@ -41,3 +42,50 @@ def schedule_referral_reminders(*, now: dt.datetime | None = None) -> str:
     at = (now or timezone.now()) + REMIND_EVERY
     remind_stalled_referrals_task.using(run_after=at).enqueue()
     return f"Referrals: reminders of referrals that have not moved are queued for {at:%H:%M %Z}."
+
+
+# --- Cases ---------------------------------------------------------------------------------------
+
+#: Case managers are reminded of the contacts due once a day, at this hour of the server's
+#: time zone, before the working day.
+REMIND_AT = dt.time(6, 30)
+REMIND_ACTOR = "case reminders"
+
+
+def next_reminder_at(now: dt.datetime | None = None) -> dt.datetime:
+    """The next REMIND_AT strictly after ``now``, in the server's time zone."""
+    local = timezone.localtime(now or timezone.now())
+    at = local.replace(hour=REMIND_AT.hour, minute=REMIND_AT.minute, second=0, microsecond=0)
+    if at <= local:
+        at = timezone.make_aware(
+            dt.datetime.combine(local.date() + dt.timedelta(days=1), REMIND_AT), local.tzinfo
+        )
+    return at
+
+
+@task()
+def daily_reminders_task() -> str:
+    """Remind every case manager of their contacts due, then queue tomorrow's run (even after
+    an error, or the reminders would stop for good)."""
+    try:
+        sent = case_services.send_all_reminders(system_actor(REMIND_ACTOR))
+    finally:
+        schedule_daily_reminders()
+    return f"{sent} reminders queued"
+
+
+def schedule_daily_reminders(*, now: dt.datetime | None = None) -> str:
+    """Queue the reminders for the next REMIND_AT, unless a run is already waiting. Returns a
+    line for the worker's log ("" when nothing was queued)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if isinstance(daily_reminders_task.get_backend(), DatabaseBackend):
+        waiting = DBTaskResult.objects.filter(
+            task_path=daily_reminders_task.module_path, status=TaskResultStatus.READY
+        )
+        if waiting.exists():
+            return ""
+    at = next_reminder_at(now)
+    daily_reminders_task.using(run_after=at).enqueue()
+    return f"Case reminders: the next run is queued for {at:%Y-%m-%d %H:%M %Z}."

@@ -1,0 +1,59 @@
+"""The daily reminder: each case manager is e-mailed once a day how many of their cases are
+due or overdue, naming no one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+
+from pmhc.care import case_services, tasks
+from pmhc.care.audit_codes import CareAudit
+from pmhc.care.models import Case
+from pmhc.care.tests.case_world import build, open_for, person_with_calls
+from pmhc.conftest import Cast
+from pmhc.platform import services as platform_services
+from pmhc.platform.access import system_actor
+from pmhc.platform.models import AuditEvent, OutboundEmail
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_case_manager_is_reminded_once_a_day(cast: Cast) -> None:
+    world = build(cast)
+    today = cast.agency.today()
+    open_for(cast, world.manager, world.person)  # due today
+    late_person, _calls = person_with_calls(cast, "Vale", "Robin", calls=0)
+    late = open_for(cast, world.manager, late_person)
+    Case.objects.filter(pk=late.pk).update(next_contact_on=today - dt.timedelta(days=2))
+    later_person, _calls = person_with_calls(cast, "Moss", "Ari", calls=0)
+    later = open_for(cast, world.other_manager, later_person)
+    Case.objects.filter(pk=later.pk).update(next_contact_on=today + dt.timedelta(days=3))
+    system = system_actor(tasks.REMIND_ACTOR)
+
+    assert case_services.send_all_reminders(system) == 1
+    message = OutboundEmail.objects.get()
+    assert message.to == [world.manager.email]
+    assert "1 contact(s) are due today and 1 are overdue" in message.body
+    # It names no one.
+    assert "Okafor" not in message.body and "Vale" not in message.body
+    platform_services.deliver_email(message_id=message.pk)
+    assert len(mail.outbox) == 1
+    # Once a day: the second run finds nothing to send.
+    assert case_services.send_all_reminders(system) == 0
+    assert OutboundEmail.objects.count() == 1
+    assert set(Case.objects.filter(reminded_on=today).values_list("pk", flat=True)) == {
+        late.pk,
+        Case.objects.get(person=world.person).pk,
+    }
+    assert AuditEvent.objects.filter(action=CareAudit.CASE_REMINDED).count() == 1
+    # Only the system sends them.
+    with pytest.raises(PermissionDenied):
+        case_services.send_reminders(cast.actor(world.manager), organization=cast.agency)
+
+
+def test_the_reminders_run_each_morning() -> None:
+    at = tasks.next_reminder_at()
+    assert (at.hour, at.minute) == (tasks.REMIND_AT.hour, tasks.REMIND_AT.minute)
