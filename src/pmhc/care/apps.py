@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from pmhc.platform.access import Actor
+    from pmhc.response.models import ContactNote
 
 
 class CareConfig(AppConfig):
@@ -52,6 +56,10 @@ class CareConfig(AppConfig):
         register_panel(
             "dispatch.index", template="care/_index_caseload.html", context=_index_caseload, order=6
         )
+        from pmhc.response import follow_up_hooks
+
+        # A clinician's follow-up marked done is a visit on the person's open case.
+        follow_up_hooks.register(_follow_up_done)
         from pmhc.platform.worker_hooks import register_startup_check
 
         # Case managers are reminded of the contacts due once a day.
@@ -108,6 +116,12 @@ def _index_caseload(**page: Any) -> dict[str, Any]:
     from pmhc.care.case_views import index_panel
 
     return index_panel(**page)
+
+
+def _follow_up_done(actor: Actor, note: ContactNote) -> None:
+    from pmhc.care.case_services import log_follow_up_done
+
+    log_follow_up_done(actor, note)
 
 
 def _start_daily_reminders() -> str:

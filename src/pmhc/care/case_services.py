@@ -384,6 +384,27 @@ def reopen_case(actor: Actor, *, case: Case) -> Case:
     return locked
 
 
+def log_follow_up_done(actor: Actor, note: ContactNote) -> CaseContact | None:
+    """A clinician's follow-up marked done is a co-responder follow-up visit of the person's
+    open case in the note's organization, when there is one and the actor may change it
+    (``response.follow_up_hooks``). Nothing happens otherwise."""
+    if note.person_id is None or note.follow_up_done_at is None:
+        return None
+    case = Case.objects.filter(
+        organization_id=note.organization_id, person_id=note.person_id, status=CaseStatus.OPEN
+    ).first()
+    if case is None or not decide(actor, Action.CHANGE, case, CASE_MANAGEMENT):
+        return None
+    return log_contact(
+        actor,
+        case=case,
+        kind=ContactKind.CO_RESPONDER,
+        outcome=ContactOutcome.REACHED,
+        at=note.follow_up_done_at,
+        call=note.call,
+    )
+
+
 # --- Reminders ----------------------------------------------------------------------------------
 
 REMINDER_SUBJECT = "Contacts due on your caseload"

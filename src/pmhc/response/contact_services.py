@@ -19,6 +19,7 @@ from pmhc.people.models import Person
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
 from pmhc.platform.models import Purpose, User
+from pmhc.response import follow_up_hooks
 from pmhc.response.audit_codes import ResponseAudit
 from pmhc.response.contact_selectors import can_file, today_for
 from pmhc.response.models import ContactNote, RiskLevel
@@ -137,4 +138,6 @@ def complete_follow_up(actor: Actor, *, note: ContactNote) -> ContactNote:
     )
     note.follow_up_done_at = locked.follow_up_done_at
     note.follow_up_done_by_id = locked.follow_up_done_by_id
+    # Higher apps' part (care logs the visit on the person's open case).
+    follow_up_hooks.run(actor, locked)
     return locked

@@ -206,3 +206,34 @@ def test_closing_needs_a_reason_and_stops_contacts_until_reopened(cast: Cast) ->
     reopened = case_services.reopen_case(actor, case=case)
     assert reopened.status == CaseStatus.OPEN and reopened.closed_reason == ""
     assert reopened.next_contact_on == cast.agency.today()
+
+
+def test_a_follow_up_marked_done_is_a_visit_on_the_open_case(cast: Cast) -> None:
+    from pmhc.dispatch.tests.units import crisis_team
+    from pmhc.response import contact_services
+    from pmhc.response.models import ContactNote
+
+    world = build(cast)
+    unit = crisis_team(cast)
+    note = ContactNote.objects.create(
+        organization=cast.agency,
+        call=unit.call,
+        assignment=unit.assignment,
+        person=world.person,
+        filed_by=world.other_manager,
+        filed_by_name="Morgan Hale",
+        risk_level="moderate",
+        follow_up_with="Crisis clinic",
+        follow_up_on=cast.agency.today(),
+    )
+    # No case yet: marking it done logs nothing.
+    contact_services.complete_follow_up(cast.actor(world.manager), note=note)
+    assert not CaseContact.objects.exists()
+    case = open_for(cast, world.manager, world.person)
+    ContactNote.objects.filter(pk=note.pk).update(follow_up_done_at=None)
+    note.refresh_from_db()
+    contact_services.complete_follow_up(cast.actor(world.manager), note=note)
+    contact = CaseContact.objects.get(case=case)
+    assert contact.kind == ContactKind.CO_RESPONDER and contact.call_id == unit.call.pk
+    case.refresh_from_db()
+    assert case.last_contact_at == note.follow_up_done_at
