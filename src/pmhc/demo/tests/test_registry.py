@@ -26,8 +26,9 @@ def test_steps_run_in_the_order_of_apps() -> None:
         ("pmhc.response.demo_consents", "step_consents", None),
         ("pmhc.care.demo_directory", "step_directory", None),
         ("pmhc.care.demo_referrals", "step_referrals", None),
+        ("pmhc.care.demo_cases", "step_cases", None),
     ]
-    assert len(generator.steps()) == len(generator.BASE_STEPS) + 14
+    assert len(generator.steps()) == len(generator.BASE_STEPS) + 15
 
 
 def test_reference_data_loads_in_the_order_of_apps() -> None:
