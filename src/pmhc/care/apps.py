@@ -60,6 +60,9 @@ class CareConfig(AppConfig):
 
         # A clinician's follow-up marked done is a visit on the person's open case.
         follow_up_hooks.register(_follow_up_done)
+        panels.register(
+            "response.follow_up", template="care/_follow_up_case.html", context=_follow_up_case
+        )
         from pmhc.platform.worker_hooks import register_startup_check
 
         # Case managers are reminded of the contacts due once a day.
@@ -116,6 +119,12 @@ def _index_caseload(**page: Any) -> dict[str, Any]:
     from pmhc.care.case_views import index_panel
 
     return index_panel(**page)
+
+
+def _follow_up_case(**page: Any) -> dict[str, Any]:
+    from pmhc.care.case_views import follow_up_panel
+
+    return follow_up_panel(**page)
 
 
 def _follow_up_done(actor: Actor, note: ContactNote) -> None:

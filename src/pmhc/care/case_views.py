@@ -263,6 +263,19 @@ def utilizer_panel(*, actor: Actor, person: Any) -> dict[str, Any]:
     }
 
 
+def follow_up_panel(*, actor: Actor, follow_up: Any) -> dict[str, Any]:
+    """The "Open a case" link on a clinician's follow-up, for a person whose record the actor's
+    organization holds (a case follows records of its own organization)."""
+    person = follow_up.person
+    return {
+        "show": person is not None
+        and person.organization_id == actor.organization_id
+        and case_selectors.manages_cases(actor),
+        "person": person,
+        "note": follow_up.note,
+    }
+
+
 def index_panel(*, actor: Actor, csrf_token: str) -> dict[str, Any]:
     """The link to the caseload on the Operate page of those who manage cases."""
     return {"show": case_selectors.manages_cases(actor)}

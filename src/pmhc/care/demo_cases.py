@@ -80,12 +80,16 @@ def step_cases(ctx: DemoContext) -> None:
     from pmhc.dispatch.models import Call
     from pmhc.people import services as people_services
     from pmhc.platform.access import actor_for_user
-    from pmhc.platform.models import Purpose
+    from pmhc.platform.models import Purpose, User
 
     rng = ctx.random_for("cases")
     now = timezone.now()
     pd, bhc = ctx.organizations["pd"], ctx.organizations["bhc"]
-    manager = actor_for_user(ctx.users[PD_CASE_MANAGER])
+    pd_manager = User.objects.filter(username=PD_CASE_MANAGER).first()
+    if pd_manager is None:
+        ctx.log("  the department has no case manager: no cases opened")
+        return
+    manager = actor_for_user(pd_manager)
     coordinator = actor_for_user(ctx.users["coordinator"])
     people = _high_utilizers(ctx)
     if len(people) < PD_CASES:
@@ -142,7 +146,7 @@ def step_cases(ctx: DemoContext) -> None:
     case_services.transfer_case(
         coordinator,
         case=case,
-        to_manager=ctx.users[PD_CASE_MANAGER],
+        to_manager=pd_manager,
         reason="The case manager follows the people on the high-utilizer list.",
     )
     # Closed: reached, then connected to ongoing services.

@@ -87,7 +87,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     if not contact_selectors.reads_follow_ups(actor):
         raise Http404("Not found")
     rows = contact_selectors.follow_ups_due(actor)
-    return render(request, "response/follow_ups.html", {"rows": rows})
+    return render(request, "response/follow_ups.html", {"rows": _with_actions(actor, rows)})
 
 
 @login_required
@@ -107,6 +107,17 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("dispatch_index" if back == "operate" else "response_follow_ups")
 
 
+#: Each follow-up's row, for ``platform.panels``: higher apps add their links (care: "Open a
+#: case") with the actor and the follow-up.
+FOLLOW_UP_ROW = "response.follow_up"
+
+
+def _with_actions(
+    actor: Actor, rows: list[contact_selectors.FollowUp]
+) -> list[tuple[contact_selectors.FollowUp, list[Any]]]:
+    return [(row, panels.render(FOLLOW_UP_ROW, actor=actor, follow_up=row)) for row in rows]
+
+
 # --- Panels on dispatch's pages (registered in ``ResponseConfig.ready``) -------------------
 
 
@@ -119,7 +130,7 @@ def index_panel(*, actor: Actor, csrf_token: str) -> dict[str, Any]:
     rows = contact_selectors.follow_ups_due(actor, limit=INDEX_FOLLOW_UPS + 1)
     return {
         "show": True,
-        "rows": rows[:INDEX_FOLLOW_UPS],
+        "rows": _with_actions(actor, rows[:INDEX_FOLLOW_UPS]),
         "more": len(rows) > INDEX_FOLLOW_UPS,
         "back": "operate",
         "csrf_token": csrf_token,

@@ -186,3 +186,31 @@ def test_the_high_utilizer_list_offers_to_open_a_case(cast: Cast) -> None:
     assert link in text
     coordinator = cast.client(world.coordinator).get(url).content.decode()
     assert link in coordinator
+
+
+def test_a_case_opens_from_a_clinicians_follow_up(cast: Cast) -> None:
+    from pmhc.dispatch.tests.units import crisis_team
+    from pmhc.response.models import ContactNote
+
+    world = build(cast)
+    unit = crisis_team(cast)
+    note = ContactNote.objects.create(
+        organization=cast.agency,
+        call=unit.call,
+        assignment=unit.assignment,
+        person=world.person,
+        filed_by=world.other_manager,
+        filed_by_name="Morgan Hale",
+        risk_level="moderate",
+        follow_up_with="Crisis clinic",
+        follow_up_on=cast.agency.today(),
+    )
+    client = cast.client(world.manager)
+    text = client.get(reverse("response_follow_ups")).content.decode()
+    link = f"{reverse('care_case_new')}?person={world.person.pk}&amp;note={note.pk}"
+    assert link in text
+    url = link.replace("&amp;", "&")
+    assert "Clinician&#x27;s follow-up" in client.get(url).content.decode()
+    client.post(url, {"goals": "", "contact_every_days": "7"})
+    case = Case.objects.get(person=world.person)
+    assert case.origin == "follow_up" and case.contact_note_id == note.pk
