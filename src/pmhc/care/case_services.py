@@ -411,13 +411,15 @@ REMINDER_SUBJECT = "Contacts due on your caseload"
 
 
 def _reminder_body(due_today: int, overdue: int) -> str:
+    from django.conf import settings
     from django.urls import reverse
 
+    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
     lines = [
         "Hello,",
         "",
         f"On your caseload, {due_today} contact(s) are due today and {overdue} are overdue.",
-        f"Your caseload in pmhc: {reverse('care_caseload')}",
+        f"Your caseload in pmhc: {base}{reverse('care_caseload')}",
         "",
         "This message names no one; the caseload shows who is due.",
     ]

@@ -63,12 +63,22 @@ def _high_utilizers(ctx: DemoContext) -> list[Person]:
 
 
 def _call_of(person: Person) -> int | None:
+    """The person's newest call: one naming them, or one whose encounter report names them."""
     from pmhc.dispatch.models import CallPerson
+    from pmhc.response.models import EncounterPerson
 
-    return (
+    named = (
         CallPerson.objects.filter(person=person)
         .order_by("-call__received_at", "-call_id")
         .values_list("call_id", flat=True)
+        .first()
+    )
+    if named is not None:
+        return named
+    return (
+        EncounterPerson.objects.filter(person=person)
+        .order_by("-encounter__call__received_at", "-encounter_id")
+        .values_list("encounter__call_id", flat=True)
         .first()
     )
 

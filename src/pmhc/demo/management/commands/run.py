@@ -41,7 +41,7 @@ class Command(BaseCommand):
             self.stdout.write("  " + ", ".join(u[0] for u in DEMO_USERS))
             self.stdout.write(
                 f"  and {PD_CASE_MANAGER}, the police department's case manager (its people to "
-                "review, and a health center note shared under consent)"
+                "review, a health center note shared under consent, and a caseload)"
             )
             self.stdout.write(
                 f"  and {HOSPITAL_INTAKE}, the hospital's intake clinician (the referrals the "
