@@ -159,6 +159,15 @@ def case_for_change(actor: Actor, pk: int) -> Case:
     )
 
 
+def goals_for_change(actor: Actor, case: Case) -> str | None:
+    """The case's goals to edit (an audited read), or None when the actor may not read them
+    (clinical): then they may not change them either."""
+    fields = restricted.read(
+        actor, case, CASE_MANAGEMENT, audit_action=CareAudit.CASE_READ, shown=["goals"]
+    )
+    return case.goals if fields.may_read("goals") else None
+
+
 def timeline_of(
     case: Case, now: dt.datetime | None = None
 ) -> tuple[list[TimelineItem], dt.datetime]:

@@ -39,7 +39,7 @@ from pmhc.dispatch.models import Call
 from pmhc.people.models import Person
 from pmhc.platform import audit, dates
 from pmhc.platform.access import Action, Actor, decide
-from pmhc.platform.models import Organization, User
+from pmhc.platform.models import Classification, Organization, User
 from pmhc.response.models import ContactNote
 
 #: Limits, stated beside each field and enforced here.
@@ -183,16 +183,21 @@ def update_plan(
     actor: Actor,
     *,
     case: Case,
-    goals: str,
+    goals: str | None,
     contact_every_days: int,
     next_contact_on: dt.date | None,
 ) -> Case:
     """Set a case's goals, how often the case manager means to be in touch, and the date of
-    the next contact."""
+    the next contact. Goals are clinical: ``None`` keeps them, and only those who may read
+    clinical data change them."""
     _require(actor, Action.CHANGE, case)
+    if goals is not None and not decide(
+        actor, Action.CHANGE, case, CASE_MANAGEMENT, classification=Classification.CLINICAL
+    ):
+        raise PermissionDenied("the goals are clinical")
     locked = _locked(case)
     _require_open(locked)
-    goals = goals.strip()
+    goals = locked.goals if goals is None else goals.strip()
     errors: dict[str, str] = {}
     _check_text(errors, "goals", goals, GOALS_LIMIT)
     _check_every(errors, contact_every_days)

@@ -163,19 +163,24 @@ def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
     def form_for(actor: Actor, found: Case, data: Any) -> PlanForm:
+        goals = case_selectors.goals_for_change(actor, found)
         initial = {
-            "goals": found.goals,
+            "goals": goals or "",
             "contact_every_days": found.contact_every_days,
             "next_contact_on": found.next_contact_on,
         }
-        return PlanForm(data, initial=initial)
+        form = PlanForm(data, initial=initial)
+        if goals is None:
+            # Clinical: neither shown nor changed by those who may not read them.
+            del form.fields["goals"]
+        return form
 
     def save(actor: Actor, found: Case, form: PlanForm) -> None:
         data = form.cleaned_data
         case_services.update_plan(
             actor,
             case=found,
-            goals=data["goals"],
+            goals=data.get("goals"),
             contact_every_days=data["contact_every_days"],
             next_contact_on=data["next_contact_on"],
         )

@@ -214,3 +214,21 @@ def test_a_case_opens_from_a_clinicians_follow_up(cast: Cast) -> None:
     client.post(url, {"goals": "", "contact_every_days": "7"})
     case = Case.objects.get(person=world.person)
     assert case.origin == "follow_up" and case.contact_note_id == note.pk
+
+
+def test_the_goals_are_changed_only_by_those_who_read_them(cast: Cast) -> None:
+    world = build(cast)
+    case = open_for(cast, world.manager, world.person)
+    url = reverse("care_case_plan", args=[case.pk])
+    # The coordinator changes the schedule, but neither reads nor changes the goals.
+    coordinator = cast.client(world.coordinator)
+    assert "Housing first." not in coordinator.get(url).content.decode()
+    done = coordinator.post(url, {"goals": "Other", "contact_every_days": "14"})
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert (case.goals, case.contact_every_days) == ("Housing first.", 14)
+    manager = cast.client(world.manager)
+    assert "Housing first." in manager.get(url).content.decode()
+    manager.post(url, {"goals": "Clinic weekly.", "contact_every_days": "7"})
+    case.refresh_from_db()
+    assert (case.goals, case.contact_every_days) == ("Clinic weekly.", 7)
