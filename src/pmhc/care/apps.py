@@ -60,7 +60,7 @@ class CareConfig(AppConfig):
 
         # A clinician's follow-up marked done is a visit on the person's open case.
         follow_up_hooks.register(_follow_up_done)
-        panels.register(
+        register_panel(
             "response.follow_up", template="care/_follow_up_case.html", context=_follow_up_case
         )
         from pmhc.platform.worker_hooks import register_startup_check

@@ -31,7 +31,6 @@ ORDER = {
     "response": 60,
     "care": 65,
     "people": 70,
-    "care": 75,
     "demo": 80,
 }
 
