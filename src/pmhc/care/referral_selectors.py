@@ -435,21 +435,31 @@ def referral_for_api_change(actor: Actor, fhir_id: str) -> Referral:
 
 
 def business_days_back(moment: dt.datetime, days: int, time_zone: str) -> dt.datetime:
-    """``moment`` less ``days`` business days (Monday to Friday) in ``time_zone``: a referral
-    sent before it has waited at least that many business days."""
-    local = timezone.localtime(moment, dates.zone(time_zone or "UTC"))
+    """The latest moment a referral may have been sent and have waited ``days`` business days
+    (Monday to Friday, by the clock of ``time_zone``) by ``moment``: one sent at or before it
+    has waited that long. A business day ends at the same time of the next business day (sent
+    Friday 09:00, it has waited one at Monday 09:00); a referral sent at the weekend starts
+    waiting on Monday morning. At the weekend, no business time passes: the count stands where
+    Friday ended."""
+    zone = dates.zone(time_zone or "UTC")
+    local = timezone.localtime(moment, zone).replace(tzinfo=None)
+    if local.weekday() >= 5:
+        # At the weekend, the clock stopped at the end of Friday (Saturday 00:00).
+        saturday = local.date() - dt.timedelta(days=local.weekday() - 5)
+        local = dt.datetime.combine(saturday, dt.time())
     for _ in range(days):
         local -= dt.timedelta(days=1)
         while local.weekday() >= 5:
             local -= dt.timedelta(days=1)
-    return local
+    # Wall-clock arithmetic: the same time of day across a change of daylight saving time.
+    return timezone.make_aware(local, zone)
 
 
 def stalled_condition(now: dt.datetime, time_zone: str) -> Q:
     """Not received within one business day, or not scheduled within seven days."""
     not_received = Q(
         status=S.SENT,
-        sent_at__lt=business_days_back(now, RECEIVE_WITHIN_BUSINESS_DAYS, time_zone),
+        sent_at__lte=business_days_back(now, RECEIVE_WITHIN_BUSINESS_DAYS, time_zone),
     )
     not_scheduled = Q(status__in=sorted(WAITING), sent_at__lt=now - SCHEDULE_WITHIN)
     return not_received | not_scheduled
@@ -472,7 +482,7 @@ def stalled_list(actor: Actor, limit: int = STALLED_LIMIT) -> list[Referral]:
 
 def is_stalled(referral: Referral, time_zone: str, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
-    if referral.status == S.SENT and referral.sent_at < business_days_back(
+    if referral.status == S.SENT and referral.sent_at <= business_days_back(
         now, RECEIVE_WITHIN_BUSINESS_DAYS, time_zone
     ):
         return True

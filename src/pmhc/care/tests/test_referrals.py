@@ -5,6 +5,7 @@ page, the stalled list and its reminder, and the query counts of the lists."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 import pytest
@@ -317,6 +318,56 @@ def test_business_days_skip_the_weekend() -> None:
     monday = dt.datetime(2026, 11, 30, 10, tzinfo=dt.UTC)
     back = referral_selectors.business_days_back(monday, 1, "UTC")
     assert back.weekday() == 4 and back.hour == 10  # the Friday before
+
+
+NEW_YORK = "America/New_York"
+
+
+def _ny(year: int, month: int, day: int, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=zoneinfo.ZoneInfo(NEW_YORK))
+
+
+def _stalled_at(sent: dt.datetime, now: dt.datetime, zone: str = NEW_YORK) -> bool:
+    referral = Referral(status=S.SENT, sent_at=sent)
+    return referral_selectors.is_stalled(referral, zone, now)
+
+
+@pytest.mark.parametrize(
+    ("now", "stalled"),
+    [
+        (_ny(2026, 11, 27, 17, 0), False),  # Friday evening
+        (_ny(2026, 11, 28, 10, 0), False),  # Saturday, after 15 weekday hours
+        (_ny(2026, 11, 29, 23, 0), False),  # Sunday night
+        (_ny(2026, 11, 30, 8, 59), False),  # Monday, a minute early
+        (_ny(2026, 11, 30, 9, 0), True),  # Monday 09:00: one business day
+        (_ny(2026, 11, 30, 15, 0), True),
+    ],
+)
+def test_a_referral_sent_friday_morning_stalls_on_monday_morning(
+    now: dt.datetime, stalled: bool
+) -> None:
+    friday = _ny(2026, 11, 27, 9, 0)
+    assert _stalled_at(friday, now) is stalled
+    # The query used by the list and the reminders agrees.
+    cutoff = referral_selectors.business_days_back(now, 1, NEW_YORK)
+    assert (friday <= cutoff) is stalled
+
+
+def test_a_referral_sent_at_the_weekend_stalls_on_tuesday_morning() -> None:
+    saturday = _ny(2026, 11, 28, 11, 0)
+    assert not _stalled_at(saturday, _ny(2026, 11, 30, 23, 59))
+    assert _stalled_at(saturday, _ny(2026, 12, 1, 0, 0))
+    thursday = _ny(2026, 11, 26, 16, 0)
+    assert _stalled_at(thursday, _ny(2026, 11, 28, 9, 0))  # due Friday 16:00
+
+
+def test_one_business_day_is_kept_by_the_clock_across_daylight_saving() -> None:
+    # New York leaves daylight saving time on Sunday 1 November 2026.
+    friday = _ny(2026, 10, 30, 9, 0)  # 13:00 UTC
+    monday_0830 = dt.datetime(2026, 11, 2, 13, 30, tzinfo=dt.UTC)  # 08:30 EST
+    monday_0900 = dt.datetime(2026, 11, 2, 14, 0, tzinfo=dt.UTC)  # 09:00 EST
+    assert not _stalled_at(friday, monday_0830)
+    assert _stalled_at(friday, monday_0900)
 
 
 def test_a_stalled_referral_reminds_its_sender_once_and_is_listed(
