@@ -75,7 +75,9 @@ class TaskView(APIView):
             "the new state in `businessStatus` (or a `status` that names one state), the "
             "appointment as an `output` of type `appointment` with `valueDateTime` to schedule, "
             "`statusReason.text` to decline. A move the referral's state does not allow, or an "
-            "invalid resource, gets 400 with a FHIR OperationOutcome naming each problem."
+            "invalid resource, gets 400 with a FHIR OperationOutcome naming each problem. A Task "
+            "that asks for what the referral already is (the same Task sent again) changes "
+            "nothing and gets 200 with the Task."
         ),
         request={"application/fhir+json": {"type": "object"}},
         responses={
@@ -96,6 +98,11 @@ class TaskView(APIView):
         update, problems = referral_fhir.from_task(data, referral=referral)
         if update is None:
             return _invalid(problems)
+        if referral_fhir.already_stands(
+            referral, update, last_note=referral_selectors.last_note(referral)
+        ):
+            # The same Task sent again: nothing to change, the Task as it stands.
+            return Response(referral_fhir.task(referral, person_name=None))
         try:
             moved = referral_services.move_referral(
                 actor,

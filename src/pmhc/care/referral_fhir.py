@@ -274,6 +274,20 @@ def from_task(data: Any, *, referral: Referral) -> tuple[Update | None, Problems
     return Update(state, appointment, reason, "\n".join(notes)), problems
 
 
+def already_stands(referral: Referral, update: Update, *, last_note: str) -> bool:
+    """Whether the update asks for what the referral already is: the same state, appointment
+    and reason, and no note but the last one recorded (the same Task sent again)."""
+    if update.status != referral.status:
+        return False
+    asks_time = update.appointment_at is not None or referral.status == S.SCHEDULED
+    if asks_time and update.appointment_at != referral.appointment_at:
+        return False
+    reason = referral.declined_reason or referral.closed_reason
+    if update.reason and update.reason != reason:
+        return False
+    return not update.note or update.note.strip() == last_note.strip()
+
+
 #: Where the service's errors belong in a Task.
 SERVICE_PATHS = {
     "status": "businessStatus",

@@ -431,6 +431,12 @@ def referral_for_api_change(actor: Actor, fhir_id: str) -> Referral:
     return found
 
 
+def last_note(referral: Referral) -> str:
+    """The note of the referral's latest event ("" when it has none)."""
+    event = ReferralEvent.objects.filter(referral=referral).order_by("-at", "-pk").first()
+    return event.note if event is not None else ""
+
+
 # --- Stalled referrals ----------------------------------------------------------------------
 
 

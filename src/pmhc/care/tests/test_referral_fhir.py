@@ -16,10 +16,11 @@ from fhir.resources.R4B.servicerequest import ServiceRequest
 from fhir.resources.R4B.task import Task
 
 from pmhc.care import referral_fhir, referral_services
+from pmhc.care.audit_codes import CareAudit
 from pmhc.care.models import Referral, ReferralEvent, ReferralStatus
 from pmhc.care.tests.referral_helpers import NARRATIVE, REASON, Referrals, referral_world
 from pmhc.platform import services as platform_services
-from pmhc.platform.models import Organization, Role
+from pmhc.platform.models import AuditEvent, Organization, Role
 from pmhc.response.tests.factories import member
 
 S = ReferralStatus
@@ -104,6 +105,45 @@ def test_a_providers_task_update_moves_the_referral_to_attended(w: Referrals) ->
     assert referral.status == S.ATTENDED and referral.attended_at is not None
     event = ReferralEvent.objects.filter(referral=referral).latest("pk")
     assert event.status == S.ATTENDED and event.by_key is not None and event.by is None
+
+
+def test_the_same_task_sent_twice_is_200_and_writes_nothing(w: Referrals) -> None:
+    referral = _scheduled(w)
+    raw = _key(w.hospital, "referrals:read", "referrals:write")
+    task = Client().get(_task_url(referral), **_headers(raw)).json()
+    task["businessStatus"] = {
+        "coding": [{"system": referral_fhir.STATE_SYSTEM, "code": "attended"}]
+    }
+    task["note"] = [{"text": "Came with her sister"}]
+    assert _put(referral, task, raw).status_code == 200
+    events, audits = ReferralEvent.objects.count(), AuditEvent.objects.count()
+    referral.refresh_from_db()
+    updated_at = referral.updated_at
+    again = _put(referral, task, raw)
+    assert again.status_code == 200, again.content
+    assert again.json()["businessStatus"]["coding"][0]["code"] == "attended"
+    assert ReferralEvent.objects.count() == events
+    assert AuditEvent.objects.filter(action=CareAudit.REFERRAL_MOVED).count() == 3
+    assert AuditEvent.objects.count() == audits
+    referral.refresh_from_db()
+    assert referral.updated_at == updated_at and referral.status == S.ATTENDED
+    # A Task that asks for something else is still a move the table judges.
+    task["businessStatus"]["coding"][0]["code"] = "scheduled"
+    task["status"] = "in-progress"
+    assert _put(referral, task, raw).status_code == 400
+
+
+def test_the_same_scheduled_task_again_keeps_the_appointment(w: Referrals) -> None:
+    referral = _scheduled(w)
+    raw = _key(w.hospital, "referrals:read", "referrals:write")
+    task = Client().get(_task_url(referral), **_headers(raw)).json()
+    events = ReferralEvent.objects.count()
+    assert _put(referral, task, raw).status_code == 200
+    assert ReferralEvent.objects.count() == events
+    # A new time is a new booking.
+    task["output"][0]["valueDateTime"] = (timezone.now() + dt.timedelta(days=5)).isoformat()
+    assert _put(referral, task, raw).status_code == 200
+    assert ReferralEvent.objects.count() == events + 1
 
 
 def test_the_round_trip_keeps_the_state(w: Referrals) -> None:
