@@ -112,10 +112,18 @@ def person_for_case(actor: Actor, pk: int) -> Person:
     return person
 
 
+def own_cases(actor: Actor) -> QuerySet[Case]:
+    """The cases the acting organization holds. A case is its holder's own: a partner under a
+    data-sharing agreement reads none of them, whatever the policy lets it read otherwise."""
+    if actor.organization_id is None:
+        return Case.objects.none()
+    return Case.objects.filter(organization_id=actor.organization_id)
+
+
 def open_case_of(actor: Actor, person: Person) -> Case | None:
     """The person's open case in the acting organization, if the actor may see it."""
     return (
-        restrict(actor, Case.objects.all(), Action.VIEW, CASE_MANAGEMENT)
+        restrict(actor, own_cases(actor), Action.VIEW, CASE_MANAGEMENT)
         .filter(person=person, status=CaseStatus.OPEN)
         .first()
     )
@@ -152,7 +160,7 @@ class CaseRead:
 def case_for_change(actor: Actor, pk: int) -> Case:
     return get_or_404(
         actor,
-        Case.objects.select_related("organization", "person", "case_manager"),
+        own_cases(actor).select_related("organization", "person", "case_manager"),
         Action.CHANGE,
         CASE_MANAGEMENT,
         pk=pk,
@@ -201,7 +209,7 @@ def case_detail(actor: Actor, pk: int, params: QueryDict | None = None) -> CaseR
     the contacts shown and the person are audited reads."""
     case = get_or_404(
         actor,
-        Case.objects.select_related("organization", "person", "case_manager", "opened_by"),
+        own_cases(actor).select_related("organization", "person", "case_manager", "opened_by"),
         Action.VIEW,
         CASE_MANAGEMENT,
         pk=pk,
@@ -339,8 +347,8 @@ def caseload(actor: Actor, manager_id: int | None = None) -> Caseload:
     else:
         manager_id = actor.user_id
     cases: QuerySet[Case] = restrict(
-        actor, Case.objects.filter(status=CaseStatus.OPEN), Action.VIEW, CASE_MANAGEMENT
-    ).filter(organization_id=organization_id)
+        actor, own_cases(actor).filter(status=CaseStatus.OPEN), Action.VIEW, CASE_MANAGEMENT
+    )
     if manager_id is not None:
         cases = cases.filter(case_manager_id=manager_id)
     found = list(

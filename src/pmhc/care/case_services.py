@@ -73,6 +73,9 @@ CLOSE_FIELDS = ("status", "closed_at", "closed_reason", "closed_note")
 
 
 def _require(actor: Actor, action: Action, obj: Any) -> None:
+    # A case is its holding organization's own: no partner changes it under an agreement.
+    if isinstance(obj, Case) and obj.organization_id != actor.organization_id:
+        raise PermissionDenied("a case is changed only by the organization that holds it")
     decision = decide(actor, action, obj, CASE_MANAGEMENT)
     if not decision:
         raise PermissionDenied(decision.reason)
@@ -393,7 +396,11 @@ def log_follow_up_done(actor: Actor, note: ContactNote) -> CaseContact | None:
     """A clinician's follow-up marked done is a co-responder follow-up visit of the person's
     open case in the note's organization, when there is one and the actor may change it
     (``response.follow_up_hooks``). Nothing happens otherwise."""
-    if note.person_id is None or note.follow_up_done_at is None:
+    if (
+        note.person_id is None
+        or note.follow_up_done_at is None
+        or note.organization_id != actor.organization_id
+    ):
         return None
     case = Case.objects.filter(
         organization_id=note.organization_id, person_id=note.person_id, status=CaseStatus.OPEN
