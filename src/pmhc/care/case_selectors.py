@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from pmhc.care.audit_codes import CareAudit
 from pmhc.care.models import CASE_MANAGERS, Case, CaseContact, CaseStatus, CaseTransfer, Referral
+from pmhc.care.referral_selectors import sent_visible
 from pmhc.dispatch.models import Call
 from pmhc.people import contacts
 from pmhc.people.models import Person
@@ -243,7 +244,10 @@ def case_detail(actor: Actor, pk: int, params: QueryDict | None = None) -> CaseR
         .order_by("-at", "-pk")[:TRANSFERS_SHOWN]
     )
     referrals = list(
-        restrict(actor, Referral.objects.filter(case=case), Action.VIEW, CASE_MANAGEMENT)
+        sent_visible(
+            actor,
+            restrict(actor, Referral.objects.filter(case=case), Action.VIEW, CASE_MANAGEMENT),
+        )
         .select_related("service")
         .order_by("-sent_at", "-pk")[:REFERRALS_SHOWN]
     )

@@ -33,8 +33,10 @@ from pmhc.care.models import (
     Case,
     Referral,
     ReferralEvent,
+    ReferralSource,
     ReferralStatus,
     Service,
+    ServiceKind,
 )
 from pmhc.people.consent_selectors import consent_allows
 from pmhc.people.models import Person
@@ -199,6 +201,37 @@ def needs_consent(sender_id: int, provider_id: int) -> bool:
 
 # --- The sender's side ----------------------------------------------------------------------
 
+#: Services whose very name says the person uses substances (Part 2 data).
+SUBSTANCE_USE_KINDS = frozenset({ServiceKind.DETOX.value, ServiceKind.SUBSTANCE_USE.value})
+
+
+def reads_clinical_sent(actor: Actor) -> bool:
+    """Whether the actor may read the clinical side of the referrals their organization sent
+    (asked as the policy decides the ``reason``: its clinical read for the purpose)."""
+    org = actor.organization_id
+    return org is not None and bool(
+        decide(
+            actor,
+            Action.VIEW,
+            sending_target(org),
+            PURPOSE,
+            classification=Classification.CLINICAL,
+        )
+    )
+
+
+def sent_visible(actor: Actor, query: QuerySet[Referral]) -> QuerySet[Referral]:
+    """The sent referrals the actor may see at all. A referral from a contact note or a case,
+    or to a detox or substance-use service, tells of the person's clinical care: those without
+    a clinical read see only referrals from an encounter report to other services, and the
+    referrals they sent themselves."""
+    if reads_clinical_sent(actor):
+        return query
+    allowed = Q(source=ReferralSource.ENCOUNTER) & ~Q(service__kind__in=sorted(SUBSTANCE_USE_KINDS))
+    if actor.user_id is not None:
+        allowed |= Q(sent_by_id=actor.user_id)
+    return query.filter(allowed)
+
 
 def sent_list(actor: Actor, params: QueryDict, status: str = "") -> keyset.KeysetPage[Referral]:
     """The referrals the actor's organization sent, newest first, a page at a time (no
@@ -208,7 +241,10 @@ def sent_list(actor: Actor, params: QueryDict, status: str = "") -> keyset.Keyse
         return keyset.paginate(
             Referral.objects.none(), params, order=ORDER, kinds=ORDER_KINDS, size=PAGE_SIZE
         )
-    query = restrict(actor, Referral.objects.filter(organization_id=org), Action.VIEW, PURPOSE)
+    query = sent_visible(
+        actor,
+        restrict(actor, Referral.objects.filter(organization_id=org), Action.VIEW, PURPOSE),
+    )
     if status in S.values:
         query = query.filter(status=status)
     return keyset.paginate(
@@ -230,9 +266,9 @@ def sent_detail(actor: Actor, pk: int) -> SenderRead:
     person are audited reads. 404 for anyone else."""
     referral = get_or_404(
         actor,
-        Referral.objects.filter(organization_id=actor.organization_id or 0).select_related(
-            *LIST_RELATED, "person"
-        ),
+        sent_visible(
+            actor, Referral.objects.filter(organization_id=actor.organization_id or 0)
+        ).select_related(*LIST_RELATED, "person"),
         Action.VIEW,
         PURPOSE,
         pk=pk,
@@ -252,9 +288,9 @@ def sent_detail(actor: Actor, pk: int) -> SenderRead:
 def referral_for_sender_change(actor: Actor, pk: int) -> Referral:
     return get_or_404(
         actor,
-        Referral.objects.filter(organization_id=actor.organization_id or 0).select_related(
-            "service"
-        ),
+        sent_visible(
+            actor, Referral.objects.filter(organization_id=actor.organization_id or 0)
+        ).select_related("service"),
         Action.VIEW,
         PURPOSE,
         pk=pk,
@@ -479,7 +515,10 @@ def stalled_list(actor: Actor, limit: int = STALLED_LIMIT) -> list[Referral]:
         return []
     now = timezone.now()
     return list(
-        restrict(actor, Referral.objects.filter(organization_id=org), Action.VIEW, PURPOSE)
+        sent_visible(
+            actor,
+            restrict(actor, Referral.objects.filter(organization_id=org), Action.VIEW, PURPOSE),
+        )
         .filter(stalled_condition(now, actor.time_zone))
         .select_related(*LIST_RELATED)
         .order_by("sent_at", "pk")[:limit]

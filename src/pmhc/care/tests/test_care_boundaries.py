@@ -4,15 +4,29 @@ beside the party who still may."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from pmhc.care import case_selectors, case_services
-from pmhc.care.models import CaseClosure, ContactKind, ContactOutcome
+from pmhc.care import case_selectors, case_services, referral_selectors
+from pmhc.care.models import (
+    CaseClosure,
+    ContactKind,
+    ContactOutcome,
+    Referral,
+    ReferralSource,
+    Service,
+    ServiceKind,
+)
 from pmhc.care.tests.case_world import build, member, open_for
+from pmhc.care.tests.referral_helpers import REASON, Referrals, referral_world
 from pmhc.conftest import Cast
-from pmhc.platform.models import Role
+from pmhc.platform.models import Role, User
+from pmhc.response.tests.factories import member as response_member
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +64,60 @@ def test_a_partner_organization_opens_none_of_the_agencys_cases(cast: Cast) -> N
             )
     case.refresh_from_db()
     assert case.status == "open" and case.last_contact_at is None
+
+
+def _sent(w: Referrals, *, by: User, source: str, service: Service) -> Referral:
+    return Referral.objects.create(
+        organization=w.agency,
+        provider=service.provider,
+        service=service,
+        person=w.person,
+        source=source,
+        encounter=w.encounter if source == ReferralSource.ENCOUNTER else None,
+        reason=REASON,
+        sent_by=by,
+    )
+
+
+def test_a_sent_referral_of_clinical_care_is_read_only_by_clinical_readers(db: None) -> None:
+    w = referral_world()
+    clinician = response_member(w.agency, Role.CLINICIAN)
+    detox = Service.objects.create(
+        organization=w.agency,
+        provider=w.hospital,
+        external_id="hosp-detox",
+        name="County Detox",
+        kind=ServiceKind.DETOX,
+        accepts_referrals=True,
+    )
+    plain = _sent(w, by=clinician, source=ReferralSource.ENCOUNTER, service=w.service)
+    from_note = _sent(w, by=clinician, source=ReferralSource.CONTACT_NOTE, service=w.service)
+    from_case = _sent(w, by=w.case_manager, source=ReferralSource.CASE, service=w.service)
+    to_detox = _sent(w, by=clinician, source=ReferralSource.ENCOUNTER, service=detox)
+    own_detox = _sent(w, by=w.officer, source=ReferralSource.ENCOUNTER, service=detox)
+    hidden = [from_note, from_case, to_detox]
+    missing = max(r.pk for r in Referral.objects.all()) + 100
+    for user, sees in (
+        (w.officer, [plain, own_detox]),
+        (w.coordinator, [plain]),
+        (clinician, [plain, *hidden, own_detox]),
+        (w.case_manager, [plain, *hidden, own_detox]),
+    ):
+        client = Client()
+        client.force_login(user)
+        listed = client.get(reverse("care_referrals")).content.decode()
+        Referral.objects.update(sent_at=timezone.now() - dt.timedelta(days=8))
+        stalled = {r.pk for r in referral_selectors.stalled_list(w.actor(user))}
+        assert client.get(reverse("care_referral", args=[missing])).status_code == 404
+        for referral in [plain, *hidden, own_detox]:
+            page = client.get(reverse("care_referral", args=[referral.pk]))
+            link = reverse("care_referral", args=[referral.pk]) + '"'
+            if referral in sees:
+                assert page.status_code == 200, (user.username, referral.source)
+                assert link in listed and referral.pk in stalled
+            else:
+                assert page.status_code == 404, (user.username, referral.source)
+                assert link not in listed and referral.pk not in stalled
+                assert "Vale" not in page.content.decode()
+                close = client.post(reverse("care_referral_close", args=[referral.pk]))
+                assert close.status_code == 404
