@@ -187,10 +187,27 @@ def service_choices(actor: Actor) -> list[Service]:
     )
 
 
-def consent_for(person: Person, provider_id: int, *, today: dt.date) -> object | None:
-    """The consent in force that lets the person's clinical details reach the provider for
-    case management, or ``None``."""
-    return consent_allows(person.pk, provider_id, PURPOSE, Classification.CLINICAL, today)
+#: Services whose very name says the person uses substances (Part 2 data).
+SUBSTANCE_USE_KINDS = frozenset({ServiceKind.DETOX.value, ServiceKind.SUBSTANCE_USE.value})
+
+
+def reason_classification(service_kind: str) -> Classification:
+    """What a referral's reason is: to a detox or substance-use service it is substance-use
+    data (42 CFR Part 2), to any other service clinical."""
+    if service_kind in SUBSTANCE_USE_KINDS:
+        return Classification.SUBSTANCE_USE
+    return Classification.CLINICAL
+
+
+def consent_for(
+    person: Person, provider_id: int, *, today: dt.date, service_kind: str = ""
+) -> object | None:
+    """The consent in force that lets the person's details and the reason reach the provider
+    for case management, or ``None``: to a detox or substance-use service, a Part 2 consent
+    naming the provider."""
+    return consent_allows(
+        person.pk, provider_id, PURPOSE, reason_classification(service_kind), today
+    )
 
 
 def needs_consent(sender_id: int, provider_id: int) -> bool:
@@ -200,9 +217,6 @@ def needs_consent(sender_id: int, provider_id: int) -> bool:
 
 
 # --- The sender's side ----------------------------------------------------------------------
-
-#: Services whose very name says the person uses substances (Part 2 data).
-SUBSTANCE_USE_KINDS = frozenset({ServiceKind.DETOX.value, ServiceKind.SUBSTANCE_USE.value})
 
 
 def reads_clinical_sent(actor: Actor) -> bool:
@@ -361,7 +375,12 @@ def _consent_in_force(referral: Referral) -> bool:
     if not needs_consent(referral.organization_id, referral.provider_id):
         return True
     today = dates.today_in(referral.organization.time_zone)
-    return consent_for(referral.person, referral.provider_id, today=today) is not None
+    return (
+        consent_for(
+            referral.person, referral.provider_id, today=today, service_kind=referral.service.kind
+        )
+        is not None
+    )
 
 
 def _granted(actor: Actor, referral: Referral) -> Granted:

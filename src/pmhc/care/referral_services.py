@@ -120,7 +120,21 @@ def send_referral(
     assert provider_id is not None
     consent: Any = None
     if sel.needs_consent(org, provider_id):
-        consent = sel.consent_for(person, provider_id, today=dates.today_in(actor.time_zone))
+        consent = sel.consent_for(
+            person,
+            provider_id,
+            today=dates.today_in(actor.time_zone),
+            service_kind=service.kind,
+        )
+        if consent is None and service.kind in sel.SUBSTANCE_USE_KINDS:
+            raise ConsentMissing(
+                _(
+                    "This referral goes to a substance use service of another organization: it "
+                    "needs the person's consent to share substance use disorder records (42 CFR "
+                    "Part 2) with that organization, and none is in force."
+                ),
+                code="consent",
+            )
         if consent is None:
             raise ConsentMissing(
                 _(

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from pmhc.care import case_selectors, case_services, referral_selectors
+from pmhc.care import case_selectors, case_services, referral_selectors, referral_services
 from pmhc.care.models import (
     CaseClosure,
     ContactKind,
@@ -25,7 +25,8 @@ from pmhc.care.models import (
 from pmhc.care.tests.case_world import build, member, open_for
 from pmhc.care.tests.referral_helpers import REASON, Referrals, referral_world
 from pmhc.conftest import Cast
-from pmhc.platform.models import Role, User
+from pmhc.people.models import Consent
+from pmhc.platform.models import Classification, Purpose, Role, User
 from pmhc.response.tests.factories import member as response_member
 
 pytestmark = pytest.mark.django_db
@@ -82,14 +83,7 @@ def _sent(w: Referrals, *, by: User, source: str, service: Service) -> Referral:
 def test_a_sent_referral_of_clinical_care_is_read_only_by_clinical_readers(db: None) -> None:
     w = referral_world()
     clinician = response_member(w.agency, Role.CLINICIAN)
-    detox = Service.objects.create(
-        organization=w.agency,
-        provider=w.hospital,
-        external_id="hosp-detox",
-        name="County Detox",
-        kind=ServiceKind.DETOX,
-        accepts_referrals=True,
-    )
+    detox = _detox(w)
     plain = _sent(w, by=clinician, source=ReferralSource.ENCOUNTER, service=w.service)
     from_note = _sent(w, by=clinician, source=ReferralSource.CONTACT_NOTE, service=w.service)
     from_case = _sent(w, by=w.case_manager, source=ReferralSource.CASE, service=w.service)
@@ -121,3 +115,53 @@ def test_a_sent_referral_of_clinical_care_is_read_only_by_clinical_readers(db: N
                 assert "Vale" not in page.content.decode()
                 close = client.post(reverse("care_referral_close", args=[referral.pk]))
                 assert close.status_code == 404
+
+
+def _detox(w: Referrals) -> Service:
+    return Service.objects.create(
+        organization=w.agency,
+        provider=w.hospital,
+        external_id="hosp-detox",
+        name="County Detox",
+        kind=ServiceKind.DETOX,
+        accepts_referrals=True,
+    )
+
+
+def test_a_referral_to_a_detox_service_needs_a_part_2_consent_naming_the_provider(
+    db: None,
+) -> None:
+    w = referral_world()
+    detox = _detox(w)
+    w.consent()  # clinical data to the hospital: not enough for substance-use data
+
+    def send() -> Referral:
+        return referral_services.send_referral(
+            w.actor(w.officer), person=w.person, service=detox, reason=REASON, encounter=w.encounter
+        )
+
+    with pytest.raises(referral_services.ConsentMissing):
+        send()
+    assert not Referral.objects.exists()
+    part2 = Consent.objects.create(
+        organization=w.agency,
+        person=w.person,
+        purposes=[Purpose.CASE_MANAGEMENT],
+        data_classes=[Classification.SUBSTANCE_USE],
+        part2=True,
+        valid_from=timezone.localdate() - dt.timedelta(days=1),
+    )
+    part2.recipients.add(w.hospital)
+    referral = send()
+    assert referral.consent_id == part2.pk
+    granted = referral_selectors.received_detail(w.actor(w.intake), referral.pk)
+    assert granted.consent_in_force and granted.name == str(w.person)
+    # The Part 2 consent ends: the provider reads the person's details no more, though the
+    # clinical consent is still in force.
+    part2.recipients.clear()
+    granted = referral_selectors.received_detail(w.actor(w.intake), referral.pk)
+    assert not granted.consent_in_force and granted.name is None and granted.reason is None
+    # Any other service still takes the clinical consent.
+    assert referral_services.send_referral(
+        w.actor(w.officer), person=w.person, service=w.service, reason=REASON, encounter=w.encounter
+    )
