@@ -396,9 +396,13 @@ def _granted(actor: Actor, referral: Referral) -> Granted:
         )
     )
     person = referral.person
-    if in_force and person.organization_id == actor.organization_id:
-        # The provider holds the person's record itself (a referral inside one organization):
-        # its own rules for people apply, not the referral's grant.
+    if in_force and (
+        person.organization_id == actor.organization_id
+        or not needs_consent(referral.organization_id, referral.provider_id or 0)
+    ):
+        # The provider holds the person's record itself, or the referral stayed inside one
+        # organization and relied on no consent (the record may be a partner's): the rules
+        # for people apply, not the referral's grant.
         in_force = bool(decide(actor, Action.VIEW, person, PURPOSE))
     if in_force:
         shown = [f"person.{name}" for name in GRANTED_PERSON_FIELDS if getattr(person, name)]

@@ -25,7 +25,7 @@ from pmhc.care.models import (
 from pmhc.care.tests.case_world import build, member, open_for
 from pmhc.care.tests.referral_helpers import REASON, Referrals, referral_world
 from pmhc.conftest import Cast
-from pmhc.people.models import Consent
+from pmhc.people.models import Consent, Person
 from pmhc.platform.models import Classification, Purpose, Role, User
 from pmhc.response.tests.factories import member as response_member
 
@@ -165,3 +165,35 @@ def test_a_referral_to_a_detox_service_needs_a_part_2_consent_naming_the_provide
     assert referral_services.send_referral(
         w.actor(w.officer), person=w.person, service=w.service, reason=REASON, encounter=w.encounter
     )
+
+
+def test_an_internal_referral_names_a_person_only_to_those_the_policy_lets_read_them(
+    db: None,
+) -> None:
+    w = referral_world()
+    clinic = Service.objects.create(
+        organization=w.agency,
+        provider=w.agency,
+        external_id="own-clinic",
+        name="Agency clinic",
+        kind=ServiceKind.OUTPATIENT,
+        accepts_referrals=True,
+    )
+    elsewhere = Person.objects.create(
+        organization=w.other,
+        given_name="Sky",
+        family_name="Marlow",
+        date_of_birth=dt.date(1990, 1, 2),
+    )
+    own = _sent(w, by=w.officer, source=ReferralSource.ENCOUNTER, service=clinic)
+    theirs = _sent(w, by=w.officer, source=ReferralSource.ENCOUNTER, service=clinic)
+    Referral.objects.filter(pk=theirs.pk).update(person=elsewhere)
+    reader = w.actor(w.case_manager)
+    granted = referral_selectors.received_detail(reader, own.pk)
+    assert granted.name == str(w.person) and granted.reason == REASON
+    granted = referral_selectors.received_detail(reader, theirs.pk)
+    assert granted.name is None and granted.date_of_birth is None and granted.reason is None
+    page = Client()
+    page.force_login(w.case_manager)
+    body = page.get(reverse("care_referral_received", args=[theirs.pk])).content.decode()
+    assert "Marlow" not in body and "1990" not in body
