@@ -125,3 +125,13 @@ class CloseForm(USWDSMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed when the reason is Other. Clinical. Up to 4,000 characters."),
     )
+
+    def __init__(self, *args: object, clinical: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not clinical:
+            # The note is clinical: those who may not write it neither see it nor choose
+            # Other, which needs one.
+            del self.fields["note"]
+            field = self.fields["reason"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [c for c in CaseClosure.choices if c[0] != CaseClosure.OTHER]

@@ -168,6 +168,14 @@ def case_for_change(actor: Actor, pk: int) -> Case:
     )
 
 
+def writes_clinical(actor: Actor, case: Case) -> bool:
+    """Whether the actor may write the case's clinical fields (goals, contact notes, the
+    closing note): those who may not read clinical data may not write it either."""
+    return bool(
+        decide(actor, Action.CHANGE, case, CASE_MANAGEMENT, classification=Classification.CLINICAL)
+    )
+
+
 def goals_for_change(actor: Actor, case: Case) -> str | None:
     """The case's goals to edit (an audited read), or None when the actor may not read them
     (clinical): then they may not change them either."""

@@ -24,6 +24,7 @@ from pmhc.care.case_selectors import (
     CASE_MANAGEMENT,
     case_target,
     is_case_manager_of,
+    writes_clinical,
 )
 from pmhc.care.models import (
     Case,
@@ -238,13 +239,16 @@ def log_contact(
     call: Call | None = None,
 ) -> CaseContact:
     """Log one contact of an open case. The case's last contact becomes the newest logged,
-    and its next contact falls due ``contact_every_days`` after it."""
+    and its next contact falls due ``contact_every_days`` after it. The note is clinical:
+    only those who may write clinical data write one."""
     _require(actor, Action.CHANGE, case)
+    note = note.strip()
+    if note and not writes_clinical(actor, case):
+        raise PermissionDenied("the note of a contact is clinical")
     locked = _locked(case)
     _require_open(locked)
     now = timezone.now()
     at = at or now
-    note = note.strip()
     errors: dict[str, str] = {}
     if kind not in ContactKind.values:
         errors["kind"] = _("Choose the kind of contact.")
@@ -328,11 +332,14 @@ def transfer_case(actor: Actor, *, case: Case, to_manager: User, reason: str) ->
 
 @transaction.atomic
 def close_case(actor: Actor, *, case: Case, reason: str, note: str = "") -> Case:
-    """Close an open case with the reason (and, if need be, a note)."""
+    """Close an open case with the reason (and, if need be, a note). The note is clinical:
+    only those who may write clinical data write one."""
     _require(actor, Action.CHANGE, case)
+    note = note.strip()
+    if note and not writes_clinical(actor, case):
+        raise PermissionDenied("the closing note is clinical")
     locked = _locked(case)
     _require_open(locked)
-    note = note.strip()
     errors: dict[str, str] = {}
     if reason not in CaseClosure.values:
         errors["reason"] = _("Choose why the case closes.")

@@ -135,7 +135,11 @@ def _case_form(
 @login_required
 def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
     def form_for(actor: Actor, found: Case, data: Any) -> ContactForm:
-        return ContactForm(data, calls=case_selectors.recent_calls(actor, found))
+        form = ContactForm(data, calls=case_selectors.recent_calls(actor, found))
+        if not case_selectors.writes_clinical(actor, found):
+            # Clinical: not written by those who may not read it.
+            del form.fields["note"]
+        return form
 
     def save(actor: Actor, found: Case, form: ContactForm) -> None:
         data = form.cleaned_data
@@ -146,7 +150,7 @@ def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
             kind=data["kind"],
             outcome=data["outcome"],
             at=data["at"],
-            note=data["note"],
+            note=data.get("note") or "",
             call=call,
         )
 
@@ -223,11 +227,12 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     def form_for(actor: Actor, found: Case, data: Any) -> CloseForm:
-        return CloseForm(data)
+        return CloseForm(data, clinical=case_selectors.writes_clinical(actor, found))
 
     def save(actor: Actor, found: Case, form: CloseForm) -> None:
+        data = form.cleaned_data
         case_services.close_case(
-            actor, case=found, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+            actor, case=found, reason=data["reason"], note=data.get("note") or ""
         )
 
     return _case_form(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from pmhc.care import case_selectors, case_services, referral_selectors, referral_services
 from pmhc.care.models import (
     CaseClosure,
+    CaseContact,
     ContactKind,
     ContactOutcome,
     Referral,
@@ -197,3 +198,44 @@ def test_an_internal_referral_names_a_person_only_to_those_the_policy_lets_read_
     page.force_login(w.case_manager)
     body = page.get(reverse("care_referral_received", args=[theirs.pk])).content.decode()
     assert "Marlow" not in body and "1990" not in body
+
+
+def test_the_notes_of_contacts_and_the_closing_note_are_written_only_by_clinical_readers(
+    cast: Cast,
+) -> None:
+    world = build(cast)
+    case = open_for(cast, world.manager, world.person)
+    contact_url = reverse("care_contact_new", args=[case.pk])
+    close_url = reverse("care_case_close", args=[case.pk])
+    # The coordinator logs a contact and closes the case, but writes no clinical note.
+    coordinator = cast.client(world.coordinator)
+    assert 'name="note"' not in coordinator.get(contact_url).content.decode()
+    form = coordinator.get(close_url).content.decode()
+    assert 'name="note"' not in form and 'value="other"' not in form
+    posted = {"kind": ContactKind.CALL, "outcome": ContactOutcome.REACHED, "note": "Xqclinical"}
+    assert coordinator.post(contact_url, posted).status_code == 302
+    assert CaseContact.objects.get(case=case).note == ""
+    with pytest.raises(PermissionDenied):
+        case_services.log_contact(
+            cast.actor(world.coordinator),
+            case=case,
+            kind=ContactKind.CALL,
+            outcome=ContactOutcome.REACHED,
+            note="Xqclinical",
+        )
+    with pytest.raises(PermissionDenied):
+        case_services.close_case(
+            cast.actor(world.coordinator), case=case, reason=CaseClosure.OTHER, note="Xqclinical"
+        )
+    assert CaseContact.objects.filter(case=case).count() == 1
+    # The case manager writes both.
+    manager = cast.client(world.manager)
+    assert 'name="note"' in manager.get(contact_url).content.decode()
+    assert manager.post(contact_url, posted).status_code == 302
+    assert CaseContact.objects.filter(case=case, note="Xqclinical").count() == 1
+    form = manager.get(close_url).content.decode()
+    assert 'name="note"' in form and 'value="other"' in form
+    done = manager.post(close_url, {"reason": CaseClosure.OTHER, "note": "Xqclosing"})
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "closed" and case.closed_note == "Xqclosing"
