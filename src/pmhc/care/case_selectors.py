@@ -30,6 +30,7 @@ from pmhc.people.selectors import person_detail, read_people
 from pmhc.platform import audit, dates, keyset, restricted
 from pmhc.platform.access import Action, Actor, Target, decide, get_or_404, restrict
 from pmhc.platform.models import Classification, Membership, Purpose, Role, User
+from pmhc.response.models import ContactNote
 
 CASE_MANAGEMENT = Purpose.CASE_MANAGEMENT
 #: A case with no contact in this many days is called out on the caseload.
@@ -119,6 +120,19 @@ def own_cases(actor: Actor) -> QuerySet[Case]:
     if actor.organization_id is None:
         return Case.objects.none()
     return Case.objects.filter(organization_id=actor.organization_id)
+
+
+def note_is_about(note: ContactNote, person: Person) -> bool:
+    """Whether a contact note is about the person: their record, or another record of the
+    same identity."""
+    if note.person_id is None:
+        return False
+    if note.person_id == person.pk:
+        return True
+    return (
+        person.identity_id is not None
+        and Person.objects.filter(pk=note.person_id, identity_id=person.identity_id).exists()
+    )
 
 
 def open_case_of(actor: Actor, person: Person) -> Case | None:

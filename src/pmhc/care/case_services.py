@@ -24,6 +24,7 @@ from pmhc.care.case_selectors import (
     CASE_MANAGEMENT,
     case_target,
     is_case_manager_of,
+    note_is_about,
     writes_clinical,
 )
 from pmhc.care.models import (
@@ -139,6 +140,8 @@ def open_case(
         or not decide(actor, Action.VIEW, contact_note, CASE_MANAGEMENT)
     ):
         errors["contact_note"] = _("That contact note is not one of your organization's.")
+    elif contact_note is not None and not note_is_about(contact_note, person):
+        errors["contact_note"] = _("That contact note is about someone else.")
     if errors:
         raise ValidationError(errors)
     today = _organization_today(organization)

@@ -67,6 +67,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
         return redirect("care_case", pk=existing.pk)
     note_pk = _int(request.GET.get("note"))
     note = contact_selectors.note_for_change(actor, note_pk) if note_pk is not None else None
+    if note is not None and not case_selectors.note_is_about(note, person):
+        # A case names only a note about its own person.
+        raise Http404("Not found")
     origin = CaseOrigin.FOLLOW_UP if note is not None else _origin(request)
     form = OpenCaseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -7,15 +7,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from pmhc.care import case_selectors, case_services, referral_selectors, referral_services
 from pmhc.care.models import (
+    Case,
     CaseClosure,
     CaseContact,
+    CaseOrigin,
     ContactKind,
     ContactOutcome,
     Referral,
@@ -23,7 +25,7 @@ from pmhc.care.models import (
     Service,
     ServiceKind,
 )
-from pmhc.care.tests.case_world import build, member, open_for
+from pmhc.care.tests.case_world import build, member, open_for, person_with_calls
 from pmhc.care.tests.referral_helpers import REASON, Referrals, referral_world
 from pmhc.conftest import Cast
 from pmhc.people.models import Consent, Person
@@ -239,3 +241,42 @@ def test_the_notes_of_contacts_and_the_closing_note_are_written_only_by_clinical
     assert done.status_code == 302
     case.refresh_from_db()
     assert case.status == "closed" and case.closed_note == "Xqclosing"
+
+
+def test_a_case_names_only_a_contact_note_about_its_own_person(cast: Cast) -> None:
+    from pmhc.dispatch.tests.units import crisis_team
+    from pmhc.response.models import ContactNote
+
+    world = build(cast)
+    other, _calls = person_with_calls(cast, "Lindqvist", "Aino", calls=0)
+    unit = crisis_team(cast)
+    note = ContactNote.objects.create(
+        organization=cast.agency,
+        call=unit.call,
+        assignment=unit.assignment,
+        person=other,
+        filed_by=world.other_manager,
+        filed_by_name="Morgan Hale",
+        risk_level="moderate",
+        follow_up_with="Crisis clinic",
+        follow_up_on=cast.agency.today(),
+    )
+    client = cast.client(world.manager)
+    base = reverse("care_case_new")
+    wrong = f"{base}?person={world.person.pk}&note={note.pk}"
+    assert client.get(wrong).status_code == 404
+    assert client.post(wrong, {"goals": "", "contact_every_days": "7"}).status_code == 404
+    with pytest.raises(ValidationError) as refused:
+        case_services.open_case(
+            cast.actor(world.manager),
+            person=world.person,
+            origin=CaseOrigin.FOLLOW_UP,
+            contact_note=note,
+        )
+    assert "about someone else" in str(refused.value)
+    assert not Case.objects.exists()
+    # The note's own person's case names it.
+    right = f"{base}?person={other.pk}&note={note.pk}"
+    assert client.get(right).status_code == 200
+    assert client.post(right, {"goals": "", "contact_every_days": "7"}).status_code == 302
+    assert Case.objects.get().contact_note_id == note.pk
