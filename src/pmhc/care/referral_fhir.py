@@ -6,7 +6,9 @@ Mapping. Both resources carry the referral's ``fhir_id`` as their id.
 
 - ``ServiceRequest``: ``status`` ``active`` while the referral is open, ``completed`` once
   engaged (or closed after the first appointment), ``revoked`` when declined or closed before
-  it; ``intent`` ``order``; ``subject`` ``Patient/<person id>`` with the person's name;
+  it; ``intent`` ``order``; ``subject`` ``Patient/<person id>`` with the person's name, or,
+  when the person's details are withheld (consent ended), only the text ``Withheld``: no
+  reference that would let the reader follow the person from referral to referral;
   ``requester`` and ``performer`` ``Organization/<slug>`` (sender and provider); ``code`` the
   service (its name, and its kind in ``urn:pmhc:service-kind``); ``reasonCode`` the reason
   (text); ``authoredOn`` when it was sent; ``occurrenceDateTime`` the appointment.
@@ -107,11 +109,16 @@ def task_status(referral: Referral) -> str:
     return TASK_STATUS[referral.status]
 
 
+#: The subject of a referral whose person's details are withheld.
+WITHHELD = "Withheld"
+
+
 def _patient(referral: Referral, name: str | None) -> dict[str, str]:
-    patient = {"reference": f"Patient/{referral.person_id}"}
-    if name:
-        patient["display"] = name
-    return patient
+    """The person as a reference, or, when their details are withheld (``None``), a bare
+    display: no identifier of the person crosses."""
+    if not name:
+        return {"display": WITHHELD}
+    return {"reference": f"Patient/{referral.person_id}", "display": name}
 
 
 def service_request(

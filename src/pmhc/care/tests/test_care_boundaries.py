@@ -5,6 +5,7 @@ beside the party who still may."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -280,3 +281,36 @@ def test_a_case_names_only_a_contact_note_about_its_own_person(cast: Cast) -> No
     assert client.get(right).status_code == 200
     assert client.post(right, {"goals": "", "contact_every_days": "7"}).status_code == 302
     assert Case.objects.get().contact_note_id == note.pk
+
+
+def test_a_withheld_person_crosses_over_fhir_without_a_reference(db: None) -> None:
+    from fhir.resources.R4B.servicerequest import ServiceRequest
+    from fhir.resources.R4B.task import Task
+
+    from pmhc.platform import services as platform_services
+    from pmhc.platform.access import actor_for_user
+
+    w = referral_world()
+    referral = w.send()
+    admin = response_member(w.hospital, Role.ADMINISTRATOR)
+    _row, raw = platform_services.create_api_key(
+        actor_for_user(admin), organization=w.hospital, name="EHR", scopes=["referrals:read"]
+    )
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Api-Key {raw}"}
+    urls = [
+        reverse("api_referral_service_request", args=[referral.fhir_id]),
+        reverse("api_referral_task", args=[referral.fhir_id]),
+    ]
+    shown = [Client().get(url, **headers).json() for url in urls]
+    assert shown[0]["subject"] == {"reference": f"Patient/{w.person.pk}", "display": "Vale, Robin"}
+    assert shown[1]["for"]["reference"] == f"Patient/{w.person.pk}"
+    Consent.objects.get().recipients.clear()  # the consent no longer covers the hospital
+    responses = [Client().get(url, **headers) for url in urls]
+    service_request, task = (response.json() for response in responses)
+    ServiceRequest.model_validate(service_request)
+    Task.model_validate(task)
+    assert service_request["subject"] == {"display": "Withheld"}
+    assert task["for"] == {"display": "Withheld"}
+    for response in responses:
+        assert "Patient/" not in response.content.decode()
+        assert "Vale" not in response.content.decode()
