@@ -5,6 +5,10 @@ Every place is fictional, named for the county, around an invented centre of the
 (``CENTRE``). The hospital runs the emergency department and the psychiatric emergency
 service; the behavioral health center runs the crisis stabilization center, its outpatient
 clinic and its crisis line, so its clinician and case manager keep that capacity current.
+A service is run only by the keeper or a partner under an agreement in force: the department,
+the behavioral health center and the hospital sign a directory and referral agreement (agency
+data, for administration) before the import, as the hospital's handoff agreement with the
+department has ended.
 The crisis center's staff gave its chairs a minute before the demo was loaded; the sobering
 center's figure is older than the stale limit, to show how an out-of-date figure looks. The
 figures are drawn from the step's own random source.
@@ -135,9 +139,24 @@ def step_directory(ctx: DemoContext) -> None:
 
     from pmhc.care import directory_import_services, directory_services
     from pmhc.care.models import CapacityUpdate, Service
+    from pmhc.platform import agreement_services
     from pmhc.platform.access import actor_for_user
+    from pmhc.platform.models import Classification, Purpose
 
-    pd = ctx.organizations["pd"]
+    pd, bhc, hospital = (ctx.organizations[k] for k in ("pd", "bhc", "hospital"))
+    agreement = agreement_services.propose_agreement(
+        ctx.actor,
+        organization=pd,
+        title="Service directory and referral agreement (synthetic)",
+        partners=[bhc, hospital],
+        classifications=[Classification.AGENCY],
+        purposes=[Purpose.ADMINISTRATION],
+        effective_on=ctx.today - dt.timedelta(days=30),
+        ends_on=ctx.today + dt.timedelta(days=700),
+        notes="Synthetic demo agreement: the hospital runs services of the directory.",
+    )
+    for partner in (bhc, hospital):
+        agreement_services.accept_agreement(ctx.actor, agreement=agreement, organization=partner)
     coordinator = actor_for_user(ctx.users["coordinator"])
     result = directory_import_services.import_directory(
         coordinator,

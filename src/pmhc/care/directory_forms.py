@@ -9,8 +9,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pmhc.care.directory_selectors import TAKE_NOW_KINDS
-from pmhc.care.directory_services import MAX_OPEN, MAX_WAIT_MINUTES
+from pmhc.care.directory_selectors import TAKE_NOW_KINDS, provider_ids
+from pmhc.care.directory_services import MAX_OPEN, MAX_WAIT_MINUTES, NOT_A_PARTNER
 from pmhc.care.models import Condition, Service, ServiceKind
 from pmhc.platform.forms import USWDSMixin
 from pmhc.platform.models import Organization
@@ -162,8 +162,10 @@ class ServiceForm(USWDSMixin, forms.ModelForm):
         )
         widgets = {"how_to_refer": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, keeper_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: The organization whose directory holds the service: it names its provider.
+        self.keeper_id = keeper_id
         instance = self.instance
         # Shown as the codes typed, never as the list the model holds.
         self.initial["languages"] = ", ".join(instance.languages or [])
@@ -186,9 +188,15 @@ class ServiceForm(USWDSMixin, forms.ModelForm):
         slug = (self.cleaned_data.get("provider") or "").strip()
         if not slug:
             return None
-        found = Organization.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        # Looked up among the keeper's partners only: whether another name exists is not said.
+        allowed = provider_ids(self.keeper_id) if self.keeper_id is not None else frozenset()
+        found = (
+            Organization.objects.filter(slug=slug, pk__in=sorted(allowed))
+            .values_list("pk", flat=True)
+            .first()
+        )
         if found is None:
-            raise forms.ValidationError(_("No organization on this server has this short name."))
+            raise forms.ValidationError(NOT_A_PARTNER)
         return found
 
     def values(self) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmhc.care.audit_codes import CareAudit
-from pmhc.care.directory_selectors import ADMINISTRATION, keeps_directory
+from pmhc.care.directory_selectors import ADMINISTRATION, keeps_directory, provider_ids
 from pmhc.care.models import CapacityUnit, Condition, Service, ServiceKind
 from pmhc.platform import audit, uploads
 from pmhc.platform.access import Actor
@@ -212,7 +212,8 @@ def _row(values: dict[str, str], providers: dict[str, int]) -> dict[str, Any]:
         if name == "provider":
             if text not in providers:
                 problems.append(
-                    _("provider %(slug)s is not an organization on this server.") % {"slug": text}
+                    _("provider %(slug)s is not one of your partner organizations.")
+                    % {"slug": text}
                 )
             else:
                 fields[name] = providers[text]
@@ -234,11 +235,14 @@ def _row(values: dict[str, str], providers: dict[str, int]) -> dict[str, Any]:
     return fields
 
 
-def _providers(text: str) -> dict[str, int]:
-    """The organizations the file names as providers, by slug."""
+def _providers(text: str, header: list[str], keeper_id: int) -> dict[str, int]:
+    """The organizations the file names as providers that may run the keeper's services (the
+    keeper and its partners), by slug; a name that is not among them is not looked up."""
     slugs = set()
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader.fieldnames = header
     try:
+        next(reader, None)  # the header line itself
         for values in reader:
             slug = (values.get("provider") or "").strip()
             if slug:
@@ -247,10 +251,15 @@ def _providers(text: str) -> dict[str, int]:
                 break
     except csv.Error:
         pass
-    return dict(Organization.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    allowed = sorted(provider_ids(keeper_id))
+    return dict(
+        Organization.objects.filter(slug__in=slugs, pk__in=allowed).values_list("slug", "pk")
+    )
 
 
-def _read(upload: UploadedFile) -> tuple[list[tuple[int, dict[str, Any]]], list[Rejection], int]:
+def _read(
+    upload: UploadedFile, keeper_id: int
+) -> tuple[list[tuple[int, dict[str, Any]]], list[Rejection], int]:
     raw = upload.read()
     try:
         text = raw.decode("utf-8-sig")
@@ -268,7 +277,7 @@ def _read(upload: UploadedFile) -> tuple[list[tuple[int, dict[str, Any]]], list[
         if unknown:
             parts.append(_("Unknown columns: %s.") % ", ".join(unknown))
         raise ValidationError({"file": " ".join(parts)})
-    providers = _providers(text) if "provider" in header else {}
+    providers = _providers(text, header, keeper_id) if "provider" in header else {}
     good: list[tuple[int, dict[str, Any]]] = []
     rejected: list[Rejection] = []
     seen: dict[str, int] = {}
@@ -323,7 +332,7 @@ def import_directory(
     if actor.organization_id != organization.pk or not keeps_directory(actor):
         raise PermissionDenied("only the directory's keepers import it")
     uploads.check_upload(upload, [uploads.CSV], max_bytes=MAX_BYTES)
-    good, rejected, rows = _read(upload)
+    good, rejected, rows = _read(upload, organization.pk)
     result = ImportResult(rows=rows, rejected=rejected)
     if rejected:
         return result

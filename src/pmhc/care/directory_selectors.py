@@ -40,7 +40,14 @@ from pmhc.platform.access import (
     decide,
     organization_scope,
 )
-from pmhc.platform.models import Classification, Purpose, Role
+from pmhc.platform.models import (
+    AgreementStatus,
+    Classification,
+    DataSharingAgreement,
+    Organization,
+    Purpose,
+    Role,
+)
 
 ADMINISTRATION = Purpose.ADMINISTRATION
 ACTIVE_CALL = Purpose.ACTIVE_CALL
@@ -113,6 +120,22 @@ def directory_target(organization_id: int) -> Target:
         access_classification=Classification.AGENCY,
         access_write_roles=DIRECTORY_KEEPERS,
     )
+
+
+def provider_ids(organization_id: int, today: dt.date | None = None) -> frozenset[int]:
+    """The organizations that may run a service of ``organization_id``'s directory (receive
+    its referrals): the keeper itself, and each partner under a data-sharing agreement in
+    force on the keeper's date ``today``."""
+    if today is None:
+        keeper = Organization.objects.only("time_zone").get(pk=organization_id)
+        today = keeper.today()
+    in_force = DataSharingAgreement.objects.filter(
+        status=AgreementStatus.IN_FORCE, parties=organization_id, effective_on__lte=today
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    partners = Organization.objects.filter(agreements__in=in_force.values("pk")).values_list(
+        "pk", flat=True
+    )
+    return frozenset({organization_id, *partners})
 
 
 def keeps_directory(actor: Actor) -> bool:

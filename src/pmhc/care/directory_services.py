@@ -13,15 +13,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from pmhc.care.audit_codes import CareAudit
-from pmhc.care.directory_selectors import ADMINISTRATION, directory_target, may_update_capacity
+from pmhc.care.directory_selectors import (
+    ADMINISTRATION,
+    directory_target,
+    may_update_capacity,
+    provider_ids,
+)
 from pmhc.care.models import CapacityUpdate, Service, ServiceKind
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, decide
 
 #: The largest figures a phone form takes: beds or chairs open, and minutes of wait.
 MAX_OPEN = 999
+#: Said of a provider that is neither the keeper nor its partner (nor, so, whether it exists).
+NOT_A_PARTNER = _lazy(
+    "This is not one of your partner organizations. A service is run by your organization or "
+    "by a partner under a data-sharing agreement in force."
+)
 MAX_WAIT_MINUTES = 24 * 60
 CAPACITY_FIELDS = ("capacity_open", "wait_minutes", "capacity_updated_at")
 
@@ -137,6 +148,9 @@ def _check_service(organization_id: int, pk: int | None, values: dict[str, Any])
         errors["max_age"] = _("The oldest age taken cannot be below the youngest.")
     if values.get("capacity_total") is not None and not values.get("capacity_unit"):
         errors["capacity_unit"] = _("Say what the capacity is kept in.")
+    provider_id = values.get("provider_id")
+    if provider_id is not None and provider_id not in provider_ids(organization_id):
+        errors["provider"] = str(NOT_A_PARTNER)
     if values.get("kind") not in ServiceKind.values:
         errors["kind"] = _("Choose the kind of service.")
     taken = Service.objects.filter(

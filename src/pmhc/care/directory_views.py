@@ -81,6 +81,7 @@ def _service_form(request: HttpRequest, actor: Actor, found: Service | None) -> 
     form = ServiceForm(
         request.POST if request.method == "POST" else None,
         instance=found if found is not None else Service(),
+        keeper_id=found.organization_id if found is not None else actor.organization_id,
     )
     if request.method == "POST" and form.is_valid():
         assert actor.organization_id is not None

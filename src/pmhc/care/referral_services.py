@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from pmhc.care import referral_selectors as sel
 from pmhc.care.audit_codes import CareAudit
+from pmhc.care.directory_selectors import provider_ids
 from pmhc.care.models import (
     Case,
     Referral,
@@ -114,6 +115,12 @@ def send_referral(
         errors["reason"] = _("Keep the reason under %(n)s characters.") % {"n": f"{REASON_LIMIT:,}"}
     if not sel.referable_services(actor).filter(pk=service.pk).exists():
         errors["service"] = _("Choose a service that takes referrals through pmhc.")
+    elif service.provider_id not in provider_ids(service.organization_id):
+        # The agreement between the directory's keeper and the provider has ended.
+        errors["service"] = _(
+            "This service is no longer run by a partner of the directory that lists it: "
+            "choose another."
+        )
     if errors:
         raise ValidationError(errors)
     provider_id = service.provider_id

@@ -13,7 +13,7 @@ from pmhc.care.models import Referral, Service, ServiceKind
 from pmhc.people.models import Consent, Person
 from pmhc.platform.access import Actor, actor_for_user
 from pmhc.platform.models import Classification, Organization, Purpose, Role, User
-from pmhc.platform.tests.factories import OrganizationFactory
+from pmhc.platform.tests.factories import AgreementFactory, OrganizationFactory
 from pmhc.response.models import Encounter, EncounterPerson
 from pmhc.response.tests.factories import make_call, member
 
@@ -96,6 +96,14 @@ def referral_world() -> Referrals:
         kind=ServiceKind.OUTPATIENT,
         accepts_referrals=True,
     )
+    # A directory's services are run by the keeper's partners under an agreement in force.
+    for partner in (hospital, other):
+        AgreementFactory.create(
+            parties=[agency, partner],
+            classifications=[Classification.AGENCY],
+            purposes=[Purpose.ADMINISTRATION],
+            effective_on=timezone.localdate() - dt.timedelta(days=30),
+        )
     return Referrals(
         agency=agency,
         hospital=hospital,

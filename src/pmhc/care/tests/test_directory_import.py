@@ -101,3 +101,23 @@ def test_the_template_imports_as_it_is(cast: Cast) -> None:
         cast.actor(cast.admin), organization=cast.agency, upload=_file(importer.template_csv())
     )
     assert (result.created, result.rejected) == (1, [])
+
+
+def test_an_import_names_only_the_keeper_or_its_partners_as_providers(cast: Cast) -> None:
+    actor = cast.actor(cast.member)
+    refused = (
+        f"{HEADER}\r\n"
+        "A-1,One,crisis_center,,,yes,yes,,expired\r\n"
+        "A-2,Two,crisis_center,,,yes,yes,,outsider\r\n"
+        "A-3,Three,crisis_center,,,yes,yes,,nowhere\r\n"
+        "A-4,Four,crisis_center,,,yes,yes,,partner\r\n"
+        "A-5,Five,crisis_center,,,yes,yes,,agency\r\n"
+    )
+    result = importer.import_directory(actor, organization=cast.agency, upload=_file(refused))
+    assert [r.line for r in result.rejected] == [2, 3, 4]
+    reasons = {
+        r.reason.replace(slug, "SLUG")
+        for r, slug in zip(result.rejected, ("expired", "outsider", "nowhere"), strict=True)
+    }
+    assert reasons == {"provider SLUG is not one of your partner organizations."}
+    assert not Service.objects.exists()

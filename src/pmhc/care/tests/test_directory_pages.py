@@ -4,6 +4,7 @@ allowed), what they show, and the queries their lists take."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -233,7 +234,7 @@ def test_the_service_form_shows_its_errors(cast: Cast) -> None:
     )
     assert response.status_code == 400
     text = response.text
-    assert "No organization on this server has this short name." in text
+    assert "This is not one of your partner organizations." in text
     assert Service.objects.filter(external_id="SOB-9").count() == 0
     fixed = cast.client(cast.member).post(
         reverse("care_service_new"),
@@ -271,3 +272,45 @@ def test_where_now_opened_from_a_call_uses_its_place(cast: Cast) -> None:
         cast.client(cast.outsider).get(reverse("care_now"), {"call": unit.call.pk}).status_code
         == 404
     )
+
+
+def test_a_service_is_run_only_by_the_keeper_or_a_partner_in_force(cast: Cast) -> None:
+    """A provider receives the service's referrals: it must be the keeper or a partner under
+    an agreement in force. Any other name (a former partner, an unrelated organization, or
+    one that does not exist) gets the same answer, which does not say whether it exists."""
+    from django.core.exceptions import ValidationError
+
+    from pmhc.care import directory_services
+
+    keeper = cast.client(cast.member)
+    url = reverse("care_service_new")
+    answers = set()
+    for n, slug in enumerate(("expired", "outsider", "nowhere")):
+        response = keeper.post(url, {**SERVICE_POST, "external_id": f"X-{n}", "provider": slug})
+        assert response.status_code == 400
+        assert "This is not one of your partner organizations." in response.text
+        errors = re.findall(r"usa-error-message[^>]*>(.*?)<", response.text, re.S)
+        answers.add(tuple(e.strip() for e in errors))
+    assert len(answers) == 1 and all(answers.pop())
+    assert not Service.objects.exists()
+    for slug in ("partner", "agency"):
+        ok = keeper.post(url, {**SERVICE_POST, "external_id": slug, "provider": slug})
+        assert ok.status_code == 302
+    # The service checks it too, whatever the form.
+    with pytest.raises(ValidationError) as refused:
+        directory_services.save_service(
+            cast.actor(cast.member),
+            organization_id=cast.agency.pk,
+            values={**_service_values(), "provider_id": cast.outsider_org.pk},
+        )
+    assert "provider" in refused.value.message_dict
+
+
+def _service_values() -> dict[str, object]:
+    return {
+        "external_id": "V-1",
+        "name": "Valley Crisis Center",
+        "kind": "crisis_center",
+        "conditions": [],
+        "languages": [],
+    }

@@ -297,16 +297,17 @@ def test_the_lists_pin_their_queries(w: Referrals, django_assert_num_queries) ->
         w.send(consent=False) if Referral.objects.exists() else w.send()
     inbox = _client(w.intake)
     inbox.get(reverse("care_referral_inbox"))
-    with django_assert_num_queries(9):
+    # Nine, and one for the parties of the actor's agreements in force (the world has some).
+    with django_assert_num_queries(10):
         response = inbox.get(reverse("care_referral_inbox"))
     assert response.content.decode().count("Referral ") >= 3
     sent = _client(w.officer)
     sent.get(reverse("care_referrals"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         sent.get(reverse("care_referrals"))
     sent.get(reverse("care_referrals_stalled"))
     Referral.objects.update(sent_at=timezone.now() - dt.timedelta(days=8))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = sent.get(reverse("care_referrals_stalled"))
     assert response.content.decode().count("Referral ") >= 3
 
@@ -408,3 +409,16 @@ def test_the_person_must_be_the_one_the_source_is_about(w: Referrals) -> None:
             encounter=w.encounter,
         )
     assert not Referral.objects.exists()
+
+
+def test_a_referral_is_refused_once_the_providers_agreement_has_ended(w: Referrals) -> None:
+    from pmhc.platform.models import DataSharingAgreement
+
+    ended = DataSharingAgreement.objects.filter(parties=w.hospital).filter(parties=w.agency)
+    ended.update(ends_on=timezone.localdate() - dt.timedelta(days=2))
+    with pytest.raises(ValidationError) as refused:
+        w.send()
+    assert "no longer run by a partner" in str(refused.value.message_dict["service"])
+    assert not Referral.objects.exists()
+    ended.update(ends_on=None)
+    assert w.send().provider_id == w.hospital.pk
