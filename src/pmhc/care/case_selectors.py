@@ -182,11 +182,13 @@ def case_for_change(actor: Actor, pk: int) -> Case:
     )
 
 
-def writes_clinical(actor: Actor, case: Case) -> bool:
+def writes_clinical(actor: Actor, case: Case | Target) -> bool:
     """Whether the actor may write the case's clinical fields (goals, contact notes, the
-    closing note): those who may not read clinical data may not write it either."""
+    closing note): those who may not read clinical data may not write it either. Before a
+    case exists, ask with ``case_target``."""
+    action = Action.CREATE if isinstance(case, Target) else Action.CHANGE
     return bool(
-        decide(actor, Action.CHANGE, case, CASE_MANAGEMENT, classification=Classification.CLINICAL)
+        decide(actor, action, case, CASE_MANAGEMENT, classification=Classification.CLINICAL)
     )
 
 

@@ -133,6 +133,8 @@ def open_case(
     if not is_case_manager_of(manager_id, organization.pk):
         errors["case_manager"] = _("Choose a case manager of your organization.")
     goals = goals.strip()
+    if goals and not writes_clinical(actor, case_target(organization.pk)):
+        raise PermissionDenied("the goals are clinical")
     _check_text(errors, "goals", goals, GOALS_LIMIT)
     _check_every(errors, contact_every_days)
     if contact_note is not None and (

@@ -72,13 +72,18 @@ def case_new(request: HttpRequest) -> HttpResponse:
         raise Http404("Not found")
     origin = CaseOrigin.FOLLOW_UP if note is not None else _origin(request)
     form = OpenCaseForm(request.POST if request.method == "POST" else None)
+    if not case_selectors.writes_clinical(
+        actor, case_selectors.case_target(person.organization_id)
+    ):
+        # Clinical: not written by those who may not read them.
+        del form.fields["goals"]
     if request.method == "POST" and form.is_valid():
         try:
             case, created = case_services.open_case(
                 actor,
                 person=person,
                 origin=origin,
-                goals=form.cleaned_data["goals"],
+                goals=form.cleaned_data.get("goals") or "",
                 contact_every_days=form.cleaned_data["contact_every_days"],
                 contact_note=note,
             )

@@ -107,11 +107,13 @@ def step_cases(ctx: DemoContext) -> None:
         return
 
     def open_case(actor: Actor, person: Person) -> Case:
+        goals = rng.choice(GOALS)
         case, _created = case_services.open_case(
             actor,
             person=person,
             origin=CaseOrigin.HIGH_UTILIZER,
-            goals=rng.choice(GOALS),
+            # The goals are clinical: a coordinator leaves them to the case manager.
+            goals=goals if actor is not coordinator else "",
             contact_every_days=7,
         )
         return case

@@ -314,3 +314,26 @@ def test_a_withheld_person_crosses_over_fhir_without_a_reference(db: None) -> No
     for response in responses:
         assert "Patient/" not in response.content.decode()
         assert "Vale" not in response.content.decode()
+
+
+def test_the_goals_of_a_new_case_are_written_only_by_clinical_readers(cast: Cast) -> None:
+    world = build(cast)
+    url = f"{reverse('care_case_new')}?person={world.person.pk}"
+    coordinator = cast.client(world.coordinator)
+    assert 'name="goals"' not in coordinator.get(url).content.decode()
+    with pytest.raises(PermissionDenied):
+        case_services.open_case(
+            cast.actor(world.coordinator),
+            person=world.person,
+            origin=CaseOrigin.HIGH_UTILIZER,
+            goals="Xqgoals",
+        )
+    assert not Case.objects.exists()
+    done = coordinator.post(url, {"goals": "Xqgoals", "contact_every_days": "7"})
+    assert done.status_code == 302
+    assert Case.objects.get().goals == ""
+    Case.objects.all().delete()
+    manager = cast.client(world.manager)
+    assert 'name="goals"' in manager.get(url).content.decode()
+    manager.post(url, {"goals": "Xqgoals", "contact_every_days": "7"})
+    assert Case.objects.get().goals == "Xqgoals"
