@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pmhc.care.directory_selectors import TAKE_NOW_KINDS, provider_ids
-from pmhc.care.directory_services import MAX_OPEN, MAX_WAIT_MINUTES, NOT_A_PARTNER
+from pmhc.care.directory_services import BOUNDED, MAX_OPEN, MAX_WAIT_MINUTES, NOT_A_PARTNER
 from pmhc.care.models import Condition, Service, ServiceKind
 from pmhc.platform.forms import USWDSMixin
 from pmhc.platform.models import Organization
@@ -175,6 +175,13 @@ class ServiceForm(USWDSMixin, forms.ModelForm):
             field = self.fields[name]
             assert isinstance(field, forms.FloatField)
             field.widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "usa-input"})
+        # The same bounds as the import and the service: a larger figure is refused here with
+        # a plain message, never left to the database.
+        for name, high in BOUNDED.items():
+            bounded = self.fields[name]
+            bounded.validators.append(_within(0, high))
+            bounded.widget.attrs.update({"min": 0, "max": high, "inputmode": "numeric"})
+            bounded.help_text = _("A whole number from 0 to %(n)d.") % {"n": high}
         self.fields["latitude"].validators.append(_within(-90, 90))
         self.fields["longitude"].validators.append(_within(-180, 180))
 

@@ -4,14 +4,15 @@ The file is checked whole first: every row that cannot be taken is reported with
 number and the reason, and then nothing is imported (all or nothing). Each row names the
 service's id in the organization's own directory (``external_id``): a row whose id is already
 held updates that service, so importing the same file twice changes nothing the second time.
-One audit event records what was added and one what was changed.
+A column the file leaves out is left as it is on the services it updates. One audit event
+records what was added and, for each service changed, each field's value before and after.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from pmhc.care.audit_codes import CareAudit
 from pmhc.care.directory_selectors import ADMINISTRATION, keeps_directory, provider_ids
+from pmhc.care.directory_services import MAX_AGE, MAX_CAPACITY
 from pmhc.care.models import CapacityUnit, Condition, Service, ServiceKind
 from pmhc.platform import audit, uploads
 from pmhc.platform.access import Actor
@@ -177,22 +179,25 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "latitude": _number("latitude", -90, 90),
     "longitude": _number("longitude", -180, 180),
     "open_all_hours": _yes_no("open_all_hours"),
-    "min_age": _whole("min_age", 120),
-    "max_age": _whole("max_age", 120),
+    "min_age": _whole("min_age", MAX_AGE),
+    "max_age": _whole("max_age", MAX_AGE),
     "conditions": _list("conditions", list(Condition.values)),
     "police_drop_off": _yes_no("police_drop_off"),
     "no_refusal": _yes_no("no_refusal"),
     "languages": _list("languages", None),
     "capacity_unit": _choice("capacity_unit", [v for v in CapacityUnit.values if v]),
-    "capacity_total": _whole("capacity_total", 999),
+    "capacity_total": _whole("capacity_total", MAX_CAPACITY),
 }
 
 
-def _row(values: dict[str, str], providers: dict[str, int]) -> dict[str, Any]:
-    """One row's fields, or ``ValueError`` naming every problem in it."""
+def _row(values: dict[str, str], providers: dict[str, int], header: list[str]) -> dict[str, Any]:
+    """One row's fields, those of the columns the file has, or ``ValueError`` naming every
+    problem in it. A column the file leaves out leaves that field of a held service as it is."""
     problems: list[str] = []
     fields: dict[str, Any] = {}
     for name in COLUMNS:
+        if name not in header:
+            continue
         text = " ".join((values.get(name) or "").split())
         if not text:
             if name in REQUIRED:
@@ -223,16 +228,31 @@ def _row(values: dict[str, str], providers: dict[str, int]) -> dict[str, Any]:
             fields[name] = parser(text) if parser else text
         except ValueError as exc:
             problems.append(str(exc))
-    if (fields.get("latitude") is None) != (fields.get("longitude") is None):
-        problems.append(_("Give both latitude and longitude, or neither."))
-    low, high = fields.get("min_age"), fields.get("max_age")
-    if low is not None and high is not None and low > high:
-        problems.append(_("min_age is above max_age."))
-    if fields.get("capacity_total") is not None and not fields.get("capacity_unit"):
-        problems.append(_("capacity_total needs a capacity_unit."))
+    problems.extend(_whole_problems(fields, header))
     if problems:
         raise ValueError(" ".join(problems))
     return fields
+
+
+def _whole_problems(record: dict[str, Any], columns: Collection[str] = COLUMNS) -> list[str]:
+    """What is wrong with a service as a whole, checking only rules whose columns are all in
+    ``columns``: a row alone, or a service once a row's fields are set on it (those the file
+    leaves out are the held service's, or a new one's defaults)."""
+    problems: list[str] = []
+    if {"latitude", "longitude"} <= set(columns) and (record.get("latitude") is None) != (
+        record.get("longitude") is None
+    ):
+        problems.append(_("Give both latitude and longitude, or neither."))
+    low, high = record.get("min_age"), record.get("max_age")
+    if low is not None and high is not None and low > high:
+        problems.append(_("min_age is above max_age."))
+    if (
+        "capacity_unit" in columns
+        and record.get("capacity_total") is not None
+        and not record.get("capacity_unit")
+    ):
+        problems.append(_("capacity_total needs a capacity_unit."))
+    return problems
 
 
 def _providers(text: str, header: list[str], keeper_id: int) -> dict[str, int]:
@@ -294,7 +314,7 @@ def _read(
                 rejected.append(Rejection(line, _("The row has more cells than the header.")))
                 continue
             try:
-                fields = _row(values, providers)
+                fields = _row(values, providers, header)
             except ValueError as exc:
                 rejected.append(Rejection(line, str(exc)))
                 continue
@@ -317,9 +337,15 @@ def _read(
 
 
 def _values(fields: dict[str, Any]) -> dict[str, Any]:
-    values = {name: fields[name] for name in FIELDS}
-    values["provider_id"] = fields["provider"]
+    """The service's fields a row sets: those of the file's columns only."""
+    values = {name: fields[name] for name in FIELDS if name in fields}
+    if "provider" in fields:
+        values["provider_id"] = fields["provider"]
     return values
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
 @transaction.atomic
@@ -347,10 +373,19 @@ def import_directory(
     now = timezone.now()
     new: list[Service] = []
     changed: list[Service] = []
-    tracked = [*FIELDS, "provider_id", "active"]
-    for _line, fields in good:
+    #: Per changed service, each field that changed: its value before and after.
+    changes: dict[str, dict[str, list[Any]]] = {}
+    written: set[str] = {"active"}
+    for line, fields in good:
         values = {**_values(fields), "active": True}
+        written.update(values)
         service = held.get(fields["external_id"])
+        base = service if service is not None else Service()
+        record = {name: getattr(base, name) for name in [*FIELDS, "provider_id"]}
+        problems = _whole_problems({**record, **values})
+        if problems:
+            result.rejected.append(Rejection(line, " ".join(problems)))
+            continue
         if service is None:
             new.append(
                 Service(
@@ -362,16 +397,25 @@ def import_directory(
                 )
             )
             continue
-        if all(getattr(service, name) == value for name, value in values.items()):
+        differ = {
+            name: [_plain(getattr(service, name)), _plain(value)]
+            for name, value in values.items()
+            if getattr(service, name) != value
+        }
+        if not differ:
             result.unchanged += 1
             continue
         for name, value in values.items():
             setattr(service, name, value)
         service.updated_at = now
         changed.append(service)
+        changes[str(service.pk)] = differ
+    if result.rejected:
+        result.unchanged = 0
+        return result
     created = Service.objects.bulk_create(new, batch_size=200)
     if changed:
-        Service.objects.bulk_update(changed, [*tracked, "updated_at"], batch_size=200)
+        Service.objects.bulk_update(changed, [*sorted(written), "updated_at"], batch_size=200)
     result.created, result.changed = len(created), len(changed)
     if created or changed:
         audit.record(
@@ -384,6 +428,9 @@ def import_directory(
                 "rows": rows,
                 "added": [s.pk for s in created],
                 "changed": [s.pk for s in changed],
+                # Service id -> field -> [before, after]: a change of provider, or of any
+                # field, can be read back from here.
+                "changes": changes,
             },
         )
     return result

@@ -34,6 +34,12 @@ NOT_A_PARTNER = _lazy(
     "by a partner under a data-sharing agreement in force."
 )
 MAX_WAIT_MINUTES = 24 * 60
+#: The largest age a service may name as its youngest or oldest, and the largest capacity (the
+#: form and the import take the same).
+MAX_AGE = 120
+MAX_CAPACITY = 999
+#: The whole-number fields of a service and their largest value (the smallest is 0).
+BOUNDED = {"min_age": MAX_AGE, "max_age": MAX_AGE, "capacity_total": MAX_CAPACITY}
 CAPACITY_FIELDS = ("capacity_open", "wait_minutes", "capacity_updated_at")
 
 
@@ -141,6 +147,10 @@ SERVICE_FIELDS = (
 
 def _check_service(organization_id: int, pk: int | None, values: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
+    for name, largest in BOUNDED.items():
+        value = values.get(name)
+        if value is not None and not 0 <= value <= largest:
+            errors[name] = _("Give a whole number from 0 to %(n)d.") % {"n": largest}
     if (values.get("latitude") is None) != (values.get("longitude") is None):
         errors["longitude"] = _("Give both latitude and longitude, or neither.")
     low, high = values.get("min_age"), values.get("max_age")

@@ -121,3 +121,52 @@ def test_an_import_names_only_the_keeper_or_its_partners_as_providers(cast: Cast
     }
     assert reasons == {"provider SLUG is not one of your partner organizations."}
     assert not Service.objects.exists()
+
+
+def test_a_file_without_some_columns_leaves_those_fields_as_they_are(cast: Cast) -> None:
+    actor = cast.actor(cast.member)
+    full = (
+        "external_id,name,kind,capacity_unit,capacity_total,min_age,provider\r\n"
+        "CC-1,Lakeside Crisis Center,crisis_center,chairs,16,18,partner\r\n"
+    )
+    importer.import_directory(actor, organization=cast.agency, upload=_file(full))
+    narrow = "external_id,name,kind\r\nCC-1,Lakeside Crisis Centre,crisis_center\r\n"
+    result = importer.import_directory(actor, organization=cast.agency, upload=_file(narrow))
+    assert (result.changed, result.rejected) == (1, [])
+    kept = Service.objects.get(organization=cast.agency, external_id="CC-1")
+    assert kept.name == "Lakeside Crisis Centre"
+    assert (kept.capacity_unit, kept.capacity_total, kept.min_age) == ("chairs", 16, 18)
+    assert kept.provider_id == cast.partner.pk
+    # The service as a whole is still checked: a maximum age below the held minimum is not
+    # taken.
+    refused = importer.import_directory(
+        actor,
+        organization=cast.agency,
+        upload=_file("external_id,name,kind,max_age\r\nCC-1,Lakeside,crisis_center,17\r\n"),
+    )
+    assert [r.line for r in refused.rejected] == [2]
+    assert "min_age is above max_age" in refused.rejected[0].reason
+
+
+def test_header_names_with_spaces_still_name_the_provider(cast: Cast) -> None:
+    text = "external_id, name , kind, provider\r\nCC-1,Lakeside,crisis_center,partner\r\n"
+    result = importer.import_directory(
+        cast.actor(cast.member), organization=cast.agency, upload=_file(text)
+    )
+    assert result.rejected == []
+    assert Service.objects.get(external_id="CC-1").provider_id == cast.partner.pk
+
+
+def test_the_import_audit_keeps_each_changed_field_before_and_after(cast: Cast) -> None:
+    actor = cast.actor(cast.member)
+    importer.import_directory(actor, organization=cast.agency, upload=_file(GOOD))
+    center = Service.objects.get(external_id="CC-1")
+    moved = GOOD.replace(",partner\r\n", ",agency\r\n").replace("Lakeside", "Hillside")
+    importer.import_directory(actor, organization=cast.agency, upload=_file(moved))
+    event = AuditEvent.objects.filter(action=CareAudit.SERVICES_IMPORTED).latest("sequence")
+    after = event.after or {}
+    assert after["changed"] == [center.pk]
+    change = after["changes"][str(center.pk)]
+    assert change["provider_id"] == [cast.partner.pk, cast.agency.pk]
+    assert change["name"] == ["Lakeside Crisis Center", "Hillside Crisis Center"]
+    assert set(change) == {"provider_id", "name"}

@@ -314,3 +314,42 @@ def _service_values() -> dict[str, object]:
         "conditions": [],
         "languages": [],
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("min_age", "40000", "Give a number from 0 to 120."),
+        ("max_age", "121", "Give a number from 0 to 120."),
+        ("capacity_total", "70000", "Give a number from 0 to 999."),
+    ],
+)
+def test_the_form_takes_the_same_bounds_as_the_import(
+    cast: Cast, name: str, value: str, message: str
+) -> None:
+    response = cast.client(cast.member).post(
+        reverse("care_service_new"), {**SERVICE_POST, name: value}
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    assert not Service.objects.exists()
+
+
+def test_the_service_refuses_figures_out_of_bounds(cast: Cast) -> None:
+    from django.core.exceptions import ValidationError
+
+    from pmhc.care import directory_services
+
+    with pytest.raises(ValidationError) as refused:
+        directory_services.save_service(
+            cast.actor(cast.member),
+            organization_id=cast.agency.pk,
+            values={
+                **_service_values(),
+                "min_age": 40000,
+                "capacity_unit": "chairs",
+                "capacity_total": 70000,
+            },
+        )
+    assert set(refused.value.message_dict) == {"min_age", "capacity_total"}
+    assert not Service.objects.exists()
