@@ -5,8 +5,11 @@ hospital, with each person's consent to share with the hospital (recorded by the
 coordinator). The hospital's intake clinician (a demo account of its own,
 ``hospital_intake``) receives them and moves one to each state: received, accepted, scheduled,
 first appointment attended, engaged at 30 days, declined, did not attend; the officer closes
-one. The demo ``clinician`` of the behavioral health center refers the person of their first
-contact note to the hospital too; that referral was sent nine days ago and has not moved, so it
+one. Each referral's times are those of a clinic at work: sent days ago, received hours
+later, the first appointment days after, engaged 30 days or more after it (so Measure's
+intervals are real ones). The demo ``clinician`` of the behavioral health center refers the
+person of their first contact note to the hospital too; that referral was sent nine days ago
+and has not moved, so it
 is on the center's list of stalled referrals. The referrals go to the hospital's service
 that each directory lists (its psychiatric emergency service in the police department's), which
 now takes referrals through pmhc; a directory that lists none gets the hospital's outpatient
@@ -17,7 +20,7 @@ hours) only.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pmhc.demo.context import HOSPITAL_INTAKE
 
@@ -74,6 +77,59 @@ def _clinic(directory: Organization, hospital: Organization) -> Service:
     )
 
 
+def _timeline(
+    path: tuple[str, ...], now: dt.datetime, today: dt.date, hospital: Organization, rng: Any
+) -> dict[str, dt.datetime]:
+    """When a referral along ``path`` was sent and reached each state, as a clinic works: sent
+    days ago (hours ago when it has not moved yet), received hours later, the appointment days
+    after, engaged 30 days or more after the first appointment attended. An appointment not
+    yet attended is in the coming days."""
+    from django.utils import timezone
+
+    hour = dt.timedelta(hours=1)
+    if "engaged" in path:
+        sent = now - dt.timedelta(days=rng.randint(50, 60))
+    elif "attended" in path or "no_show" in path:
+        sent = now - dt.timedelta(days=rng.randint(10, 20))
+    elif path:
+        sent = now - dt.timedelta(days=rng.randint(1, 3))
+    else:
+        sent = now - rng.randint(2, 5) * hour
+    times = {"sent": sent, "received": sent + rng.randint(2, 6) * hour}
+    times["accepted"] = times["received"] + rng.randint(1, 3) * hour
+    times["declined"] = times["received"] + rng.randint(1, 4) * hour
+    times["scheduled"] = times["accepted"] + hour / 2
+    if "attended" in path or "no_show" in path:
+        day = timezone.localtime(sent, hospital.zone).date() + dt.timedelta(days=rng.randint(3, 7))
+    else:
+        day = today + dt.timedelta(days=rng.randint(2, 10))
+    local = dt.datetime.combine(day, dt.time(rng.choice((9, 10, 13, 14))))
+    times["appointment"] = timezone.make_aware(local, hospital.zone)
+    times["attended"] = times["no_show"] = times["appointment"] + hour
+    times["engaged"] = times["attended"] + dt.timedelta(days=rng.randint(30, 35))
+    times["closed"] = times["engaged"] + dt.timedelta(days=1)
+    return times
+
+
+def _backdate(pk: int, status: str, at: dt.datetime, *, received_too: bool = False) -> None:
+    """Set the time the referral reached ``status`` (its stamp and its event) to ``at``."""
+    from pmhc.care.models import Referral, ReferralEvent
+    from pmhc.care.referral_services import STAMPS
+
+    fields: dict[str, dt.datetime] = {"updated_at": at}
+    if status == "sent":
+        fields["sent_at"] = at
+    stamp = STAMPS.get(status)  # type: ignore[call-overload]
+    if stamp is not None:
+        fields[stamp] = at
+    if status == "accepted" and received_too:
+        fields["received_at"] = at
+    Referral.objects.filter(pk=pk).update(**fields)
+    event = ReferralEvent.objects.filter(referral_id=pk, status=status).order_by("-pk").first()
+    if event is not None:
+        ReferralEvent.objects.filter(pk=event.pk).update(at=at)
+
+
 def step_referrals(ctx: DemoContext) -> None:
     from django.utils import timezone
 
@@ -128,6 +184,7 @@ def step_referrals(ctx: DemoContext) -> None:
         .order_by("-pk")
         .distinct()[: len(PATHS)]
     )
+    now = timezone.now()
     made = 0
     for encounter, path in zip(encounters, PATHS, strict=False):
         person = Person.objects.filter(encounters__encounter=encounter).order_by("pk").first()
@@ -141,27 +198,26 @@ def step_referrals(ctx: DemoContext) -> None:
             reason="Low mood and poor sleep since losing work; agrees to see a counselor.",
             encounter=encounter,
         )
+        times = _timeline(path, now, ctx.today, hospital, rng)
+        _backdate(referral.pk, "sent", times["sent"])
         for status in path:
-            appointment_at: dt.datetime | None = None
+            appointment_at = times["appointment"] if status == "scheduled" else None
             reason = ""
-            if status == "scheduled":
-                day = ctx.today + dt.timedelta(days=rng.randint(2, 10))
-                local = dt.datetime.combine(day, dt.time(rng.choice((9, 10, 13, 14))))
-                appointment_at = timezone.make_aware(local, hospital.zone)
             if status == "declined":
                 reason = "The clinic does not take the person's insurance."
             if status == "closed":
                 referral = referral_services.move_referral(
                     officer, referral=referral, status=status, reason="Engaged in care"
                 )
-                continue
-            referral = referral_services.move_referral(
-                intake,
-                referral=referral,
-                status=status,
-                appointment_at=appointment_at,
-                reason=reason,
-            )
+            else:
+                referral = referral_services.move_referral(
+                    intake,
+                    referral=referral,
+                    status=status,
+                    appointment_at=appointment_at,
+                    reason=reason,
+                )
+            _backdate(referral.pk, status, times[status], received_too="received" not in path)
         made += 1
 
     # The demo clinician's referral that has not moved.

@@ -42,6 +42,8 @@ CLOSED_LIMIT = 300
 NOTE_LIMIT = 500
 #: The farthest ahead an appointment may be booked.
 APPOINTMENT_HORIZON = dt.timedelta(days=366)
+#: A person counts as engaged in care this long after their first appointment attended.
+ENGAGED_AFTER = dt.timedelta(days=30)
 SENT_FIELDS = ("service", "provider", "person", "source", "encounter", "contact_note", "case")
 STATE_FIELDS = (
     "status",
@@ -186,6 +188,12 @@ def send_referral(
     return referral
 
 
+def _local(moment: dt.datetime, referral: Referral) -> str:
+    """A moment by the clock of the referral's provider (its sender when it has none)."""
+    org = referral.provider or referral.organization
+    return timezone.localtime(moment, org.zone).strftime("%Y-%m-%d %H:%M")
+
+
 @transaction.atomic
 def move_referral(
     actor: Actor,
@@ -217,8 +225,21 @@ def move_referral(
     if status == S.SCHEDULED:
         if appointment_at is None:
             errors["appointment_at"] = _("Give the date and time of the appointment.")
+        elif appointment_at < locked.sent_at:
+            errors["appointment_at"] = _(
+                "The appointment cannot be before the referral was sent (%(sent)s)."
+            ) % {"sent": _local(locked.sent_at, locked)}
         elif appointment_at > now + APPOINTMENT_HORIZON:
             errors["appointment_at"] = _("The appointment must be within a year.")
+    if status == S.ENGAGED:
+        attended = locked.attended_at
+        if attended is None:
+            errors["status"] = _("A person is engaged only after attending a first appointment.")
+        elif now < attended + ENGAGED_AFTER:
+            errors["status"] = _(
+                "A person counts as engaged 30 days after their first appointment attended: "
+                "from %(day)s."
+            ) % {"day": _local(attended + ENGAGED_AFTER, locked)}
     if status == S.DECLINED and not reason:
         errors["reason"] = _("Say why the referral is declined.")
     limit = DECLINED_LIMIT if status == S.DECLINED else CLOSED_LIMIT

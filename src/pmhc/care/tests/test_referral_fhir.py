@@ -146,6 +146,27 @@ def test_the_same_scheduled_task_again_keeps_the_appointment(w: Referrals) -> No
     assert ReferralEvent.objects.count() == events + 1
 
 
+def test_an_appointment_before_the_referral_or_engaged_too_soon_is_a_400(w: Referrals) -> None:
+    referral = _scheduled(w)
+    raw = _key(w.hospital, "referrals:read", "referrals:write")
+    task = Client().get(_task_url(referral), **_headers(raw)).json()
+    task["output"][0]["valueDateTime"] = "2001-03-01T09:00:00+00:00"
+    response = _put(referral, task, raw)
+    assert response.status_code == 400, response.content
+    outcome = response.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert [i["expression"] for i in outcome["issue"]] == [["output"]]
+    referral_services.move_referral(w.actor(w.intake), referral=referral, status=S.ATTENDED)
+    task = Client().get(_task_url(referral), **_headers(raw)).json()
+    task["status"] = "completed"
+    task["businessStatus"] = {"coding": [{"system": referral_fhir.STATE_SYSTEM, "code": "engaged"}]}
+    response = _put(referral, task, raw)
+    assert response.status_code == 400, response.content
+    assert response.json()["issue"][0]["expression"] == ["businessStatus"]
+    referral.refresh_from_db()
+    assert referral.status == S.ATTENDED
+
+
 def test_the_round_trip_keeps_the_state(w: Referrals) -> None:
     referral = _scheduled(w)
     task = referral_fhir.task(referral, person_name=None)

@@ -144,6 +144,10 @@ def test_the_whole_loop_sets_each_states_time_once(w: Referrals) -> None:
         (S.ENGAGED, {}),
     ]
     for status, extra in steps:
+        if status == S.ENGAGED:  # 30 days after the first appointment attended
+            Referral.objects.filter(pk=referral.pk).update(
+                attended_at=timezone.now() - dt.timedelta(days=30)
+            )
         referral = _move(w, referral, status, **extra)
     referral = _move(w, referral, S.CLOSED, user=w.officer, reason="Engaged in care")
     assert referral.status == S.CLOSED and referral.closed_reason == "Engaged in care"
@@ -158,6 +162,52 @@ def test_the_whole_loop_sets_each_states_time_once(w: Referrals) -> None:
     intervals = referral_selectors.intervals(referral, encounter_at=referral.sent_at)
     assert intervals.referral_to_first_appointment is not None
     assert intervals.referral_to_engagement is not None
+
+
+def test_an_appointment_is_booked_after_the_referral_was_sent_and_within_a_year(
+    w: Referrals,
+) -> None:
+    referral = _move(w, w.send(), S.ACCEPTED)
+    for wrong in (
+        dt.datetime(2001, 3, 1, 9, tzinfo=dt.UTC),
+        referral.sent_at - dt.timedelta(minutes=1),
+        timezone.now() + dt.timedelta(days=400),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            _move(w, referral, S.SCHEDULED, appointment_at=wrong)
+        assert "appointment_at" in caught.value.message_dict, wrong
+    assert Referral.objects.get().status == S.ACCEPTED
+    # The form says so plainly.
+    response = _client(w.intake).post(
+        reverse("care_referral_move", args=[referral.pk]),
+        {"status": S.SCHEDULED, "appointment_at": "2001-03-01T09:00"},
+    )
+    assert response.status_code == 400
+    assert "The appointment cannot be before the referral was sent" in response.content.decode()
+    referral = _move(w, referral, S.SCHEDULED, appointment_at=referral.sent_at)
+    assert referral.status == S.SCHEDULED
+
+
+def test_engaged_is_refused_until_30_days_after_the_first_appointment_attended(
+    w: Referrals,
+) -> None:
+    referral = _move(w, w.send(), S.ACCEPTED)
+    at = timezone.now() + dt.timedelta(hours=1)
+    referral = _move(w, referral, S.SCHEDULED, appointment_at=at)
+    referral = _move(w, referral, S.ATTENDED)
+    with pytest.raises(ValidationError) as caught:
+        _move(w, referral, S.ENGAGED)
+    assert "status" in caught.value.message_dict
+    Referral.objects.filter(pk=referral.pk).update(
+        attended_at=timezone.now() - dt.timedelta(days=29, hours=23)
+    )
+    with pytest.raises(ValidationError):
+        _move(w, referral, S.ENGAGED)
+    assert Referral.objects.get().status == S.ATTENDED
+    Referral.objects.filter(pk=referral.pk).update(
+        attended_at=timezone.now() - dt.timedelta(days=30)
+    )
+    assert _move(w, referral, S.ENGAGED).status == S.ENGAGED
 
 
 @pytest.mark.parametrize(
