@@ -431,6 +431,9 @@ def log_follow_up_done(actor: Actor, note: ContactNote) -> CaseContact | None:
 
 # --- Reminders ----------------------------------------------------------------------------------
 
+#: Case managers are reminded of the contacts due once a day, once this hour has passed in
+#: their organization's time zone: before the working day.
+REMIND_AT = dt.time(6, 30)
 REMINDER_SUBJECT = "Contacts due on your caseload"
 
 
@@ -451,7 +454,9 @@ def _reminder_body(due_today: int, overdue: int) -> str:
 
 
 @transaction.atomic
-def send_reminders(actor: Actor, *, organization: Organization) -> int:
+def send_reminders(
+    actor: Actor, *, organization: Organization, today: dt.date | None = None
+) -> int:
     """E-mail each case manager of the organization once a day how many of their open cases
     are due today or overdue (no names: the caseload shows them), and note the day on each
     case so that it is not reminded twice. Returns how many messages were queued. The system
@@ -461,7 +466,7 @@ def send_reminders(actor: Actor, *, organization: Organization) -> int:
 
     if not actor.is_system:
         raise PermissionDenied("reminders are sent by the system")
-    today = _organization_today(organization)
+    today = today or _organization_today(organization)
     by_manager: dict[int, list[Case]] = {}
     for case in cases_to_remind(organization.pk, today).select_for_update(of=("self",)):
         by_manager.setdefault(case.case_manager_id, []).append(case)
@@ -495,14 +500,19 @@ def send_reminders(actor: Actor, *, organization: Organization) -> int:
     return sent
 
 
-def send_all_reminders(actor: Actor) -> int:
-    """``send_reminders`` for every organization with an open case due."""
+def send_all_reminders(actor: Actor, *, now: dt.datetime | None = None) -> int:
+    """``send_reminders`` for every organization with an open case due whose own clock has
+    passed REMIND_AT today (the system runs it every hour; each organization's case managers
+    are reminded once on each of its days, before its working day)."""
+    now = now or timezone.now()
     organization_ids = (
         Case.objects.filter(status=CaseStatus.OPEN, next_contact_on__isnull=False)
         .values_list("organization_id", flat=True)
         .distinct()
     )
-    return sum(
-        send_reminders(actor, organization=organization)
-        for organization in Organization.objects.filter(pk__in=list(organization_ids))
-    )
+    sent = 0
+    for organization in Organization.objects.filter(pk__in=list(organization_ids)):
+        local = timezone.localtime(now, organization.zone)
+        if local.time() >= REMIND_AT:
+            sent += send_reminders(actor, organization=organization, today=local.date())
+    return sent

@@ -46,27 +46,28 @@ def schedule_referral_reminders(*, now: dt.datetime | None = None) -> str:
 
 # --- Cases ---------------------------------------------------------------------------------------
 
-#: Case managers are reminded of the contacts due once a day, at this hour of the server's
-#: time zone, before the working day.
-REMIND_AT = dt.time(6, 30)
+#: Case managers are reminded of the contacts due once a day, when their organization's own
+#: clock has passed REMIND_AT: the reminders run every hour, at half past, so that each
+#: organization's morning is kept in its own time zone.
+REMIND_AT = case_services.REMIND_AT
 REMIND_ACTOR = "case reminders"
+CASE_REMIND_EVERY = dt.timedelta(hours=1)
 
 
 def next_reminder_at(now: dt.datetime | None = None) -> dt.datetime:
-    """The next REMIND_AT strictly after ``now``, in the server's time zone."""
-    local = timezone.localtime(now or timezone.now())
-    at = local.replace(hour=REMIND_AT.hour, minute=REMIND_AT.minute, second=0, microsecond=0)
-    if at <= local:
-        at = timezone.make_aware(
-            dt.datetime.combine(local.date() + dt.timedelta(days=1), REMIND_AT), local.tzinfo
-        )
+    """The next half past the hour (UTC) strictly after ``now``."""
+    now = (now or timezone.now()).astimezone(dt.UTC)
+    at = now.replace(minute=REMIND_AT.minute, second=0, microsecond=0)
+    while at <= now:
+        at += CASE_REMIND_EVERY
     return at
 
 
 @task()
 def daily_reminders_task() -> str:
-    """Remind every case manager of their contacts due, then queue tomorrow's run (even after
-    an error, or the reminders would stop for good)."""
+    """Remind the case managers of each organization whose morning has come of their contacts
+    due, then queue the next hour's run (even after an error, or the reminders would stop for
+    good)."""
     try:
         sent = case_services.send_all_reminders(system_actor(REMIND_ACTOR))
     finally:
@@ -75,7 +76,7 @@ def daily_reminders_task() -> str:
 
 
 def schedule_daily_reminders(*, now: dt.datetime | None = None) -> str:
-    """Queue the reminders for the next REMIND_AT, unless a run is already waiting. Returns a
+    """Queue the next hourly reminder run, unless one is already waiting. Returns a
     line for the worker's log ("" when nothing was queued)."""
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
@@ -88,4 +89,4 @@ def schedule_daily_reminders(*, now: dt.datetime | None = None) -> str:
             return ""
     at = next_reminder_at(now)
     daily_reminders_task.using(run_after=at).enqueue()
-    return f"Case reminders: the next run is queued for {at:%Y-%m-%d %H:%M %Z}."
+    return f"Case reminders: the next hourly run is queued for {at:%Y-%m-%d %H:%M %Z}."

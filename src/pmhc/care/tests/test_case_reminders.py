@@ -4,6 +4,7 @@ due or overdue, naming no one."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.core import mail
@@ -32,8 +33,9 @@ def test_each_case_manager_is_reminded_once_a_day(cast: Cast) -> None:
     later = open_for(cast, world.other_manager, later_person)
     Case.objects.filter(pk=later.pk).update(next_contact_on=today + dt.timedelta(days=3))
     system = system_actor(tasks.REMIND_ACTOR)
+    noon = dt.datetime.combine(today, dt.time(12), tzinfo=cast.agency.zone)
 
-    assert case_services.send_all_reminders(system) == 1
+    assert case_services.send_all_reminders(system, now=noon) == 1
     message = OutboundEmail.objects.get()
     assert message.to == [world.manager.email]
     assert "1 contact(s) are due today and 1 are overdue" in message.body
@@ -42,7 +44,7 @@ def test_each_case_manager_is_reminded_once_a_day(cast: Cast) -> None:
     platform_services.deliver_email(message_id=message.pk)
     assert len(mail.outbox) == 1
     # Once a day: the second run finds nothing to send.
-    assert case_services.send_all_reminders(system) == 0
+    assert case_services.send_all_reminders(system, now=noon) == 0
     assert OutboundEmail.objects.count() == 1
     assert set(Case.objects.filter(reminded_on=today).values_list("pk", flat=True)) == {
         late.pk,
@@ -54,6 +56,34 @@ def test_each_case_manager_is_reminded_once_a_day(cast: Cast) -> None:
         case_services.send_reminders(cast.actor(world.manager), organization=cast.agency)
 
 
-def test_the_reminders_run_each_morning() -> None:
-    at = tasks.next_reminder_at()
-    assert (at.hour, at.minute) == (tasks.REMIND_AT.hour, tasks.REMIND_AT.minute)
+def test_the_reminders_run_every_hour_at_half_past() -> None:
+    now = dt.datetime(2026, 12, 3, 14, 31, tzinfo=dt.UTC)
+    assert tasks.next_reminder_at(now) == dt.datetime(2026, 12, 3, 15, 30, tzinfo=dt.UTC)
+    now = dt.datetime(2026, 12, 3, 14, 29, tzinfo=dt.UTC)
+    assert tasks.next_reminder_at(now) == dt.datetime(2026, 12, 3, 14, 30, tzinfo=dt.UTC)
+
+
+def test_an_organization_is_reminded_after_half_past_six_of_its_own_morning(cast: Cast) -> None:
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    cast.agency.time_zone = "America/New_York"
+    cast.agency.save()
+    world = build(cast)
+    open_for(cast, world.manager, world.person)  # due today, New York's today
+    today = cast.agency.today()
+    system = system_actor(tasks.REMIND_ACTOR)
+
+    def at(day: dt.date, hour: int, minute: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=new_york)
+
+    # 06:30 UTC is the evening before in New York: nothing yet.
+    evening = at(today - dt.timedelta(days=1), 22, 0)
+    assert case_services.send_all_reminders(system, now=evening) == 0
+    assert case_services.send_all_reminders(system, now=at(today, 6, 29)) == 0
+    assert not OutboundEmail.objects.exists()
+    assert case_services.send_all_reminders(system, now=at(today, 6, 30)) == 1
+    case = Case.objects.get(person=world.person)
+    assert case.reminded_on == today
+    # Once on each of its days.
+    assert case_services.send_all_reminders(system, now=at(today, 9, 0)) == 0
+    assert case_services.send_all_reminders(system, now=at(today, 23, 59)) == 0
+    assert OutboundEmail.objects.count() == 1
