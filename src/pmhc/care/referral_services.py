@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -316,12 +317,16 @@ def remind_stalled(*, now: dt.datetime | None = None) -> int:
     referral's number, never the person."""
     now = now or timezone.now()
     actor = system_actor(REMINDER_ACTOR)
+    waiting = Referral.objects.filter(reminded_at__isnull=True, status__in=sorted(sel.WAITING))
+    # Stalled is counted in each sender's time zone: one condition per zone in use.
+    zones = sorted(set(waiting.values_list("organization__time_zone", flat=True).distinct()))
+    if not zones:
+        return 0
+    stalled = Q()
+    for zone in zones:
+        stalled |= Q(organization__time_zone=zone) & sel.stalled_condition(now, zone)
     candidates = list(
-        Referral.objects.filter(
-            reminded_at__isnull=True,
-            status__in=sorted(sel.WAITING),
-            sent_at__lt=now - dt.timedelta(days=1),
-        )
+        waiting.filter(stalled)
         .select_related("organization", "service", "sent_by")
         .order_by("sent_at", "pk")[:REMIND_BATCH]
     )

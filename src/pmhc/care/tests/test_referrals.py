@@ -445,6 +445,23 @@ def test_a_stalled_referral_reminds_its_sender_once_and_is_listed(
     assert _client(w.hospital_analyst).get(reverse("care_referrals_stalled")).status_code == 404
 
 
+def test_the_reminder_batch_holds_only_stalled_referrals(
+    w: Referrals, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(referral_services, "REMIND_BATCH", 2)
+    now = timezone.now()
+    waiting = [w.send(consent=i == 0) for i in range(2)]  # received, within seven days
+    for referral in waiting:
+        _move(w, referral, S.RECEIVED)
+    Referral.objects.filter(pk__in=[r.pk for r in waiting]).update(
+        sent_at=now - dt.timedelta(days=6)
+    )
+    stalled = w.send(consent=False)  # five days unreceived: at least three business days
+    Referral.objects.filter(pk=stalled.pk).update(sent_at=now - dt.timedelta(days=5))
+    assert referral_services.remind_stalled(now=now) == 1
+    assert list(Referral.objects.filter(reminded_at__isnull=False)) == [stalled]
+
+
 def test_the_person_must_be_the_one_the_source_is_about(w: Referrals) -> None:
     from pmhc.people.models import Person
 
