@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
@@ -273,6 +273,25 @@ class SenderRead:
     person: Person | None
     events: list[ReferralEvent]
     moves: list[str]
+    #: Whether the reader sees the events' notes (clinical).
+    shows_notes: bool = False
+    #: Whether events older than those shown exist.
+    older_events: bool = False
+
+
+def _timeline(referral: Referral) -> tuple[list[ReferralEvent], bool]:
+    """The referral's newest events (at most TIMELINE_LIMIT), in time order, and whether
+    older ones exist."""
+    newest = list(
+        ReferralEvent.objects.filter(referral=referral)
+        .select_related("by", "by_key")
+        .order_by("-at", "-pk")[: TIMELINE_LIMIT + 1]
+    )
+    return newest[:TIMELINE_LIMIT][::-1], len(newest) > TIMELINE_LIMIT
+
+
+def _has_notes(events: list[ReferralEvent]) -> bool:
+    return any(event.note for event in events)
 
 
 def sent_detail(actor: Actor, pk: int) -> SenderRead:
@@ -289,13 +308,27 @@ def sent_detail(actor: Actor, pk: int) -> SenderRead:
     )
     fields = restricted.read(actor, referral, PURPOSE, audit_action=CareAudit.REFERRAL_READ)
     people = read_people(actor, [referral.person], purpose=PURPOSE)
-    events = list(
-        ReferralEvent.objects.filter(referral=referral)
-        .select_related("by", "by_key")
-        .order_by("at", "pk")[:TIMELINE_LIMIT]
-    )
+    events, older = _timeline(referral)
+    # The events' notes are clinical: shown to those who read the reason, and the reading
+    # is audited.
+    shows_notes = fields.may_read("reason")
+    if shows_notes and _has_notes(events):
+        audit.record_read(
+            CareAudit.REFERRAL_READ,
+            actor=actor,
+            organization_id=referral.organization_id,
+            obj=referral,
+            purpose=PURPOSE,
+            fields=["notes"],
+        )
     return SenderRead(
-        referral, fields, people[0] if people else None, events, next_states(actor, referral)
+        referral,
+        fields,
+        people[0] if people else None,
+        events,
+        next_states(actor, referral),
+        shows_notes=shows_notes,
+        older_events=older,
     )
 
 
@@ -363,6 +396,10 @@ class Granted:
     sender_name: str
     sender_email: str
     moves: list[str]
+    #: The timeline (its page only), with the notes for those who read the reason.
+    events: list[ReferralEvent] = field(default_factory=list)
+    shows_notes: bool = False
+    older_events: bool = False
 
 
 #: The person's details a referral grants its provider.
@@ -383,8 +420,9 @@ def _consent_in_force(referral: Referral) -> bool:
     )
 
 
-def _granted(actor: Actor, referral: Referral) -> Granted:
-    """What the referral grants the provider reading it, with the reading audited."""
+def _granted(actor: Actor, referral: Referral, *, timeline: bool = False) -> Granted:
+    """What the referral grants the provider reading it, with the reading audited; with its
+    timeline when ``timeline``."""
     in_force = _consent_in_force(referral)
     reads_reason = bool(
         decide(
@@ -404,10 +442,14 @@ def _granted(actor: Actor, referral: Referral) -> Granted:
         # organization and relied on no consent (the record may be a partner's): the rules
         # for people apply, not the referral's grant.
         in_force = bool(decide(actor, Action.VIEW, person, PURPOSE))
+    events, older = _timeline(referral) if timeline else ([], False)
+    shows_notes = in_force and reads_reason
     if in_force:
         shown = [f"person.{name}" for name in GRANTED_PERSON_FIELDS if getattr(person, name)]
         if reads_reason and referral.reason:
             shown.append("reason")
+        if shows_notes and _has_notes(events):
+            shown.append("notes")
         audit.record_read(
             CareAudit.REFERRAL_PROVIDER_READ,
             actor=actor,
@@ -427,13 +469,16 @@ def _granted(actor: Actor, referral: Referral) -> Granted:
         sender_name=sender.display_name if sender else "",
         sender_email=sender.email if sender else "",
         moves=next_states(actor, referral),
+        events=events,
+        shows_notes=shows_notes,
+        older_events=older,
     )
 
 
 def received_detail(actor: Actor, pk: int) -> Granted:
-    """One referral to the actor's organization, showing only what it grants; the reading of
-    the person's details and of the reason is audited."""
-    return _granted(actor, _provider_referral(actor, pk))
+    """One referral to the actor's organization, showing only what it grants, with its
+    timeline; the reading of the person's details, the reason and the notes is audited."""
+    return _granted(actor, _provider_referral(actor, pk), timeline=True)
 
 
 def referral_for_provider_change(actor: Actor, pk: int) -> Referral:

@@ -281,7 +281,8 @@ def move_referral(
         obj=locked,
         purpose=PURPOSE,
         before=before,
-        after=audit.snapshot(locked, STATE_FIELDS),
+        # The note is clinical: the trail keeps its digest (Referral.audit_classifications).
+        after={**audit.snapshot(locked, STATE_FIELDS), **({"note": note} if note else {})},
         detail=f"{before['status']} → {status}",
     )
     return locked

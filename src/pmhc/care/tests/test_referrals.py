@@ -286,6 +286,51 @@ def test_the_provider_reads_only_what_the_referral_grants(w: Referrals) -> None:
     assert "Vale" not in body and REASON not in body
 
 
+NOTE = "Xqnote came with her sister, prefers mornings"
+
+
+def test_a_steps_note_is_shown_to_clinical_readers_and_kept_as_a_digest(w: Referrals) -> None:
+    referral = _move(w, w.send(), S.ACCEPTED, note=NOTE)
+    moved = AuditEvent.objects.filter(action=CareAudit.REFERRAL_MOVED).latest("pk")
+    assert moved.after is not None and str(moved.after["note"]).startswith("hmac-sha256:")
+    assert NOTE not in str(moved.after) and NOTE not in moved.detail
+    received = reverse("care_referral_received", args=[referral.pk])
+    sent = reverse("care_referral", args=[referral.pk])
+    assert NOTE in _client(w.intake).get(received).content.decode()
+    read = AuditEvent.objects.filter(action=CareAudit.REFERRAL_PROVIDER_READ).latest("pk")
+    assert "notes" in read.detail
+    assert NOTE in _client(w.case_manager).get(sent).content.decode()
+    read = AuditEvent.objects.filter(action=CareAudit.REFERRAL_READ).latest("pk")
+    assert read.detail == "read: notes"
+    # Readers with no clinical grant see that a note exists, not its words.
+    for user, url in ((w.hospital_coordinator, received), (w.officer, sent)):
+        body = _client(user).get(url).content.decode()
+        assert NOTE not in body and 'data-restricted="note"' in body, user
+    # Others find nothing, as for a missing referral.
+    assert _client(w.other_intake).get(received).status_code == 404
+    assert _client(w.intake).get(sent).status_code == 404
+
+
+def test_the_timeline_shows_the_newest_events_in_time_order(w: Referrals) -> None:
+    referral = w.send()
+    sent = referral.sent_at
+    ReferralEvent.objects.bulk_create(
+        ReferralEvent(
+            referral=referral,
+            status=S.SCHEDULED,
+            at=sent + dt.timedelta(minutes=i + 1),
+            note=f"Xqstep{i:02d}",
+        )
+        for i in range(referral_selectors.TIMELINE_LIMIT + 5)
+    )
+    read = referral_selectors.sent_detail(w.actor(w.case_manager), referral.pk)
+    assert len(read.events) == referral_selectors.TIMELINE_LIMIT and read.older_events
+    assert read.events[-1].note == f"Xqstep{referral_selectors.TIMELINE_LIMIT + 4:02d}"
+    assert [e.at for e in read.events] == sorted(e.at for e in read.events)
+    body = _client(w.case_manager).get(reverse("care_referral", args=[referral.pk]))
+    assert "older ones are not" in body.content.decode()
+
+
 @pytest.mark.parametrize("who", ["anonymous", "other_intake", "hospital_analyst", "officer"])
 def test_the_received_pages_are_the_providers_alone(w: Referrals, who: str) -> None:
     referral = w.send()
