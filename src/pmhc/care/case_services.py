@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pmhc.care.audit_codes import CareAudit
 from pmhc.care.case_selectors import (
@@ -434,7 +435,8 @@ def log_follow_up_done(actor: Actor, note: ContactNote) -> CaseContact | None:
 #: Case managers are reminded of the contacts due once a day, once this hour has passed in
 #: their organization's time zone: before the working day.
 REMIND_AT = dt.time(6, 30)
-REMINDER_SUBJECT = "Contacts due on your caseload"
+#: The reminder's subject, in the language active when it is sent.
+REMINDER_SUBJECT = gettext_lazy("Contacts due on your caseload")
 
 
 def _reminder_body(due_today: int, overdue: int) -> str:
@@ -443,12 +445,13 @@ def _reminder_body(due_today: int, overdue: int) -> str:
 
     base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
     lines = [
-        "Hello,",
+        _("Hello,"),
         "",
-        f"On your caseload, {due_today} contact(s) are due today and {overdue} are overdue.",
-        f"Your caseload in pmhc: {base}{reverse('care_caseload')}",
+        _("On your caseload, %(due)s contact(s) are due today and %(overdue)s are overdue.")
+        % {"due": due_today, "overdue": overdue},
+        _("Your caseload in pmhc: %(url)s") % {"url": f"{base}{reverse('care_caseload')}"},
         "",
-        "This message names no one; the caseload shows who is due.",
+        _("This message names no one; the caseload shows who is due."),
     ]
     return "\n".join(lines)
 
@@ -478,7 +481,7 @@ def send_reminders(
             platform_services.queue_email(
                 actor,
                 to=[manager.email],
-                subject=REMINDER_SUBJECT,
+                subject=str(REMINDER_SUBJECT),
                 body=_reminder_body(len(cases) - overdue, overdue),
                 purpose="care.case_reminder",
                 organization=organization,

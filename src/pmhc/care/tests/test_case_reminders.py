@@ -9,6 +9,7 @@ import zoneinfo
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.utils.functional import Promise
 
 from pmhc.care import case_services, tasks
 from pmhc.care.audit_codes import CareAudit
@@ -87,3 +88,25 @@ def test_an_organization_is_reminded_after_half_past_six_of_its_own_morning(cast
     assert case_services.send_all_reminders(system, now=at(today, 9, 0)) == 0
     assert case_services.send_all_reminders(system, now=at(today, 23, 59)) == 0
     assert OutboundEmail.objects.count() == 1
+
+
+def test_the_reminder_is_written_in_the_language_of_the_product(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = build(cast)
+    open_for(cast, world.manager, world.person)
+    marked: list[str] = []
+
+    def translate(text: str) -> str:
+        marked.append(text)
+        return text
+
+    monkeypatch.setattr(case_services, "_", translate)
+    system = system_actor(tasks.REMIND_ACTOR)
+    noon = dt.datetime.combine(cast.agency.today(), dt.time(12), tzinfo=cast.agency.zone)
+    assert case_services.send_all_reminders(system, now=noon) == 1
+    message = OutboundEmail.objects.get()
+    assert isinstance(case_services.REMINDER_SUBJECT, Promise)  # translated when sent
+    assert message.subject == "Contacts due on your caseload"
+    assert any("are due today" in text for text in marked)
+    assert any("names no one" in text for text in marked)
