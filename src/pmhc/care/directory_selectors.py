@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
@@ -327,8 +327,22 @@ def places_now(actor: Actor, need: NeedFor) -> list[Place]:
             Q(max_age__isnull=True) | Q(max_age__gte=need.age)
         )
     now = timezone.now()
+    # Open now, in SQL: open all hours, or a current figure with room (see ``is_open_now``).
+    query = query.filter(
+        Q(open_all_hours=True)
+        | Q(capacity_open__gt=0, capacity_updated_at__gte=now - stale_after())
+    )
+    # The nearest first, before the cap: an approximate squared distance (a plain local
+    # projection around the scene) orders the candidates; the great-circle one sorts them.
+    stretch = math.cos(math.radians(need.latitude))
+    query = query.annotate(
+        near=(F("latitude") - need.latitude) * (F("latitude") - need.latitude)
+        + (F("longitude") - need.longitude)
+        * (F("longitude") - need.longitude)
+        * (stretch * stretch)
+    )
     places: list[Place] = []
-    for service in query.select_related("provider").order_by("pk")[:NOW_CANDIDATES]:
+    for service in query.select_related("provider").order_by("near", "pk")[:NOW_CANDIDATES]:
         fresh = freshness(service, now)
         if not _fits(service, need) or not is_open_now(service, fresh):
             continue

@@ -171,3 +171,26 @@ def test_the_small_map_puts_the_scene_and_places_inside_the_drawing(cast: Cast) 
     # North is up: the place north of the scene is drawn above it.
     north = next(p for p in drawn.points if p.place.service.latitude == 40.1)
     assert north.y < drawn.origin[1]
+
+
+def test_where_now_reads_the_nearest_open_places_before_its_cap(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "NOW_CANDIDATES", 3)
+    now = timezone.now()
+    # Closed (no current figure, not open all hours) and far places come first by id.
+    for n in range(3):
+        service(cast.agency, name=f"Closed {n}", open_all_hours=False, latitude=40.001)
+    for n in range(3):
+        service(cast.agency, name=f"Far {n}", latitude=41.0 + n)
+    nearest = service(
+        cast.agency,
+        name="Nearest",
+        open_all_hours=False,
+        latitude=40.002,
+        capacity_open=2,
+        capacity_updated_at=now,
+    )
+    places = selectors.places_now(cast.actor(cast.colleague), _need())
+    assert [p.service.name for p in places] == ["Nearest", "Far 0", "Far 1"]
+    assert places[0].service == nearest
