@@ -171,10 +171,12 @@ def busy(cast, taker):
         ("taker", "dispatch_calls", {"after": f"{NOW.isoformat()}~999999"}, 13),
         ("member", "dispatch_calls", {}, 12),
         ("partner_user", "dispatch_calls", {}, 13),
-        ("taker", "dispatch_index", {}, 11),
-        ("member", "dispatch_index", {}, 10),
-        ("colleague", "dispatch_index", {}, 12),
-        ("partner_user", "dispatch_index", {}, 12),
+        # The Operate page: as above, and one more read for care's panels (the referrals and
+        # the caseload of the member's organization).
+        ("taker", "dispatch_index", {}, 12),
+        ("member", "dispatch_index", {}, 11),
+        ("colleague", "dispatch_index", {}, 13),
+        ("partner_user", "dispatch_index", {}, 13),
         ("member", "dispatch_imports", {}, 11),
         ("member", "dispatch_rules", {}, 10),
     ],
