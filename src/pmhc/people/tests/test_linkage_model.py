@@ -75,7 +75,16 @@ def test_the_estimate_does_not_depend_on_the_record_keys(world: Any) -> None:
     at = table.column_names.index("unique_id")
     shifted = pc.add(table["unique_id"], pa.scalar(250_000, type=pa.int64()))
     again = linkage.train(table.set_column(at, "unique_id", shifted))
-    assert again == model
+    # Equal up to the order in which the database adds up floating-point sums in parallel.
+    assert again["records"] == model["records"]
+    assert again["probability_two_random_records_match"] == pytest.approx(
+        model["probability_two_random_records_match"], rel=1e-6
+    )
+    assert again["comparisons"].keys() == model["comparisons"].keys()
+    for name, values in model["comparisons"].items():
+        assert again["comparisons"][name]["labels"] == values["labels"]
+        assert again["comparisons"][name]["m"] == pytest.approx(values["m"], rel=1e-6, abs=1e-12)
+        assert again["comparisons"][name]["u"] == pytest.approx(values["u"], rel=1e-6, abs=1e-12)
 
 
 def test_typo_nickname_and_swapped_date_link_and_relatives_stay_apart(world: Any) -> None:
