@@ -31,6 +31,7 @@ ORDER = {
     "response": 60,
     "care": 65,
     "people": 70,
+    "evaluation": 75,
     "demo": 80,
 }
 
