@@ -35,7 +35,7 @@ def target(organization_id: int) -> Target:
 
 def may_read(actor: Actor, organization_id: int | None) -> bool:
     return organization_id is not None and bool(
-        decide(actor, Action.READ, target(organization_id), Purpose.EVALUATION)
+        decide(actor, Action.VIEW, target(organization_id), Purpose.EVALUATION)
     )
 
 
