@@ -194,8 +194,11 @@ def test_follow_ups_due_for_the_case_manager(cast: Cast, django_assert_max_num_q
     client = cast.client(scene.case_manager)
     page = client.get(reverse("response_follow_ups")).content.decode()
     assert page.count("Mark the follow-up done") == 2 and "Vale" in page
+    # Each person is a heading right below the page's own (no level skipped).
+    assert page.count('<h2 class="margin-0 font-heading-sm">') == 2 and "<h3" not in page
     operate = client.get(reverse("dispatch_index")).content.decode()
     assert "Follow-ups due" in operate and operate.count("Mark the follow-up done") == 2
+    assert operate.count('<h3 class="margin-0 font-heading-sm">') >= 2
     # The clinician who arranged them gets a link to the list.
     clinician_operate = cast.client(cast.partner_user).get(reverse("dispatch_index")).content
     assert reverse("response_follow_ups") in clinician_operate.decode()
