@@ -65,9 +65,10 @@ METRICS: tuple[Metric, ...] = (
         Outcome.CONNECTIONS,
         _("Connected to services"),
         _(
-            "Of the mental health calls with an accepted encounter report, the share where the "
-            "person was connected to services: a disposition that counts as connected, a "
-            "transport to treatment, or a referral sent from the encounter."
+            "Of the calls with an accepted encounter report, the share where the person was "
+            "connected to services: a disposition that counts as connected, a transport to "
+            "treatment (a crisis center, a psychiatric hospital or detox), or a referral sent "
+            "from the encounter."
         ),
         "connected",
         "reported",
@@ -88,8 +89,9 @@ METRICS: tuple[Metric, ...] = (
         Outcome.REPEAT,
         _("Repeat crisis within 90 days"),
         _(
-            "Of the mental health calls with a known person, the share where the same person "
-            "had another crisis call in the 90 days before. Lower is better."
+            "Of the calls with an accepted encounter report, the share where the report's "
+            "person in crisis was on another of the agency's calls in the 90 days before. "
+            "Lower is better."
         ),
         "repeat_90d",
         "reported",
@@ -110,7 +112,7 @@ METRICS: tuple[Metric, ...] = (
         "arrested",
         Outcome.ARRESTS,
         _("Arrests"),
-        _("Of the mental health calls with an accepted report, the share ending in arrest."),
+        _("Of the calls with an accepted encounter report, the share ending in arrest."),
         "arrested",
         "reported",
         higher_is_better=False,
@@ -132,7 +134,7 @@ METRICS: tuple[Metric, ...] = (
         "subject_injured",
         Outcome.FORCE,
         _("People injured, per 100 encounters"),
-        _("Encounters where the person was injured, per 100 encounters with a report."),
+        _("Encounters where the person was injured, per 100 encounters with an accepted report."),
         "subject_injured",
         "reported",
         kind=Kind.RATE,
@@ -142,7 +144,7 @@ METRICS: tuple[Metric, ...] = (
         "officer_injured",
         Outcome.FORCE,
         _("Officers injured, per 100 encounters"),
-        _("Encounters where an officer was injured, per 100 encounters with a report."),
+        _("Encounters where an officer was injured, per 100 encounters with an accepted report."),
         "officer_injured",
         "reported",
         kind=Kind.RATE,
@@ -199,7 +201,10 @@ METRICS: tuple[Metric, ...] = (
         "minutes_to_scene",
         Outcome.RESPONSE,
         _("Minutes to scene"),
-        _("The average minutes from the call received to the first unit on scene."),
+        _(
+            "The average minutes from the call received to the first unit on scene, over the "
+            "calls whose day is known and that had a unit on scene."
+        ),
         "minutes_to_scene",
         "minutes_to_scene_n",
         kind=Kind.AVERAGE,

@@ -50,6 +50,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from pmhc.dispatch.models import Call
 from pmhc.dispatch.times import latest_allowed
@@ -370,7 +371,8 @@ def _build(
         filed_by_id=_pk(record.filed_by),
         disposition=disposition,
         created_at=created,
-        updated_at=record.accepted_at or ended,
+        # When the row was written, so that Measure's refresh finds it.
+        updated_at=timezone.now(),
         submitted_at=record.submitted_at or ended,
         accepted_at=record.accepted_at or ended,
         **values,
