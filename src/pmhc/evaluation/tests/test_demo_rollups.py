@@ -57,10 +57,10 @@ def direct_counts(organization) -> dict[str, int]:
         first_subject[encounter] = person
     repeat = 0
     for encounter, call, received in reports.values_list("pk", "call_id", "call__received_at"):
-        person = first_subject.get(encounter)
-        if person is not None and any(
+        subject = first_subject.get(encounter)
+        if subject is not None and any(
             other != call and received - dt.timedelta(days=90) <= at < received
-            for other, at in seen[person]
+            for other, at in seen[subject]
         ):
             repeat += 1
     return {
@@ -80,9 +80,10 @@ def test_the_demos_headline_measures_equal_a_direct_count(db):
     ctx = generator.build(password="demo-password-for-tests", log=lambda _: None)
     pd = ctx.organizations["pd"]
     assert RollupState.objects.get(organization=pd).up_to is not None
-    assert CallFact.objects.filter(organization=pd).count() == Call.objects.filter(
-        organization=pd
-    ).count()
+    assert (
+        CallFact.objects.filter(organization=pd).count()
+        == Call.objects.filter(organization=pd).count()
+    )
     reader = Membership.objects.filter(organization=pd, role=Role.ANALYST).first()
     assert reader is not None
     first = Call.objects.filter(organization=pd).order_by("received_at").first()
