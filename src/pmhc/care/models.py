@@ -264,6 +264,8 @@ class Referral(models.Model):
             models.Index(fields=["provider", "status", "-sent_at", "-id"]),
             models.Index(fields=["person", "-sent_at"]),
             models.Index(fields=["status", "sent_at"]),
+            # What was written since a moment (Measure's refresh of its rollups).
+            models.Index(fields=["organization", "updated_at"], name="care_referral_org_updated"),
         ]
 
     def __str__(self) -> str:

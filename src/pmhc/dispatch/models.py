@@ -539,6 +539,8 @@ class Call(models.Model):
                 condition=DECISION_DIFFERS,
                 name="dispatch_call_org_differs",
             ),
+            # What was written since a moment (Measure's refresh of its rollups).
+            models.Index(fields=["organization", "updated_at"], name="dispatch_call_org_updated"),
         ]
 
     def __str__(self) -> str:

@@ -114,10 +114,11 @@ def changed_calls(organization: Organization, since: dt.datetime) -> set[int]:
     """The ids of the organization's calls written since ``since``: the call, one of its
     encounter reports, a referral sent from one of them, or the CAD import that brought it in
     finished. Recording a transfer or sending a unit stamps the call itself."""
+    # A new call's updated_at is its created_at (the CAD import's bulk path stamps both).
     calls = set(
-        Call.objects.filter(organization=organization)
-        .filter(Q(updated_at__gte=since) | Q(created_at__gte=since))
-        .values_list("pk", flat=True)
+        Call.objects.filter(organization=organization, updated_at__gte=since).values_list(
+            "pk", flat=True
+        )
     )
     calls.update(
         Encounter.objects.filter(organization=organization, updated_at__gte=since).values_list(

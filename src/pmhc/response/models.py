@@ -326,6 +326,8 @@ class Encounter(models.Model):
                 fields=["organization", "status", "submitted_at", "id"],
                 name="response_enc_review_queue",
             ),
+            # What was written since a moment (Measure's refresh of its rollups).
+            models.Index(fields=["organization", "updated_at"], name="response_enc_org_updated"),
         ]
         constraints = [
             models.CheckConstraint(
