@@ -22,6 +22,25 @@ class EvaluationConfig(AppConfig):
         signals.connect()
         register_startup_check(_refresh_stale)
 
+        from pmhc.evaluation.rollup_selectors import may_read
+        from pmhc.platform import landing
+        from pmhc.platform.models import Role
+        from pmhc.platform.navigation import ORDER, SECTIONS, Section
+
+        # Measure: the dashboard, for those who read the organization's outcome figures.
+        if not any(section.url_name == "evaluation_dashboard" for section in SECTIONS):
+            SECTIONS.append(
+                Section(
+                    _("Measure"),
+                    "evaluation_dashboard",
+                    lambda actor: may_read(actor, actor.organization_id),
+                    "/measure/",
+                    ORDER["measure"],
+                )
+            )
+        # Analysts read the program's figures: they land on the dashboard.
+        landing.register("evaluation_dashboard", Role.ANALYST)
+
 
 def _refresh_stale() -> str:
     # Imported when the worker starts, not when the apps load: tasks reach the services.

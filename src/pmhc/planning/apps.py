@@ -31,6 +31,5 @@ class PlanningConfig(AppConfig):
         )
         from pmhc.platform import landing
 
-        # The program's home: coordinators run it from here; analysts read its plan and
-        # figures here until the program has its own measures.
-        landing.register("plan_home", Role.COORDINATOR, Role.ANALYST)
+        # The program's home: coordinators run it from here (analysts land on Measure).
+        landing.register("plan_home", Role.COORDINATOR)

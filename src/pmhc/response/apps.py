@@ -63,21 +63,6 @@ class ResponseConfig(AppConfig):
 
         # How long encounter reports are kept (``platform/retention.py``).
         response_retention.register()
-        from pmhc.platform.navigation import ORDER, SECTIONS, Section
-        from pmhc.response.deidentified_selectors import may_download
-
-        # Measure: the de-identified calls and reports, for those who evaluate the program.
-        if not any(section.url_name == "response_deidentified" for section in SECTIONS):
-            SECTIONS.append(
-                Section(
-                    _("Measure"),
-                    "response_deidentified",
-                    lambda actor: may_download(actor, actor.organization_id),
-                    "/measure/",
-                    ORDER["measure"],
-                )
-            )
-
         # Encounters and contact notes count toward the high-utilizer list.
         from pmhc.people import contacts
         from pmhc.response import people_contacts as found

@@ -53,6 +53,7 @@ from pmhc.dispatch.models import (
     TriageRuleSet,
 )
 from pmhc.dispatch.tests.helpers import cit_officer_on_duty
+from pmhc.evaluation.models import Grain, Rollup
 from pmhc.people import consent_services, identity_changes
 from pmhc.people import plan_services as response_plans
 from pmhc.people import services as people_services
@@ -723,6 +724,17 @@ def _holdings(
         case_manager, case=case, kind="outreach", outcome="not_found", note=seed.text("Ccn")
     )
     seed.track("case.goals", case, C.CLINICAL, seed.text("Cgo"), seed.text("Ccn"))
+    # --- Measure: a month of counts, in a district only the holder's figures name ----------
+    figures = Rollup.objects.create(
+        organization=organization,
+        grain=Grain.MONTH,
+        period=today.replace(day=1),
+        district=seed.text("Rdi"),
+        calls=12,
+        reported=12,
+        connected=12,
+    )
+    seed.track("rollup.district", figures, C.AGENCY, seed.text("Rdi"))
 
     return Holdings(
         key=key,

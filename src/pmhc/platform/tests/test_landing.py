@@ -39,7 +39,7 @@ LANDS_ON: dict[Role, str] = {
     Role.SUPERVISOR: "/operate/encounters/review/",
     Role.CLINICIAN: "/operate/",
     Role.CASE_MANAGER: "/operate/people/review/",
-    Role.ANALYST: "/plan/",
+    Role.ANALYST: "/measure/",
     Role.TTA_STAFF: "/assistance/queue/",
 }
 

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 #: The sections of the primary navigation each role sees, in order; each module that adds a
 #: section adds its roles here. Learn and Assess are public; the other sections follow the role.
 SECTIONS: dict[Role, list[str]] = {role: ["Learn", "Assess"] for role in Role}
-SECTIONS[Role.ADMINISTRATOR] = ["Learn", "Assess", "Plan", "Train", "Organization"]
+SECTIONS[Role.ADMINISTRATOR] = ["Learn", "Assess", "Plan", "Train", "Measure", "Organization"]
 _PLANNERS = ["Learn", "Assess", "Plan", "Train", "Operate"]
 SECTIONS[Role.COORDINATOR] = [*_PLANNERS, "Measure", "Who is who"]
 SECTIONS[Role.SUPERVISOR] = ["Learn", "Assess", "Plan", "Train", "Operate", "Break-glass reviews"]

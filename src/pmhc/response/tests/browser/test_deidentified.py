@@ -21,6 +21,7 @@ def test_coordinator_downloads_the_deidentified_rows(page, cast):
     sign_in(page, cast.member.username, PASSWORD)
     visit(page, "/")
     follow(page, primary_nav(page).get_by_role("link", name="Measure"))
+    follow(page, page.get_by_role("link", name="De-identified calls and reports"))
     expect(page.get_by_role("heading", level=1)).to_have_text("De-identified calls and reports")
     expect(page.get_by_role("main")).to_contain_text("at least 11 calls in the period")
 
