@@ -29,9 +29,9 @@ HUB = (
     ("evaluation_before_after", _("Before and after")),
     ("evaluation_cit_comparison", _("CIT comparison")),
     ("evaluation_changes", _("Program changes")),
-    ("evaluation_reports", _("Quarterly report")),
+    ("measure_reports", _("Quarterly report")),
     ("measure_public_settings", _("Public page settings")),
-    ("evaluation_what_if", _("What if")),
+    ("measure_what_if", _("What if")),
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -242,3 +242,17 @@ def test_the_navigation_leads_to_measure(cast, world):
     assert f'href="{reverse("evaluation_dashboard")}"' not in page
     dashboard = cast.client(cast.member).get(reverse("evaluation_dashboard")).content.decode()
     assert reverse("response_deidentified") in dashboard
+
+
+def test_the_hub_links_only_pages_that_exist():
+    from django.urls import NoReverseMatch
+
+    from pmhc.evaluation.dashboard_views import HUB, _hub
+
+    routed = []
+    for name, _label in HUB:
+        try:
+            routed.append(reverse(name))
+        except NoReverseMatch:
+            continue
+    assert [url for url, _label in _hub()] == routed
