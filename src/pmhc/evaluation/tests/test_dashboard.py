@@ -4,6 +4,7 @@ are exactly what it shows."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -256,3 +257,24 @@ def test_the_hub_links_only_pages_that_exist():
         except NoReverseMatch:
             continue
     assert [url for url, _label in _hub()] == routed
+
+
+def test_the_figures_of_rebuilt_rollups_equal_a_count_of_the_facts(cast):
+    from pmhc.evaluation import rollup_services
+    from pmhc.evaluation.models import CallFact
+    from pmhc.evaluation.tests import world as made
+    from pmhc.platform.access import system_actor
+
+    agency = made.utc_org(cast.agency)
+    today = dt.datetime.now(dt.UTC)
+    for n in range(14):
+        received = today - dt.timedelta(days=n)
+        made.report(made.call(agency, received), outcome="connected" if n % 3 == 0 else "resolved")
+    rollup_services.rebuild(system_actor("test"), organization=agency)
+    board = cast.client(cast.member).get(reverse("evaluation_dashboard")).context["board"]
+    since, until = board.filters.since, selectors.add_months(board.filters.until, 1)
+    facts = CallFact.objects.filter(organization=agency, month__gte=since, month__lt=until)
+    assert facts.count() == 14
+    connected = board.headline[0]
+    assert connected.current.denominator == facts.filter(reported=True).count()
+    assert connected.current.numerator == facts.filter(connected=True).count() == 5
