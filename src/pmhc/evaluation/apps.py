@@ -41,6 +41,10 @@ class EvaluationConfig(AppConfig):
         # Analysts read the program's figures: they land on the dashboard.
         landing.register("evaluation_dashboard", Role.ANALYST)
 
+        from pmhc.evaluation import whatif_panel
+
+        whatif_panel.register()
+
 
 def _refresh_stale() -> str:
     # Imported when the worker starts, not when the apps load: tasks reach the services.

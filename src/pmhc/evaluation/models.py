@@ -18,12 +18,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pmhc.platform.models import Organization
+from pmhc.platform.models import Classification, Organization
 
 #: Public figures hide cells under this (the field's common threshold); an organization may
 #: set a higher minimum for its own breakdowns, never a lower one.
@@ -213,6 +215,13 @@ class ProgramChange(models.Model):
 
 
 class MeasureSettings(models.Model):
+    #: The settings are the agency's own choices, kept in clear in the audit trail.
+    audit_classifications: ClassVar[dict[str, str]] = {
+        "min_cell_size": Classification.AGENCY,
+        "public": Classification.AGENCY,
+        "public_metrics": Classification.AGENCY,
+    }
+
     organization = models.OneToOneField(
         Organization, on_delete=models.CASCADE, related_name="+", primary_key=True
     )
@@ -233,6 +242,14 @@ class MeasureSettings(models.Model):
 
 
 class QuarterlyReport(models.Model):
+    #: Which sections were saved, and the quarter, are kept in clear in the audit trail; the
+    #: narratives' words are kept as digests.
+    audit_classifications: ClassVar[dict[str, str]] = {
+        "year": Classification.AGENCY,
+        "quarter": Classification.AGENCY,
+        "sections": Classification.AGENCY,
+    }
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))

@@ -12,9 +12,12 @@ from django.utils.translation import gettext as _
 
 from pmhc.planning import advisor, charts, selectors, services
 from pmhc.planning.forms import PledgeForm, PolicyForm, ProfileForm
-from pmhc.platform import uploads
+from pmhc.platform import panels, uploads
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
+
+#: The staffing page, for ``platform.panels``.
+STAFFING_PAGE = "planning.staffing"
 
 
 @login_required
@@ -71,7 +74,8 @@ def advice_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staffing_page(request: HttpRequest) -> HttpResponse:
-    view = selectors.plan_view(actor_of(request))
+    actor = actor_of(request)
+    view = selectors.plan_view(actor)
     shifts = selectors.staffing_plan(view)
     target = view.profile.service_target_percent / 100 if view.profile else 0.8
     rows = [
@@ -87,7 +91,15 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
         for shift in shifts
     ]
     return render(
-        request, "planning/staffing.html", {"view": view, "profile": view.profile, "shifts": rows}
+        request,
+        "planning/staffing.html",
+        {
+            "view": view,
+            "profile": view.profile,
+            "shifts": rows,
+            # Higher apps' panels (Measure's what-if of the program's own calls).
+            "panels": panels.render(STAFFING_PAGE, actor=actor),
+        },
     )
 
 

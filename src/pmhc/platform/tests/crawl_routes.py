@@ -251,6 +251,9 @@ FILLS: dict[str, dict[str, Fill]] = {
     "care_case_transfer": {"pk": Owned(lambda h: h.case)},
     "care_case_close": {"pk": Owned(lambda h: h.case)},
     "care_case_reopen": {"pk": Owned(lambda h: h.case)},
+    # --- Measure ---------------------------------------------------------------------------
+    # A public page that is not published answers like a missing one, to everyone.
+    "measure_public": {"slug": ORG},
 }
 
 #: Patterns the crawl leaves alone, each with its reason. Keep this short: a pattern here is

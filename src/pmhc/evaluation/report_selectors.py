@@ -1,0 +1,262 @@
+"""The quarterly performance report for a grant: the figures of one quarter in the sections a
+grantee reports (people served, calls, training, referrals, outcomes), each beside the
+coordinator's narrative.
+
+The figures of calls, referrals and outcomes are sums of the rollups (``rollup_selectors``);
+people served is a count of distinct people in the quarter's accepted encounter reports, and
+training a count of the quarter's completions and certifications: counts only, never a row.
+The report is read by those who read the organization's figures, and written by its
+coordinator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count
+from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pmhc.evaluation import metrics, rollup_selectors
+from pmhc.evaluation.models import QuarterlyReport
+from pmhc.platform import dates
+from pmhc.platform.access import NOT_FOUND, Action, Actor, Target, decide
+from pmhc.platform.models import Classification, Organization, Purpose, Role
+from pmhc.response.models import EncounterPerson, EncounterStatus
+from pmhc.training.models import Certification, CertificationKind, Completion
+
+#: The sections of the report, in the order a grantee reports them.
+SECTIONS: tuple[tuple[str, str | Promise], ...] = (
+    ("people", gettext_lazy("People served")),
+    ("calls", gettext_lazy("Calls for service")),
+    ("training", gettext_lazy("Training")),
+    ("referrals", gettext_lazy("Referrals")),
+    ("outcomes", gettext_lazy("Outcomes")),
+)
+SECTION_KEYS = tuple(key for key, _title in SECTIONS)
+#: The most characters of one section's narrative.
+NARRATIVE_LIMIT = 4000
+#: The earliest year a report may be asked for.
+FIRST_YEAR = 2000
+#: Who writes the narratives.
+WRITERS = frozenset({Role.COORDINATOR})
+
+
+def target(organization_id: int) -> Target:
+    return Target(
+        organization_ids=frozenset({organization_id}),
+        access_classification=Classification.AGGREGATE,
+        access_read_roles=rollup_selectors.MEASURE_READERS,
+        access_write_roles=WRITERS,
+    )
+
+
+def may_write(actor: Actor, organization_id: int | None) -> bool:
+    return organization_id is not None and bool(
+        decide(actor, Action.CHANGE, target(organization_id), Purpose.EVALUATION)
+    )
+
+
+def may_download(actor: Actor, organization_id: int | None) -> bool:
+    return organization_id is not None and bool(
+        decide(actor, Action.EXPORT, target(organization_id), Purpose.EVALUATION)
+    )
+
+
+def organization_for(actor: Actor) -> Organization:
+    """The acting organization when the actor reads its figures; else the one 404."""
+    organization_id = rollup_selectors.check(actor, actor.organization_id)
+    found = Organization.objects.filter(pk=organization_id).first()
+    if found is None:
+        raise Http404(NOT_FOUND)
+    return found
+
+
+def quarter_months(year: int, quarter: int) -> list[dt.date]:
+    first = dt.date(year, 3 * (quarter - 1) + 1, 1)
+    return [dates.add_months(first, n) for n in range(3)]
+
+
+def last_full_quarter(today: dt.date) -> tuple[int, int]:
+    quarter = (today.month - 1) // 3 + 1
+    if quarter == 1:
+        return today.year - 1, 4
+    return today.year, quarter - 1
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+    #: The figure's count and what it is counted out of, where it has them.
+    numerator: int | None = None
+    denominator: int | None = None
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    narrative: str = ""
+
+
+@dataclass
+class Report:
+    organization: Organization
+    year: int
+    quarter: int
+    since: dt.date
+    until: dt.date
+    sections: list[Section]
+    saved: QuarterlyReport | None
+
+    @property
+    def title(self) -> str:
+        return _("%(name)s: performance report, %(year)d quarter %(quarter)d") % {
+            "name": self.organization.name,
+            "year": self.year,
+            "quarter": self.quarter,
+        }
+
+
+def _share(numerator: int, denominator: int) -> str:
+    if not denominator:
+        return _("none to count")
+    return f"{numerator * 100 / denominator:.1f}%"
+
+
+def _bounds(organization: Organization, since: dt.date, until: dt.date) -> tuple[Any, Any]:
+    zone = organization.zone
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(dates.add_months(until, 1), dt.time.min, tzinfo=zone)
+    return start, end
+
+
+def people_served(organization: Organization, since: dt.date, until: dt.date) -> int:
+    """Distinct people named as the subject of an accepted encounter report of a call received
+    in the months from ``since`` to ``until``. One query; a count, never a row."""
+    start, end = _bounds(organization, since, until)
+    return (
+        EncounterPerson.objects.filter(
+            encounter__organization=organization,
+            encounter__status=EncounterStatus.ACCEPTED,
+            encounter__call__received_at__gte=start,
+            encounter__call__received_at__lt=end,
+            role="subject",
+        )
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
+def training_counts(
+    organization: Organization, since: dt.date, until: dt.date
+) -> tuple[int, int, dict[str, int]]:
+    """Course completions in the quarter, the people who completed one, and certifications
+    issued by kind. Two queries."""
+    last_day = dates.add_months(until, 1) - dt.timedelta(days=1)
+    completions = Completion.objects.filter(
+        trainee__organization=organization, completed_on__gte=since, completed_on__lte=last_day
+    ).aggregate(n=Count("pk"), people=Count("trainee_id", distinct=True))
+    issued = dict(
+        Certification.objects.filter(
+            trainee__organization=organization, issued_on__gte=since, issued_on__lte=last_day
+        )
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    return completions["n"] or 0, completions["people"] or 0, issued
+
+
+def report(actor: Actor, organization: Organization, year: int, quarter: int) -> Report:
+    """The figures of the quarter and the saved narratives. Six queries."""
+    rollup_selectors.check(actor, organization.pk)
+    months = quarter_months(year, quarter)
+    since, until = months[0], months[-1]
+    sums = rollup_selectors.totals(actor, organization.pk, since=since, until=until)[0]
+    saved = QuarterlyReport.objects.filter(
+        organization=organization, year=year, quarter=quarter
+    ).first()
+    narratives = saved.narratives if saved else {}
+    completed, trained, issued = training_counts(organization, since, until)
+    mh = sums["mental_health"]
+    rows: dict[str, list[Row]] = {
+        "people": [
+            Row(
+                _("People served (distinct people in accepted encounter reports)"),
+                str(people_served(organization, since, until)),
+            ),
+        ],
+        "calls": [
+            Row(_("Calls for service"), str(sums["calls"])),
+            Row(_("Mental health calls"), str(mh)),
+            Row(
+                _("Mental health calls answered by a CIT officer or a clinician"),
+                f"{sums['cit_or_clinician']} ({_share(sums['cit_or_clinician'], mh)})",
+                sums["cit_or_clinician"],
+                mh,
+            ),
+            Row(
+                _("Mental health calls answered by a clinician"),
+                f"{sums['clinician']} ({_share(sums['clinician'], mh)})",
+                sums["clinician"],
+                mh,
+            ),
+            Row(
+                _("Calls warm-transferred to 988 or the local crisis line"),
+                str(sums["transfer_988"]),
+            ),
+        ],
+        "training": [
+            Row(_("Course completions"), str(completed)),
+            Row(_("People who completed a course"), str(trained)),
+            *(
+                Row(
+                    _("%(kind)s certifications issued") % {"kind": label},
+                    str(issued.get(kind, 0)),
+                )
+                for kind, label in CertificationKind.choices
+            ),
+        ],
+        "referrals": [
+            Row(_("Calls with a referral sent to a service"), str(sums["referred"])),
+            Row(
+                _("Referrals attended within 30 days"),
+                f"{sums['referral_attended_30d']} "
+                f"({_share(sums['referral_attended_30d'], sums['referred'])})",
+                sums["referral_attended_30d"],
+                sums["referred"],
+            ),
+        ],
+        "outcomes": [_metric_row(metrics.BY_KEY[key], sums) for key in metrics.HEADLINE],
+    }
+    sections = [
+        Section(key, str(title), rows[key], str(narratives.get(key, ""))) for key, title in SECTIONS
+    ]
+    return Report(organization, year, quarter, since, until, sections, saved)
+
+
+def _metric_row(metric: metrics.Metric, sums: dict[str, Any]) -> Row:
+    numerator, denominator = int(sums[metric.numerator]), int(sums[metric.denominator])
+    value = metrics.value(metric, numerator, denominator)
+    if value is None:
+        text = _("none to count")
+    elif metric.kind == metrics.Kind.SHARE:
+        text = f"{value:.1f}%"
+    elif metric.kind == metrics.Kind.RATE:
+        text = _("%(value)s per %(per)d") % {"value": f"{value:.1f}", "per": metric.per}
+    else:
+        text = _("%(value)s minutes") % {"value": f"{value:.1f}"}
+    return Row(
+        f"{metric.name}",
+        _("%(text)s (%(n)d of %(d)d)") % {"text": text, "n": numerator, "d": denominator},
+        numerator,
+        denominator,
+    )
