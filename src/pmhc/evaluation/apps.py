@@ -20,6 +20,9 @@ class EvaluationConfig(AppConfig):
         # Saved calls, reports and referrals refresh the rollups once their transaction
         # commits; a worker that starts refreshes what was written while none ran.
         signals.connect()
+        # The facts' partitions of the months to come (PostgreSQL), before the refresh
+        # writes facts of a new month.
+        register_startup_check(_add_partitions)
         register_startup_check(_refresh_stale)
 
         from pmhc.evaluation.rollup_selectors import may_read
@@ -44,6 +47,13 @@ class EvaluationConfig(AppConfig):
         from pmhc.evaluation import whatif_panel
 
         whatif_panel.register()
+
+
+def _add_partitions() -> str:
+    # Imported when the worker starts, not when the apps load.
+    from pmhc.evaluation.partition_services import worker_start
+
+    return worker_start()
 
 
 def _refresh_stale() -> str:
