@@ -7,7 +7,9 @@ random over the last ten years and the three agencies (half, three tenths, a fif
 for shift, 12 districts, 6 routes, 8 race and ethnicity categories, and outcome flags and
 minutes drawn at fixed rates; it writes them to Parquet sorted by agency and month (its best
 layout: row groups it can skip). They are loaded into ``evaluation_callfact`` with ``COPY`` in
-chunks, and the monthly rollups are built from them, one month's partition at a time.
+chunks, and the monthly rollups are built from them, one month's partition at a time, by one
+``INSERT … SELECT … GROUP BY`` a month that writes the rows ``rollup_services`` would (the same
+grouping by month and every breakdown; its Python path is slower for a load of this size).
 
 Twice, first with the first ``--small`` calls (a hundred thousand by default), then with all of
 them: the dashboard's server work, the headline figures of the largest agency by month over the
