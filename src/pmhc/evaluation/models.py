@@ -196,6 +196,9 @@ class ProgramChangeKind(models.TextChoices):
 
 
 class ProgramChange(models.Model):
+    #: The program's own dates and names, read by its staff; the trail keeps them in clear.
+    access_classification: ClassVar[str] = Classification.AGENCY
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("what changed"), max_length=16, choices=ProgramChangeKind.choices)
     name = models.CharField(_("name"), max_length=120)

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from pmhc.evaluation import dashboard_views, public_views, report_views, whatif_views
+from pmhc.evaluation import (
+    analysis_views,
+    change_views,
+    dashboard_views,
+    public_views,
+    report_views,
+    whatif_views,
+)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("measure/", dashboard_views.dashboard, name="evaluation_dashboard"),
@@ -16,4 +23,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("measure/reports/", report_views.report_page, name="measure_reports"),
     path("measure/reports/report.pdf", report_views.report_pdf_download, name="measure_report_pdf"),
     path("measure/reports/report.csv", report_views.report_csv_download, name="measure_report_csv"),
+    path("measure/changes/", change_views.change_list, name="evaluation_changes"),
+    path("measure/changes/new/", change_views.change_new, name="evaluation_change_new"),
+    path("measure/changes/<int:pk>/", change_views.change_edit, name="evaluation_change_edit"),
+    path(
+        "measure/changes/<int:pk>/remove/",
+        change_views.change_remove,
+        name="evaluation_change_remove",
+    ),
+    path("measure/before-after/", analysis_views.before_after, name="evaluation_before_after"),
+    path(
+        "measure/cit-comparison/", analysis_views.cit_comparison, name="evaluation_cit_comparison"
+    ),
 ]

@@ -175,6 +175,8 @@ FILLS: dict[str, dict[str, Fill]] = {
     "dispatch_call_times": {"pk": Owned(lambda h: h.call)},
     "dispatch_rules_version": {"pk": Owned(lambda h: h.rule_set)},
     "dispatch_shift_edit": {"pk": Owned(lambda h: h.shift)},
+    "evaluation_change_edit": {"pk": Owned(lambda h: h.program_change)},
+    "evaluation_change_remove": {"pk": Owned(lambda h: h.program_change)},
     "dispatch_shift_delete": {"pk": Owned(lambda h: h.shift)},
     "dispatch_team_edit": {"pk": Owned(lambda h: h.team)},
     "dispatch_team_status": {"pk": Owned(lambda h: h.team)},

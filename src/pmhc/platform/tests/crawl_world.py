@@ -53,7 +53,8 @@ from pmhc.dispatch.models import (
     TriageRuleSet,
 )
 from pmhc.dispatch.tests.helpers import cit_officer_on_duty
-from pmhc.evaluation.models import Grain, Rollup
+from pmhc.evaluation import change_services as program_change_services
+from pmhc.evaluation.models import Grain, ProgramChange, ProgramChangeKind, Rollup
 from pmhc.people import consent_services, identity_changes
 from pmhc.people import plan_services as response_plans
 from pmhc.people import services as people_services
@@ -206,6 +207,7 @@ class Holdings:
     service: Service
     referral: Referral
     case: Case
+    program_change: ProgramChange
 
 
 @dataclass(repr=False)
@@ -735,6 +737,16 @@ def _holdings(
         connected=12,
     )
     seed.track("rollup.district", figures, C.AGENCY, seed.text("Rdi"))
+    # --- Measure: a program change ------------------------------------------------------------
+    program_change = program_change_services.save_change(
+        coordinator,
+        organization=organization,
+        kind=ProgramChangeKind.CO_RESPONDER,
+        name=seed.text("Pch"),
+        started_on=timezone.localdate() - dt.timedelta(days=90),
+        note=seed.text("Pcn"),
+    )
+    seed.track("program_change", program_change, C.AGENCY, seed.text("Pch"), seed.text("Pcn"))
 
     return Holdings(
         key=key,
@@ -785,6 +797,7 @@ def _holdings(
         service=service,
         referral=referral,
         case=case,
+        program_change=program_change,
     )
 
 
