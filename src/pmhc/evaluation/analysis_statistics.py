@@ -2,7 +2,8 @@
 
 **Before and after a program change** (``interrupted_time_series``): the measure per period
 (a week or a month) is fitted by segmented regression, ``y = b0 + b1·t + b2·after +
-b3·(t − t0)·after``, where ``t`` counts periods, ``after`` is 1 from the change and ``t0`` is
+b3·(t − t0)·after``, each period weighted by its calls (a share of many calls is more precise
+than a share of few), where ``t`` counts periods, ``after`` is 1 from the change and ``t0`` is
 the change's period. ``b2`` is the change in level at the start and ``b3`` the change in
 slope per period. Neighbouring periods are rarely independent, so the standard errors are
 Newey-West (heteroskedasticity and autocorrelation consistent, with the small-sample
@@ -155,13 +156,15 @@ def interrupted_time_series(
 
     t = np.array([p.index for p in used], dtype=float)
     y = np.array([scale * p.numerator / p.denominator for p in used], dtype=float)
+    # A period's share is as precise as its calls are many (a part week at either end is not).
+    weights = np.array([p.denominator for p in used], dtype=float)
     post = (t >= change_index).astype(float)
     design = np.column_stack([np.ones_like(t), t, post, (t - change_index) * post])
     lags = hac_lags(len(y))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ordinary = sm.OLS(y, design).fit()
-        hac = sm.OLS(y, design).fit(
+        ordinary = sm.WLS(y, design, weights=weights).fit()
+        hac = sm.WLS(y, design, weights=weights).fit(
             cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
         )
     params = np.asarray(ordinary.params)
@@ -177,7 +180,7 @@ def interrupted_time_series(
     bounds = np.column_stack([params - quantile * errors, params + quantile * errors])
     pvalues = 2 * student_t.sf(np.abs(params / np.where(errors > 0, errors, np.inf)), freedom)
     fit = ordinary
-    residuals = np.asarray(fit.resid)
+    residuals = np.asarray(fit.wresid)
     dw = float(durbin_watson(residuals))
     box = acorr_ljungbox(residuals, lags=[lags])
     box_p = float(np.asarray(box["lb_pvalue"])[0])
