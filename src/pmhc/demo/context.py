@@ -18,6 +18,9 @@ PD_CASE_MANAGER = "pd_case_manager"
 #: The hospital's intake clinician, who works the referrals the hospital receives.
 HOSPITAL_INTAKE = "hospital_intake"
 TIME_ZONE = "America/Chicago"
+#: The co-responder team started this many days before the demo's today: the demo's program
+#: change, which the before-and-after analysis has something true to find at.
+PROGRAM_START_DAYS_AGO = 182
 
 # Given and family names for synthetic people: common words, attached to no real person.
 GIVEN = (
@@ -51,6 +54,11 @@ class DemoContext:
     made: dict[str, Any] = field(default_factory=dict)
     #: The random sources of this run by name: steps that name the same one continue it.
     randoms: dict[str, random.Random] = field(default_factory=dict)
+
+    @property
+    def program_start(self) -> dt.date:
+        """The day the co-responder team started (``PROGRAM_START_DAYS_AGO``)."""
+        return self.today - dt.timedelta(days=PROGRAM_START_DAYS_AGO)
 
     def random_for(self, step: str) -> random.Random:
         """A random source of the step's own, from the seed and the step's name: a step's

@@ -9,6 +9,14 @@ post the roster leaves without one (Night in East, see ``training/demo.py``). Th
 calls were taken with the call-taker protocol, through the same service the screen uses, so
 their answers, recommendation and decision are on record.
 
+The co-responder team started on the demo's program start (``DemoContext.program_start``, half
+a year before its today; Measure records it as a program change). Before that day the team did
+not exist: a call whose drawn route is the co-responder team went to a CIT officer instead
+(the two share every later branch, so the random draws are the same). The share of mental
+health calls answered by a clinician therefore jumps at the start from none to the team's
+share, ``CO_RESPONDER_LEVEL_CHANGE``, computed from the weights below (``ROUTES``, ``HOURLY``,
+``DISTRICTS`` and the Night-in-East gap); the before-and-after analysis should find it.
+
 Every figure here is synthetic; the shares are the fictional agency's, chosen so that the
 later dashboards have something to show.
 """
@@ -55,6 +63,23 @@ ROUTES = (
     (Routing.MOBILE_CRISIS, 8),
     (Routing.TRANSFER_988, 5),
     (Routing.EMS, 5),
+)
+
+
+def _night_share() -> float:
+    """The share of calls on the Night shift (23:00 to 07:00), from ``HOURLY``."""
+    night = sum(weight for hour, weight in enumerate(HOURLY) if hour >= 23 or hour < 7)
+    return night / sum(HOURLY)
+
+
+#: The jump, in percentage points, of the share of mental health calls answered by a
+#: clinician when the co-responder team started: the team's share of routes, less the calls
+#: in East at night, where no CIT officer (and so no co-responder) is on the roster.
+CO_RESPONDER_LEVEL_CHANGE = (
+    100
+    * dict(ROUTES)[Routing.CO_RESPONDER]
+    / sum(weight for _, weight in ROUTES)
+    * (1 - _night_share() / len(DISTRICTS))
 )
 #: Routes on which police go to the scene, and so an encounter report is filed.
 POLICE_ROUTES = frozenset({Routing.CIT_OFFICER, Routing.CO_RESPONDER, Routing.PATROL_PRIORITY})
@@ -113,6 +138,7 @@ def year_of_calls(
     row. A call received late yesterday would clear after midnight, and a demo loaded just after
     midnight would then hold times in the future, which the import rightly refuses."""
     rng = ctx.rng
+    program_start = ctx.program_start
     total = _mh_calls_per_year(ctx)
     first_day = ctx.today - dt.timedelta(days=366)
     days = [first_day + dt.timedelta(days=n) for n in range(365)]
@@ -130,6 +156,9 @@ def year_of_calls(
         shift = shift_at(received.astimezone(zone))
         call_type = str(_weighted(rng, CALL_TYPES))
         route = Routing(str(_weighted(rng, ROUTES)))
+        # Before the program start there was no co-responder team: a CIT officer went.
+        if route == Routing.CO_RESPONDER and received.astimezone(zone).date() < program_start:
+            route = Routing.CIT_OFFICER
         # Night in East has no CIT officer (the roster's gap): patrol goes instead.
         no_cit_here = (shift, district) == ("Night", "East")
         if no_cit_here and route in {Routing.CIT_OFFICER, Routing.CO_RESPONDER}:

@@ -18,3 +18,6 @@ def step_rollups(ctx: DemoContext) -> None:
 
 
 register_step(step_rollups)
+
+# The program change the demo was generated with (its own module, registered on import).
+from pmhc.evaluation import demo_changes  # noqa: E402, F401
