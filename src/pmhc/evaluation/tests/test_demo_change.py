@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import pytest
+
 from pmhc.demo.context import PROGRAM_START_DAYS_AGO, DemoContext
 from pmhc.dispatch.demo import (
     CO_RESPONDER_LEVEL_CHANGE,
@@ -23,13 +25,18 @@ from pmhc.platform.access import actor_for_user, system_actor
 from pmhc.platform.models import Role
 from pmhc.platform.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
+#: The demo's own seed (``generator.build``) on a fixed day: the draw is then fixed too. A 95%
+#: interval misses the truth on about one draw in twenty, so the test does not move with the
+#: calendar; ``test_analysis_statistics`` checks how often the intervals cover over many draws.
+SEED = 2026
 TODAY = dt.date(2026, 11, 20)
 
 
 def test_the_level_change_is_the_generators_own_figure() -> None:
     night = (HOURLY[23] + sum(HOURLY[:7])) / sum(HOURLY)
     share = dict(ROUTES)[Routing.CO_RESPONDER] / sum(w for _, w in ROUTES)
-    assert CO_RESPONDER_LEVEL_CHANGE == 100 * share * (1 - night / len(DISTRICTS))
+    expected = 100 * share * (1 - night / len(DISTRICTS))
+    assert expected == pytest.approx(CO_RESPONDER_LEVEL_CHANGE)
 
 
 def test_the_generated_calls_jump_at_the_program_start_and_the_analysis_finds_it(db) -> None:
@@ -37,10 +44,11 @@ def test_the_generated_calls_jump_at_the_program_start_and_the_analysis_finds_it
     analyst = UserFactory.create(username="analyst")
     MembershipFactory.create(user=analyst, organization=pd, role=Role.ANALYST)
     ctx = DemoContext(
-        seed=20261120,
+        seed=SEED,
         scale=1,
         password="unused",
-        rng=random.Random("20261120:operate"),
+        # The random source the demo's calls are drawn from (``DemoContext.shared_random``).
+        rng=random.Random(f"{SEED}:operate"),
         actor=system_actor("demo"),
         today=TODAY,
         organizations={"pd": pd},
