@@ -198,6 +198,8 @@ class ProgramChangeKind(models.TextChoices):
 class ProgramChange(models.Model):
     #: The program's own dates and names, read by its staff; the trail keeps them in clear.
     access_classification: ClassVar[str] = Classification.AGENCY
+    #: The note says what changed in the program; its form asks for nothing about a person.
+    agency_text_fields: ClassVar[frozenset[str]] = frozenset({"note"})
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("what changed"), max_length=16, choices=ProgramChangeKind.choices)
