@@ -167,9 +167,10 @@ def interrupted_time_series(
         hac = sm.WLS(y, design, weights=weights).fit(
             cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
         )
-    params = np.asarray(ordinary.params)
-    # Newey-West errors are too narrow in short series; never narrower than the ordinary ones.
-    errors = np.maximum(np.asarray(ordinary.bse), np.asarray(hac.bse))
+        params = np.asarray(ordinary.params)
+        # Newey-West errors are too narrow in short series; never narrower than the ordinary
+        # ones (and the ordinary ones where a side with no variation leaves them undefined).
+        errors = np.fmax(np.asarray(ordinary.bse), np.asarray(hac.bse))
     if not np.all(np.isfinite(errors[2:])) or np.allclose(np.asarray(ordinary.resid), 0):
         return SeriesResult(
             reason="The series does not vary enough to estimate a change.",
