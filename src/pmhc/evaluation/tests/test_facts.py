@@ -278,9 +278,10 @@ def test_a_chunk_takes_a_constant_number_of_queries(agency, django_assert_num_qu
 
     few = make(2)
     # shifts, old months, delete, calls, reports, responders, subjects, referrals,
-    # transfers, teams, history on calls, history on reports, insert
-    with django_assert_num_queries(13):
+    # transfers, teams, history on calls, history on reports, and the insert
+    queries = 13
+    with django_assert_num_queries(queries):
         fact_builder.write_facts(agency, few)
     many = few + make(6)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(queries):
         fact_builder.write_facts(agency, many)
