@@ -25,7 +25,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pmhc.platform.models import Classification, Organization
+from pmhc.platform.models import Classification, Organization, Role
 
 #: Public figures hide cells under this (the field's common threshold); an organization may
 #: set a higher minimum for its own breakdowns, never a lower one.
@@ -200,6 +200,15 @@ class ProgramChange(models.Model):
     access_classification: ClassVar[str] = Classification.AGENCY
     #: The note says what changed in the program; its form asks for nothing about a person.
     agency_text_fields: ClassVar[frozenset[str]] = frozenset({"note"})
+    access_org_lookup: ClassVar[str] = "organization"
+    #: Those who read the organization's figures read its changes; its coordinators and
+    #: administrators write them (``change_selectors``).
+    access_read_roles: ClassVar[frozenset[Role]] = frozenset(
+        {Role.ANALYST, Role.COORDINATOR, Role.ADMINISTRATOR}
+    )
+    access_write_roles: ClassVar[frozenset[Role]] = frozenset(
+        {Role.COORDINATOR, Role.ADMINISTRATOR}
+    )
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("what changed"), max_length=16, choices=ProgramChangeKind.choices)
@@ -217,6 +226,9 @@ class ProgramChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.started_on})"
+
+    def access_organization_ids(self) -> frozenset[int]:
+        return frozenset({self.organization_id})
 
 
 class MeasureSettings(models.Model):
