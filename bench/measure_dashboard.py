@@ -8,8 +8,10 @@ for shift, 12 districts, 6 routes, 8 race and ethnicity categories, and outcome 
 minutes drawn at fixed rates; it writes them to Parquet sorted by agency and month (its best
 layout: row groups it can skip). They are loaded into ``evaluation_callfact`` with ``COPY`` in
 chunks, and the monthly rollups are built from them, one month's partition at a time, by one
-``INSERT … SELECT … GROUP BY`` a month that writes the rows ``rollup_services`` would (the same
-grouping by month and every breakdown; its Python path is slower for a load of this size).
+``INSERT … SELECT … GROUP BY GROUPING SETS`` a month that writes the rows ``rollup_services``
+would (grouped by every breakdown, the month's totals, and grouped by each single breakdown;
+its Python path is slower for a load of this size); the last month is checked against the
+product's own sums of its detail rows.
 
 Twice, first with the first ``--small`` calls (a hundred thousand by default), then with all of
 them: the dashboard's server work, the headline figures of the largest agency by month over the
@@ -23,7 +25,8 @@ time at all the calls against its time at the first hundred thousand.
         .venv/bin/python bench/measure_dashboard.py --calls 10000000
 
 The database named by ``--db`` is dropped and created afresh (``--keep`` leaves it); the one in
-DATABASE_URL is only used to connect.
+DATABASE_URL is only used to connect. ``--reuse DIR --db NAME`` measures a kept database again;
+with ``--rebuild-rollups`` it first migrates it and builds its rollups again.
 """
 
 from __future__ import annotations
@@ -176,20 +179,44 @@ def copy_into_postgres(paths: list[Path], total: int) -> float:
 
 def build_rollups() -> tuple[float, int]:
     """The monthly rollups of every organization, from the facts, one month's partition at a
-    time; the seconds it took and the rows written."""
+    time; the seconds it took and the rows written. One ``INSERT … SELECT … GROUP BY GROUPING
+    SETS`` a month writes the three sets ``rollup_services`` keeps: grouped by every
+    dimension (``breakdown`` ""), the month's totals (``"total"``), and grouped by each single
+    dimension (``breakdown`` its name, the other dimensions left empty)."""
     from django.db import connection, transaction
     from tqdm import tqdm
 
-    from pmhc.evaluation.models import DIMENSIONS, FLAGS, MINUTES
+    from pmhc.evaluation.models import DETAIL, DIMENSIONS, FLAGS, MINUTES, TOTAL
+    from pmhc.evaluation.rollup_services import EMPTY
 
     counts = ", ".join(f"count(*) FILTER (WHERE {f})" for f in FLAGS)
     minutes = ", ".join(f"COALESCE(sum({m}), 0), count({m})" for m in MINUTES)
     dims = ", ".join(DIMENSIONS)
     names = ", ".join([*FLAGS, *(c for m in MINUTES for c in (m, f"{m}_n"))])
+    every = (1 << len(DIMENSIONS)) - 1
+    # GROUPING(...) sets a dimension's bit (the first one the highest) when it is summed over.
+    breakdown = " ".join(
+        [
+            f"CASE GROUPING({dims}) WHEN 0 THEN '{DETAIL}' WHEN {every} THEN '{TOTAL}'",
+            *(
+                f"WHEN {every - (1 << (len(DIMENSIONS) - 1 - i))} THEN '{d}'"
+                for i, d in enumerate(DIMENSIONS)
+            ),
+            "END",
+        ]
+    )
+
+    def empty(d: str) -> str:
+        return "false" if EMPTY[d] is False else "''"
+
+    held = ", ".join(f"COALESCE({d}, {empty(d)})" for d in DIMENSIONS)
+    sets = ", ".join([f"({dims})", "()", *(f"({d})" for d in DIMENSIONS)])
     statement = (
-        f"INSERT INTO evaluation_rollup (organization_id, grain, period, {dims}, calls, {names}) "  # noqa: S608
-        f"SELECT organization_id, 'month', month, {dims}, count(*), {counts}, {minutes} "
-        f"FROM evaluation_callfact WHERE month = %s GROUP BY organization_id, month, {dims}"
+        "INSERT INTO evaluation_rollup "  # noqa: S608
+        f"(organization_id, grain, breakdown, period, {dims}, calls, {names}) "
+        f"SELECT organization_id, 'month', {breakdown}, month, {held}, count(*), {counts}, "
+        f"{minutes} FROM evaluation_callfact WHERE month = %s "
+        f"GROUP BY organization_id, month, GROUPING SETS ({sets})"
     )
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -203,7 +230,27 @@ def build_rollups() -> tuple[float, int]:
         cursor.execute("ANALYZE evaluation_rollup")
         cursor.execute("SELECT count(*) FROM evaluation_rollup")
         rows = int(cursor.fetchone()[0])
-    return time.perf_counter() - started, rows
+    seconds = time.perf_counter() - started
+    check_sets(months[-1])
+    return seconds, rows
+
+
+def check_sets(month: dt.date) -> None:
+    """Stop when a month's rows of totals and per dimension differ from what
+    ``rollup_services.summaries`` sums from its detail rows."""
+    from pmhc.evaluation.models import DETAIL, DIMENSIONS, Grain, Rollup
+    from pmhc.evaluation.rollup_selectors import COUNTS
+    from pmhc.evaluation.rollup_services import summaries
+
+    rows = Rollup.objects.filter(grain=Grain.MONTH, period=month)
+    for organization_id in rows.values_list("organization_id", flat=True).distinct():
+        mine = rows.filter(organization_id=organization_id)
+        fields = ("period", "breakdown", *DIMENSIONS, *COUNTS)
+        detail = list(mine.filter(breakdown=DETAIL).values(*fields))
+        expected = sorted(tuple(r[f] for f in fields) for r in summaries(detail, COUNTS))
+        found = sorted(mine.exclude(breakdown=DETAIL).values_list(*fields))
+        if found != expected:
+            raise SystemExit(f"The rollups of {month} differ from the product's sums.")
 
 
 def window(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -291,6 +338,7 @@ def measure(
     db: Any, glob: str, actor: Any, organization_id: int, today: dt.date, runs: int
 ) -> dict[str, Any]:
     from pmhc.evaluation.models import Grain, Rollup
+    from pmhc.evaluation.rollup_selectors import row_set
 
     since, until = window(today)
     sql = duckdb_sql(glob)
@@ -309,7 +357,11 @@ def measure(
     whole = page(db, glob, actor, organization_id, since, until, runs)
     calls = sum(int(r["calls"]) for r in figures)
     read = Rollup.objects.filter(
-        organization_id=organization_id, grain=Grain.MONTH, period__gte=since, period__lte=until
+        organization_id=organization_id,
+        grain=Grain.MONTH,
+        breakdown=row_set(("period",), None),
+        period__gte=since,
+        period__lte=until,
     ).count()
     return {
         "server": server_ms,
@@ -357,6 +409,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--reuse", metavar="DIR", help="measure a database kept before (its Parquet files in DIR)"
+    )
+    parser.add_argument(
+        "--rebuild-rollups",
+        action="store_true",
+        help="with --reuse: migrate the kept database and build its rollups again first",
     )
     args = parser.parse_args()
     if not 0 < args.small <= args.calls:
@@ -453,6 +510,12 @@ def _measure_kept(args: argparse.Namespace, work: Path, today: dt.date) -> None:
 
     organization = Organization.objects.get(slug="metro")
     actor = actor_for_user(User.objects.get(username="analyst"))
+    if args.rebuild_rollups:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        seconds, rows = build_rollups()
+        print(f"rollups {rows:,} rows in {seconds:.1f} s")
     db = duck(args.threads)
     result = measure(db, str(work / "facts-*.parquet"), actor, organization.pk, today, args.runs)
     _report([(CallFact.objects.count(), result)], args.runs)

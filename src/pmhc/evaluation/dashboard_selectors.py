@@ -24,7 +24,7 @@ from pmhc.dispatch.models import Routing
 from pmhc.evaluation import metrics
 from pmhc.evaluation.audit_codes import EvaluationAudit
 from pmhc.evaluation.models import DIMENSIONS, PUBLIC_MIN_CELL, MeasureSettings
-from pmhc.evaluation.rollup_selectors import COUNTS, check, totals
+from pmhc.evaluation.rollup_selectors import COUNTS, check, dimension_values, totals
 from pmhc.platform import audit
 from pmhc.platform.access import Actor
 from pmhc.platform.models import Purpose
@@ -322,7 +322,7 @@ def build(actor: Actor, organization_id: int, filters: Filters) -> Dashboard:
     earliest = min(add_months(since, -12), trend_first)
     by = ("period", filters.by) if filters.by else ("period",)
     rows = totals(actor, organization_id, since=earliest, until=until, by=by, where=filters.where)
-    options = totals(actor, organization_id, since=since, until=until, by=DIMENSIONS)
+    options = dimension_values(actor, organization_id, since=since, until=until)
 
     period_rows = _in(rows, since, until)
     current = _sum(period_rows)
@@ -380,11 +380,7 @@ def build(actor: Actor, organization_id: int, filters: Filters) -> Dashboard:
     )
 
 
-def _choices(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[tuple[str, str]]]:
-    values: dict[str, set[Any]] = {dimension: set() for dimension in DIMENSIONS}
-    for row in rows:
-        for dimension in DIMENSIONS:
-            values[dimension].add(row[dimension])
+def _choices(values: Mapping[str, set[Any]]) -> dict[str, list[tuple[str, str]]]:
     return {
         dimension: sorted(
             ((_encode(value), value_label(dimension, value)) for value in found),

@@ -8,7 +8,8 @@
   (see ``docs/adr``).
 - ``Rollup``: the counts of the facts per organization, period (a month, or a day of the
   current month) and breakdown (shift, district, route, responder CIT status, program type,
-  the person's recorded race or ethnicity). The dashboard sums these, never the facts.
+  the person's recorded race or ethnicity), also kept as a period's totals and per single
+  breakdown. The dashboard sums these, never the facts.
 - ``RollupState``: how far each organization's rollups are up to date.
 - ``ProgramChange``: a dated change to the program (the CIT program or a co-responder team
   started) that the before-and-after analysis is run on.
@@ -68,6 +69,10 @@ DIMENSIONS: tuple[str, ...] = (
     "program_type",
     "race_ethnicity",
 )
+#: ``Rollup.breakdown`` of the rows with no breakdown (a period's totals); the rows grouped by
+#: one dimension only carry that dimension's name, the rows grouped by every one carry "".
+TOTAL = "total"
+DETAIL = ""
 
 
 class CallFact(models.Model):
@@ -129,8 +134,15 @@ class Grain(models.TextChoices):
 
 
 class Rollup(models.Model):
+    """The counts of one organization and period, in three sets of rows (as SQL's grouping
+    sets): ``breakdown`` "" (``DETAIL``) groups by every dimension at once, ``TOTAL`` is the
+    period's one row of totals, and a dimension's name groups by that dimension alone (the
+    other dimensions left empty). Each set sums to the same totals; reads pick the smallest set
+    that answers them (``rollup_selectors.totals``)."""
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     grain = models.CharField(max_length=5, choices=Grain.choices)
+    breakdown = models.CharField(max_length=20, blank=True, default=DETAIL)
     period = models.DateField()
     shift = models.CharField(max_length=40, blank=True)
     district = models.CharField(max_length=60, blank=True)
@@ -168,7 +180,11 @@ class Rollup(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["organization", "grain", "period"], name="eval_rollup_org_period")
+            models.Index(fields=["organization", "grain", "period"], name="eval_rollup_org_period"),
+            models.Index(
+                fields=["organization", "grain", "breakdown", "period"],
+                name="eval_rollup_org_set_period",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,9 +8,11 @@
   rollups of other months are not touched, and no page ever recomputes them.
 - ``rebuild``: every fact and every rollup of the organization, from its calls, in chunks.
 
-Rollup rows are the facts' counts grouped by period and ``models.DIMENSIONS``: a ``MONTH`` row
-per month, a ``DAY`` row per day of the current month only (days of earlier months are
-dropped when the month turns).
+Rollup rows are the facts' counts grouped by period and ``models.DIMENSIONS``: ``MONTH`` rows
+per month, ``DAY`` rows per day of the current month only (days of earlier months are
+dropped when the month turns). Beside those detail rows, each period gets its row of totals
+and its rows per value of each single dimension (``summaries``: like SQL's grouping sets),
+summed from the detail rows in memory, so the same query writes all three sets.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from pmhc.dispatch.models import Call, CallImport
 from pmhc.evaluation import fact_builder
 from pmhc.evaluation.audit_codes import EvaluationAudit
 from pmhc.evaluation.models import (
+    DETAIL,
     DIMENSIONS,
     FLAGS,
     MINUTES,
+    TOTAL,
     CallFact,
     Grain,
     Rollup,
@@ -63,16 +67,49 @@ def _sums() -> dict[str, Any]:
     return sums
 
 
+#: What a dimension holds on the rows that do not break down by it.
+EMPTY: dict[str, Any] = {d: Rollup._meta.get_field(d).get_default() for d in DIMENSIONS}  # type: ignore[union-attr]
+
+
+def summaries(detail: Iterable[dict[str, Any]], counts: Iterable[str]) -> list[dict[str, Any]]:
+    """The rows of totals and the rows per single dimension of these detail rows (each a
+    ``period``, every dimension and the ``counts``): a ``TOTAL`` row per period and a row per
+    period and value of each dimension, its ``breakdown`` the dimension's name."""
+    names = tuple(counts)
+    sums: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in detail:
+        for breakdown in (TOTAL, *DIMENSIONS):
+            value = row[breakdown] if breakdown != TOTAL else None
+            key = (row["period"], breakdown, value)
+            summed = sums.get(key)
+            if summed is None:
+                summed = sums[key] = {
+                    "period": row["period"],
+                    "breakdown": breakdown,
+                    **EMPTY,
+                    **({breakdown: value} if breakdown != TOTAL else {}),
+                    **dict.fromkeys(names, 0),
+                }
+            for name in names:
+                summed[name] += row[name] or 0
+    return list(sums.values())
+
+
 def _rows(organization: Organization, grain: Grain, grouped: Iterable[dict[str, Any]]) -> int:
     period = "month" if grain == Grain.MONTH else "day"
-    rollups = [
-        Rollup(
-            organization=organization,
-            grain=grain,
-            period=row.pop(period),
+    detail = [
+        {
+            "period": row.pop(period),
+            "breakdown": DETAIL,
             **{k.removeprefix(SUM): (v if v is not None else 0) for k, v in row.items()},
-        )
+        }
         for row in grouped
+    ]
+    kept = ("period", "breakdown", *DIMENSIONS)
+    counts = [k for k in detail[0] if k not in kept] if detail else []
+    rollups = [
+        Rollup(organization=organization, grain=grain, **row)
+        for row in (*detail, *summaries(detail, counts))
     ]
     Rollup.objects.bulk_create(rollups, batch_size=1000)
     return len(rollups)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pmhc.evaluation.models import Grain, Rollup
+from pmhc.evaluation import rollup_selectors, rollup_services
+from pmhc.evaluation.models import DETAIL, DIMENSIONS, Grain, Rollup
 from pmhc.platform import dates
 from pmhc.platform.models import Membership, Organization, Role, User
 from pmhc.platform.tests.factories import MembershipFactory, UserFactory
@@ -17,10 +18,25 @@ def last_full_months(organization: Organization, count: int = 12) -> list[dt.dat
 
 
 def rollup(organization: Organization, period: dt.date, **counts: Any) -> Rollup:
-    """One month's rollup row; ``calls`` defaults to ``mental_health``."""
+    """One month's rollup row; ``calls`` defaults to ``mental_health``. The month's rows of
+    totals and per dimension are summed again, as the rollups' builder keeps them."""
     counts.setdefault("calls", counts.get("mental_health", 0))
-    return Rollup.objects.create(
+    row = Rollup.objects.create(
         organization=organization, grain=Grain.MONTH, period=period, **counts
+    )
+    summarize(organization, period)
+    return row
+
+
+def summarize(organization: Organization, period: dt.date, grain: Grain = Grain.MONTH) -> None:
+    """Write the period's rows of totals and per single dimension again from its detail rows
+    (for rows made by hand)."""
+    rows = Rollup.objects.filter(organization=organization, grain=grain, period=period)
+    rows.exclude(breakdown=DETAIL).delete()
+    detail = list(rows.values("period", *DIMENSIONS, *rollup_selectors.COUNTS))
+    Rollup.objects.bulk_create(
+        Rollup(organization=organization, grain=grain, **row)
+        for row in rollup_services.summaries(detail, rollup_selectors.COUNTS)
     )
 
 

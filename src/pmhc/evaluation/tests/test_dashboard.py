@@ -15,6 +15,7 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from pmhc.evaluation import dashboard_selectors as selectors
 from pmhc.evaluation.audit_codes import EvaluationAudit
 from pmhc.evaluation.models import Grain, MeasureSettings, Rollup
+from pmhc.evaluation.tests.helpers import summarize
 from pmhc.platform.dates import today_in
 from pmhc.platform.models import AuditEvent, Role
 from pmhc.response.tests.factories import member
@@ -25,9 +26,11 @@ URLS = ("evaluation_dashboard", "evaluation_dashboard_csv", "evaluation_dashboar
 def rollup(organization, month, **counts):
     """A month's rollup row, as the rollups' builder would keep it."""
     dims = {k: counts.pop(k) for k in list(counts) if k in selectors.DIMENSIONS}
-    return Rollup.objects.create(
+    row = Rollup.objects.create(
         organization=organization, grain=Grain.MONTH, period=month, **dims, **counts
     )
+    summarize(organization, month)
+    return row
 
 
 def this_month(cast):

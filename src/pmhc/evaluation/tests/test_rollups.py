@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pmhc.evaluation import rollup_selectors, rollup_services, tasks
 from pmhc.evaluation.audit_codes import EvaluationAudit
-from pmhc.evaluation.models import CallFact, Grain, Rollup, RollupState
+from pmhc.evaluation.models import DETAIL, TOTAL, CallFact, Grain, Rollup, RollupState
 from pmhc.evaluation.tests import world
 from pmhc.platform.access import system_actor
 from pmhc.platform.models import AuditEvent
@@ -39,7 +39,7 @@ def snapshot(organization):
     return sorted(
         tuple(row)
         for row in Rollup.objects.filter(organization=organization).values_list(
-            "grain", "period", "shift", "district", "route", "cit_responder",
+            "grain", "breakdown", "period", "shift", "district", "route", "cit_responder",
             "program_type", "race_ethnicity", *rollup_selectors.COUNTS,
         )
     )  # fmt: skip
@@ -88,7 +88,9 @@ def test_rebuild_sums_the_facts_by_month_and_dimension(cast, agency, year):
     ]
     event = AuditEvent.objects.filter(action=EvaluationAudit.ROLLUPS_REBUILT).get()
     assert event.organization_id == agency.pk
-    assert event.detail == "3 calls, 2 months, 3 rollup rows"
+    # 3 detail rows; March's and May's totals and rows per dimension: 2 + 1 + 6 + 1 + 6 + 3
+    # (March's two calls differ in shift and district).
+    assert event.detail == "3 calls, 2 months, 19 rollup rows"
 
 
 def test_refresh_with_nothing_written_writes_nothing(agency, year):
@@ -166,7 +168,8 @@ def test_days_of_the_current_month(cast, agency, year):
     world.call(agency, dt.datetime.combine(today, dt.time(0, 5), tzinfo=dt.UTC))
     rollup_services.refresh(ACTOR, organization=agency)
     days = Rollup.objects.filter(organization=agency, grain=Grain.DAY)
-    assert list(days.values_list("period", "calls")) == [(today, 1)]
+    assert list(days.filter(breakdown=DETAIL).values_list("period", "calls")) == [(today, 1)]
+    assert list(days.filter(breakdown=TOTAL).values_list("period", "calls")) == [(today, 1)]
     rows = rollup_selectors.totals(
         cast.actor(cast.member), agency.pk, since=today.replace(day=1), until=today,
         grain=Grain.DAY,
@@ -212,7 +215,7 @@ def test_the_task_refreshes_and_is_queued_once(agency, django_capture_on_commit_
         world.call(agency, world.at(2026, 3, 3))
     queued = DBTaskResult.objects.filter(task_path=tasks.refresh_rollups_task.module_path)
     assert queued.count() == 1
-    assert tasks.refresh_rollups_task.call(agency.pk) == "2 calls, 1 months, 1 rollup rows"
+    assert tasks.refresh_rollups_task.call(agency.pk) == "2 calls, 1 months, 8 rollup rows"
 
 
 def test_the_worker_start_refreshes_stale_organizations(agency):

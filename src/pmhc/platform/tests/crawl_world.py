@@ -55,6 +55,7 @@ from pmhc.dispatch.models import (
 from pmhc.dispatch.tests.helpers import cit_officer_on_duty
 from pmhc.evaluation import change_services as program_change_services
 from pmhc.evaluation.models import Grain, ProgramChange, ProgramChangeKind, Rollup
+from pmhc.evaluation.tests.helpers import summarize
 from pmhc.people import consent_services, identity_changes
 from pmhc.people import plan_services as response_plans
 from pmhc.people import services as people_services
@@ -736,6 +737,7 @@ def _holdings(
         reported=12,
         connected=12,
     )
+    summarize(organization, figures.period)
     seed.track("rollup.district", figures, C.AGENCY, seed.text("Rdi"))
     # --- Measure: a program change ------------------------------------------------------------
     program_change = program_change_services.save_change(

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from pmhc.conftest import PASSWORD
 from pmhc.evaluation import dashboard_selectors as selectors
 from pmhc.evaluation import metrics
-from pmhc.evaluation.models import Grain, Rollup
+from pmhc.evaluation.models import TOTAL, Grain, Rollup
 from pmhc.evaluation.tests.test_dashboard import rollup, this_month
 from pmhc.platform.models import Role
 from pmhc.response.tests.factories import member
@@ -26,6 +26,7 @@ def _expected(cast, key):
     sums = Rollup.objects.filter(
         organization=cast.agency,
         grain=Grain.MONTH,
+        breakdown=TOTAL,
         period__gte=selectors.add_months(current, -12),
         period__lte=current,
     ).aggregate(n=Sum(metric.numerator), d=Sum(metric.denominator))
