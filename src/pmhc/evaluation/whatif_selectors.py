@@ -1,18 +1,21 @@
 """What if one more team were on a shift: from the program's own calls of the last 12 full
-months, the calls whose protocol recommended a clinician-led route but that went to patrol
-because no team was free, by shift and day of the week; and, with one more team on a chosen
-shift, how many of them the staffing model says would have been answered.
+months, the calls whose protocol recommended a clinician-led route (a co-responder or mobile
+crisis team) but that went to police instead (a CIT officer or patrol), by shift and day of the
+week; and, with one more team on a chosen shift, how many of them the staffing model says would
+have been answered. The call record does not say why a call went to police (Operate keeps the
+reason only in the call's restricted notes), so every such call counts, whatever the reason.
 
 The model is Plan's (``planning.erlang``, Erlang B: a call that finds every team busy goes to
 patrol, it does not wait). Its inputs, each stated on the page:
 
-- the calls that matched a clinician-led route on the shift arrive at random (a Poisson
-  process) at their average rate over the year and the shift's hours;
+- the calls on the shift whose protocol recommended a clinician-led route arrive at random
+  (a Poisson process) at their average rate over the year and the shift's hours;
 - each keeps a team busy for the community profile's time on scene plus travel;
 - the teams on the shift now: the number entered, or else the number whose Erlang B share of
-  calls finding every team busy is nearest the share that actually went to patrol;
+  calls finding every team busy is nearest the share that went to police instead (the model
+  takes each of those calls as one that found every team busy; the record does not say so);
 - with one more team, the share finding every team busy falls from B(n) to B(n + 1), so of
-  the calls that went to patrol, 1 - B(n + 1) / B(n) would have found a team free.
+  the calls that went to police, 1 - B(n + 1) / B(n) would have found a team free.
 
 Counts of calls only, never a row.
 """
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from pmhc.evaluation import rollup_selectors
+from pmhc.evaluation.fact_builder import CLINICIAN_ROUTES
 from pmhc.evaluation.models import CallFact
 from pmhc.planning import erlang, staffing
 from pmhc.planning import selectors as planning_selectors
@@ -50,10 +54,12 @@ def window(organization: Organization) -> tuple[dt.date, dt.date]:
 @dataclass
 class ShiftRow:
     shift: str
-    #: Calls that went to patrol for want of a free team, by weekday (Monday first).
+    #: Calls that went to police instead of the recommended team, by weekday (Monday first).
     by_weekday: list[int]
+    #: Of ``recommended``, the calls that went to police instead.
     unavailable: int
-    matched: int
+    #: Calls whose protocol recommended a clinician-led route.
+    recommended: int
     #: Calls whose day is not known (the CAD gave only a month).
     no_day: int
 
@@ -98,7 +104,9 @@ class WhatIf:
 
 
 def counts(actor: Actor, organization: Organization) -> WhatIf:
-    """The calls of the window by shift and weekday, and the profile's figures. Two queries."""
+    """The calls of the window whose protocol recommended a clinician-led route, and of them
+    those that went to police instead, by shift and weekday; and the profile's figures. Two
+    queries."""
     rollup_selectors.check(actor, organization.pk)
     since, until = window(organization)
     grouped = (
@@ -106,11 +114,11 @@ def counts(actor: Actor, organization: Organization) -> WhatIf:
             organization=organization,
             month__gte=since,
             month__lte=until,
-            matched_clinician_route=True,
+            recommended__in=CLINICIAN_ROUTES,
         )
         .values("shift", "weekday")
         .annotate(
-            matched=Count("pk"),
+            recommended=Count("pk"),
             unavailable=Count("pk", filter=Q(clinician_route_unavailable=True)),
         )
         .order_by("shift", "weekday")
@@ -119,7 +127,7 @@ def counts(actor: Actor, organization: Organization) -> WhatIf:
     for found in grouped:
         name = found["shift"] or ""
         row = by_shift.setdefault(name, ShiftRow(name, [0] * 7, 0, 0, 0))
-        row.matched += found["matched"]
+        row.recommended += found["recommended"]
         row.unavailable += found["unavailable"]
         if found["weekday"] is None:
             row.no_day += found["unavailable"]
@@ -154,12 +162,12 @@ def estimate(what: WhatIf, shift: str, teams_now: int | None) -> Estimate | None
     """One more team on ``shift``; None when the shift has no such calls or no handling time
     is known (the community profile gives it)."""
     row = next((r for r in what.rows if r.shift == shift), None)
-    if row is None or not row.matched or not what.handle_minutes:
+    if row is None or not row.recommended or not what.handle_minutes:
         return None
     hours = what.profile_hours.get(shift, DEFAULT_SHIFT_HOURS)
-    rate = row.matched / (what.days * hours)
+    rate = row.recommended / (what.days * hours)
     load = erlang.offered_load(rate, what.handle_minutes)
-    observed = row.unavailable / row.matched
+    observed = row.unavailable / row.recommended
     inferred = teams_now is None
     now = infer_teams(load, observed) if teams_now is None else teams_now
     share_now = erlang.erlang_b(now, load)

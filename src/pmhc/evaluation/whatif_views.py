@@ -1,5 +1,6 @@
-"""The what-if page: calls that went to patrol for want of a free clinician-led team, by shift
-and day, and what one more team on a shift would have answered by Plan's staffing model."""
+"""The what-if page: calls whose protocol recommended a clinician-led team but that went to
+police instead (for any reason), by shift and day, and what one more team on a shift would have
+answered by Plan's staffing model."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ class WhatIfForm(USWDSMixin, forms.Form):
         max_value=whatif_selectors.MAX_TEAMS,
         help_text=_(
             "A whole number from 0 to %(max)d. Leave it empty to let the model infer it from "
-            "the share of calls that went to patrol."
+            "the share of calls that went to police instead."
         )
         % {"max": whatif_selectors.MAX_TEAMS},
     )
@@ -67,7 +68,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
             row.by_weekday,
             row.no_day,
             row.unavailable,
-            row.matched,
+            row.recommended,
         )
         for row in what.rows
     ]

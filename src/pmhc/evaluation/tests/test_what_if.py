@@ -1,16 +1,20 @@
-"""The what-if page: calls that matched a clinician-led route but went to patrol, by shift and
-day, and the staffing model's estimate of one more team; who may read it; Plan's link to it."""
+"""The what-if page: calls whose protocol recommended a clinician-led route but that went to
+police instead, by shift and day, and the staffing model's estimate of one more team; who may
+read it; Plan's link to it. The facts are built from calls by ``fact_builder``, as on a real
+program."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.urls import reverse
 
 from pmhc.conftest import Cast
-from pmhc.evaluation import whatif_selectors
-from pmhc.evaluation.models import CallFact
+from pmhc.dispatch.models import Call, DatePrecision, Routing
+from pmhc.evaluation import fact_builder, whatif_selectors
+from pmhc.evaluation.tests import world
 from pmhc.evaluation.tests.helpers import last_full_months, member
 from pmhc.planning import erlang
 from pmhc.planning.tests.conftest import make_profile
@@ -19,32 +23,57 @@ from pmhc.platform.models import Organization, Role
 pytestmark = pytest.mark.django_db
 
 PAGE = reverse("measure_what_if")
+#: Hours (UTC) inside the test shifts: Night runs 23 to 7, Day 7 to 15.
+NIGHT, DAY = 2, 12
+_police = itertools.cycle([Routing.PATROL_PRIORITY, Routing.CIT_OFFICER])
+_clinician = itertools.cycle([Routing.CO_RESPONDER, Routing.MOBILE_CRISIS])
 
 
-def fact(organization: Organization, month: dt.date, shift: str, weekday: int | None,
-         *, unavailable: bool) -> CallFact:  # fmt: skip
-    return CallFact.objects.create(
-        organization=organization,
-        call_id=CallFact.objects.count() + 1,
-        month=month,
-        day=None if weekday is None else month,
-        weekday=weekday,
-        shift=shift,
-        mental_health=True,
-        matched_clinician_route=True,
-        clinician_route_unavailable=unavailable,
+def on_weekday(month: dt.date, weekday: int) -> dt.date:
+    """The first day of ``month`` that falls on ``weekday`` (Monday is 0)."""
+    return month + dt.timedelta(days=(weekday - month.weekday()) % 7)
+
+
+def clinician_call(organization: Organization, month: dt.date, hour: int, weekday: int | None,
+                   *, to_police: bool, decision: str = "") -> Call:  # fmt: skip
+    """A call whose protocol recommended a clinician-led route; it went there unless
+    ``to_police`` (then a patrol or CIT officer was decided) or another ``decision`` was made.
+    Without a weekday the CAD gave only its month."""
+    day = month if weekday is None else on_weekday(month, weekday)
+    return world.call(
+        organization,
+        world.at(day.year, day.month, day.day, hour),
+        received_precision=DatePrecision.MONTH if weekday is None else DatePrecision.DAY,
+        recommendation=next(_clinician),
+        decision=next(_police) if to_police else decision,
     )
 
 
+def build_facts(*organizations: Organization) -> None:
+    for organization in organizations:
+        fact_builder.write_all_facts(organization)
+
+
 def calls(cast: Cast) -> None:
-    months = last_full_months(cast.agency)
-    for i in range(40):  # Night: 40 matched, 16 went to patrol (Fridays and Saturdays)
-        fact(cast.agency, months[i % 12], "Night", 4 + i % 2, unavailable=i < 16)
-    for i in range(10):  # Day: 10 matched, 2 went to patrol, one of unknown day
-        fact(cast.agency, months[i % 12], "Day", None if i == 0 else 0, unavailable=i < 2)
-    # Before the window, and another organization's: never counted.
-    fact(cast.agency, months[0].replace(year=months[0].year - 2), "Night", 0, unavailable=True)
-    fact(cast.outsider_org, months[3], "Night", 0, unavailable=True)
+    agency = world.utc_org(cast.agency)
+    world.shifts(agency)
+    months = last_full_months(agency)
+    for i in range(40):  # Night: 40 recommended, 16 went to police (Fridays and Saturdays)
+        clinician_call(agency, months[i % 12], NIGHT, 4 + i % 2, to_police=i < 16)
+    for i in range(10):  # Day: 10 recommended on Mondays, 2 went to police, 1 to EMS
+        clinician_call(agency, months[i % 12], DAY, 0, to_police=i < 2,
+                       decision=Routing.EMS if i == 2 else "")  # fmt: skip
+    # Of unknown day, so of no shift: recommended and went to police.
+    clinician_call(agency, months[5], DAY, None, to_police=True)
+    # Not counted: no clinician-led route recommended, before the window, another
+    # organization's (one, went to police).
+    world.call(agency, world.at(months[4].year, months[4].month, 3, DAY),
+               recommendation=Routing.CIT_OFFICER, decision=Routing.PATROL_PRIORITY)  # fmt: skip
+    world.call(agency, world.at(months[4].year, months[4].month, 3, DAY))
+    early = months[0].replace(year=months[0].year - 2)
+    clinician_call(agency, early, NIGHT, 0, to_police=True)
+    clinician_call(cast.outsider_org, months[3], NIGHT, 0, to_police=True)
+    build_facts(agency, cast.outsider_org)
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(cast: Cast) -> None:
@@ -72,11 +101,17 @@ def test_counts_by_shift_and_weekday(cast: Cast) -> None:
     assert response.status_code == 200
     what = response.context["what"]
     night = next(r for r in what.rows if r.shift == "Night")
-    assert (night.matched, night.unavailable) == (40, 16)
+    assert (night.recommended, night.unavailable) == (40, 16)
     assert night.by_weekday == [0, 0, 0, 0, 8, 8, 0]
     day = next(r for r in what.rows if r.shift == "Day")
-    assert (day.matched, day.unavailable, day.no_day, day.by_weekday[0]) == (10, 2, 1, 1)
-    assert what.total_unavailable == 18
+    assert (day.recommended, day.unavailable, day.no_day) == (10, 2, 0)
+    assert day.by_weekday == [2, 0, 0, 0, 0, 0, 0]
+    unknown = next(r for r in what.rows if r.shift == "")
+    assert (unknown.recommended, unknown.unavailable, unknown.no_day) == (1, 1, 1)
+    assert what.total_unavailable == 19
+    body = response.content.decode()
+    assert "the call record does not say whether a team was free" in body
+    assert "because no team was free" not in body
 
 
 def test_one_more_team_follows_the_staffing_model(cast: Cast) -> None:
