@@ -9,12 +9,19 @@ suppression across the page: the mental health calls are shown as a table of dis
 with its totals, and a measure's figures by month and by district are that table's totals (for
 another count, the two breakdowns of the same total). A rate or average is shown only when its
 numerator and its denominator are. Nothing here is about a person.
+
+A measure shows its numerator beside its denominator, so their difference is shown too (the
+calls not counted: reports without a connection, say). Where that difference is from 1 to the
+smallest count shown, the numerator there is withheld as well, and its table suppressed again
+so that no line gives it back; this repeats until no shown pair leaves such a difference. The
+numerator's and the denominator's tables share no entry, so a difference can be worked out only
+where both of its counts can: withholding one of them is enough.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,10 +108,11 @@ def build_table(
     minimum: int,
     *,
     with_cells: bool,
+    also: Iterable[Hashable] = (),
 ) -> Table:
     """The suppressed table of count ``name``. With ``with_cells`` the cells of district by
     month are published with their totals; without, only the totals by month and by district
-    (two breakdowns of one total)."""
+    (two breakdowns of one total). The keys ``also`` are withheld whatever their count."""
     counts = table_counts(_cells(rows, name), districts, months)
     lines: list[Line[Hashable]]
     if with_cells:
@@ -119,7 +127,7 @@ def build_table(
             Line((TOTAL, TOTAL), tuple((TOTAL, month) for month in months)),
             Line((TOTAL, TOTAL), tuple((district, TOTAL) for district in districts)),
         ]
-    return Table(name, counts, frozenset(suppress(counts, lines, minimum)))
+    return Table(name, counts, frozenset(suppress(counts, lines, minimum, also)))
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,10 @@ class PublicPage:
     calls: Table | None
     metrics: list[MetricView] = field(default_factory=list)
     as_of: dt.datetime | None = None
+
+    @property
+    def max_districts(self) -> int:
+        return MAX_DISTRICTS
 
     @property
     def month_labels(self) -> list[str]:
@@ -245,13 +257,28 @@ def public_page(slug: str) -> PublicPage:
         districts = [NO_DISTRICT]
         rows = [{**row, "district": NO_DISTRICT} for row in rows]
     tables: dict[str, Table] = {}
+    #: Numerators withheld because their difference with the denominator is too small.
+    also: dict[str, set[Hashable]] = {}
 
     def table(name: str) -> Table:
         if name not in tables:
             tables[name] = build_table(
-                rows, name, districts, months, minimum, with_cells=name == CALLS_FIELD
+                rows,
+                name,
+                districts,
+                months,
+                minimum,
+                with_cells=name == CALLS_FIELD,
+                also=also.get(name, ()),
             )
         return tables[name]
+
+    keys: list[Hashable] = [(TOTAL, month) for month in months] + [(TOTAL, TOTAL)]
+    if by_district:
+        keys += [(district, TOTAL) for district in districts]
+    pairs = [(m.numerator, m.denominator) for m in chosen if m.kind != Kind.AVERAGE]
+    while _withhold_small_differences(pairs, keys, table, tables, also, minimum):
+        pass
 
     calls = table(CALLS_FIELD) if by_district else None
     page = PublicPage(
@@ -288,6 +315,30 @@ def public_page(slug: str) -> PublicPage:
             )
         )
     return page
+
+
+def _withhold_small_differences(
+    pairs: Sequence[tuple[str, str]],
+    keys: Sequence[Hashable],
+    table: Callable[[str], Table],
+    tables: dict[str, Table],
+    also: dict[str, set[Hashable]],
+    minimum: int,
+) -> bool:
+    """Withhold each numerator shown beside its denominator where their difference is from 1
+    to ``minimum - 1`` (its table is built again). Whether any was."""
+    grown = False
+    for num_name, den_name in pairs:
+        num, den = table(num_name), table(den_name)
+        for key in keys:
+            numerator, denominator = num.shown(key), den.shown(key)
+            if numerator is None or denominator is None:
+                continue
+            if 0 < denominator - numerator < minimum:
+                also.setdefault(num_name, set()).add(key)
+                tables.pop(num_name, None)
+                grown = True
+    return grown
 
 
 def published_pages(limit: int = 50) -> list[Organization]:

@@ -20,7 +20,7 @@ The result is the set of withheld keys. The functions here read nothing from the
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -165,13 +165,18 @@ def determined(lines: Sequence[Line[K]], withheld: set[K]) -> list[K]:
     return bridges
 
 
-def suppress(counts: Mapping[K, int], lines: Sequence[Line[K]], minimum: int) -> set[K]:
+def suppress(
+    counts: Mapping[K, int], lines: Sequence[Line[K]], minimum: int, also: Iterable[K] = ()
+) -> set[K]:
     """The keys of ``counts`` to withhold so that no count from 1 to ``minimum - 1`` is shown
-    and none that is withheld can be worked out from the shown ones and the ``lines``."""
+    and none that is withheld can be worked out from the shown ones and the ``lines``. The
+    keys ``also`` are withheld from the start too, whatever their count (a caller's own
+    reason, such as a difference with another table under the minimum)."""
     if minimum < 1:
         raise ValueError("the smallest count shown must be at least 1")
     order = {key: i for i, key in enumerate(counts)}
     withheld = {key for key, count in counts.items() if 0 < count < minimum}
+    withheld.update(key for key in also if key in counts)
     by_key: dict[K, list[Line[K]]] = {}
     for line in lines:
         for key in line.keys:

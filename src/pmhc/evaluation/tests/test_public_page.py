@@ -180,6 +180,39 @@ def test_a_rate_is_hidden_with_its_count(cast: Cast) -> None:
             assert figure.value is None
 
 
+def test_a_count_is_hidden_where_what_it_is_counted_out_of_leaves_too_few(cast: Cast) -> None:
+    """15 reports of which 12 connected would show the 3 not connected."""
+    months = last_full_months(cast.agency)
+    rollup(cast.agency, months[0], district="South", mental_health=30, reported=15, connected=12)
+    for month in months[1:]:
+        rollup(cast.agency, month, district="South", mental_health=50, reported=40, connected=15)
+    publish(cast, "connected", "arrested")
+    page = public_selectors.public_page(cast.agency.slug)
+    connected = page.metrics[0]
+    first = connected.by_month[0]
+    assert (first.numerator, first.value, first.missing) == (None, None, "withheld")
+    assert first.denominator == 15
+    # Its month is not given back by the months' total: another month is hidden with it.
+    hidden = [f for f in connected.by_month if f.numerator is None]
+    assert len(hidden) == 2
+    assert connected.overall.value is not None
+    for view in page.metrics:
+        for figure in (*view.by_month, *view.by_district, view.overall):
+            if figure.numerator is not None and figure.denominator is not None:
+                assert not 0 < figure.denominator - figure.numerator < page.minimum
+    body = cast.client(None).get(reverse("measure_public", args=[cast.agency.slug])).content
+    assert ">12<" not in body.decode()
+
+
+def test_the_page_states_its_district_limit(cast: Cast) -> None:
+    seven_call_district(cast)
+    publish(cast, "connected")
+    body = cast.client(None).get(reverse("measure_public", args=[cast.agency.slug])).content
+    text = body.decode()
+    assert f"at most {public_selectors.MAX_DISTRICTS} districts" in text
+    assert "whether or not the call was marked as involving mental health" in text
+
+
 def test_a_higher_minimum_hides_more_and_never_goes_below_eleven(cast: Cast) -> None:
     seven_call_district(cast)
     settings = publish(cast, "connected", minimum=40)
