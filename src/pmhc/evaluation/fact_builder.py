@@ -55,9 +55,10 @@ What each column holds (the metrics of ``metrics.py`` are worded to agree):
   in the call's restricted reasons, so every such call counts, whatever the reason.
 - ``minutes_to_scene``: whole minutes from received to the first unit on scene, for calls
   whose day is known and that had a unit on scene.
-- ``officer_minutes``: whole minutes summed over the accepted report's responders, each from
-  arrival to clear (the report's arrival and back-in-service times stand in for a responder's
-  own); empty when none can be counted.
+- ``officer_minutes``: whole minutes summed over the accepted report's officers (responders
+  whose role is officer; clinicians and others are left out), each from arrival to clear (the
+  report's arrival and back-in-service times stand in for an officer's own); empty when none
+  can be counted.
 """
 
 from __future__ import annotations
@@ -365,6 +366,7 @@ def _report_flags(
             r["arrived_at"] or report["arrived_at"], r["cleared_at"] or report["back_in_service_at"]
         )
         for r in responders
+        if r["role"] == ResponderRole.OFFICER
     ]
     counted = [m for m in spans if m is not None]
     fact.officer_minutes = sum(counted) if counted else None

@@ -56,7 +56,7 @@ class Metric:
     version: int = 1
     #: Whether a higher figure is the program doing better (for the wording of trends).
     higher_is_better: bool = True
-    changes: tuple[str, ...] = ()
+    changes: tuple[str | Promise, ...] = ()
 
 
 METRICS: tuple[Metric, ...] = (
@@ -102,8 +102,8 @@ METRICS: tuple[Metric, ...] = (
         Outcome.ARRESTS,
         _("Diverted from arrest"),
         _(
-            "Of the encounters where the person could have been arrested, the share where they "
-            "were connected to services or released instead."
+            "Of the encounters where the person could have been arrested, the share whose "
+            "report records them as diverted to services instead of arrest."
         ),
         "diverted",
         "arrest_eligible",
@@ -215,12 +215,23 @@ METRICS: tuple[Metric, ...] = (
         "officer_minutes",
         Outcome.RESPONSE,
         _("Officer-minutes per call"),
-        _("The average minutes officers spent on a call, from arrival to clear, summed over them."),
+        _(
+            "The average minutes officers spent on a call with an accepted encounter report, "
+            "from arrival to clear, summed over the report's officers (clinicians and other "
+            "responders are not counted)."
+        ),
         "officer_minutes",
         "officer_minutes_n",
         kind=Kind.AVERAGE,
         per=1,
+        version=2,
         higher_is_better=False,
+        changes=(
+            _(
+                "Version 2: only responders recorded as officers are summed; version 1 summed "
+                "every responder, clinicians included."
+            ),
+        ),
     ),
 )
 

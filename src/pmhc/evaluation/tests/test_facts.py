@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from pmhc.dispatch.models import CallTransfer, DatePrecision, Routing
-from pmhc.evaluation import fact_builder
+from pmhc.evaluation import fact_builder, metrics
 from pmhc.evaluation.models import CallFact
 from pmhc.evaluation.tests import world
-from pmhc.response.models import EncounterStatus
+from pmhc.response.models import EncounterStatus, ResponderRole
 
 
 @pytest.fixture
@@ -194,7 +194,22 @@ def test_officer_minutes_sum_the_responders(agency):
         encounter, arrived_at=world.at(2026, 3, 2, 10, 5), cleared_at=world.at(2026, 3, 2, 10, 35)
     )
     world.responder(encounter)  # the report's own times stand in: 50 minutes
+    # A clinician's and another responder's time are not officers' minutes.
+    world.responder(encounter, role=ResponderRole.CLINICIAN)
+    world.responder(encounter, role=ResponderRole.OTHER)
     assert fact(agency, call).officer_minutes == 80
+
+
+def test_officer_minutes_are_empty_without_an_officer(agency):
+    call = world.call(agency, world.at(2026, 3, 2, 10))
+    encounter = world.report(
+        call, arrived_at=world.at(2026, 3, 2, 10, 10), back_in_service_at=world.at(2026, 3, 2, 11)
+    )
+    world.responder(encounter, role=ResponderRole.CLINICIAN)
+    row = fact(agency, call)
+    assert row.reported and row.officer_minutes is None
+    assert metrics.BY_KEY["officer_minutes"].version == 2
+    assert metrics.BY_KEY["officer_minutes"].changes
 
 
 def test_referrals_and_attendance_within_30_days(agency):
