@@ -186,6 +186,9 @@ def test_the_measures_of_the_demo(new_page: Any, demo: Any) -> None:
     # 3. The coordinator reads the demo's program change: the jump it was generated with
     # lies inside the interval the page gives.
     sign_in(page, "coordinator", DEMO_PASSWORD)
+    # The page fits its lines on each request, over the demo's year of weeks: several seconds
+    # on a busy machine, so it gets a longer wait than the other pages.
+    page.set_default_timeout(60_000)
     visit(page, "/measure/before-after/")
     change = page.get_by_label("Program change")
     label = f"{NAME} ({demo.program_start.isoformat()})"
