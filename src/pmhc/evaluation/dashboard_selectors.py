@@ -5,14 +5,16 @@ One page reads two sums: the months of the period and of the year before it (gro
 and by the breakdown when one is chosen), and the values each breakdown holds in the period (for
 the filters' choices). Every cell whose numerator or denominator is under the organization's
 smallest count shown is hidden, on the page and in the downloads alike: the downloads are the
-rows of the page (``rows``).
+rows of the page (``rows``). The months and the breakdown's groups are shown beside the period's
+total, so they pass through ``suppression``: where a hidden count could be worked out by
+subtracting the shown ones from the total, another one is hidden too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +27,7 @@ from pmhc.evaluation import metrics
 from pmhc.evaluation.audit_codes import EvaluationAudit
 from pmhc.evaluation.models import DIMENSIONS, PUBLIC_MIN_CELL, MeasureSettings
 from pmhc.evaluation.rollup_selectors import COUNTS, check, dimension_values, totals
+from pmhc.evaluation.suppression import Line, suppress
 from pmhc.platform import audit
 from pmhc.platform.access import Actor
 from pmhc.platform.models import Purpose
@@ -106,13 +109,18 @@ class Cell:
     numerator: int
     denominator: int
     min_cell: int
+    #: "numerator", "denominator": the counts withheld (small, or hidden so that a small one
+    #: beside them cannot be worked out from a total).
+    withheld: frozenset[str] = frozenset()
 
     @property
     def hidden(self) -> bool:
-        if self.denominator < self.min_cell:
+        if self.denominator < self.min_cell or "denominator" in self.withheld:
             return True
         # Minutes are not people: an average hides only when too few calls have them.
-        return self.metric.kind != metrics.Kind.AVERAGE and self.numerator < self.min_cell
+        if self.metric.kind == metrics.Kind.AVERAGE:
+            return False
+        return self.numerator < self.min_cell or "numerator" in self.withheld
 
     @property
     def figure(self) -> float | None:
@@ -133,7 +141,9 @@ class Cell:
 
     @property
     def denominator_text(self) -> str:
-        return self.fewer if self.denominator < self.min_cell else str(self.denominator)
+        if self.denominator < self.min_cell:
+            return self.fewer
+        return _("not shown") if "denominator" in self.withheld else str(self.denominator)
 
     @property
     def figure_text(self) -> str:
@@ -297,12 +307,51 @@ def _sum(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     return summed
 
 
-def _cell(metric: metrics.Metric, counts: Mapping[str, int], min_cell: int) -> Cell:
+#: The counts that are people or calls (an average's minutes are not: they hide with its calls).
+_SUPPRESSED = frozenset(
+    {m.denominator for m in metrics.METRICS}
+    | {m.numerator for m in metrics.METRICS if m.kind != metrics.Kind.AVERAGE}
+)
+_PERIOD = "period"
+
+
+def _withheld(
+    current: Mapping[str, int],
+    month_counts: Mapping[dt.date, Mapping[str, int]],
+    group_counts: list[tuple[str, dict[str, int]]],
+    min_cell: int,
+) -> dict[str, set[Hashable]]:
+    """For each count, the cells of the months and of the groups to withhold: the period's
+    total is the sum of its months and the sum of its groups, and both are shown beside it."""
+    months: tuple[Hashable, ...] = tuple(("month", month) for month in month_counts)
+    groups: tuple[Hashable, ...] = tuple(("group", i) for i in range(len(group_counts)))
+    lines = [Line(_PERIOD, months)] + ([Line(_PERIOD, groups)] if groups else [])
+    withheld: dict[str, set[Hashable]] = {}
+    for name in _SUPPRESSED:
+        counts: dict[Hashable, int] = {_PERIOD: current.get(name, 0)}
+        counts.update({("month", m): c.get(name, 0) for m, c in month_counts.items()})
+        counts.update({("group", i): c.get(name, 0) for i, (_l, c) in enumerate(group_counts)})
+        withheld[name] = suppress(counts, lines, min_cell)
+    return withheld
+
+
+def _cell(
+    metric: metrics.Metric,
+    counts: Mapping[str, int],
+    min_cell: int,
+    withheld: Mapping[str, set[Hashable]] | None = None,
+    key: Hashable = None,
+) -> Cell:
+    parts = {"numerator": metric.numerator, "denominator": metric.denominator}
+    hidden = frozenset(
+        part for part, name in parts.items() if withheld and key in withheld.get(name, ())
+    )
     return Cell(
         metric,
         counts.get(metric.numerator, 0),
         counts.get(metric.denominator, 0),
         min_cell,
+        hidden,
     )
 
 
@@ -341,22 +390,24 @@ def build(actor: Actor, organization_id: int, filters: Filters) -> Dashboard:
         ((value_label(filters.by, value), _sum(found)) for value, found in groups.items()),
         key=lambda pair: pair[0],
     )
+    withheld = _withheld(current, month_counts, group_counts, min_cell)
 
     def figures(metric: metrics.Metric, charted: bool) -> Figures:
         return Figures(
             metric=metric,
             months=[
-                Point(month, _cell(metric, counts, min_cell))
+                Point(month, _cell(metric, counts, min_cell, withheld, ("month", month)))
                 for month, counts in month_counts.items()
             ]
             if charted
             else [],
-            current=_cell(metric, current, min_cell),
+            current=_cell(metric, current, min_cell, withheld, _PERIOD),
             last_year=_cell(metric, last_year, min_cell),
             trend_start=_cell(metric, trend_start, min_cell),
             trend_end=_cell(metric, trend_end, min_cell),
             breakdown=[
-                Group(label, _cell(metric, counts, min_cell)) for label, counts in group_counts
+                Group(label, _cell(metric, counts, min_cell, withheld, ("group", i)))
+                for i, (label, counts) in enumerate(group_counts)
             ],
         )
 
