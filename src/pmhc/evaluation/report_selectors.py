@@ -6,7 +6,9 @@ The figures of calls, referrals and outcomes are sums of the rollups (``rollup_s
 people served is a count of distinct people in the quarter's accepted encounter reports, and
 training a count of the quarter's completions and certifications: counts only, never a row.
 The report is read by those who read the organization's figures, and written by its
-coordinator.
+coordinator. A count of calls or people under the organization's smallest count shown is given
+in words ("fewer than 11"), and a share made from it is not shown; training counts staff, and
+is given as counted.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmhc.evaluation import metrics, rollup_selectors
+from pmhc.evaluation.dashboard_selectors import min_cell_size
 from pmhc.evaluation.models import QuarterlyReport
+from pmhc.evaluation.suppression import count_text
 from pmhc.platform import dates
 from pmhc.platform.access import NOT_FOUND, Action, Actor, Target, decide
 from pmhc.platform.models import Classification, Organization, Purpose, Role
@@ -92,9 +96,10 @@ def last_full_quarter(today: dt.date) -> tuple[int, int]:
 class Row:
     label: str
     value: str
-    #: The figure's count and what it is counted out of, where it has them.
-    numerator: int | None = None
-    denominator: int | None = None
+    #: The figure's count and what it is counted out of, where it has them (in words when
+    #: under the smallest count shown).
+    numerator: int | str | None = None
+    denominator: int | str | None = None
 
 
 @dataclass
@@ -128,6 +133,18 @@ def _share(numerator: int, denominator: int) -> str:
     if not denominator:
         return _("none to count")
     return f"{numerator * 100 / denominator:.1f}%"
+
+
+def _ratio_row(label: str, numerator: int, denominator: int, min_cell: int) -> Row:
+    """A count out of another, as "12 (30.0%)"; a share of a small count is not shown."""
+    if numerator < min_cell or denominator < min_cell:
+        return Row(
+            label,
+            _("%(n)s (share not shown: too few to count)") % {"n": count_text(numerator, min_cell)},
+            count_text(numerator, min_cell),
+            count_text(denominator, min_cell),
+        )
+    return Row(label, f"{numerator} ({_share(numerator, denominator)})", numerator, denominator)
 
 
 def _bounds(organization: Organization, since: dt.date, until: dt.date) -> tuple[Any, Any]:
@@ -176,8 +193,9 @@ def training_counts(
 
 
 def report(actor: Actor, organization: Organization, year: int, quarter: int) -> Report:
-    """The figures of the quarter and the saved narratives. Six queries."""
+    """The figures of the quarter and the saved narratives. Seven queries."""
     rollup_selectors.check(actor, organization.pk)
+    min_cell = min_cell_size(organization.pk)
     months = quarter_months(year, quarter)
     since, until = months[0], months[-1]
     sums = rollup_selectors.totals(actor, organization.pk, since=since, until=until)[0]
@@ -191,27 +209,24 @@ def report(actor: Actor, organization: Organization, year: int, quarter: int) ->
         "people": [
             Row(
                 _("People served (distinct people in accepted encounter reports)"),
-                str(people_served(organization, since, until)),
+                count_text(people_served(organization, since, until), min_cell),
             ),
         ],
         "calls": [
-            Row(_("Calls for service"), str(sums["calls"])),
-            Row(_("Mental health calls"), str(mh)),
-            Row(
+            Row(_("Calls for service"), count_text(sums["calls"], min_cell)),
+            Row(_("Mental health calls"), count_text(mh, min_cell)),
+            _ratio_row(
                 _("Mental health calls answered by a CIT officer or a clinician"),
-                f"{sums['cit_or_clinician']} ({_share(sums['cit_or_clinician'], mh)})",
                 sums["cit_or_clinician"],
                 mh,
+                min_cell,
             ),
-            Row(
-                _("Mental health calls answered by a clinician"),
-                f"{sums['clinician']} ({_share(sums['clinician'], mh)})",
-                sums["clinician"],
-                mh,
+            _ratio_row(
+                _("Mental health calls answered by a clinician"), sums["clinician"], mh, min_cell
             ),
             Row(
                 _("Calls warm-transferred to 988 or the local crisis line"),
-                str(sums["transfer_988"]),
+                count_text(sums["transfer_988"], min_cell),
             ),
         ],
         "training": [
@@ -226,16 +241,18 @@ def report(actor: Actor, organization: Organization, year: int, quarter: int) ->
             ),
         ],
         "referrals": [
-            Row(_("Calls with a referral sent to a service"), str(sums["referred"])),
             Row(
+                _("Calls with a referral sent to a service"),
+                count_text(sums["referred"], min_cell),
+            ),
+            _ratio_row(
                 _("Referrals attended within 30 days"),
-                f"{sums['referral_attended_30d']} "
-                f"({_share(sums['referral_attended_30d'], sums['referred'])})",
                 sums["referral_attended_30d"],
                 sums["referred"],
+                min_cell,
             ),
         ],
-        "outcomes": [_metric_row(metrics.BY_KEY[key], sums) for key in metrics.HEADLINE],
+        "outcomes": [_metric_row(metrics.BY_KEY[key], sums, min_cell) for key in metrics.HEADLINE],
     }
     sections = [
         Section(key, str(title), rows[key], str(narratives.get(key, ""))) for key, title in SECTIONS
@@ -243,9 +260,24 @@ def report(actor: Actor, organization: Organization, year: int, quarter: int) ->
     return Report(organization, year, quarter, since, until, sections, saved)
 
 
-def _metric_row(metric: metrics.Metric, sums: dict[str, Any]) -> Row:
+def _metric_row(metric: metrics.Metric, sums: dict[str, Any], min_cell: int) -> Row:
     numerator, denominator = int(sums[metric.numerator]), int(sums[metric.denominator])
     value = metrics.value(metric, numerator, denominator)
+    # Minutes are not people: an average hides only when too few calls have them.
+    small = denominator < min_cell or (metric.kind != metrics.Kind.AVERAGE and numerator < min_cell)
+    if small:
+        shown = (
+            _("not shown")
+            if metric.kind == metrics.Kind.AVERAGE
+            else count_text(numerator, min_cell)
+        )
+        out_of = count_text(denominator, min_cell)
+        return Row(
+            f"{metric.name}",
+            _("not shown: too few to count (%(n)s of %(d)s)") % {"n": shown, "d": out_of},
+            shown,
+            out_of,
+        )
     if value is None:
         text = _("none to count")
     elif metric.kind == metrics.Kind.SHARE:

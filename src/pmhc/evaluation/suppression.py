@@ -16,6 +16,7 @@ from its shown total. So:
    entry of one of its lines (else of any line) is withheld too, and the check runs again.
 
 The result is the set of withheld keys. The functions here read nothing from the database.
+A count shown alone (no total beside it) needs only the first rule: ``count_text``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from django.utils.translation import gettext as _
 
 K = TypeVar("K", bound=Hashable)
 
@@ -47,6 +50,15 @@ class _Total:
 
 
 TOTAL: Hashable = _Total()
+
+
+def fewer_than(minimum: int) -> str:
+    return _("fewer than %(n)s") % {"n": minimum}
+
+
+def count_text(count: int, minimum: int) -> str:
+    """A count as those who read aggregates see it: under ``minimum``, in words."""
+    return fewer_than(minimum) if count < minimum else str(count)
 
 
 def table_lines(rows: Sequence[Hashable], columns: Sequence[Hashable]) -> list[Line[Hashable]]:

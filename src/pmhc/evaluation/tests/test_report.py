@@ -98,21 +98,29 @@ def test_the_figures_of_the_quarter(cast: Cast) -> None:
     quarter_data(cast)
     report = report_selectors.report(cast.actor(cast.member), cast.agency, YEAR, QUARTER)
     rows = {s.key: {r.label: r.value for r in s.rows} for s in report.sections}
-    assert rows["people"] == {"People served (distinct people in accepted encounter reports)": "2"}
+    # Counts of people and calls under the smallest count shown (11) are given in words.
+    assert rows["people"] == {
+        "People served (distinct people in accepted encounter reports)": "fewer than 11"
+    }
     assert rows["calls"]["Calls for service"] == "200"
     assert rows["calls"]["Mental health calls"] == "60"
     assert rows["calls"]["Mental health calls answered by a CIT officer or a clinician"] == (
         "40 (66.7%)"
     )
+    assert rows["calls"]["Mental health calls answered by a clinician"] == "15 (25.0%)"
+    # Training counts staff: as counted.
     assert rows["training"]["CIT certifications issued"] == "2"
     assert rows["training"]["Course completions"] == "2"
     assert rows["referrals"]["Calls with a referral sent to a service"] == "12"
-    assert rows["referrals"]["Referrals attended within 30 days"] == "6 (50.0%)"
+    assert rows["referrals"]["Referrals attended within 30 days"] == (
+        "fewer than 11 (share not shown: too few to count)"
+    )
     outcomes = rows["outcomes"]
     assert outcomes["Connected to services"] == "54.0% (27 of 50)"
-    assert outcomes["Repeat crisis within 90 days"] == "16.0% (8 of 50)"
-    assert outcomes["Diverted from arrest"] == "57.1% (8 of 14)"
-    assert outcomes["Force above presence, per 100 encounters"] == "6.0 per 100 (3 of 50)"
+    hidden = "not shown: too few to count (fewer than 11 of %s)"
+    assert outcomes["Repeat crisis within 90 days"] == hidden % 50
+    assert outcomes["Diverted from arrest"] == hidden % 14
+    assert outcomes["Force above presence, per 100 encounters"] == hidden % 50
     assert str(CertificationKind.CIT.label) == "CIT"
 
 
@@ -122,9 +130,10 @@ def test_the_report_reads_in_a_pinned_number_of_queries(
     quarter_data(cast)
     client = cast.client(cast.member)
     client.get(PAGE + Q)
-    # The page's figures are six queries (organization, rollups, saved report, completions,
-    # certifications, people served) whatever the data; the rest is the signed-in shell.
-    with django_assert_num_queries(14):
+    # The page's figures are seven queries (organization, smallest count shown, rollups, saved
+    # report, completions, certifications, people served) whatever the data; the rest is the
+    # signed-in shell.
+    with django_assert_num_queries(15):
         assert client.get(PAGE + Q).status_code == 200
 
 
@@ -164,7 +173,7 @@ def test_the_pdf_and_csv_hold_the_figures_and_the_narratives(cast: Cast) -> None
         "Clinic opened.",
         "54.0% (27 of 50)",
         "Referrals attended within 30 days",
-        "6 (50.0%)",
+        "fewer than 11 (share not shown: too few to count)",
     )
     for expected in expected_texts:
         assert expected in text, expected
@@ -173,6 +182,11 @@ def test_the_pdf_and_csv_hold_the_figures_and_the_narratives(cast: Cast) -> None
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["section", "measure", "value", "count", "out_of"]
     assert ["Outcomes", "Connected to services", "54.0% (27 of 50)", "27", "50"] in rows
+    # A small count is in words in the count columns too, and its share is not given.
+    force = "Force above presence, per 100 encounters"
+    hidden = "not shown: too few to count (fewer than 11 of 50)"
+    assert ["Outcomes", force, hidden, "fewer than 11", "50"] in rows
+    assert not any(row[3:5] == ["3", "50"] or row[3:5] == ["8", "14"] for row in rows)
     assert ["People served", "Narrative", "Two people were served."] in rows
     downloads = AuditEvent.objects.filter(action=EvaluationAudit.REPORT_DOWNLOADED)
     assert sorted(downloads.values_list("detail", flat=True)) == ["csv", "pdf"]
