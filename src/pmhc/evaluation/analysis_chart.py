@@ -48,13 +48,14 @@ def _nice_top(value: float) -> float:
 
 
 def chart(analysis: BeforeAfter) -> Chart | None:
-    points = [p for p in analysis.points if p.value is not None]
-    if not points:
+    if all(p.value is None for p in analysis.points):
         return None
+    # A period under the smallest count shown is left out of the chart as of the table.
+    points = [p for p in analysis.points if p.value is not None and not p.hidden]
     lines = [v for _, f, c in analysis.fitted for v in (f, c) if v is not None]
     values = [p.value for p in points if p.value is not None]
-    low = min(0.0, *values, *lines)
-    high = _nice_top(max(*values, *lines, 0.0))
+    low = min([0.0, *values, *lines])
+    high = _nice_top(max([*values, *lines, 0.0]))
     first = min(p.index for p in analysis.points)
     last = max(p.index for p in analysis.points)
     span = max(last - first, 1)

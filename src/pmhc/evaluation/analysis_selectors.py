@@ -13,12 +13,15 @@ from enum import StrEnum
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
+from django.utils.translation import gettext as _
 
 from pmhc.evaluation import analysis_statistics as stats
 from pmhc.evaluation.audit_codes import EvaluationAudit
+from pmhc.evaluation.dashboard_selectors import min_cell_size
 from pmhc.evaluation.metrics import Kind, Metric
 from pmhc.evaluation.models import CallFact, ProgramChange
 from pmhc.evaluation.rollup_selectors import check
+from pmhc.evaluation.suppression import count_text
 from pmhc.platform import audit
 from pmhc.platform.access import Actor
 from pmhc.platform.models import Purpose
@@ -65,6 +68,11 @@ class Point:
     denominator: int
     value: float | None
     after: bool
+    #: The calls in words when under the organization's smallest count shown (else the number).
+    n_text: str = ""
+    #: Set when a count of the period is under the smallest count shown: its value is not
+    #: shown (in the table or the chart); the statistics still use it.
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,8 @@ class BeforeAfter:
     last: dt.date
     scale: float
     autocorrelation: str = ""
+    #: The organization's smallest count shown.
+    min_cell: int = 1
     fitted: list[tuple[dt.date, float, float | None]] = field(default_factory=list)
 
 
@@ -151,6 +161,7 @@ def before_after(
     first = _step(grain, period, -side)
     end = _step(grain, change_start, side)
     scale = 1.0 if metric.kind is Kind.AVERAGE else float(metric.per)
+    min_cell = min_cell_size(organization_id)
     points: list[Point] = []
     for start, numerator, denominator in _series(organization_id, metric, grain, first, end):
         if start == left_out:
@@ -164,6 +175,10 @@ def before_after(
                 denominator=denominator,
                 value=scale * numerator / denominator if denominator else None,
                 after=start >= change_start,
+                n_text=count_text(denominator, min_cell),
+                # Minutes are not people: an average hides only when too few calls have them.
+                hidden=denominator < min_cell
+                or (metric.kind is not Kind.AVERAGE and numerator < min_cell),
             )
         )
     change_index = _index(grain, first, change_start)
@@ -196,8 +211,35 @@ def before_after(
         last=_step(grain, end, -1),
         scale=scale,
         autocorrelation=stats.autocorrelation_words(result.durbin_watson, result.ljung_box_p),
+        min_cell=min_cell,
         fitted=fitted,
     )
+
+
+@dataclass(frozen=True)
+class GroupShown:
+    """A group's counts as the page shows them: under the smallest count shown, in words."""
+
+    encounters: str
+    events: str
+    #: None when a count is hidden (the rate would give it back).
+    percent: float | None
+
+
+def _groups_shown(result: stats.ComparisonResult, min_cell: int) -> tuple[GroupShown, GroupShown]:
+    """The CIT group and the others. Their encounters add up to the total shown above them, so
+    when one is under the smallest count shown, the other is not shown either."""
+    groups = (result.cit, result.other)
+    small = any(g.encounters < min_cell for g in groups)
+    shown = []
+    for group in groups:
+        encounters = count_text(group.encounters, min_cell)
+        if small and group.encounters >= min_cell:
+            encounters = _("not shown")
+        hidden = small or group.events < min_cell
+        percent = None if hidden else group.percent
+        shown.append(GroupShown(encounters, count_text(group.events, min_cell), percent))
+    return shown[0], shown[1]
 
 
 @dataclass(frozen=True)
@@ -205,6 +247,8 @@ class OutcomeComparison:
     key: str
     label: str
     result: stats.ComparisonResult
+    cit: GroupShown
+    other: GroupShown
 
 
 @dataclass(frozen=True)
@@ -215,6 +259,12 @@ class Comparison:
     outcomes: list[OutcomeComparison]
     #: Set when the encounters fall into more combinations than a comparison reads.
     too_many: bool = False
+    #: The organization's smallest count shown.
+    min_cell: int = 1
+
+    @property
+    def encounters_text(self) -> str:
+        return count_text(self.encounters, self.min_cell)
 
 
 def cit_comparison(
@@ -246,6 +296,7 @@ def cit_comparison(
         detail=f"CIT comparison: {since.isoformat()} to {until.isoformat()}",
     )
     too_many = len(rows) > MAX_CELLS
+    min_cell = min_cell_size(organization_id)
     outcomes = []
     for key, label in OUTCOMES:
         cells = [
@@ -267,11 +318,12 @@ def cit_comparison(
             if too_many
             else stats.compare_responders(cells)
         )
-        outcomes.append(OutcomeComparison(key, label, result))
+        outcomes.append(OutcomeComparison(key, label, result, *_groups_shown(result, min_cell)))
     return Comparison(
         since=since,
         until=until,
         encounters=sum(row["n"] for row in rows[:MAX_CELLS]),
         outcomes=outcomes,
         too_many=too_many,
+        min_cell=min_cell,
     )

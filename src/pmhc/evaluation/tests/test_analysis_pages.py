@@ -141,7 +141,7 @@ def test_the_page_shows_the_estimate_the_chart_and_its_table(
     assert "percentage points" in text
 
 
-QUERIES = 15
+QUERIES = 16
 
 
 def test_with_no_change_recorded_the_page_says_so(cast: Cast) -> None:
