@@ -460,6 +460,9 @@ def link_person(actor: Actor, *, call: Call, person: Person, role: str) -> CallP
     if CallPerson.objects.filter(call=call, person=person).exists():
         raise ValidationError(_("This person is already on the call."))
     link = CallPerson.objects.create(call=call, person=person, role=role)
+    # Who was on a call is part of the call: its figures (a repeat call) are built again.
+    call.updated_at = timezone.now()
+    call.save(update_fields=["updated_at"])
     audit.record(
         PeopleAudit.PERSON_LINKED,
         actor=actor,

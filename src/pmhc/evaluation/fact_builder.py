@@ -45,7 +45,9 @@ What each column holds (the metrics of ``metrics.py`` are worded to agree):
 - ``connected``: the disposition counts as connected to services, or the person was taken to
   treatment (a crisis center, a psychiatric hospital, or detox), or ``referred``.
 - ``repeat_90d``: the report's person in crisis was on another call of the agency (as a
-  person on the call, or on an encounter report of it) received in the 90 days before.
+  person on the call, or on an encounter report of it) received in the 90 days before. A
+  person is their identity when identity resolution linked their records (any of the
+  identity's records counts), else the one record.
 - ``transfer_988``: the route is a warm transfer to 988 or the local crisis line, or a warm
   transfer was recorded; ``transfer_988_accepted``: a recorded transfer was accepted.
 - ``matched_clinician_route``: the protocol recommended a co-responder or mobile crisis team
@@ -69,6 +71,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connections, router
+from django.db.models import F, Q
 
 from pmhc.care.models import Referral
 from pmhc.dispatch.models import (
@@ -206,8 +209,9 @@ class _Chunk:
                 self.responders[responder["encounter_id"]].append(dict(responder))
             subjects = (
                 EncounterPerson.objects.filter(encounter_id__in=reports, role="subject")
+                .annotate(identity_id=F("person__identity_id"))
                 .order_by("encounter_id", "-pk")
-                .values("encounter_id", "person_id", "race_ethnicity")
+                .values("encounter_id", "person_id", "race_ethnicity", "identity_id")
             )
             for subject in subjects:
                 # The first-added subject wins.
@@ -232,36 +236,83 @@ class _Chunk:
 
     def _history(
         self, organization: Organization, calls: Sequence[dict[str, Any]]
-    ) -> dict[int, list[tuple[int, dt.datetime]]]:
-        """Each person in crisis's calls (by call and time) in the window the chunk needs."""
-        people = {s["person_id"] for s in self.subjects.values()}
-        history: dict[int, list[tuple[int, dt.datetime]]] = defaultdict(list)
-        if not people:
+    ) -> dict[Key, list[tuple[int, dt.datetime]]]:
+        """Each person in crisis's calls (by call and time) in the window the chunk needs,
+        under the person's key (``key``): the records of one identity share their calls."""
+        history: dict[Key, list[tuple[int, dt.datetime]]] = defaultdict(list)
+        if not self.subjects:
             return history
         times = [c["received_at"] for c in calls]
-        since, until = min(times) - REPEAT_WINDOW, max(times)
-        on_calls = CallPerson.objects.filter(
-            person_id__in=people,
-            call__organization=organization,
-            call__received_at__gte=since,
-            call__received_at__lte=until,
-        ).values_list("person_id", "call_id", "call__received_at")
-        on_reports = EncounterPerson.objects.filter(
-            person_id__in=people,
-            encounter__call__organization=organization,
-            encounter__call__received_at__gte=since,
-            encounter__call__received_at__lte=until,
-        ).values_list("person_id", "encounter__call_id", "encounter__call__received_at")
-        for person_id, call_id, received in (*on_calls, *on_reports):
-            history[person_id].append((call_id, received))
+        rows = _calls_of(
+            organization,
+            {key_of(s["person_id"], s["identity_id"]) for s in self.subjects.values()},
+            since=min(times) - REPEAT_WINDOW,
+            until=max(times),
+        )
+        for key, call_id, received in rows:
+            history[key].append((call_id, received))
         return history
 
-    def repeat(self, person_id: int, call_id: int, received: dt.datetime) -> bool:
+    def repeat(self, key: Key, call_id: int, received: dt.datetime) -> bool:
         since = received - REPEAT_WINDOW
         return any(
-            other != call_id and since <= at < received
-            for other, at in self.history.get(person_id, ())
+            other != call_id and since <= at < received for other, at in self.history.get(key, ())
         )
+
+
+#: Whom a person record stands for: its identity when identity resolution gave it one (the
+#: records of one person share it), else the record itself.
+Key = tuple[str, int]
+
+
+def key_of(person_id: int, identity_id: int | None) -> Key:
+    return ("identity", identity_id) if identity_id is not None else ("person", person_id)
+
+
+def _calls_of(
+    organization: Organization, keys: set[Key], *, since: dt.datetime, until: dt.datetime
+) -> list[tuple[Key, int, dt.datetime]]:
+    """The organization's calls received from ``since`` to ``until`` that one of these people
+    was on (as a person on the call, or on an encounter report of it): two queries."""
+    people = [pk for kind, pk in keys if kind == "person"]
+    identities = [pk for kind, pk in keys if kind == "identity"]
+    rows: list[tuple[Key, int, dt.datetime]] = []
+    for model, prefix in ((CallPerson, "call__"), (EncounterPerson, "encounter__call__")):
+        found = model.objects.filter(
+            Q(person_id__in=people) | Q(person__identity_id__in=identities),
+            **{
+                f"{prefix}organization": organization,
+                f"{prefix}received_at__gte": since,
+                f"{prefix}received_at__lte": until,
+            },
+        ).values_list("person_id", "person__identity_id", f"{prefix}id", f"{prefix}received_at")
+        rows.extend((key_of(p, i), call_id, at) for p, i, call_id, at in found)
+    return rows
+
+
+def later_calls(organization: Organization, call_ids: Iterable[int]) -> set[int]:
+    """The calls whose ``repeat_90d`` may change with these calls: those of the same people
+    (by ``key``) received in the ``REPEAT_WINDOW`` after one of them. Four queries a chunk of
+    ``CHUNK`` calls, each bounded by the chunk's people and its window."""
+    ids = sorted(set(call_ids))
+    later: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        on = [
+            *CallPerson.objects.filter(call_id__in=part).values_list(
+                "person_id", "person__identity_id", "call__received_at"
+            ),
+            *EncounterPerson.objects.filter(encounter__call_id__in=part).values_list(
+                "person_id", "person__identity_id", "encounter__call__received_at"
+            ),
+        ]
+        if not on:
+            continue
+        times = [at for _, _, at in on]
+        keys = {key_of(p, i) for p, i, _ in on}
+        rows = _calls_of(organization, keys, since=min(times), until=max(times) + REPEAT_WINDOW)
+        later.update(call_id for _, call_id, _ in rows)
+    return later - set(ids)
 
 
 def _route(call: dict[str, Any], teams: set[str], responders: list[dict[str, Any]]) -> str:
@@ -360,7 +411,9 @@ def _report_flags(
     subject = chunk.subjects.get(report["pk"])
     if subject is not None:
         fact.race_ethnicity = _race(subject["race_ethnicity"])
-        fact.repeat_90d = chunk.repeat(subject["person_id"], call["pk"], call["received_at"])
+        fact.repeat_90d = chunk.repeat(
+            key_of(subject["person_id"], subject["identity_id"]), call["pk"], call["received_at"]
+        )
     spans = [
         _minutes(
             r["arrived_at"] or report["arrived_at"], r["cleared_at"] or report["back_in_service_at"]

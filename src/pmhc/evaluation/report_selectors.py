@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -156,20 +156,20 @@ def _bounds(organization: Organization, since: dt.date, until: dt.date) -> tuple
 
 def people_served(organization: Organization, since: dt.date, until: dt.date) -> int:
     """Distinct people named as the subject of an accepted encounter report of a call received
-    in the months from ``since`` to ``until``. One query; a count, never a row."""
+    in the months from ``since`` to ``until``: records that identity resolution linked count
+    once (their identity), the others each. One query; a count, never a row."""
     start, end = _bounds(organization, since, until)
-    return (
-        EncounterPerson.objects.filter(
-            encounter__organization=organization,
-            encounter__status=EncounterStatus.ACCEPTED,
-            encounter__call__received_at__gte=start,
-            encounter__call__received_at__lt=end,
-            role="subject",
-        )
-        .values("person_id")
-        .distinct()
-        .count()
+    counts = EncounterPerson.objects.filter(
+        encounter__organization=organization,
+        encounter__status=EncounterStatus.ACCEPTED,
+        encounter__call__received_at__gte=start,
+        encounter__call__received_at__lt=end,
+        role="subject",
+    ).aggregate(
+        identities=Count("person__identity_id", distinct=True),
+        records=Count("person_id", distinct=True, filter=Q(person__identity__isnull=True)),
     )
+    return int(counts["identities"]) + int(counts["records"])
 
 
 def training_counts(

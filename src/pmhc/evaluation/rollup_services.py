@@ -2,7 +2,8 @@
 
 - ``refresh``: the calls written since the rollups were last brought up to date (the call
   itself, its encounter reports, the referrals sent from them, or a CAD import that finished)
-  get their facts built again; then the rollups of the months those calls fall in (before and
+  get their facts built again, and so do the calls of the same people in the 90 days after
+  (their repeat-call figure); then the rollups of the months those calls fall in (before and
   after the change) are summed again from the facts, and the days of the current month. One
   transaction, one audit event; nothing is written when nothing changed. The facts and
   rollups of other months are not touched, and no page ever recomputes them.
@@ -200,6 +201,8 @@ def refresh(actor: Actor, *, organization: Organization) -> Outcome:
     calls = changed_calls(organization, state.up_to - SLACK)
     if not calls:
         return Outcome(0, 0, 0)
+    # A call's people count in the repeat-call figure of their calls in the 90 days after.
+    calls |= fact_builder.later_calls(organization, calls)
     months = fact_builder.write_facts(organization, calls)
     today = organization.today()
     rollups = _sum_months(organization, months)
@@ -258,16 +261,20 @@ def _rebuild(
 
 
 def stale_organizations() -> list[Organization]:
-    """The organizations with calls written since their rollups were last brought up to date
-    (or never built), for the worker's start. One query for the states, one per organization
-    with calls at most (a bounded, indexed existence check)."""
+    """The organizations with calls, encounter reports or referrals written since their
+    rollups were last brought up to date (or never built), for the worker's start. One query
+    for the states, at most three per organization (bounded, indexed existence checks)."""
     states = dict(RollupState.objects.values_list("organization_id", "up_to"))
     stale = []
     for organization in Organization.objects.order_by("pk"):
-        calls = Call.objects.filter(organization=organization)
         up_to = states.get(organization.pk)
-        if up_to is not None:
-            calls = calls.filter(updated_at__gte=up_to)
-        if calls.exists():
+        written = Q() if up_to is None else Q(updated_at__gte=up_to)
+        if (
+            Call.objects.filter(written, organization=organization).exists()
+            or Encounter.objects.filter(written, organization=organization).exists()
+            or Referral.objects.filter(
+                written, organization=organization, encounter__isnull=False
+            ).exists()
+        ):
             stale.append(organization)
     return stale

@@ -182,7 +182,7 @@ def test_a_refresh_takes_a_constant_number_of_queries(agency, year, django_asser
         for i in range(n):
             world.call(agency, world.at(2026, 3, 3 + i))
 
-    queries = 26
+    queries = 28
     change(2)
     with django_assert_num_queries(queries):
         rollup_services.refresh(ACTOR, organization=agency)
