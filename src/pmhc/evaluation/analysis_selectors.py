@@ -270,14 +270,16 @@ class Comparison:
 def cit_comparison(
     actor: Actor, organization_id: int | None, *, since: dt.date, until: dt.date
 ) -> Comparison:
-    """CIT responders against the others over the encounters with an accepted report from
-    ``since`` to ``until`` (both included, by the call's day, else its month)."""
+    """CIT responders against the other officers over the encounters with an accepted report
+    and an officer among their responders (a clinician alone is neither) from ``since`` to
+    ``until`` (both included, by the call's day, else its month)."""
     organization_id = check(actor, organization_id)
     if until < since or (until - since).days > MAX_COMPARISON_DAYS:
         raise ValueError("the period is empty or longer than a comparison covers")
     facts = CallFact.objects.filter(
         organization_id=organization_id,
         reported=True,
+        officer_responder=True,
         month__gte=month_start(since),
         month__lte=month_start(until),
     ).filter(Q(day__gte=since, day__lte=until) | Q(day__isnull=True))

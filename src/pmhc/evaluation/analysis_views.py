@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from pmhc.evaluation import analysis_chart, analysis_selectors, change_selectors
 from pmhc.evaluation.analysis_forms import BeforeAfterForm, ComparisonForm
@@ -17,6 +16,7 @@ from pmhc.evaluation.analysis_statistics import (
     MIN_PERIODS_EACH_SIDE,
 )
 from pmhc.evaluation.metrics import BY_KEY
+from pmhc.platform.dates import today_in
 from pmhc.platform.http import actor_of
 
 
@@ -60,7 +60,8 @@ def before_after(request: HttpRequest) -> HttpResponse:
 @login_required
 def cit_comparison(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    today = timezone.localdate()
+    # The last year up to the organization's own today.
+    today = today_in(actor.time_zone or "UTC")
     data = request.GET if "since" in request.GET else ComparisonForm.initial_for(today)
     form = ComparisonForm(data)
     comparison = None

@@ -21,6 +21,8 @@ What each column holds (the metrics of ``metrics.py`` are worded to agree):
 - ``recommended``: the protocol's recommendation, when it ran.
 - ``cit_responder``: a CIT-certified officer arrived (the CAD's flag) or is among the accepted
   report's responders.
+- ``officer_responder``: ``cit_responder``, or an officer is among the accepted report's
+  responders (a clinician alone, a report without responders, or no report: false).
 - ``program_type``: empty for now: no program type is recorded per call or chosen in Plan.
 - ``race_ethnicity``: what the accepted report records of its person in crisis: the one
   category, ``multiple`` when several, ``not_recorded`` when none; empty without a report or a
@@ -360,6 +362,7 @@ def fact_of(
         route=route,
         recommended=recommended,
         cit_responder=cit,
+        officer_responder=cit or any(r["role"] == ResponderRole.OFFICER for r in responders),
         program_type="",
         apco_type=(call["apco_type"] or "")[:12],
         priority=call["priority"],

@@ -92,6 +92,8 @@ class CallFact(models.Model):
     #: What the protocol recommended, when it ran.
     recommended = models.CharField(max_length=16, blank=True)
     cit_responder = models.BooleanField(default=False)
+    #: An officer answered: a CIT officer arrived, or an officer is on the accepted report.
+    officer_responder = models.BooleanField(default=False)
     program_type = models.CharField(max_length=30, blank=True)
     race_ethnicity = models.CharField(max_length=30, blank=True)
     apco_type = models.CharField(max_length=12, blank=True)

@@ -81,6 +81,7 @@ def encounter_facts(
                     mental_health=True,
                     reported=True,
                     cit_responder=cit,
+                    officer_responder=True,
                     apco_type=call_type,
                     shift=shift,
                     district=district,

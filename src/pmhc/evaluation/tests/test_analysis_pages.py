@@ -12,8 +12,9 @@ from pmhc.conftest import Cast
 from pmhc.evaluation import analysis_selectors, change_services
 from pmhc.evaluation.audit_codes import EvaluationAudit
 from pmhc.evaluation.metrics import BY_KEY
-from pmhc.evaluation.models import ProgramChange, ProgramChangeKind
+from pmhc.evaluation.models import CallFact, ProgramChange, ProgramChangeKind
 from pmhc.evaluation.tests.stats_helpers import encounter_facts, weekly_facts
+from pmhc.platform.dates import today_in
 from pmhc.platform.models import AuditEvent, Role, User
 from pmhc.platform.tests.factories import MembershipFactory, UserFactory
 
@@ -222,3 +223,43 @@ def test_the_selectors_refuse_those_who_may_not_read(cast: Cast) -> None:
             until=dt.date(2025, 2, 1),
         )
     assert not AuditEvent.objects.filter(action=EvaluationAudit.ANALYSIS_READ).exists()
+
+
+def test_the_comparison_covers_the_last_year_up_to_the_organizations_today(
+    cast: Cast, settings
+) -> None:
+    # 26 hours apart: the organization's date is never the server's.
+    settings.TIME_ZONE = "Etc/GMT+12"
+    cast.agency.time_zone = "Pacific/Kiritimati"
+    cast.agency.save(update_fields=["time_zone"])
+    response = cast.client(cast.member).get(reverse("evaluation_cit_comparison"))
+    assert response.status_code == 200
+    today = today_in("Pacific/Kiritimati")
+    assert response.context["form"].data["until"] == today
+    assert response.context["form"].data["since"] == today - dt.timedelta(days=365)
+
+
+def test_the_comparison_leaves_out_encounters_without_an_officer(cast: Cast) -> None:
+    day = dt.date(2025, 5, 5)
+    with_officers = encounter_facts(cast.agency, day=day, per_cell=40, odds_ratio=0.5)
+    # A mobile crisis team's clinician alone: neither a CIT officer nor another officer.
+    CallFact.objects.bulk_create(
+        CallFact(
+            organization=cast.agency,
+            call_id=100_000 + n,
+            month=day.replace(day=1),
+            day=day,
+            reported=True,
+            clinician=True,
+            apco_type="MH",
+            shift="Day",
+            district="North",
+        )
+        for n in range(50)
+    )
+    comparison = analysis_selectors.cit_comparison(
+        cast.actor(cast.member), cast.agency.pk, since=day, until=day
+    )
+    assert comparison.encounters == len(with_officers)
+    arrested = next(o for o in comparison.outcomes if o.key == "arrested").result
+    assert arrested.other.encounters == sum(not f.cit_responder for f in with_officers)

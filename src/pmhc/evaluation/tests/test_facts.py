@@ -115,7 +115,17 @@ def test_cit(agency):
     assert not fact(agency, neither).cit_or_clinician
 
 
-def test_transfers(agency):
+def test_an_officer_responded(agency):
+    cad = world.call(agency, world.at(2026, 3, 2), cit_arrived=True)
+    officer = world.call(agency, world.at(2026, 3, 2))
+    world.responder(world.report(officer), role="officer")
+    clinician = world.call(agency, world.at(2026, 3, 2))
+    world.responder(world.report(clinician), role="clinician")
+    nobody = world.call(agency, world.at(2026, 3, 2))
+    world.report(nobody)
+    assert fact(agency, cad).officer_responder and fact(agency, officer).officer_responder
+    assert not fact(agency, clinician).officer_responder
+    assert not fact(agency, nobody).officer_responder
     routed = world.call(agency, world.at(2026, 3, 2), decision=Routing.TRANSFER_988)
     accepted = world.call(agency, world.at(2026, 3, 2))
     CallTransfer.objects.create(
