@@ -4,6 +4,10 @@ rollups are built from their calls, so the dashboard opens on a year of figures.
 from __future__ import annotations
 
 from pmhc.demo.context import DemoContext
+
+# The program change the demo was generated with: its own module, which registers its step when
+# imported, so first here too, whichever module is imported first.
+from pmhc.evaluation import demo_changes  # noqa: F401  # isort: skip
 from pmhc.demo.registry import register_step
 from pmhc.dispatch.models import Call
 from pmhc.evaluation import rollup_services
@@ -18,6 +22,3 @@ def step_rollups(ctx: DemoContext) -> None:
 
 
 register_step(step_rollups)
-
-# The program change the demo was generated with (its own module, registered on import).
-from pmhc.evaluation import demo_changes  # noqa: E402, F401

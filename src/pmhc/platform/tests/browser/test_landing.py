@@ -23,7 +23,7 @@ LANDS: dict[Role, tuple[str, str | re.Pattern[str]]] = {
     Role.SUPERVISOR: ("/operate/encounters/review/", "Reports waiting for review"),
     Role.CLINICIAN: ("/operate/", "Operate"),
     Role.CASE_MANAGER: ("/operate/people/review/", "Pairs to review"),
-    Role.ANALYST: ("/plan/", re.compile("^Plan: ")),
+    Role.ANALYST: ("/measure/", "Measure"),
     Role.TTA_STAFF: ("/assistance/queue/", "Technical assistance requests"),
 }
 
