@@ -9,7 +9,7 @@ import io
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -17,6 +17,8 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 from pmhc.evaluation import dashboard_selectors as selectors
 from pmhc.evaluation.dashboard_forms import DashboardForm
 from pmhc.evaluation.rollup_selectors import check
+from pmhc.evaluation.settings_selectors import may_keep
+from pmhc.platform.access import Actor
 from pmhc.platform.dates import today_in
 from pmhc.platform.exports import spreadsheet_cell
 from pmhc.platform.http import actor_of
@@ -24,7 +26,8 @@ from pmhc.platform.models import Organization
 from pmhc.platform.selectors import acting_organization
 from pmhc.response.deidentified_selectors import may_download
 
-#: The pages of Measure the dashboard leads to, by URL name; a page not yet routed is left out.
+#: The pages of Measure the dashboard leads to, by URL name; the public page's settings only
+#: for those who keep them (every reader of the dashboard may open the others).
 HUB = (
     ("evaluation_before_after", _("Before and after")),
     ("evaluation_cit_comparison", _("CIT comparison")),
@@ -33,17 +36,15 @@ HUB = (
     ("measure_public_settings", _("Public page settings")),
     ("measure_what_if", _("What if")),
 )
+KEEPERS_ONLY = frozenset({"measure_public_settings"})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _hub() -> list[tuple[str, str]]:
-    links = []
-    for name, label in HUB:
-        try:
-            links.append((reverse(name), str(label)))
-        except NoReverseMatch:
-            continue
-    return links
+def _hub(actor: Actor) -> list[tuple[str, str]]:
+    keeper = may_keep(actor, actor.organization_id)
+    return [
+        (reverse(name), str(label)) for name, label in HUB if keeper or name not in KEEPERS_ONLY
+    ]
 
 
 def _organization(request: HttpRequest) -> Organization:
@@ -70,7 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "board": board,
             "query": request.GET.urlencode(),
-            "hub": _hub(),
+            "hub": _hub(actor),
             "deidentified": may_download(actor, organization.pk),
             "max_months": selectors.MAX_MONTHS,
         },
@@ -88,7 +89,7 @@ def _download(
         return render(
             request,
             "evaluation/dashboard.html",
-            {"form": form, "board": None, "hub": _hub(), "max_months": selectors.MAX_MONTHS},
+            {"form": form, "board": None, "hub": _hub(actor), "max_months": selectors.MAX_MONTHS},
             status=400,
         )
     board = selectors.build(actor, organization.pk, form.filters())
