@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from pmhc.evaluation import analysis_statistics as stats
 from pmhc.evaluation.audit_codes import EvaluationAudit
-from pmhc.evaluation.dashboard_selectors import min_cell_size
 from pmhc.evaluation.metrics import Kind, Metric
 from pmhc.evaluation.models import CallFact, ProgramChange
 from pmhc.evaluation.rollup_selectors import check
+from pmhc.evaluation.settings_selectors import min_cell_size
 from pmhc.evaluation.suppression import count_text
 from pmhc.platform import audit
 from pmhc.platform.access import Actor

@@ -25,8 +25,9 @@ from django.utils.translation import gettext_lazy
 from pmhc.dispatch.models import Routing
 from pmhc.evaluation import metrics
 from pmhc.evaluation.audit_codes import EvaluationAudit
-from pmhc.evaluation.models import DIMENSIONS, PUBLIC_MIN_CELL, MeasureSettings
+from pmhc.evaluation.models import DIMENSIONS
 from pmhc.evaluation.rollup_selectors import COUNTS, check, dimension_values, totals
+from pmhc.evaluation.settings_selectors import min_cell_size
 from pmhc.evaluation.suppression import Line, suppress
 from pmhc.platform import audit
 from pmhc.platform.access import Actor
@@ -287,16 +288,6 @@ class Dashboard:
         yield from self.headline
         for _name, figures in self.others:
             yield from figures
-
-
-def min_cell_size(organization_id: int) -> int:
-    """The organization's smallest count shown: its own setting, never under the public one."""
-    size = (
-        MeasureSettings.objects.filter(organization_id=organization_id)
-        .values_list("min_cell_size", flat=True)
-        .first()
-    )
-    return max(size or PUBLIC_MIN_CELL, PUBLIC_MIN_CELL)
 
 
 def _sum(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmhc.evaluation import metrics, rollup_selectors
-from pmhc.evaluation.dashboard_selectors import min_cell_size
 from pmhc.evaluation.models import QuarterlyReport
+from pmhc.evaluation.settings_selectors import min_cell_size
 from pmhc.evaluation.suppression import count_text
 from pmhc.platform import dates
 from pmhc.platform.access import NOT_FOUND, Action, Actor, Target, decide
