@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "pmhc.dispatch",
     "pmhc.response",
     "pmhc.care",
+    "pmhc.homesafe",
     "pmhc.evaluation",
     "pmhc.demo",
 ]

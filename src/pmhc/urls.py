@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("pmhc.response.urls")),
     path("", include("pmhc.people.urls")),
     path("", include("pmhc.care.urls")),
+    path("", include("pmhc.homesafe.urls")),
     path("", include("pmhc.evaluation.urls")),
     path("", include("pmhc.platform.urls")),
     path("api/v1/", include("pmhc.platform.api_urls")),

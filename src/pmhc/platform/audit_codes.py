@@ -30,6 +30,7 @@ ORDER = {
     "dispatch": 50,
     "response": 60,
     "care": 65,
+    "homesafe": 68,
     "people": 70,
     "evaluation": 75,
     "demo": 80,
