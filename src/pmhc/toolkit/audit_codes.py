@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 class ToolkitAudit(models.TextChoices):
     CONTENT_CHANGED = "content.changed", _("Toolkit page edited")
+    CONTENT_CREATED = "content.created", _("Toolkit question or experience added")
+    CONTENT_PUBLISHED = "content.published", _("Toolkit question or experience published")
+    CONTENT_UNPUBLISHED = "content.unpublished", _("Toolkit question or experience withdrawn")
+    CONTENT_MOVED = "content.moved", _("Toolkit question or experience moved in its list")
     SITE_CREATED = "site.created", _("Learning site added")
     SITE_CHANGED = "site.changed", _("Learning site changed")
     TA_RECEIVED = "ta.received", _("Assistance request received")

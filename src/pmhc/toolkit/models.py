@@ -57,9 +57,12 @@ class Offer(models.TextChoices):
 
 
 class PageContent(models.Model):
-    """Text that TTA staff edit in the product: a program type or an essential element.
+    """Text that TTA staff edit in the product: a program type, an essential element, a page,
+    a frequently asked question or an agency experience.
 
     The body is Markdown, sanitised when shown. Each edit is kept as a ``ContentVersion``.
+    Questions and experiences are listed in the order of ``number`` and shown to the public only
+    once published.
     """
 
     access_classification: ClassVar[str] = Classification.PUBLIC
@@ -69,9 +72,12 @@ class PageContent(models.Model):
         PROGRAM_TYPE = "program_type", _("Program type")
         ELEMENT = "element", _("Essential element")
         PAGE = "page", _("Page")
+        FAQ = "faq", _("Frequently asked question")
+        EXPERIENCE = "experience", _("Agency experience")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     slug = models.SlugField(max_length=60)
+    #: An element's number; a question's or an experience's place in its list.
     number = models.PositiveSmallIntegerField(null=True, blank=True)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), help_text=_("One or two sentences, plain text."))
@@ -80,6 +86,9 @@ class PageContent(models.Model):
     module = models.CharField(max_length=40, blank=True)
     #: For program types: short facts shown side by side in the comparison table.
     facts = models.JSONField(default=dict, blank=True)
+    #: Whether the public sees it. Program types, elements and pages always are; a new question
+    #: or experience waits for TTA staff to publish it.
+    is_published = models.BooleanField(_("published"), default=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
@@ -90,6 +99,11 @@ class PageContent(models.Model):
         ordering = ["kind", "number", "title"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], name="unique_content_slug_per_kind")
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "is_published", "number"], name="content_kind_published_idx"
+            )
         ]
 
     def __str__(self) -> str:

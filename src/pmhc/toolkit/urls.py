@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from pmhc.toolkit.views import assistance, learn, library, sites
+from pmhc.toolkit.views import assistance, content_pages, learn, library, sites
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *learn.urlpatterns,
+    *content_pages.urlpatterns,
     *sites.urlpatterns,
     *assistance.urlpatterns,
     *library.urlpatterns,

@@ -123,6 +123,12 @@ FILLS: dict[str, dict[str, Fill]] = {
         "kind": Fixed("program_type"),
         "slug": Public(lambda w: w.public["program_slug"]),
     },
+    "learn_manage": {"kind": Fixed("faq")},
+    "learn_manage_add": {"kind": Fixed("faq")},
+    "learn_manage_act": {
+        "kind": Fixed("faq"),
+        "slug": Public(lambda w: w.public["faq_slug"]),
+    },
     "sites_detail": {"pk": Public(lambda w: w.public["site_pk"])},
     "sites_edit": {"pk": Public(lambda w: w.public["site_pk"])},
     "ta_status": {"token": Bearer(_owner(lambda h: h.ta_token), _owner(lambda h: [h.ta_request]))},

@@ -731,8 +731,11 @@ def _public_records() -> dict[str, Any]:
 
     program = PageContent.objects.filter(kind=PageContent.Kind.PROGRAM_TYPE).order_by("pk").first()
     site = LearningSite.objects.order_by("pk").first()
-    assert program is not None and site is not None, "the toolkit's reference data is missing"
-    return {"program_slug": program.slug, "site_pk": site.pk}
+    question = PageContent.objects.filter(kind=PageContent.Kind.FAQ).order_by("pk").first()
+    assert program is not None and site is not None and question is not None, (
+        "the toolkit's reference data is missing"
+    )
+    return {"program_slug": program.slug, "site_pk": site.pk, "faq_slug": question.slug}
 
 
 def _report(failures: list[Failure], title: str) -> str:

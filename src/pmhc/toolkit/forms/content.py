@@ -13,6 +13,19 @@ from pmhc.toolkit.models import PageContent
 from pmhc.toolkit.selectors.content import FACT_ROWS
 
 FACT_FIELD_PREFIX = "fact_"
+#: What the text's parts are called for a question or an experience.
+LABELS: dict[str, dict[str, Any]] = {
+    PageContent.Kind.FAQ: {
+        "title": _("Question"),
+        "summary": _("Short answer"),
+        "body": _("Answer"),
+    },
+    PageContent.Kind.EXPERIENCE: {
+        "title": _("Title"),
+        "summary": _("Summary"),
+        "body": _("The story"),
+    },
+}
 
 
 class ContentForm(USWDSMixin, forms.Form):
@@ -63,6 +76,10 @@ class ContentForm(USWDSMixin, forms.Form):
     def __init__(self, *args: Any, content: PageContent, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.content = content
+        labels = LABELS.get(content.kind)
+        if labels:
+            for name, label in labels.items():
+                self.fields[name].label = label
         if content.kind == PageContent.Kind.PROGRAM_TYPE:
             # The comparison table's rows, after the body and before the note.
             note = self.fields.pop("note")
@@ -101,3 +118,19 @@ class ContentForm(USWDSMixin, forms.Form):
         return {
             key: self.cleaned_data.get(FACT_FIELD_PREFIX + key, "") for key, _label in FACT_ROWS
         }
+
+
+class EntryForm(USWDSMixin, forms.Form):
+    """A new question or experience. Saving goes through ``services.content_lists.add_entry``."""
+
+    title = ContentForm.base_fields["title"]
+    summary = ContentForm.base_fields["summary"]
+    body = ContentForm.base_fields["body"]
+    note = ContentForm.base_fields["note"]
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in LABELS.get(kind, {}).items():
+            self.fields[name].label = label
+        self.fields["body"].required = True
+        self.fields["body"].error_messages["required"] = _("Enter the text.")

@@ -4,6 +4,10 @@ Facts come from ../shared/FACTS.md and the seed (the BJA PMHC toolkit); the word
 product's own, except each element's intent, which is the toolkit's one-line definition. TTA
 staff edit all of it in the product afterwards (each edit is a new ``ContentVersion``), so this
 migration only loads version 1 and never touches rows that already exist.
+
+The text was reviewed in 2026-12 (every figure names its source; element 7 follows the 2024
+Part 2 rule; the mobile crisis page names 988 and SAMHSA's guidelines); migration 0006 brings
+pages that were never edited up to this text.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ PROGRAM_TYPES = [
         "summary": (
             "Patrol officers who volunteer for the role take a 40-hour course and are then sent "
             "to mental health calls, on top of their usual patrol duties. It began in Memphis "
-            "and is the approach agencies use most."
+            "and is the approach agencies use most (Source: BJA PMHC Toolkit)."
         ),
         "facts": {
             "who_responds": (
@@ -31,12 +35,12 @@ PROGRAM_TYPES = [
                 "health calls or to help officers who are not CIT-trained."
             ),
             "training": (
-                "A 40-hour course for the officers; about 8 hours for dispatchers "
-                "(CIT International's course)."
+                "A 40-hour course for the officers (Source: BJA PMHC Toolkit); about 8 hours for "
+                "dispatchers (Source: CIT International)."
             ),
             "staffing": (
-                "About a quarter of the patrol force (20–25% is the common target), enough to "
-                "cover every shift and district."
+                "About a quarter of the patrol force, enough to cover every shift and district "
+                "(Source: BJA PMHC Toolkit)."
             ),
             "depends_on": (
                 "Mental health partners to reach a disposition with, and a place to take people "
@@ -53,7 +57,8 @@ PROGRAM_TYPES = [
 A group of patrol officers volunteers for the role and completes a 40-hour course. From then
 on, call-takers send them to calls where mental illness seems to be a factor, and to help
 officers who have not had the training. They keep their usual patrol duties. On scene they use
-what they learned and work with mental health providers to reach the right disposition.
+what they learned and work with mental health providers to reach the right disposition
+(Source: BJA PMHC Toolkit).
 
 The approach started in the Memphis, Tennessee police, which is why it is often called the
 "Memphis Model". Its idea is that experienced officers who choose this work are the best
@@ -65,17 +70,17 @@ CIT officers: patrol officers who volunteered. Officers are not assigned to CIT;
 
 ## Staffing
 
-The toolkit describes about 25 percent of the patrol force; 20 to 25 percent is the common
-target. Coverage matters more than any one percentage: a trained officer should be available
-on every shift and in every district.
+The toolkit describes about 25 percent of the patrol force (Source: BJA PMHC Toolkit).
+Coverage matters more than any one percentage: a trained officer should be available on every
+shift and in every district.
 
 ## Training
 
 - **Officers:** 40 hours on mental illnesses and substance use, suicide, youth and elders,
   post-traumatic stress, medications, panels of people with lived experience and family
-  members, site visits, role play and de-escalation.
-- **Dispatchers and call-takers:** about 8 hours in CIT International's course; Houston's
-  call-takers receive 24 hours.
+  members, site visits, role play and de-escalation (Source: BJA PMHC Toolkit).
+- **Dispatchers and call-takers:** about 8 hours in CIT International's course (Source: CIT
+  International).
 - **Supervisors and field training officers** are trained too (see essential element 3).
 
 ## What it depends on
@@ -83,8 +88,8 @@ on every shift and in every district.
 - **Mental health partners.** CIT is a community collaboration; the partners help shape the
   curriculum and work with officers on dispositions.
 - **A place to take a person in crisis.** Where diversion services or a receiving center are in
-  place, officers get back to patrol much sooner. Memphis reported (its own figures) officers
-  back on patrol in about 15 minutes instead of hours.
+  place, officers get back to patrol much sooner. Memphis reported officers back on patrol in
+  about 15 minutes instead of hours (Source: the Memphis Police Department's own reports).
 - **Dispatchers who know which CIT officers are on duty** and send them (essential element 4).
 
 ## Where it fits
@@ -95,9 +100,9 @@ enough volunteers to cover each shift and district.
 
 ## What research reports
 
-In a study of 1,063 encounters (Compton and colleagues, 2014), CIT-trained officers more
-often used verbal engagement as their highest level of force, more often referred or
-transported people to services, and made fewer arrests.
+In a study of 1,063 encounters, CIT-trained officers more often used verbal engagement as
+their highest level of force, more often referred or transported people to services, and made
+fewer arrests (Source: Compton and colleagues, 2014).
 """,
     },
     {
@@ -158,11 +163,6 @@ Teams can respond across the whole jurisdiction, or work in the areas with the g
 number of mental health calls, which suits a call volume concentrated in some areas. The
 sources behind this toolkit do not tie the approach to a jurisdiction size or to a rural or
 urban setting.
-
-## What research reports
-
-In Indianapolis, co-response was associated with lower odds of an immediate arrest (odds
-ratio 0.48).
 """,
     },
     {
@@ -214,15 +214,29 @@ families and friends.
 - A team of mental health professionals, available on request.
 - Crisis workers skilled at stabilizing encounters. Officers still need the training essential
   element 3 asks for every responder, including when to call the team.
-- Planning figures from the field: Crisis Now plans for 230 crisis episodes per 100,000 people;
-  the CAHOOTS program ran about 1.5 calls per van-hour. Queueing models (Erlang B and C) are
-  the standard way to size response units.
+- Planning figures from the field: Crisis Now plans for 230 crisis episodes per 100,000 people
+  (Source: Crisis Now). Queueing models (Erlang B and C) are the standard way to size response
+  units.
 
 ## What it depends on
 
 - **Mental health services** the team can secure for the person, including further evaluation
   and treatment.
 - **Dispatchers who know when the team is on duty** and send it (essential element 4).
+
+## 988 and the national guidelines for crisis care
+
+SAMHSA's National Guidelines for Behavioral Health Crisis Care (2020, updated in 2025) describe
+a crisis system in three parts: someone to contact, someone to respond, and a safe place for
+help. A mobile crisis team is the "someone to respond", and the guidelines expect it to go
+without police by default (Source: SAMHSA, National Guidelines for Behavioral Health Crisis
+Care).
+
+988 is the national crisis line, beside 911 for emergencies. A 911 center and 988 can work
+together: by transferring calls, by sitting in the same place, or by sending a
+community response (Source: RAND, The Road to 988/911 Interoperability, 2024). Some 911
+centers place clinicians beside their call-takers, among them Austin, Des Moines, Houston and
+Tucson.
 
 ## Where it fits
 
@@ -442,10 +456,11 @@ ELEMENTS = [
   to their part.
 - The **curriculum is guided by the mental health partners.**
 
-For reference: a CIT course runs 40 hours and a dispatcher course about 8. The One Mind pledge
-(IACP) asks agencies to train all sworn officers within 12 to 36 months: at least 20 percent
-in CIT or an equivalent, and the rest in Mental Health First Aid for Public Safety (6.5 hours)
-or an equivalent.
+For reference: a CIT course runs 40 hours (Source: BJA PMHC Toolkit) and a dispatcher course
+about 8 (Source: CIT International). The One Mind pledge asks agencies to train all sworn
+officers within 12 to 36 months: at least 20 percent in CIT or an equivalent, and the rest in
+Mental Health First Aid for Public Safety (6.5 hours) or an equivalent (Source: IACP, One Mind
+Campaign pledge).
 
 ## Questions for your planning committee
 
@@ -561,14 +576,23 @@ or an equivalent.
 - **Written procedures and memoranda of understanding (MOUs)** for releasing and exchanging
   information between the partners.
 - **Cross-training** on those procedures, for officers and for mental health staff.
-- The rules that apply are known: HIPAA allows disclosure to prevent a serious and imminent
-  threat (45 CFR 164.512(j)); substance use treatment records under 42 CFR Part 2 need
-  written consent and may not be disclosed again.
+- Each partner knows which rules bind it:
+    - **HIPAA binds the health partners**, not the police. A police department is bound by it
+      only where clinicians are part of its own workforce. HIPAA allows a disclosure to
+      prevent a serious and imminent threat to health or safety (45 CFR 164.512(j)).
+    - **42 CFR Part 2 covers the records of federally assisted substance use disorder
+      treatment programs.** It does not cover an officer's note that someone seemed
+      intoxicated. Under the 2024 final rule, one consent can cover all future uses of the
+      records for treatment, payment and health care operations, and those who receive the
+      records under it may pass them on as HIPAA allows. The limits on using the records
+      against the person in legal proceedings remain.
 
 ## Questions for your planning committee
 
 - Do we have a signed agreement saying what each partner may share, with whom and for what
   purpose?
+- Which partners are bound by HIPAA, and which hold records of a substance use disorder
+  treatment program under Part 2?
 - Have officers and clinicians been trained on it together?
 - How does a person's consent get recorded, and how does it limit what is shared?
 """,

@@ -308,9 +308,13 @@ def may_edit_content(actor: access.Actor) -> bool:
     return editing_organization(actor) is not None
 
 
+#: Every kind of toolkit text that TTA staff edit on the edit page.
+EDITABLE_KINDS = frozenset({Kind.PROGRAM_TYPE, Kind.ELEMENT, Kind.PAGE, Kind.FAQ, Kind.EXPERIENCE})
+
+
 def editable_content(actor: access.Actor, kind: str, slug: str) -> PageContent:
     """A page to edit; missing and not allowed give the same 404."""
-    if kind not in (Kind.PROGRAM_TYPE, Kind.ELEMENT) or not may_edit_content(actor):
+    if kind not in EDITABLE_KINDS or not may_edit_content(actor):
         raise Http404("Not found")
     return get_object_or_404(PageContent, kind=kind, slug=slug)
 

@@ -19,6 +19,7 @@ from pmhc.toolkit.forms.content import ContentForm
 from pmhc.toolkit.models import PageContent
 from pmhc.toolkit.selectors import content as selectors
 from pmhc.toolkit.services.content import edit_content
+from pmhc.toolkit.views import content_pages
 
 
 def _self_assessment_url() -> str | None:
@@ -32,7 +33,17 @@ def _self_assessment_url() -> str | None:
 def _public_url(content: PageContent) -> str:
     if content.kind == PageContent.Kind.ELEMENT and content.number is not None:
         return reverse("learn_element", kwargs={"number": content.number})
-    return reverse("learn_program", kwargs={"slug": content.slug})
+    if content.kind == PageContent.Kind.PROGRAM_TYPE:
+        return reverse("learn_program", kwargs={"slug": content.slug})
+    return content_pages.public_url(content)
+
+
+def _after_save_url(content: PageContent) -> str:
+    """Back to the public page; a question or experience goes back to its staff list, where
+    an unpublished one can still be seen."""
+    if content.kind in content_pages.LIST_NAMES:
+        return f"{reverse('learn_manage', kwargs={'kind': content.kind})}#{content.slug}"
+    return _public_url(content)
 
 
 def _common(request: HttpRequest) -> dict[str, Any]:
@@ -167,7 +178,7 @@ def edit(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
                 _("Saved. “%(title)s” is now at version %(version)s.")
                 % {"title": saved.title, "version": saved.version},
             )
-            return redirect(_public_url(saved))
+            return redirect(_after_save_url(saved))
     return render(
         request,
         "toolkit/learn/edit.html",
