@@ -248,7 +248,7 @@ def test_tta_staff_add_publish_and_order_a_question(db, tta):
     assert entry.number == last
     assert services.move_entry(actor, content=entry, direction=services.DOWN).number == last
     numbers = list(PageContent.objects.filter(kind=Kind.FAQ).values_list("number", flat=True))
-    assert sorted(numbers) == list(range(1, last + 1))
+    assert sorted(n or 0 for n in numbers) == list(range(1, last + 1))
     codes = list(
         AuditEvent.objects.filter(object_id=str(entry.pk))
         .order_by("pk")
