@@ -73,6 +73,12 @@ def query_words(query: str) -> list[str]:
     return [w for w in words if w not in STOP_WORDS][:MAX_WORDS]
 
 
+def _stem(word: str) -> str:
+    """A plural's singular, roughly, so that "requests" finds "request" as PostgreSQL's
+    stemming does (the word is then looked for inside longer words, "process" in "processes")."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def search_questions(query: str) -> list[PageContent]:
     """Published questions that match ``query``, best first, at most ``SEARCH_LIMIT``."""
     words = query_words(query)
@@ -96,7 +102,8 @@ def search_questions(query: str) -> list[PageContent]:
         )
         return list(ranked[:SEARCH_LIMIT])
     each_word = [
-        Q(title__icontains=w) | Q(summary__icontains=w) | Q(body__icontains=w) for w in words
+        Q(title__icontains=w) | Q(summary__icontains=w) | Q(body__icontains=w)
+        for w in map(_stem, words)
     ]
     return list(questions.filter(reduce(and_, each_word))[:SEARCH_LIMIT])
 

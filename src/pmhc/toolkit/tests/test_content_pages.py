@@ -188,6 +188,7 @@ def test_home_learn_and_element_1_link_the_new_pages(db):
         ("Part 2 consent", "sharing-information"),
         ("Kevin Avonte", "what-is-home-safe"),
         ("technical assistance request form", "request-technical-assistance"),
+        ("assistance requests", "request-technical-assistance"),
     ],
 )
 def test_search_finds_the_question_with_those_words(db, query, expected):
