@@ -35,6 +35,7 @@ HUB = (
     ("measure_reports", _("Quarterly report")),
     ("measure_public_settings", _("Public page settings")),
     ("measure_what_if", _("What if")),
+    ("measure_home_safe", _("Home Safe searches")),
 )
 KEEPERS_ONLY = frozenset({"measure_public_settings"})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,6 +6,7 @@ from pmhc.evaluation import (
     analysis_views,
     change_views,
     dashboard_views,
+    homesafe_views,
     public_views,
     report_views,
     whatif_views,
@@ -32,6 +33,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="evaluation_change_remove",
     ),
     path("measure/before-after/", analysis_views.before_after, name="evaluation_before_after"),
+    path("measure/home-safe/", homesafe_views.home_safe, name="measure_home_safe"),
     path(
         "measure/cit-comparison/", analysis_views.cit_comparison, name="evaluation_cit_comparison"
     ),

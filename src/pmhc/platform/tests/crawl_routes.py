@@ -231,6 +231,24 @@ FILLS: dict[str, dict[str, Fill]] = {
     "people_plan_submit": {"pk": Owned(lambda h: h.plan_version)},
     "people_plan_approve": {"pk": Owned(lambda h: h.plan_version)},
     "people_plan_retire": {"pk": Owned(lambda h: h.plan)},
+    **{
+        name: {"reference": Owned(lambda h: h.search.enrolment, "reference")}
+        for name in (
+            "homesafe_search_enrolment",
+            "homesafe_search_photo",
+            "homesafe_incident_open",
+        )
+    },
+    **{
+        name: {"reference": Owned(lambda h: h.search.incident, "reference")}
+        for name in (
+            "homesafe_incident",
+            "homesafe_incident_sighting",
+            "homesafe_incident_found",
+            "homesafe_incident_close",
+            "homesafe_incident_flyer",
+        )
+    },
     "dispatch_call_plan": {"pk": Owned(lambda h: h.call), "plan_pk": Owned(lambda h: h.plan)},
     "people_consents": {"pk": Owned(lambda h: h.person)},
     "people_consent_new": {"pk": Owned(lambda h: h.person)},

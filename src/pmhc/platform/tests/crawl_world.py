@@ -56,6 +56,8 @@ from pmhc.dispatch.tests.helpers import cit_officer_on_duty
 from pmhc.evaluation import change_services as program_change_services
 from pmhc.evaluation.models import Grain, ProgramChange, ProgramChangeKind, Rollup
 from pmhc.evaluation.tests.helpers import summarize
+from pmhc.homesafe.tests import search_world
+from pmhc.homesafe.tests.search_world import SearchHoldings
 from pmhc.people import consent_services, identity_changes
 from pmhc.people import plan_services as response_plans
 from pmhc.people import services as people_services
@@ -209,6 +211,7 @@ class Holdings:
     referral: Referral
     case: Case
     program_change: ProgramChange
+    search: SearchHoldings
 
 
 @dataclass(repr=False)
@@ -749,6 +752,8 @@ def _holdings(
         note=seed.text("Pcn"),
     )
     seed.track("program_change", program_change, C.AGENCY, seed.text("Pch"), seed.text("Pcn"))
+    # --- Home Safe: a person in the registry, and an open search for them -------------------
+    search = search_world.build(organization, actor, seed.text, seed.track)
 
     return Holdings(
         key=key,
@@ -800,6 +805,7 @@ def _holdings(
         referral=referral,
         case=case,
         program_change=program_change,
+        search=search,
     )
 
 
