@@ -43,6 +43,7 @@ DEMO_USERS: tuple[tuple[str, str, Role, str, str], ...] = (
     ("case_manager", "bhc", Role.CASE_MANAGER, "", ""),
     ("analyst", "pd", Role.ANALYST, "", ""),
     ("tta_staff", "tta", Role.TTA_STAFF, "", ""),
+    ("site_coordinator", "site", Role.SITE_COORDINATOR, "", ""),
 )
 
 ORGANIZATIONS: tuple[tuple[str, str, str, OrganizationKind], ...] = (
@@ -70,6 +71,13 @@ ORGANIZATIONS: tuple[tuple[str, str, str, OrganizationKind], ...] = (
         "example-tta-center",
         "Example PMHC Technical Assistance Center",
         OrganizationKind.TTA_PROVIDER,
+    ),
+    # The accounts of one learning site (the toolkit's demo gives it to a site's listing).
+    (
+        "site",
+        "demo-learning-site",
+        "Learning site accounts (demo)",
+        OrganizationKind.LEARNING_SITE,
     ),
 )
 

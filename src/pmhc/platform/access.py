@@ -149,6 +149,12 @@ ROLE_GRANTS: Mapping[Role, Mapping[Classification, frozenset[Purpose]]] = {
         # The contact details in technical-assistance requests and library submissions.
         C.PERSONAL: frozenset({P.ADMINISTRATION}),
     },
+    Role.SITE_COORDINATOR: {
+        C.AGENCY: frozenset({P.ADMINISTRATION}),
+        # The requester's contact details, only on requests matched to the coordinator's own
+        # site: a request names the matched site's organization among its holders.
+        C.PERSONAL: frozenset({P.ADMINISTRATION}),
+    },
 }
 
 #: Roles that may run their own organization (members, agreements, API keys, audit trail).

@@ -31,6 +31,7 @@ class OrganizationKind(models.TextChoices):
     HOSPITAL = "hospital", _("Hospital")
     COMMUNITY = "community", _("Community organization")
     TTA_PROVIDER = "tta_provider", _("Training and technical assistance provider")
+    LEARNING_SITE = "learning_site", _("Law enforcement-mental health learning site")
 
 
 class Role(models.TextChoices):
@@ -43,6 +44,7 @@ class Role(models.TextChoices):
     CASE_MANAGER = "case_manager", _("Case manager")
     ANALYST = "analyst", _("Analyst")
     TTA_STAFF = "tta_staff", _("TTA staff")
+    SITE_COORDINATOR = "site_coordinator", _("Learning site coordinator")
 
 
 #: Roles whose members carry a shift and a district or beat.

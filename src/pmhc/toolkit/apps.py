@@ -29,9 +29,18 @@ class ToolkitConfig(AppConfig):
         SECTIONS.append(
             Section(_("Library review"), "library_review", tta, "/library/review/", queue)
         )
+
+        def site_coordinator(actor: object) -> bool:
+            return bool(getattr(actor, "has_role", lambda *_: False)(Role.SITE_COORDINATOR))
+
+        # A learning site's coordinators: the requests matched to their site.
+        SECTIONS.append(
+            Section(_("Site requests"), "site_requests", site_coordinator, "/site/", queue)
+        )
         from pmhc.platform import landing
 
         landing.register("ta_queue", Role.TTA_STAFF)
+        landing.register("site_requests", Role.SITE_COORDINATOR)
         from pmhc.toolkit import retention as toolkit_retention
 
         # How long the public's contact details are kept (``platform/retention.py``).

@@ -235,7 +235,7 @@ def _story(
 def step(ctx: DemoContext) -> None:
     line = Timeline(now=_now(ctx))
     staff = ctx.users["tta_staff"]
-    sites = list(LearningSite.objects.filter(is_active=True).order_by("pk"))
+    sites = list(LearningSite.objects.current().order_by("pk"))
     count = len(SCENARIOS) * max(1, ctx.scale)
     for number in range(count):
         path, confirm_after = SCENARIOS[number % len(SCENARIOS)]

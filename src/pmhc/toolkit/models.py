@@ -138,6 +138,16 @@ class ContentVersion(models.Model):
         return f"{self.content} v{self.version}"
 
 
+class LearningSiteQuerySet(models.QuerySet["LearningSite"]):
+    def current(self) -> LearningSiteQuerySet:
+        """Sites the program lists today: active and not former (directory, map, matching)."""
+        return self.filter(is_active=True, is_former=False)
+
+    def former(self) -> LearningSiteQuerySet:
+        """Sites the program no longer lists, shown apart in the directory."""
+        return self.filter(is_active=True, is_former=True)
+
+
 class LearningSite(models.Model):
     """An agency that hosts visits, answers questions and builds materials for the field."""
 
@@ -173,11 +183,28 @@ class LearningSite(models.Model):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    #: No longer listed by the program: shown apart as a former site, never matched or mapped.
+    is_former = models.BooleanField(_("former learning site"), default=False)
+    visit_includes = models.TextField(
+        _("what a visit includes"),
+        blank=True,
+        help_text=_("What visitors see and do, e.g. ride-alongs, a tour of the crisis center."),
+    )
+    #: The site's own accounts: its coordinators are members of this organization.
+    organization = models.OneToOneField(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="learning_site",
+    )
     source = models.CharField(
         _("source"), max_length=300, blank=True, help_text=_("Where this listing comes from.")
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = LearningSiteQuerySet.as_manager()
 
     class Meta:
         ordering = ["state", "agency"]
@@ -246,6 +273,12 @@ class TARequest(models.Model):
             "to_assignee",
             "note",
             "length",
+            "site_accepted_at",
+            "proposed_dates",
+            "visit_held_on",
+            "visit_visitors",
+            "travel_requested",
+            "travel_received",
         ),
         Classification.AGENCY,
     )
@@ -292,9 +325,30 @@ class TARequest(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # The matched site's part: its answer, the dates it proposes, and the visit it held.
+    site_accepted_at = models.DateTimeField(null=True, blank=True)
+    proposed_dates = models.JSONField(default=list, blank=True)
+    site_note = models.TextField(_("note to the requester"), blank=True)
+    visit_held_on = models.DateField(_("date of the visit"), null=True, blank=True)
+    visit_visitors = models.PositiveSmallIntegerField(_("visitors"), null=True, blank=True)
+    visit_covered = models.TextField(_("what the visit covered"), blank=True)
+    # The visiting agency's travel support: what it asked for, and later what it received.
+    travel_requested = models.DecimalField(
+        _("travel support asked for (US$)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    travel_purpose = models.CharField(_("what it is for"), max_length=300, blank=True)
+    travel_received = models.DecimalField(
+        _("travel support received (US$)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            # A learning site's own list of the requests matched to it, newest first.
+            models.Index(
+                fields=["matched_site", "-received_at", "-id"], name="ta_request_site_recent"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="declined") | ~Q(declined_reason=""),
@@ -306,7 +360,14 @@ class TARequest(models.Model):
         return self.reference
 
     def access_organization_ids(self) -> frozenset[int]:
-        return frozenset({self.handled_by_id})
+        """The TTA organization that handles it and, once matched, the matched learning
+        site's own organization (which reads it; only TTA staff change it as a whole, the
+        site writes its part through ``site_part``)."""
+        owners = {self.handled_by_id}
+        site = self.matched_site if self.matched_site_id else None
+        if site is not None and site.organization_id is not None:
+            owners.add(site.organization_id)
+        return frozenset(owners)
 
 
 class TANote(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from pmhc.toolkit.views import assistance, content_pages, learn, library, sites
+from pmhc.toolkit.views import assistance, content_pages, learn, library, site_work, sites
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *learn.urlpatterns,
@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *sites.urlpatterns,
     *assistance.urlpatterns,
     *library.urlpatterns,
+    *site_work.urlpatterns,
 ]

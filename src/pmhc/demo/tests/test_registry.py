@@ -13,6 +13,7 @@ def test_steps_run_in_the_order_of_apps() -> None:
 
     assert [(s.run.__module__, s.run.__name__, s.random) for s in registry.steps()] == [
         ("pmhc.toolkit.demo_assistance", "step", None),
+        ("pmhc.toolkit.demo_sites", "step", None),
         ("pmhc.toolkit.demo_library", "step", None),
         ("pmhc.assessment.demo", "step", "assessment"),
         ("pmhc.training.demo", "step", "training"),
@@ -30,13 +31,14 @@ def test_steps_run_in_the_order_of_apps() -> None:
         ("pmhc.evaluation.demo_changes", "step_program_change", None),
         ("pmhc.evaluation.demo", "step_rollups", None),
     ]
-    assert len(generator.steps()) == len(generator.BASE_STEPS) + 17
+    assert len(generator.steps()) == len(generator.BASE_STEPS) + 18
 
 
 def test_reference_data_loads_in_the_order_of_apps() -> None:
     assert [module for module, _ in registry.reference_data()] == [
         "pmhc.toolkit.migrations.0002_program_and_element_content",
         "pmhc.toolkit.migrations.0003_learning_sites",
+        "pmhc.toolkit.migrations.0008_correct_learning_sites",
         "pmhc.assessment.migrations.0002_first_edition",
     ]
 

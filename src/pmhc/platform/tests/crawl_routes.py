@@ -132,7 +132,16 @@ FILLS: dict[str, dict[str, Fill]] = {
     "sites_detail": {"pk": Public(lambda w: w.public["site_pk"])},
     "sites_edit": {"pk": Public(lambda w: w.public["site_pk"])},
     "ta_status": {"token": Bearer(_owner(lambda h: h.ta_token), _owner(lambda h: [h.ta_request]))},
+    "ta_choose_date": {
+        "token": Bearer(_owner(lambda h: h.ta_token), _owner(lambda h: [h.ta_request]))
+    },
+    "ta_travel": {"token": Bearer(_owner(lambda h: h.ta_token), _owner(lambda h: [h.ta_request]))},
     "ta_detail": {"reference": Owned(lambda h: h.ta_request, "reference")},
+    # A learning site's own pages: the request is reached through the site matched to it.
+    "site_request": {"reference": Owned(lambda h: h.ta_request, "reference")},
+    "site_request_answer": {"reference": Owned(lambda h: h.ta_request, "reference")},
+    "site_request_visit": {"reference": Owned(lambda h: h.ta_request, "reference")},
+    "sites_invite": {"pk": Public(lambda w: w.public["site_pk"])},
     "ta_action": {"reference": Owned(lambda h: h.ta_request, "reference"), "step": Fixed("note")},
     "library_status": {
         "token": Bearer(_owner(lambda h: h.library_token), _owner(lambda h: [h.library_item]))

@@ -553,6 +553,7 @@ REVIEWED_AGENCY_TEXT = {
     ("toolkit", "pagecontent", "summary"),  # published pages
     ("toolkit", "pagecontent", "body"),
     ("toolkit", "learningsite", "description"),  # published on the map
+    ("toolkit", "learningsite", "visit_includes"),  # published on the site's page
     ("assessment", "planaction", "detail"),  # the program's own action plan
     ("training", "course", "description"),  # the agency's catalogue
     ("training", "rosterimport", "content"),  # staff roster; its events hold name and digest

@@ -41,6 +41,7 @@ LANDS_ON: dict[Role, str] = {
     Role.CASE_MANAGER: "/operate/people/review/",
     Role.ANALYST: "/measure/",
     Role.TTA_STAFF: "/assistance/queue/",
+    Role.SITE_COORDINATOR: "/site/requests/",
 }
 
 _NAV = re.compile(r'<ul class="usa-nav__primary usa-accordion">(.*?)</ul>', re.S)

@@ -251,6 +251,17 @@ class SiteForm(USWDSMixin, forms.Form):
         required=False,
         initial=True,
     )
+    is_former = forms.BooleanField(
+        label=_("Former learning site: the program no longer lists it"),
+        required=False,
+        help_text=_("Shown apart under “Former learning sites”, never on the map or matched."),
+    )
+    visit_includes = forms.CharField(
+        label=_("What a visit includes"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     source = forms.CharField(
         label=_("Source"),
         max_length=300,
@@ -274,6 +285,8 @@ class SiteForm(USWDSMixin, forms.Form):
         "contact_email",
         "contact_phone",
         "is_active",
+        "is_former",
+        "visit_includes",
         "source",
     )
 

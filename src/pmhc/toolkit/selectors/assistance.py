@@ -58,7 +58,7 @@ def state_names() -> dict[str, str]:
 
 def active_sites() -> QuerySet[LearningSite]:
     """Public: the learning sites taking requests."""
-    return LearningSite.objects.filter(is_active=True).order_by("state", "agency")
+    return LearningSite.objects.current().order_by("state", "agency")
 
 
 def is_overdue(ta_request: TARequest, now: dt.datetime) -> bool:

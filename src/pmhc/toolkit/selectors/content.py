@@ -270,7 +270,7 @@ def published_library(*, program_type: str = "", element: int | None = None) -> 
 
 def sites_practising(program_type: str) -> list[LearningSite]:
     """Active learning sites that practise ``program_type``."""
-    sites = LearningSite.objects.filter(is_active=True).only(*SITE_PUBLIC_FIELDS)
+    sites = LearningSite.objects.current().only(*SITE_PUBLIC_FIELDS)
     return _tagged(sites.order_by("state", "agency"), "program_types", program_type)
 
 

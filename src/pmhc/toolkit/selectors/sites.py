@@ -64,7 +64,7 @@ def active_sites(filters: SiteFilters | None = None) -> list[LearningSite]:
     Program types and specialties are JSON lists, which SQLite cannot search inside; the
     directory is a few dozen rows, so those two filters run here."""
     filters = filters or SiteFilters()
-    queryset: QuerySet[LearningSite] = LearningSite.objects.filter(is_active=True)
+    queryset: QuerySet[LearningSite] = LearningSite.objects.current()
     if filters.state:
         queryset = queryset.filter(state=filters.state)
     if filters.region:
@@ -148,6 +148,11 @@ def site_page(actor: Actor, pk: int) -> LearningSite:
     if site is None or (not site.is_active and not can_manage_sites(actor)):
         raise Http404("Not found")
     return site
+
+
+def former_sites() -> list[LearningSite]:
+    """Public: the sites the program no longer lists, apart from the directory."""
+    return list(LearningSite.objects.former().order_by("state", "agency", "pk"))
 
 
 def inactive_sites(actor: Actor) -> list[LearningSite]:

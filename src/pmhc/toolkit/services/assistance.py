@@ -367,9 +367,15 @@ def match_request(
     actor: Actor, *, ta_request: TARequest, site: LearningSite, at: dt.datetime | None = None
 ) -> TARequest:
     when = _when(actor, at)
-    if not site.is_active:
+    if not site.is_active or site.is_former:
         raise ValidationError({"site": _("Choose a learning site that is active.")})
-    return _move(actor, ta_request, TAStatus.MATCHED, when=when, matched_site=site)
+    # Another site starts afresh: the answer and dates of the one before are not its own.
+    fresh: dict[str, object] = (
+        {"site_accepted_at": None, "proposed_dates": [], "site_note": ""}
+        if ta_request.matched_site_id not in (None, site.pk)
+        else {}
+    )
+    return _move(actor, ta_request, TAStatus.MATCHED, when=when, matched_site=site, **fresh)
 
 
 @transaction.atomic

@@ -35,6 +35,8 @@ SITE_FIELDS = (
     "contact_email",
     "contact_phone",
     "is_active",
+    "is_former",
+    "visit_includes",
     "source",
 )
 
@@ -113,6 +115,8 @@ def _apply(site: LearningSite, data: dict[str, Any]) -> None:
     site.contact_email = str(data["contact_email"]).strip()
     site.contact_phone = str(data["contact_phone"]).strip()
     site.is_active = bool(data["is_active"])
+    site.is_former = bool(data["is_former"])
+    site.visit_includes = str(data["visit_includes"]).strip()
     site.source = str(data["source"]).strip()
     if not site.agency:
         errors["agency"] = _("Enter the agency's name.")
@@ -144,6 +148,8 @@ def create_site(
     contact_email: str = "",
     contact_phone: str = "",
     is_active: bool = True,
+    is_former: bool = False,
+    visit_includes: str = "",
     source: str = "",
 ) -> LearningSite:
     """Add a learning site to the public directory."""
@@ -167,6 +173,8 @@ def create_site(
             contact_email=contact_email,
             contact_phone=contact_phone,
             is_active=is_active,
+            is_former=is_former,
+            visit_includes=visit_includes,
             source=source,
         ),
     )
@@ -204,6 +212,8 @@ def update_site(
     contact_email: str = "",
     contact_phone: str = "",
     is_active: bool = True,
+    is_former: bool = False,
+    visit_includes: str = "",
     source: str = "",
 ) -> LearningSite:
     """Change a learning site (including hiding it from the directory: ``is_active=False``)."""
@@ -228,6 +238,8 @@ def update_site(
             contact_email=contact_email,
             contact_phone=contact_phone,
             is_active=is_active,
+            is_former=is_former,
+            visit_includes=visit_includes,
             source=source,
         ),
     )

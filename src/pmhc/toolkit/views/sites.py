@@ -15,8 +15,10 @@ from pmhc.platform.caching import public_page
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
 from pmhc.toolkit import geo
+from pmhc.toolkit.forms.site_work import InviteCoordinatorForm
 from pmhc.toolkit.forms.sites import REGION_LABELS, SiteDirectoryForm, SiteForm
 from pmhc.toolkit.models import LearningSite, Offer, ProgramTypeCode, Specialty
+from pmhc.toolkit.selectors import site_work as site_work_selectors
 from pmhc.toolkit.selectors import sites as selectors
 from pmhc.toolkit.services import sites as services
 
@@ -47,6 +49,7 @@ def sites_list(request: HttpRequest) -> HttpResponse:
             "state_names": geo.state_names(),
             "can_manage": selectors.can_manage_sites(actor),
             "inactive": selectors.inactive_sites(actor),
+            "former": selectors.former_sites(),
         },
     )
 
@@ -54,19 +57,34 @@ def sites_list(request: HttpRequest) -> HttpResponse:
 @public_page
 def sites_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
-    site = selectors.site_page(actor, pk)
+    return render_detail(request, selectors.site_page(actor, pk))
+
+
+def render_detail(
+    request: HttpRequest,
+    site: LearningSite,
+    *,
+    invite_form: InviteCoordinatorForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """A site's page; for the staff who keep the directory, with the site's accounts."""
+    actor = actor_of(request)
+    can_manage = selectors.can_manage_sites(actor)
     return render(
         request,
         "toolkit/sites/detail.html",
         {
+            "invite_form": invite_form or InviteCoordinatorForm(),
+            "accounts": site_work_selectors.site_accounts(site) if can_manage else None,
             "site": site,
             "state_name": geo.state_names().get(site.state, site.state),
             "region_label": REGION_LABELS.get(site.region, site.region),
             "program_types": selectors.labels(site.program_types, ProgramTypeCode),
             "specialties": selectors.labels(site.specialties, Specialty),
             "offers": selectors.labels(site.offers, Offer),
-            "can_manage": selectors.can_manage_sites(actor),
+            "can_manage": can_manage,
         },
+        status=status,
     )
 
 
