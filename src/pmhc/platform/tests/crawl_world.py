@@ -101,7 +101,7 @@ from pmhc.response.models import (
     EncounterPerson,
     EncounterResponder,
 )
-from pmhc.toolkit.models import LibraryItem, TARequest
+from pmhc.toolkit.models import LearningSite, LibraryItem, TARequest
 from pmhc.toolkit.services import assistance as assistance_services
 from pmhc.toolkit.services import library as library_services
 from pmhc.training import import_services as roster_services
@@ -681,6 +681,13 @@ def _holdings(
         )
     staff = actor(Role.TTA_STAFF)
     assistance_services.add_note(staff, ta_request=ta_request, text=seed.text("Tno"))
+    # The holder is also the learning site its request is matched to, so that a site's own
+    # pages are crawled with a request its coordinator reaches (and the other's does not).
+    crawl_site = LearningSite.objects.create(
+        agency=f"Learning site of {seed.tag}", state="IL", organization=organization
+    )
+    assistance_services.confirm_request(staff, ta_request=ta_request)
+    ta_request = assistance_services.match_request(staff, ta_request=ta_request, site=crawl_site)
     published = library_services.publish_item(
         staff, item=published, kind="policy", elements=[4], program_types=["cit"]
     )

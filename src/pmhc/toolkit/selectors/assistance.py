@@ -11,6 +11,7 @@ import datetime as dt
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 
 from django.db import transaction
@@ -251,6 +252,10 @@ class SLABoard:
     by_state: list[tuple[str, str, int]] = field(default_factory=list)
     by_topic: list[tuple[str, int]] = field(default_factory=list)
     by_status: list[tuple[str, int]] = field(default_factory=list)
+    #: Travel support the visiting agencies recorded: how many asked, and the sums (US$).
+    travel_requests: int = 0
+    travel_requested: Decimal = Decimal("0.00")
+    travel_received: Decimal = Decimal("0.00")
 
     @property
     def share(self) -> float | None:
@@ -291,6 +296,10 @@ def sla_board(actor: Actor, *, now: dt.datetime | None = None, days: int | None 
             board.declined_unconfirmed += 1
         elif now - r.received_at > CONFIRM_WITHIN:
             board.counted += 1
+        if r.travel_requested is not None:
+            board.travel_requests += 1
+            board.travel_requested += r.travel_requested
+            board.travel_received += r.travel_received or Decimal("0.00")
         if is_overdue(r, now):
             board.overdue.append(
                 QueueRow(r, now - r.received_at, r.received_at + CONFIRM_WITHIN, True)

@@ -382,6 +382,9 @@ def test_the_visiting_agency_records_travel_support_within_the_limit(world):
     assert last is not None and (last.after or {})["travel_received"] == "1000.00"
     staff_page = client_for(world.staff).get(reverse("ta_detail", args=[world.ta.reference]))
     assert "$1,250.50" in staff_page.content.decode()
+    # The SLA board sums it up for the staff.
+    board = client_for(world.staff).get(reverse("ta_sla")).content.decode()
+    assert "1 visiting agency recorded travel support: $1,250.50 asked for, $1,000.00" in board
 
 
 def test_travel_support_waits_for_a_matched_site(world):
