@@ -160,12 +160,23 @@ def correct(apps, schema_editor):
         for site in LearningSite.objects.filter(agency=agency, state=state):
             _correct(site, types, specialties, source)
 
+    TARequest = apps.get_model("toolkit", "TARequest")
     coalition = LearningSite.objects.filter(agency=YAVAPAI, state="AZ").first()
-    if coalition is None:
-        coalition = LearningSite.objects.filter(agency=YAVAPAI_OLD, state="AZ").first()
-        if coalition is not None:
-            coalition.agency = YAVAPAI
-            coalition.save(update_fields=["agency"])
+    old = LearningSite.objects.filter(agency=YAVAPAI_OLD, state="AZ").first()
+    if coalition is None and old is not None:
+        coalition, old = old, None
+        coalition.agency = YAVAPAI
+        coalition.save(update_fields=["agency"])
+    elif (
+        old is not None
+        and old.source == YAVAPAI_OLD_SOURCE
+        and old.organization_id is None
+        and not TARequest.objects.filter(matched_site=old).exists()
+        and not TARequest.objects.filter(preferred_site=old).exists()
+    ):
+        # The seed loaded again beside the corrected site (the demo reloads reference data
+        # after a reset): it is the same site under its old name.
+        old.delete()
     if coalition is not None:
         _correct(coalition, *YAVAPAI_CORRECTION)
 
