@@ -88,7 +88,7 @@ class PageContent(models.Model):
     facts = models.JSONField(default=dict, blank=True)
     #: Whether the public sees it. Program types, elements and pages always are; a new question
     #: or experience waits for TTA staff to publish it.
-    is_published = models.BooleanField(_("published"), default=True)
+    is_published = models.BooleanField(_("published"), default=False)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(

@@ -582,10 +582,13 @@ Campaign pledge).
       prevent a serious and imminent threat to health or safety (45 CFR 164.512(j)).
     - **42 CFR Part 2 covers the records of federally assisted substance use disorder
       treatment programs.** It does not cover an officer's note that someone seemed
-      intoxicated. Under the 2024 final rule, one consent can cover all future uses of the
-      records for treatment, payment and health care operations, and those who receive the
-      records under it may pass them on as HIPAA allows. The limits on using the records
-      against the person in legal proceedings remain.
+      intoxicated. Sharing the records still needs the person's written consent; under the
+      2024 final rule, one consent can cover all future uses of the records for treatment,
+      payment and health care operations.
+    - A recipient that is a HIPAA covered entity or business associate, or a Part 2 program,
+      may pass the records on as HIPAA allows. Any other recipient, usually including a
+      police department, may not pass them on without the person's consent. The limits on
+      using the records against the person in legal proceedings remain.
 
 ## Questions for your planning committee
 

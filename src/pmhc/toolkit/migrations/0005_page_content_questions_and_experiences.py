@@ -1,10 +1,32 @@
 """Toolkit pages gain two kinds, frequently asked questions and agency experiences, and a
 published flag: a new question or experience stays hidden from the public until TTA staff
-publish it. Existing pages stay published."""
+publish it. The program types, elements and pages that exist are published.
+
+Reversing it is refused while questions or experiences exist (the older schema has no place
+for them, nor for whether they are published): reverse 0006 first, and remove or keep by hand
+any question or experience TTA staff added or edited."""
 
 from __future__ import annotations
 
 from django.db import migrations, models
+from django.db.migrations.exceptions import IrreversibleError
+
+
+def publish_existing(apps, schema_editor):
+    PageContent = apps.get_model("toolkit", "PageContent")
+    PageContent.objects.filter(kind__in=["program_type", "element", "page"]).update(
+        is_published=True
+    )
+
+
+def refuse_while_entries_exist(apps, schema_editor):
+    PageContent = apps.get_model("toolkit", "PageContent")
+    remaining = PageContent.objects.filter(kind__in=["faq", "experience"]).count()
+    if remaining:
+        raise IrreversibleError(
+            f"{remaining} questions or experiences exist; the toolkit's pages before this "
+            "migration have no place for them. Remove them first."
+        )
 
 
 class Migration(migrations.Migration):
@@ -14,7 +36,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="pagecontent",
             name="is_published",
-            field=models.BooleanField(default=True, verbose_name="published"),
+            field=models.BooleanField(default=False, verbose_name="published"),
         ),
         migrations.AlterField(
             model_name="pagecontent",
@@ -36,4 +58,5 @@ class Migration(migrations.Migration):
                 fields=["kind", "is_published", "number"], name="content_kind_published_idx"
             ),
         ),
+        migrations.RunPython(publish_existing, refuse_while_entries_exist),
     ]

@@ -7,11 +7,12 @@ that already exists.
 The review (every figure names its source beside it; element 7 describes 42 CFR Part 2 as the
 2024 rule has it and says whom HIPAA binds; the mobile crisis page names 988 and SAMHSA's
 national guidelines) is the text migration 0002 now loads. On an existing install this
-migration **updates in place** each program type and element that is still at version 1, that
-is, whose text no TTA staff member ever edited: the page and its version 1 record get the
-reviewed text, so no new version appears. A page that staff have edited (version 2 or later)
-is left as they wrote it; it is theirs to review. Reversing the migration removes the new
-questions, experiences and page and leaves the reviewed text in place.
+migration adds a new version ("Content review, December 2026", no editor) to each program type
+and element whose text is still exactly the text the product first shipped (compared by its
+SHA-256, in ``SHIPPED``); earlier versions are never changed. A page that staff have edited is
+left as they wrote it, and the migration names it: it is theirs to review. Reversing the
+migration removes the questions, experiences and page it loaded that no one has edited since
+(still at version 1), and leaves the reviewed text in place.
 
 Facts come from ../shared/FACTS.md and the seed (the BJA PMHC toolkit); every figure is
 followed by "(Source: ...)".
@@ -19,11 +20,15 @@ followed by "(Source: ...)".
 
 from __future__ import annotations
 
+import hashlib
+import json
 from importlib import import_module
 
 from django.db import migrations
+from django.utils import timezone
 
 INITIAL_NOTE = "Initial text, loaded with the product."
+REVIEW_NOTE = "Content review, December 2026"
 TOOLKIT = "Source: BJA PMHC Toolkit"
 
 QUESTIONS = [
@@ -166,10 +171,13 @@ element 7).
   only where clinicians are part of its own workforce. HIPAA allows a disclosure to prevent
   a serious and imminent threat to health or safety (45 CFR 164.512(j)).
 - **42 CFR Part 2 covers the records of federally assisted substance use disorder treatment
-  programs**, not an officer's note that someone seemed intoxicated. Under the 2024 final
-  rule, one consent can cover all future uses for treatment, payment and health care
-  operations, and those who receive the records under it may pass them on as HIPAA allows.
-  The limits on using the records against the person in legal proceedings remain.
+  programs**, not an officer's note that someone seemed intoxicated. Sharing the records still
+  needs the person's written consent; under the 2024 final rule, one consent can cover all
+  future uses for treatment, payment and health care operations.
+- A recipient that is a HIPAA covered entity or business associate, or a Part 2 program, may
+  pass the records on as HIPAA allows. Any other recipient, usually including a police
+  department, may not pass them on without the person's consent. The limits on using the
+  records against the person in legal proceedings remain.
 
 Read [essential element 7: Information Exchange and Confidentiality](/learn/elements/7/).
 """,
@@ -348,14 +356,84 @@ def load(apps, schema_editor):
     _create(PageContent, ContentVersion, kind="page", item=LIVED_EXPERIENCE)
 
 
-def review(apps, schema_editor):
-    """Bring the program types and elements that no one edited up to the reviewed text."""
+def _digest(title, summary, body, facts) -> str:
+    text = json.dumps([title, summary, body, facts or {}], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+#: The SHA-256 of each program type's and element's text (title, summary, body, facts) as the
+#: product first shipped it, before the review.
+SHIPPED = {
+    ("program_type", "cit"): "daf4f01f9e48e0ddfc3486e0b90e0f44dbceb56400772907e9b1b6edeb7a637b",
+    (
+        "program_type",
+        "co-responder",
+    ): "4a0fb5db4f3a141da909df8bd6c87bdec80903ce7803874efa0d3bda9b8b5e69",
+    (
+        "program_type",
+        "mobile-crisis",
+    ): "8671142a5cdc3dc522723ed74951278ff32e948c3895db12535a0d31685e407c",
+    (
+        "program_type",
+        "case-management",
+    ): "b6ae1d72685d452cc9a8ef8d3c10cb9239cd07947dbed63cd03b6d5d44505095",
+    (
+        "program_type",
+        "tailored",
+    ): "9cf0c3d0f506ca9ecd7c68c921db97c5815e97fb6f35e8dc34ccb90ff8013aff",
+    (
+        "element",
+        "collaborative-planning-and-implementation",
+    ): "5ea792c037adbe9a8b602098608e25c5490b5296af4583fc7a2bef4907c4eb9b",
+    (
+        "element",
+        "program-design",
+    ): "9ec7a984cf23fbe8b51300de43362845e5651e1139188cfbf07c83ee5566bc42",
+    (
+        "element",
+        "specialized-training",
+    ): "4d781ba5d0fe2241e282fea1658eb285032c5a6fe4d47dc0b16848d59c7227cc",
+    (
+        "element",
+        "call-taker-and-dispatcher-protocols",
+    ): "c3a2407b406ce39c4f56b173f3f7ea04a92d9a8ee2b0705ae0e6541439d21b66",
+    (
+        "element",
+        "stabilization-observation-and-disposition",
+    ): "1f8885eade144d90871a4fb981c40ae5ec578f593a754843c359ef056cdb080d",
+    (
+        "element",
+        "transportation-and-custodial-transfer",
+    ): "565e1fcdbc51e072285e6174e60f739d792b3ec6562103016a4ad8b11cf95553",
+    (
+        "element",
+        "information-exchange-and-confidentiality",
+    ): "1999597bc247b40f51d835b54641c7b0b189f28077ce9458868486fc2bd89525",
+    (
+        "element",
+        "treatment-supports-and-services",
+    ): "5bced97e95e00583ee90dd517dcb887261f07a3f80ba55e2849cba4f5377c44a",
+    (
+        "element",
+        "organizational-support",
+    ): "7ea9f9c2273bb3700778443d70de111c8eec25197256e41a0ee3f632f9d97eb4",
+    (
+        "element",
+        "program-evaluation-and-sustainability",
+    ): "554ac6cbe2e67d016387b907aeba278b66e413d50d901d62922ea22a58e3115b",
+}
+
+
+def review(apps, schema_editor) -> list[str]:
+    """Bring the program types and elements still at their shipped text up to the reviewed
+    text, as a new version; return the slugs of pages left alone because staff edited them."""
     PageContent = apps.get_model("toolkit", "PageContent")
     ContentVersion = apps.get_model("toolkit", "ContentVersion")
     initial = import_module("pmhc.toolkit.migrations.0002_program_and_element_content")
     rows = [("program_type", item) for item in initial.PROGRAM_TYPES] + [
         ("element", item) for item in initial.ELEMENTS
     ]
+    left_alone = []
     for kind, item in rows:
         text = {
             "title": item["title"],
@@ -363,23 +441,43 @@ def review(apps, schema_editor):
             "body": item["body"],
             "facts": item.get("facts", {}),
         }
-        unedited = PageContent.objects.filter(kind=kind, slug=item["slug"], version=1)
-        for content in unedited:
-            PageContent.objects.filter(pk=content.pk).update(**text)
-            ContentVersion.objects.filter(content_id=content.pk, version=1).update(**text)
+        reviewed = _digest(**text)
+        for content in PageContent.objects.filter(kind=kind, slug=item["slug"]):
+            current = _digest(content.title, content.summary, content.body, content.facts)
+            if current == reviewed:
+                continue
+            if current != SHIPPED.get((kind, item["slug"])):
+                left_alone.append(f"{kind}/{item['slug']}")
+                continue
+            version = content.version + 1
+            ContentVersion.objects.create(
+                content=content, version=version, note=REVIEW_NOTE, edited_by=None, **text
+            )
+            PageContent.objects.filter(pk=content.pk).update(
+                version=version, updated_by=None, updated_at=timezone.now(), **text
+            )
+    return left_alone
 
 
 def unload(apps, schema_editor):
+    """Remove the questions, experiences and page this migration loaded, if no one edited them."""
     PageContent = apps.get_model("toolkit", "PageContent")
-    PageContent.objects.filter(kind__in=["faq", "experience"]).filter(
-        slug__in=[item["slug"] for item in QUESTIONS + EXPERIENCES]
+    PageContent.objects.filter(
+        kind__in=["faq", "experience"],
+        slug__in=[item["slug"] for item in QUESTIONS + EXPERIENCES],
+        version=1,
     ).delete()
-    PageContent.objects.filter(kind="page", slug=LIVED_EXPERIENCE["slug"]).delete()
+    PageContent.objects.filter(kind="page", slug=LIVED_EXPERIENCE["slug"], version=1).delete()
 
 
 def forwards(apps, schema_editor):
     load(apps, schema_editor)
-    review(apps, schema_editor)
+    left_alone = review(apps, schema_editor)
+    if left_alone:
+        print(
+            "\n  Content review: left as staff edited them, to review by hand: "
+            + ", ".join(left_alone)
+        )
 
 
 class Migration(migrations.Migration):

@@ -4,10 +4,7 @@ and edit questions and experiences."""
 
 from __future__ import annotations
 
-from importlib import import_module
-
 import pytest
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client
@@ -17,13 +14,11 @@ from pmhc.platform.access import actor_for_user
 from pmhc.platform.models import AuditEvent, OrganizationKind, Role
 from pmhc.platform.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from pmhc.toolkit.audit_codes import ToolkitAudit
-from pmhc.toolkit.models import ContentVersion, PageContent
+from pmhc.toolkit.models import PageContent
 from pmhc.toolkit.selectors import content_lists as selectors
 from pmhc.toolkit.services import content_lists as services
-from pmhc.toolkit.services.content import edit_content
 
 Kind = PageContent.Kind
-REVIEW = import_module("pmhc.toolkit.migrations.0006_questions_experiences_and_content_review")
 
 
 @pytest.fixture
@@ -95,7 +90,13 @@ def test_element_7_describes_part_2_as_the_2024_rule_has_it_and_whom_hipaa_binds
     assert "does not cover an officer's note that someone seemed intoxicated" in body
     assert "2024 final rule, one consent can cover all future uses" in body
     assert "treatment, payment and health care operations" in body
-    assert "need written consent and may not be disclosed again" not in body
+    assert "Sharing the records still needs the person's written consent" in body
+    assert "HIPAA covered entity or business associate, or a Part 2 program" in body
+    assert "usually including a police department, may not pass them on without" in body
+    assert "limits on using the records against the person in legal proceedings remain" in body
+    faq = " ".join(PageContent.objects.get(kind=Kind.FAQ, slug="sharing-information").body.split())
+    assert "still needs the person's written consent" in faq
+    assert "may not pass them on without the person's consent" in faq
 
 
 def test_mobile_crisis_names_988_and_samhsa_national_guidelines(db):
@@ -107,32 +108,6 @@ def test_mobile_crisis_names_988_and_samhsa_national_guidelines(db):
     assert "someone to contact, someone to respond, and a safe place for help" in body
     assert "CAHOOTS" not in body  # a figure without a source here is removed
     assert "Indianapolis" not in PageContent.objects.get(slug="co-responder").body
-
-
-def test_review_updates_only_pages_no_one_edited(db, tta):
-    cit = PageContent.objects.get(kind=Kind.PROGRAM_TYPE, slug="cit")
-    element = PageContent.objects.get(kind=Kind.ELEMENT, number=7)
-    # An install from before the review: the old text at version 1, and one page edited.
-    PageContent.objects.filter(pk=cit.pk).update(body="OLD TEXT")
-    ContentVersion.objects.filter(content=cit, version=1).update(body="OLD TEXT")
-    edit_content(
-        actor_for_user(tta["staff"]),
-        content=element,
-        title=element.title,
-        summary=element.summary,
-        body="STAFF TEXT",
-        facts=None,
-    )
-    REVIEW.review(apps, None)
-    cit.refresh_from_db()
-    element.refresh_from_db()
-    assert "(Source: BJA PMHC Toolkit)" in cit.body and cit.version == 1
-    assert cit.versions.get(version=1).body == cit.body
-    assert element.body == "STAFF TEXT" and element.version == 2
-    # Loading again adds nothing.
-    count = PageContent.objects.count()
-    REVIEW.load(apps, None)
-    assert PageContent.objects.count() == count
 
 
 # --- Public pages ---------------------------------------------------------------------------
