@@ -15,6 +15,28 @@ class HomeSafeConfig(AppConfig):
 
         audit_codes.register(HomeSafeAudit, app="homesafe")
         _register_search_section()
+        from pmhc.homesafe import retention as homesafe_retention
+
+        # Enrolments out of the registry are deleted on the retention schedule.
+        homesafe_retention.register()
+        from pmhc.platform.worker_hooks import register_startup_check
+
+        # The re-confirmation e-mails go once a day.
+        register_startup_check(_start_reconfirm_reminders)
+        from pmhc.platform.navigation import ORDER, SECTIONS, Section
+
+        # Home Safe: for those who read the registry (administrators reach the settings from
+        # their organization's page).
+        if not any(section.url_name == "homesafe_hub" for section in SECTIONS):
+            SECTIONS.append(
+                Section(
+                    _("Home Safe"),
+                    "homesafe_hub",
+                    _sees_home_safe,
+                    "/operate/home-safe/",
+                    ORDER["operate"] + 5,
+                )
+            )
 
 
 def _register_search_section() -> None:
@@ -32,3 +54,17 @@ def _register_search_section() -> None:
                 ORDER["operate"] + 1,
             )
         )
+
+
+def _sees_home_safe(actor: object) -> bool:
+    from pmhc.homesafe.models import REGISTRY_READERS
+
+    has_role = getattr(actor, "has_role", None)
+    return bool(has_role and has_role(*REGISTRY_READERS))
+
+
+def _start_reconfirm_reminders() -> str:
+    # Imported when the worker starts, not when the apps load: tasks reach the services.
+    from pmhc.homesafe.tasks import schedule_reconfirm_reminders
+
+    return schedule_reconfirm_reminders()

@@ -28,6 +28,7 @@ def test_steps_run_in_the_order_of_apps() -> None:
         ("pmhc.care.demo_directory", "step_directory", None),
         ("pmhc.care.demo_referrals", "step_referrals", None),
         ("pmhc.care.demo_cases", "step_cases", None),
+        ("pmhc.homesafe.demo", "step", None),
         ("pmhc.evaluation.demo_changes", "step_program_change", None),
         ("pmhc.evaluation.demo", "step_rollups", None),
     ]

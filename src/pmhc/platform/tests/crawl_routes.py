@@ -85,8 +85,29 @@ def _identity(holdings: Holdings) -> models.Model:
     return identity
 
 
+HOME_SAFE_LINK = Bearer(_owner(lambda h: h.enrolment_token), _owner(lambda h: [h.enrolment]))
+HOME_SAFE_AGENCY = Public(lambda w: w.organizations[OWNER].slug)
+
 #: Where every argument of every pattern comes from, by URL name and argument name.
 FILLS: dict[str, dict[str, Fill]] = {
+    # --- Home Safe: the public's pages, the family's private link, the agency's pages -------
+    "homesafe_enrol": {"slug": HOME_SAFE_AGENCY},
+    "homesafe_ask": {"slug": HOME_SAFE_AGENCY},
+    **{
+        name: {"token": HOME_SAFE_LINK}
+        for name in (
+            "homesafe_confirm",
+            "homesafe_mine",
+            "homesafe_change",
+            "homesafe_reconfirm",
+            "homesafe_withdraw",
+            "homesafe_family_photo",
+            "homesafe_ask_mine",
+        )
+    },
+    "homesafe_enrolment": {"reference": Owned(lambda h: h.enrolment, "reference")},
+    "homesafe_photo": {"reference": Owned(lambda h: h.enrolment, "reference")},
+    "homesafe_correction": {"reference": Owned(lambda h: h.correction, "reference")},
     # --- Platform: an organization's own administration and the platform API -------------
     "org_detail": {"slug": ORG},
     "member_list": {"slug": ORG},

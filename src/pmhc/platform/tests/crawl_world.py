@@ -58,6 +58,9 @@ from pmhc.evaluation.models import Grain, ProgramChange, ProgramChangeKind, Roll
 from pmhc.evaluation.tests.helpers import summarize
 from pmhc.homesafe.tests import search_world
 from pmhc.homesafe.tests.search_world import SearchHoldings
+from pmhc.homesafe import correction_services as homesafe_corrections
+from pmhc.homesafe import enrol_services as homesafe_enrol
+from pmhc.homesafe.models import CorrectionRequest, Enrolment, HomeSafeProgram
 from pmhc.people import consent_services, identity_changes
 from pmhc.people import plan_services as response_plans
 from pmhc.people import services as people_services
@@ -120,6 +123,11 @@ C = Classification
 ACTIVE_CALL = Purpose.ACTIVE_CALL
 #: Roles that carry a shift and a district (``ROLES_WITH_POST``).
 POSTED = frozenset({Role.OFFICER, Role.CALL_TAKER, Role.SUPERVISOR})
+#: A 1x1 PNG image.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d4944415478da6364f8cf500f00038601805a347d6b0000000049454e44ae426082"
+)
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
 #: The organizations, by the key the crawl uses for them.
@@ -212,6 +220,9 @@ class Holdings:
     case: Case
     program_change: ProgramChange
     search: SearchHoldings
+    enrolment: Enrolment
+    enrolment_token: str
+    correction: CorrectionRequest
 
 
 @dataclass(repr=False)
@@ -761,6 +772,48 @@ def _holdings(
     seed.track("program_change", program_change, C.AGENCY, seed.text("Pch"), seed.text("Pcn"))
     # --- Home Safe: a person in the registry, and an open search for them -------------------
     search = search_world.build(organization, actor, seed.text, seed.track)
+    # --- Home Safe: the registry open, an enrolment waiting for review, a request -----------
+    # (Made directly: the holders are not law enforcement agencies, which keep the settings.)
+    homesafe = HomeSafeProgram.objects.create(
+        organization=organization, is_open=True, contact_name=f"Records of {seed.tag}"
+    )
+    photo = SimpleUploadedFile("face.png", PNG, "image/png")
+    enrolment, enrolment_token = homesafe_enrol.submit_enrolment(
+        program=homesafe,
+        content={
+            "full_name": seed.text("Hfn"),
+            "description": seed.text("Hde"),
+            "calming": seed.text("Hca"),
+            "places": seed.text("Hpl"),
+        },
+        caregivers=[homesafe_enrol.CaregiverEntry(name=seed.text("Hcg"), phone="555-0101")],
+        enrolled_by="family",
+        consent_by="guardian",
+        consent_name=seed.text("Hco"),
+        submitter={"submitter_name": seed.text("Hsu"), "submitter_email": seed.email("Hse")},
+        photo=homesafe_enrol.check_photo(photo),
+    )
+    homesafe_enrol.confirm_email(token=enrolment_token)
+    enrolment.refresh_from_db()
+    seed.track(
+        "enrolment",
+        enrolment,
+        C.SAFETY,
+        *(seed.text(code) for code in ("Hfn", "Hde", "Hca", "Hpl", "Hcg", "Hco", "Hsu", "Hse")),
+    )
+    correction = homesafe_corrections.request_correction(
+        program=homesafe,
+        kind="see",
+        name=seed.text("Hrn"),
+        email=seed.email("Hre"),
+        text=seed.text("Hrt"),
+    )
+    seed.track(
+        "correction",
+        correction,
+        C.PERSONAL,
+        *(seed.text(code) for code in ("Hrn", "Hre", "Hrt")),
+    )
 
     return Holdings(
         key=key,
@@ -813,6 +866,9 @@ def _holdings(
         case=case,
         program_change=program_change,
         search=search,
+        enrolment=enrolment,
+        enrolment_token=enrolment_token,
+        correction=correction,
     )
 
 
