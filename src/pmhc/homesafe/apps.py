@@ -25,8 +25,7 @@ class HomeSafeConfig(AppConfig):
         register_startup_check(_start_reconfirm_reminders)
         from pmhc.platform.navigation import ORDER, SECTIONS, Section
 
-        # Home Safe: for those who read the registry (administrators reach the settings from
-        # their organization's page).
+        # Home Safe: for those who read the registry, and administrators (its settings).
         if not any(section.url_name == "homesafe_hub" for section in SECTIONS):
             SECTIONS.append(
                 Section(
@@ -57,10 +56,10 @@ def _register_search_section() -> None:
 
 
 def _sees_home_safe(actor: object) -> bool:
-    from pmhc.homesafe.models import REGISTRY_READERS
+    from pmhc.homesafe.models import PROGRAM_KEEPERS, REGISTRY_READERS
 
     has_role = getattr(actor, "has_role", None)
-    return bool(has_role and has_role(*REGISTRY_READERS))
+    return bool(has_role and has_role(*REGISTRY_READERS, *PROGRAM_KEEPERS))
 
 
 def _start_reconfirm_reminders() -> str:

@@ -44,7 +44,7 @@ def test_phone_menu_signed_out_and_signed_in(new_page, cast):
 
     nav = open_menu(page)
     expect(nav.get_by_role("link")).to_have_text(
-        ["Learn", "Assess", "Plan", "Train", "Measure", "Organization", "My account"]
+        ["Learn", "Assess", "Plan", "Train", "Home Safe", "Measure", "Organization", "My account"]
     )
     expect(nav.get_by_role("button", name="Sign out")).to_be_visible()
     axe_check(page)

@@ -23,7 +23,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 #: The sections of the primary navigation each role sees, in order; each module that adds a
 #: section adds its roles here. Learn and Assess are public; the other sections follow the role.
 SECTIONS: dict[Role, list[str]] = {role: ["Learn", "Assess"] for role in Role}
-SECTIONS[Role.ADMINISTRATOR] = ["Learn", "Assess", "Plan", "Train", "Measure", "Organization"]
+_ADMIN = ["Learn", "Assess", "Plan", "Train", "Home Safe", "Measure", "Organization"]
+SECTIONS[Role.ADMINISTRATOR] = _ADMIN
 _PLANNERS = ["Learn", "Assess", "Plan", "Train", "Operate"]
 SECTIONS[Role.COORDINATOR] = [*_PLANNERS, "Home Safe", "Measure", "Who is who"]
 SECTIONS[Role.SUPERVISOR] = [*_PLANNERS, "Home Safe", "Break-glass reviews"]
