@@ -32,7 +32,7 @@ def test_steps_run_in_the_order_of_apps() -> None:
         ("pmhc.evaluation.demo_changes", "step_program_change", None),
         ("pmhc.evaluation.demo", "step_rollups", None),
     ]
-    assert len(generator.steps()) == len(generator.BASE_STEPS) + 18
+    assert len(generator.steps()) == len(generator.BASE_STEPS) + 19
 
 
 def test_reference_data_loads_in_the_order_of_apps() -> None:

@@ -56,11 +56,11 @@ from pmhc.dispatch.tests.helpers import cit_officer_on_duty
 from pmhc.evaluation import change_services as program_change_services
 from pmhc.evaluation.models import Grain, ProgramChange, ProgramChangeKind, Rollup
 from pmhc.evaluation.tests.helpers import summarize
-from pmhc.homesafe.tests import search_world
-from pmhc.homesafe.tests.search_world import SearchHoldings
 from pmhc.homesafe import correction_services as homesafe_corrections
 from pmhc.homesafe import enrol_services as homesafe_enrol
 from pmhc.homesafe.models import CorrectionRequest, Enrolment, HomeSafeProgram
+from pmhc.homesafe.tests import search_world
+from pmhc.homesafe.tests.search_world import SearchHoldings
 from pmhc.people import consent_services, identity_changes
 from pmhc.people import plan_services as response_plans
 from pmhc.people import services as people_services
