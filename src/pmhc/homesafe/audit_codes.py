@@ -21,6 +21,7 @@ class HomeSafeAudit(models.TextChoices):
     ENROLMENT_READ = "homesafe.enrolment_read", _("Home Safe enrolment read")
     REGISTRY_SEARCHED = "homesafe.registry_searched", _("Home Safe registry searched")
     INCIDENT_OPENED = "homesafe.incident_opened", _("Missing-person incident opened")
+    INCIDENT_READ = "homesafe.incident_read", _("Missing-person incident read")
     INCIDENT_CHANGED = "homesafe.incident_changed", _("Missing-person incident updated")
     SIGHTING_RECORDED = "homesafe.sighting_recorded", _("Sighting recorded")
     INCIDENT_CLOSED = "homesafe.incident_closed", _("Missing-person incident closed")

@@ -7,15 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 
+from pmhc.homesafe import search_selectors
 from pmhc.homesafe.audit_codes import HomeSafeAudit
 from pmhc.homesafe.models import (
     REGISTRY_READERS,
     SAFETY,
-    Caregiver,
     Enrolment,
+    EnrolmentStatus,
     HomeSafeProgram,
     IncidentStatus,
     MissingIncident,
@@ -44,6 +45,10 @@ FLYER_FIELDS = (
     "eyes",
     "description",
 )
+#: What a row of the open searches shows of the person.
+LIST_FIELDS = ("full_name",)
+#: What the incident's page shows of the person while the search is open.
+INCIDENT_PAGE_FIELDS = ("full_name", "photo", "caregivers")
 
 
 def can_read_incidents(actor: Actor) -> bool:
@@ -58,23 +63,53 @@ def _incidents(actor: Actor, action: Action = Action.VIEW) -> QuerySet[MissingIn
     )
 
 
-def open_incidents(actor: Actor, params: QueryDict) -> keyset.KeysetPage[MissingIncident]:
+def shown_enrolment(actor: Actor, enrolment: Enrolment | None) -> Enrolment | None:
+    """``enrolment`` when it is in the registry and the actor may read it for an active call;
+    else None (only the incident's reference shows)."""
+    if (
+        enrolment is None
+        or enrolment.status != EnrolmentStatus.ACTIVE
+        or not decide(actor, Action.VIEW, enrolment, PURPOSE)
+    ):
+        return None
+    return enrolment
+
+
+@dataclass(frozen=True)
+class OpenSearch:
+    """One row of the open searches: the person only when the actor may read them."""
+
+    incident: MissingIncident
+    enrolment: Enrolment | None
+
+
+@dataclass(frozen=True)
+class OpenSearches:
+    page: keyset.KeysetPage[MissingIncident]
+    rows: list[OpenSearch]
+
+
+def open_incidents(actor: Actor, params: QueryDict) -> OpenSearches:
     """The open searches the actor may read, newest report first, a page at a time: one
-    audited read of the page (each row names the person searched for)."""
-    rows = _incidents(actor).filter(status=IncidentStatus.OPEN)
+    audited read of the page, and a read in the holder's trail of each person named."""
+    incidents = _incidents(actor).filter(status=IncidentStatus.OPEN)
     page = keyset.paginate(
-        rows, params, order=("-reported_at", "-pk"), kinds=(dt.datetime, int), size=LIST_PAGE
+        incidents, params, order=("-reported_at", "-pk"), kinds=(dt.datetime, int), size=LIST_PAGE
     )
-    if page.rows:
+    rows = [OpenSearch(row, shown_enrolment(actor, row.enrolment)) for row in page.rows]
+    if rows:
         audit.record_read(
-            HomeSafeAudit.ENROLMENT_READ,
+            HomeSafeAudit.INCIDENT_READ,
             actor=actor,
             organization_id=actor.organization_id,
             purpose=PURPOSE,
             object_type="homesafe.missingincident",
             detail="open searches: " + ", ".join(row.reference for row in page.rows),
         )
-    return page
+    search_selectors.record_holder_reads(
+        actor, [row.enrolment for row in rows if row.enrolment is not None], LIST_FIELDS
+    )
+    return OpenSearches(page=page, rows=rows)
 
 
 @dataclass(frozen=True)
@@ -87,34 +122,37 @@ class IncidentPage:
 
 
 def _one(actor: Actor, reference: str, action: Action = Action.VIEW) -> MissingIncident:
-    incident = _incidents(actor, action).filter(reference=reference).first()
+    incident = (
+        _incidents(actor, action)
+        .select_related("closed_by", "opened_by")
+        .filter(reference=reference)
+        .first()
+    )
     if incident is None or not decide(actor, action, incident, PURPOSE):
         raise Http404("Not found")
     return incident
 
 
 def _readable_enrolment(actor: Actor, incident: MissingIncident) -> Enrolment | None:
-    enrolment = incident.enrolment
-    if enrolment is None or not decide(actor, Action.VIEW, enrolment, PURPOSE):
+    """The person searched for, with their caregivers, when in the registry and readable."""
+    if incident.enrolment is None:
         return None
-    return enrolment
+    try:
+        return search_selectors.readable_enrolment(actor, incident.enrolment.reference)
+    except Http404:
+        return None
 
 
 def incident_page(actor: Actor, reference: str) -> IncidentPage:
-    """One incident with its sightings and the person searched for: an audited read."""
+    """One incident with its sightings and the person searched for: an audited read (and a
+    read in the holder's trail of what the page shows of the person)."""
     incident = _one(actor, reference)
     enrolment = _readable_enrolment(actor, incident)
-    if enrolment is not None:
-        enrolment = (
-            Enrolment.objects.filter(pk=enrolment.pk)
-            .prefetch_related(
-                Prefetch("caregivers", queryset=Caregiver.objects.order_by("position", "pk"))
-            )
-            .get()
-        )
+    # Once the search ends its page keeps the outcome, not the family's phone numbers.
+    fields = INCIDENT_PAGE_FIELDS if incident.status == IncidentStatus.OPEN else LIST_FIELDS
     sightings = list(incident.sightings.order_by("-seen_at", "-pk")[:SIGHTINGS_LIMIT])
     audit.record_read(
-        HomeSafeAudit.ENROLMENT_READ,
+        HomeSafeAudit.INCIDENT_READ,
         actor=actor,
         organization_id=incident.organization_id,
         purpose=PURPOSE,
@@ -122,6 +160,8 @@ def incident_page(actor: Actor, reference: str) -> IncidentPage:
         detail=f"missing-person incident {incident.reference}"
         + (f", enrolment {enrolment.reference}" if enrolment is not None else ""),
     )
+    if enrolment is not None:
+        search_selectors.record_holder_reads(actor, [enrolment], fields)
     return IncidentPage(
         incident=incident,
         enrolment=enrolment,
@@ -129,6 +169,12 @@ def incident_page(actor: Actor, reference: str) -> IncidentPage:
         may_change=incident.status == IncidentStatus.OPEN
         and bool(decide(actor, Action.CHANGE, incident, PURPOSE)),
     )
+
+
+def open_search_for(actor: Actor, enrolment: Enrolment) -> MissingIncident | None:
+    """The open search for the person of ``enrolment``, if the actor may read it (the
+    person's page links to it instead of offering a second one)."""
+    return _incidents(actor).filter(enrolment_id=enrolment.pk, status=IncidentStatus.OPEN).first()
 
 
 def incident_for_change(actor: Actor, reference: str) -> MissingIncident:
@@ -159,6 +205,7 @@ def flyer(actor: Actor, reference: str) -> Flyer:
         obj=incident,
         fields=FLYER_FIELDS,
     )
+    search_selectors.record_holder_reads(actor, [enrolment], FLYER_FIELDS)
     return Flyer(
         incident=incident,
         enrolment=enrolment,

@@ -80,6 +80,34 @@ def _user_id(actor: Actor) -> int:
     return actor.user_id
 
 
+class AlreadyOpen(Exception):
+    """A search is already open for this person (a second click, or another officer)."""
+
+    def __init__(self, incident: MissingIncident) -> None:
+        super().__init__(incident.reference)
+        self.incident = incident
+
+
+class AlreadyClosed(Exception):
+    """The search ended before this write arrived: who closed it and when are on ``incident``."""
+
+    def __init__(self, incident: MissingIncident) -> None:
+        super().__init__(incident.reference)
+        self.incident = incident
+
+
+def _record_in_both_trails(
+    action: str, *, actor: Actor, incident: MissingIncident, holder_id: int | None, **values: Any
+) -> None:
+    """Write ``action`` in the trail of the incident's organization and, when another
+    organization holds the enrolment, in the holder's trail too."""
+    audit.record(
+        action, actor=actor, organization_id=incident.organization_id, obj=incident, **values
+    )
+    if holder_id is not None and holder_id != incident.organization_id:
+        audit.record(action, actor=actor, organization_id=holder_id, obj=incident, **values)
+
+
 def _next_reference(year: int) -> str:
     counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
         prefix=PREFIX, year=year
@@ -112,7 +140,7 @@ def open_incident(
     call_number: str = "",
 ) -> MissingIncident:
     """Open a search for the person of ``enrolment``, in the actor's organization, and tell
-    the family contact."""
+    the family contact. When a search for them is open already, raise ``AlreadyOpen``."""
     org = actor.organization_id
     _require(org is not None and decide(actor, Action.CREATE, incident_target(org), PURPOSE))
     _require(decide(actor, Action.VIEW, enrolment, PURPOSE))
@@ -127,6 +155,9 @@ def open_incident(
     current = Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()
     if current is None or current.status != EnrolmentStatus.ACTIVE:
         raise ValidationError(_("This person is no longer in the registry."))
+    already = MissingIncident.objects.filter(enrolment=current, status=IncidentStatus.OPEN).first()
+    if already is not None:
+        raise AlreadyOpen(already)
     assert org is not None
     incident = MissingIncident.objects.create(
         organization_id=org,
@@ -141,11 +172,11 @@ def open_incident(
         opened_by_id=_user_id(actor),
         updated_at=now,
     )
-    audit.record(
+    _record_in_both_trails(
         HomeSafeAudit.INCIDENT_OPENED,
         actor=actor,
-        organization_id=org,
-        obj=incident,
+        incident=incident,
+        holder_id=current.organization_id,
         purpose=PURPOSE,
         after=_snapshot(incident, INCIDENT_FIELDS),
     )
@@ -159,7 +190,7 @@ def _locked_open(actor: Actor, incident: MissingIncident) -> MissingIncident:
     current = MissingIncident.objects.select_for_update().get(pk=incident.pk)
     _require(decide(actor, Action.CHANGE, current, PURPOSE))
     if current.status != IncidentStatus.OPEN:
-        raise ValidationError(_("This search is already closed."))
+        raise AlreadyClosed(current)
     return current
 
 
@@ -351,11 +382,11 @@ def _notify_family(
         )
     incident.family_notified_at = timezone.now()
     incident.save(update_fields=["family_notified_at"])
-    audit.record(
+    _record_in_both_trails(
         HomeSafeAudit.FAMILY_NOTIFIED,
         actor=actor,
-        organization_id=incident.organization_id,
-        obj=incident,
+        incident=incident,
+        holder_id=enrolment.organization_id,
         purpose=PURPOSE,
         after={
             "family_notified_at": incident.family_notified_at,

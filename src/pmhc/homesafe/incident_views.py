@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from pmhc.homesafe import flyer as flyer_pdf
 from pmhc.homesafe import incident_selectors, incident_services, search_selectors
 from pmhc.homesafe.incident_forms import CloseForm, FoundForm, OpenIncidentForm, SightingForm
+from pmhc.homesafe.models import IncidentStatus, MissingIncident
 from pmhc.platform.forms import apply_errors
 from pmhc.platform.http import actor_of
 
@@ -38,6 +39,13 @@ def open_incident(request: HttpRequest, reference: str) -> HttpResponse:
             raise Http404("Not found") from exc
         except ValidationError as exc:
             apply_errors(form, exc)
+        except incident_services.AlreadyOpen as exc:
+            messages.info(
+                request,
+                _("A search for this person is already open: %(reference)s.")
+                % {"reference": exc.incident.reference},
+            )
+            return redirect("homesafe_incident", reference=exc.incident.reference)
         else:
             messages.success(request, _("Search opened. The family contact has been told."))
             return redirect("homesafe_incident", reference=incident.reference)
@@ -53,12 +61,16 @@ def _page(
     request: HttpRequest,
     reference: str,
     *,
-    sighting: Form | None = None,
-    found: Form | None = None,
-    close: Form | None = None,
+    step: str = "",
+    form: Form | None = None,
     status: int = 200,
+    late: bool = False,
 ) -> HttpResponse:
+    """The incident's page; ``form`` is the bound form of ``step`` when a write failed, and
+    ``late`` says the search had ended before it arrived."""
     shown = incident_selectors.incident_page(actor_of(request), reference)
+    bound = {step: form} if form is not None else {}
+    sighting, found, close = bound.get("sighting"), bound.get("found"), bound.get("close")
     return render(
         request,
         "homesafe/incident/incident.html",
@@ -70,6 +82,8 @@ def _page(
             "found_form": found or FoundForm(prefix="found"),
             "close_form": close or CloseForm(prefix="close"),
             "today": timezone.localdate(),
+            "late": late,
+            "late_form": form if late else None,
         },
         status=status,
     )
@@ -98,9 +112,26 @@ def _write(request: HttpRequest, reference: str, form: Form, step: str) -> HttpR
             raise Http404("Not found") from exc
         except ValidationError as exc:
             apply_errors(form, exc)
+        except incident_services.AlreadyClosed as exc:
+            return _closed_meanwhile(request, reference, form, step, exc.incident)
         else:
             return redirect("homesafe_incident", reference=reference)
-    return _page(request, reference, **{step: form}, status=400)
+    return _page(request, reference, step=step, form=form, status=400)
+
+
+def _closed_meanwhile(
+    request: HttpRequest, reference: str, form: Form, step: str, closed: MissingIncident
+) -> HttpResponse:
+    """The search ended before this write: a second "found" is already done; a sighting or a
+    close shows who ended the search and when, above what was typed (kept, not lost)."""
+    if step == "found" and closed.status == IncidentStatus.FOUND and closed.found_at:
+        messages.info(
+            request,
+            _("Already recorded as found at %(at)s.")
+            % {"at": timezone.localtime(closed.found_at).strftime("%Y-%m-%d %H:%M")},
+        )
+        return redirect("homesafe_incident", reference=reference)
+    return _page(request, reference, step=step, form=form, status=409, late=True)
 
 
 @login_required
@@ -135,5 +166,5 @@ def open_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     if not incident_selectors.can_read_incidents(actor):
         raise Http404("Not found")
-    page = incident_selectors.open_incidents(actor, request.GET)
-    return render(request, "homesafe/incident/list.html", {"page": page})
+    searches = incident_selectors.open_incidents(actor, request.GET)
+    return render(request, "homesafe/incident/list.html", {"searches": searches})

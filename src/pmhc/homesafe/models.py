@@ -380,8 +380,18 @@ class MissingIncident(models.Model):
                 condition=~Q(status="found") | (Q(found_at__isnull=False) & ~Q(condition="")),
                 name="homesafe_found_has_time_and_condition",
             ),
+            # One open search per person: a second "Open the incident" finds the first.
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=Q(status="open"),
+                name="homesafe_one_open_incident_per_enrolment",
+            ),
         ]
-        indexes = [models.Index(fields=["organization", "status", "-reported_at", "-id"])]
+        indexes = [
+            models.Index(fields=["organization", "status", "-reported_at", "-id"]),
+            # Measure counts an organization's searches by month of the report.
+            models.Index(fields=["organization", "reported_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -15,6 +15,8 @@ confirmation or review, hidden for want of re-confirmation, declined or withdraw
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -209,8 +211,32 @@ def search(actor: Actor, query: SearchQuery, *, limit: int = RESULTS_LIMIT) -> S
             f"by {', '.join(query.criteria)}; shown: " + ", ".join(row.reference for row in shown)
         ),
     )
+    record_holder_reads(actor, shown, CARD_FIELDS)
     cards = [Card(row, row.age_on(today), next(iter(row.caregivers.all()), None)) for row in shown]
     return SearchResult(rows=cards, more=len(found) > limit, searched=True)
+
+
+def record_holder_reads(
+    actor: Actor, enrolments: Iterable[Enrolment], fields: tuple[str, ...]
+) -> None:
+    """Each person shown is a read in the trail of the organization that holds them, whichever
+    organization's search showed them: one event per holder, naming the people and the fields
+    shown (one person: the event is on their enrolment)."""
+    by_holder: dict[int, list[Enrolment]] = defaultdict(list)
+    for enrolment in enrolments:
+        by_holder[enrolment.organization_id].append(enrolment)
+    for holder_id, held in by_holder.items():
+        one = held[0] if len(held) == 1 else None
+        audit.record_read(
+            HomeSafeAudit.ENROLMENT_READ,
+            actor=actor,
+            organization_id=holder_id,
+            purpose=PURPOSE,
+            obj=one,
+            object_type="" if one else "homesafe.enrolment",
+            detail=f"read: {', '.join(fields)}"
+            + ("" if one else f"; of {', '.join(row.reference for row in held)}"),
+        )
 
 
 def readable_enrolment(actor: Actor, reference: str) -> Enrolment:

@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from pmhc.homesafe import incident_services, search_selectors
+from pmhc.homesafe import incident_selectors, incident_services, search_selectors
 from pmhc.homesafe.search_forms import SearchForm
 from pmhc.platform.http import actor_of
 
@@ -50,6 +50,7 @@ def enrolment(request: HttpRequest, reference: str) -> HttpResponse:
             "enrolment": shown,
             "age": shown.age_on(timezone.localdate()),
             "may_open": incident_services.may_open(actor),
+            "open_search": incident_selectors.open_search_for(actor, shown),
         },
     )
 

@@ -104,7 +104,7 @@ def test_a_search_is_bounded_and_its_queries_do_not_grow(
 ) -> None:
     officer = cast.actor(cast.colleague)
     enrolment(cast.agency, hair="brown")
-    with django_assert_max_num_queries(10) as few:
+    with django_assert_max_num_queries(15) as few:
         search_selectors.search(officer, SearchQuery(words=("brown",)))
     for _ in range(search_selectors.RESULTS_LIMIT + 2):
         enrolment(cast.agency, hair="brown", caregivers=[{"name": "A", "phone": "1"}] * 2)
