@@ -53,14 +53,26 @@ def edit_content(
 
     ``expected_version`` is the version the editor started from: if someone else saved in the
     meantime, nothing is written and the editor is told, so no one's work is overwritten
-    silently.
+    silently; unless the text now saved is the one submitted (the same form sent twice), which
+    is success.
     """
     organization = editing_organization(actor)
     if organization is None:
         raise PermissionDenied(_("Only TTA staff of the handling organization edit these pages."))
     # Lock the row: two editors saving at once get versions n+1 and n+2, never two n+1.
     content = PageContent.objects.select_for_update().get(pk=content.pk)
+    title, summary, body, note = title.strip(), summary.strip(), body.strip(), note.strip()
+    new_facts = _clean_facts(content, facts)
+    unchanged = (title, summary, body, new_facts) == (
+        content.title,
+        content.summary,
+        content.body.strip(),
+        content.facts or {},
+    )
     if expected_version is not None and content.version != expected_version:
+        if unchanged:
+            # The same text was saved already (a repeated submit): the edit is done.
+            return content
         raise ValidationError(
             _(
                 "Someone else saved this page while you were editing it (it is now version "
@@ -69,14 +81,7 @@ def edit_content(
             % {"version": content.version},
             code="stale",
         )
-    title, summary, body, note = title.strip(), summary.strip(), body.strip(), note.strip()
-    new_facts = _clean_facts(content, facts)
-    if (title, summary, body, new_facts) == (
-        content.title,
-        content.summary,
-        content.body.strip(),
-        content.facts or {},
-    ):
+    if unchanged:
         raise ValidationError(_("Nothing has changed, so no new version was saved."), code="same")
 
     before = audit.snapshot(content, CONTENT_FIELDS)

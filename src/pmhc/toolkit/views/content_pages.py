@@ -237,7 +237,13 @@ def act(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
                  _("“%(title)s” is withdrawn from the public.")) % {"title": entry.title},
             )  # fmt: skip
         else:
-            entry = services.move_entry(actor, content=entry, direction=action)
+            place = request.POST.get("place", "")
+            entry = services.move_entry(
+                actor,
+                content=entry,
+                direction=action,
+                expected_number=int(place) if place.isdigit() else None,
+            )
             messages.success(
                 request,
                 _("“%(title)s” is now number %(number)s.")
@@ -245,6 +251,9 @@ def act(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
             )
     except PermissionDenied as exc:
         raise Http404("Not found") from exc
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.info(request, message)
     return redirect(f"{reverse('learn_manage', kwargs={'kind': kind})}#{entry.slug}")
 
 
