@@ -149,3 +149,26 @@ def test_an_edit_saved_twice_is_success_not_a_conflict(db, staff):
     with pytest.raises(ValidationError) as raised:
         save("Different answer.")
     assert raised.value.code == "stale"
+
+
+def test_entry_ids_labels_and_the_way_back_from_editing(db, staff, cast):
+    from django.test import Client
+
+    from pmhc.toolkit.views.content_pages import public_url
+
+    faq = Client().get(reverse("learn_faq")).content.decode()
+    assert 'id="q-what-is-a-pmhc"' in faq
+    experiences = Client().get(reverse("learn_experiences")).content.decode()
+    assert 'id="x-one-mind"' in experiences
+    client = cast.client(staff)
+    manage = reverse("learn_manage", kwargs={"kind": "experience"})
+    page = client.get(manage).content.decode()
+    assert "Add an experience" in page and "Add a experience" not in page
+    assert (
+        "Add a question"
+        in client.get(reverse("learn_manage_add", kwargs={"kind": "faq"})).content.decode()
+    )
+    edit = client.get(reverse("learn_edit", kwargs={"kind": "experience", "slug": "one-mind"}))
+    assert f'<a href="{manage}#x-one-mind">Cancel</a>' in edit.content.decode()
+    other = PageContent(kind=Kind.PAGE, slug="another-page", title="Another")
+    assert public_url(other) == reverse("learn_index")

@@ -41,13 +41,28 @@ LIST_NAMES: dict[str, tuple[str | Promise, str | Promise, str]] = {
 }
 
 
+#: The add button's and add page's words for each list, whole phrases so that each translates.
+ADD_LABELS: dict[str, str | Promise] = {
+    Kind.FAQ: gettext_lazy("Add a question"),
+    Kind.EXPERIENCE: gettext_lazy("Add an experience"),
+}
+#: Entries' element ids begin with their list's prefix, so no entry's id is one of the page's.
+ANCHOR_PREFIXES: dict[str, str] = {Kind.FAQ: "q", Kind.EXPERIENCE: "x"}
+
+
+def anchor(content: PageContent) -> str:
+    """The element id of a question or an experience on its public page and the staff list."""
+    return f"{ANCHOR_PREFIXES[content.kind]}-{content.slug}"
+
+
 def public_url(content: PageContent) -> str:
-    """Where the public reads ``content`` (a question or experience: its place in the list)."""
+    """Where the public reads ``content`` (a question or experience: its place in the list). A
+    page without a public address of its own falls back to the Learn index."""
     if content.kind in LIST_NAMES:
-        return f"{reverse(LIST_NAMES[content.kind][2])}#{content.slug}"
+        return f"{reverse(LIST_NAMES[content.kind][2])}#{anchor(content)}"
     if content.kind == Kind.PAGE and content.slug == LIVED_EXPERIENCE:
         return reverse("learn_lived_experience")
-    raise Http404("Not found")
+    return reverse("learn_index")
 
 
 def _paged(request: HttpRequest, kind: str) -> Any:
@@ -168,6 +183,8 @@ def manage(request: HttpRequest, kind: str) -> HttpResponse:
             "name": name,
             "singular": singular,
             "public_list_url": reverse(public_name),
+            "add_label": ADD_LABELS[kind],
+            "prefix": ANCHOR_PREFIXES[kind],
             "entries": entries,
             "max_entries": selectors.MAX_ENTRIES,
         },
@@ -209,6 +226,7 @@ def add(request: HttpRequest, kind: str) -> HttpResponse:
             "kind": kind,
             "name": name,
             "singular": singular,
+            "add_label": ADD_LABELS[kind],
             "form": form,
             "max_entries": selectors.MAX_ENTRIES,
         },
@@ -254,7 +272,7 @@ def act(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     except ValidationError as exc:
         for message in exc.messages:
             messages.info(request, message)
-    return redirect(f"{reverse('learn_manage', kwargs={'kind': kind})}#{entry.slug}")
+    return redirect(f"{reverse('learn_manage', kwargs={'kind': kind})}#{anchor(entry)}")
 
 
 urlpatterns: list[URLPattern] = [

@@ -42,7 +42,8 @@ def _after_save_url(content: PageContent) -> str:
     """Back to the public page; a question or experience goes back to its staff list, where
     an unpublished one can still be seen."""
     if content.kind in content_pages.LIST_NAMES:
-        return f"{reverse('learn_manage', kwargs={'kind': content.kind})}#{content.slug}"
+        manage = reverse("learn_manage", kwargs={"kind": content.kind})
+        return f"{manage}#{content_pages.anchor(content)}"
     return _public_url(content)
 
 
@@ -185,7 +186,12 @@ def edit(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
         {
             "content": content,
             "form": form,
-            "public_url": _public_url(content),
+            "back_url": _after_save_url(content),
+            "back_label": (
+                _("Manage: %(name)s") % {"name": content_pages.LIST_NAMES[content.kind][0]}
+                if content.kind in content_pages.LIST_NAMES
+                else content.title
+            ),
             "history": selectors.content_history(actor, content),
         },
         status=400 if form.errors else 200,
