@@ -24,6 +24,7 @@ from pmhc.platform.models import (
     Purpose,
     Role,
     User,
+    role_choices,
 )
 from pmhc.platform.services import API_SCOPES
 
@@ -388,6 +389,11 @@ class MemberAddForm(USWDSMixin, forms.Form):
     )
     district = forms.CharField(label=_("District or beat"), max_length=60, required=False)
 
+    def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kind:
+            self.fields["role"].choices = role_choices(kind)  # type: ignore[attr-defined]
+
 
 class InvitationSignupForm(USWDSMixin, forms.Form):
     """The account a person creates from an invitation sent to an address with none."""
@@ -443,6 +449,16 @@ class MembershipForm(USWDSMixin, forms.Form):
     shift = forms.CharField(label=_("Shift"), max_length=40, required=False)
     district = forms.CharField(label=_("District or beat"), max_length=60, required=False)
     is_active = forms.BooleanField(label=_("Active member"), required=False)
+
+    def __init__(self, *args: Any, kind: str = "", current: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kind:
+            # The member's present role stays on offer, so that the rest can still be changed.
+            self.fields["role"].choices = [  # type: ignore[attr-defined]
+                (value, label)
+                for value, label in Role.choices
+                if value in {v for v, _label in role_choices(kind)} or value == current
+            ]
 
 
 class OrganizationForm(USWDSMixin, forms.Form):

@@ -97,6 +97,7 @@ def invite_member(
                 )
             }
         )
+    services.check_role(organization, role)
     role = Role(role)
     shift, district = services._clean_post(role, shift, district)
     token = secrets.token_urlsafe(32)

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pmhc.platform import audit_codes, dates
@@ -49,6 +50,26 @@ class Role(models.TextChoices):
 
 #: Roles whose members carry a shift and a district or beat.
 ROLES_WITH_POST = frozenset({Role.OFFICER, Role.CALL_TAKER, Role.SUPERVISOR})
+
+#: The roles an organization of each kind may give its members. A learning site's accounts
+#: are its coordinators only; TTA staff work only for a TTA provider, which may also run the
+#: other roles (a TTA provider's own programs); nobody else coordinates a learning site.
+_ORDINARY_ROLES = frozenset(Role) - {Role.SITE_COORDINATOR, Role.TTA_STAFF}
+ROLES_BY_KIND: dict[str, frozenset[Role]] = {
+    OrganizationKind.LEARNING_SITE: frozenset({Role.SITE_COORDINATOR}),
+    OrganizationKind.TTA_PROVIDER: frozenset(Role) - {Role.SITE_COORDINATOR},
+}
+
+
+def allowed_roles(kind: str) -> frozenset[Role]:
+    """The roles an organization of ``kind`` may give."""
+    return ROLES_BY_KIND.get(kind, _ORDINARY_ROLES)
+
+
+def role_choices(kind: str) -> list[tuple[str, str | Promise]]:
+    """The role picker's choices for an organization of ``kind``, in the usual order."""
+    allowed = allowed_roles(kind)
+    return [(value, label) for value, label in Role.choices if value in allowed]
 
 
 class Classification(models.TextChoices):

@@ -72,7 +72,7 @@ def org_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     actor = actor_of(request)
     organization = selectors.managed_organization(actor, slug)
-    form = MemberAddForm(request.POST or None)
+    form = MemberAddForm(request.POST or None, kind=organization.kind)
     if request.method == "POST" and form.is_valid():
         try:
             invitation_services.invite_member(
@@ -137,6 +137,8 @@ def member_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "district": membership.district,
             "is_active": membership.is_active,
         },
+        kind=organization.kind,
+        current=membership.role,
     )
     if request.method == "POST" and form.is_valid():
         try:

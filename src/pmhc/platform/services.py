@@ -32,6 +32,7 @@ from pmhc.platform.models import (
     Purpose,
     Role,
     User,
+    allowed_roles,
 )
 
 MEMBERSHIP_FIELDS = ("user", "organization", "role", "shift", "district", "is_active")
@@ -110,6 +111,21 @@ def update_organization(
 # --- Members --------------------------------------------------------------------------------
 
 
+def check_role(organization: Organization, role: str) -> None:
+    """Refuse a role that ``organization``'s kind does not give (see ``ROLES_BY_KIND``)."""
+    if Role(role) not in allowed_roles(organization.kind):
+        raise ValidationError(
+            {
+                "role": _("%(org)s (%(kind)s) cannot give the role “%(role)s”.")
+                % {
+                    "org": organization.name,
+                    "kind": organization.get_kind_display(),
+                    "role": Role(role).label,
+                }
+            }
+        )
+
+
 def _clean_post(role: str, shift: str, district: str) -> tuple[str, str]:
     if Role(role) not in ROLES_WITH_POST:
         return "", ""
@@ -137,6 +153,7 @@ def add_member(
     if not actor.is_system:
         raise PermissionDenied(_("Members join only by accepting an invitation."))
     _require(decide(actor, Action.MANAGE, organization, Purpose.ADMINISTRATION))
+    check_role(organization, role)
     role = Role(role)
     shift, district = _clean_post(role, shift, district)
     email = email.strip().lower()
@@ -194,6 +211,8 @@ def change_membership(
         raise ValidationError(
             _("You cannot change your own role or deactivate yourself; ask another administrator.")
         )
+    if role != membership.role:
+        check_role(organization, role)
     before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
     membership.role = Role(role)
     membership.shift, membership.district = _clean_post(role, shift, district)

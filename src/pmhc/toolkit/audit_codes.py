@@ -25,6 +25,10 @@ class ToolkitAudit(models.TextChoices):
     TA_TRAVEL_RECORDED = "ta.travel_recorded", _("Travel support recorded on an assistance request")
     SITE_ACCOUNT_INVITED = "site.account_invited", _("Learning site coordinator invited")
     SITE_PROFILE_CHANGED = "site.profile_changed", _("Learning site changed its profile")
+    SITE_ACCOUNT_REMOVED = (
+        "site.account_removed",
+        _("Learning site coordinator removed or invitation withdrawn"),
+    )
     LIBRARY_SUBMITTED = "library.submitted", _("Library item submitted")
     LIBRARY_REVIEWED = "library.reviewed", _("Library item reviewed")
     LIBRARY_FILE_READ = "library.file_read", _("Library file downloaded")

@@ -362,10 +362,17 @@ class TARequest(models.Model):
     def access_organization_ids(self) -> frozenset[int]:
         """The TTA organization that handles it and, once matched, the matched learning
         site's own organization (which reads it; only TTA staff change it as a whole, the
-        site writes its part through ``site_part``)."""
+        site writes its part through ``site_part``). A site that has left the directory
+        (former or inactive) no longer reads it, nor does any site once it is declined."""
         owners = {self.handled_by_id}
         site = self.matched_site if self.matched_site_id else None
-        if site is not None and site.organization_id is not None:
+        if (
+            site is not None
+            and site.organization_id is not None
+            and site.is_active
+            and not site.is_former
+            and self.status != TAStatus.DECLINED
+        ):
             owners.add(site.organization_id)
         return frozenset(owners)
 

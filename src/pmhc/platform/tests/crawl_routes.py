@@ -163,6 +163,8 @@ FILLS: dict[str, dict[str, Fill]] = {
     "site_request_answer": {"reference": Owned(lambda h: h.ta_request, "reference")},
     "site_request_visit": {"reference": Owned(lambda h: h.ta_request, "reference")},
     "sites_invite": {"pk": Public(lambda w: w.public["site_pk"])},
+    "sites_account_remove": {"pk": Public(lambda w: w.public["site_pk"])},
+    "sites_invitation_cancel": {"pk": Public(lambda w: w.public["site_pk"])},
     "ta_action": {"reference": Owned(lambda h: h.ta_request, "reference"), "step": Fixed("note")},
     "library_status": {
         "token": Bearer(_owner(lambda h: h.library_token), _owner(lambda h: [h.library_item]))

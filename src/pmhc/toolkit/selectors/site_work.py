@@ -16,7 +16,7 @@ from pmhc.platform import audit, keyset
 from pmhc.platform.access import Action, Actor, Target, require
 from pmhc.platform.models import Classification, MemberInvitation, Membership, Purpose, Role
 from pmhc.toolkit.audit_codes import ToolkitAudit
-from pmhc.toolkit.models import LearningSite, TARequest
+from pmhc.toolkit.models import LearningSite, TARequest, TAStatus
 
 ADMIN = Purpose.ADMINISTRATION
 PAGE_SIZE = 25
@@ -52,7 +52,13 @@ def site_requests(
     the jurisdiction and agency only: the contact details are on each request's page)."""
     site = coordinated_site(actor)
     require(actor, Action.VIEW, _site_requests_target(site), ADMIN)
-    requests = TARequest.objects.filter(matched_site=site).only(
+    # The same requests the policy lets the site read: none once the site has left the
+    # directory, and never a declined one.
+    requests = (
+        TARequest.objects.none()
+        if site.is_former or not site.is_active
+        else TARequest.objects.filter(matched_site=site).exclude(status=TAStatus.DECLINED)
+    ).only(
         "pk",
         "reference",
         "status",

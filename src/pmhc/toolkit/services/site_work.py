@@ -288,9 +288,13 @@ def answer_request(
             {"note": _("Keep the note under %(n)d characters.") % {"n": NOTE_LIMIT}}
         )
     chosen = _clean_dates(dates, _today(site.organization))
+    proposed = [day.isoformat() for day in chosen]
+    if locked.site_accepted_at and locked.proposed_dates == proposed and locked.site_note == note:
+        # The same answer again (a repeated submit): nothing changes and nobody is told twice.
+        return locked
     before = audit.snapshot(locked, SITE_PART_FIELDS)
     locked.site_accepted_at = timezone.now()
-    locked.proposed_dates = [day.isoformat() for day in chosen]
+    locked.proposed_dates = proposed
     locked.site_note = note
     locked.save(update_fields=["site_accepted_at", "proposed_dates", "site_note"])
     audit.record(
@@ -346,6 +350,14 @@ def record_visit(
     site = locked.matched_site
     _require_site(actor, site)
     assert site is not None
+    if (
+        locked.status == TAStatus.COMPLETED
+        and locked.visit_held_on == held_on
+        and locked.visit_visitors == visitors
+        and locked.visit_covered == covered.strip()
+    ):
+        # The same visit recorded again (a repeated submit): it is already recorded.
+        return locked
     if locked.status not in {TAStatus.MATCHED, TAStatus.SCHEDULED} or not locked.site_accepted_at:
         raise ValidationError(
             _("Record a visit on a request your site has accepted and that is not yet closed.")
@@ -433,6 +445,9 @@ def choose_date(actor: Actor, *, ta_request: TARequest, day: dt.date) -> TAReque
     and the site is told. ``ta_request`` comes from the private link (the key)."""
     locked = _locked_request(ta_request)
     site = locked.matched_site
+    if locked.status == TAStatus.SCHEDULED and locked.scheduled_for == day:
+        # The same date chosen again (a repeated submit): it is already the request's date.
+        return locked
     if locked.status != TAStatus.MATCHED or site is None or not locked.site_accepted_at:
         raise ValidationError(_("There is no date to choose on this request now."))
     if day.isoformat() not in locked.proposed_dates:
@@ -524,6 +539,13 @@ def record_travel(
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(locked, TRAVEL_FIELDS)
+    if (locked.travel_requested, locked.travel_purpose, locked.travel_received) == (
+        asked,
+        purpose,
+        got,
+    ):
+        # The same support recorded again (a repeated submit): nothing changes.
+        return locked
     locked.travel_requested = asked
     locked.travel_purpose = purpose
     locked.travel_received = got

@@ -188,7 +188,7 @@ def test_submit_saves_audits_mails_and_shows_the_reference(tta, django_capture_o
     assert ta_request.reference in html
     assert "Thank you: we received your request" in html
     assert f"http://testserver/assistance/status/{token}/" in html
-    assert page["Referrer-Policy"] == "same-origin"
+    assert page["Referrer-Policy"] == "strict-origin"
     assert page["Cache-Control"] == "no-store"
     # Seen again later, the thank-you is gone but the status stays.
     again = client.get(response["Location"]).content.decode()

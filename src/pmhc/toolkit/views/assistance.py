@@ -107,9 +107,10 @@ def render_status(
         status=status,
     )
     # The link is the key to this page: keep it out of other sites' referrers, caches and
-    # search engines. Same-origin (not "no-referrer"): the page's own forms need the browser
-    # to send their origin, which the CSRF check compares.
-    response["Referrer-Policy"] = "same-origin"
+    # search engines. Strict-origin (not "no-referrer"): the page's own forms need the browser
+    # to send their origin, which the CSRF check compares; a Referer carries only the origin,
+    # never the path with the token.
+    response["Referrer-Policy"] = "strict-origin"
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -30,6 +30,7 @@ from pmhc.toolkit.models import HelpKind, TARequest, TAStatus
 from pmhc.toolkit.selectors import assistance as assistance_selectors
 from pmhc.toolkit.selectors import site_work as selectors
 from pmhc.toolkit.selectors import sites as site_selectors
+from pmhc.toolkit.services import site_accounts
 from pmhc.toolkit.services import site_work as services
 
 # --- The site's coordinators ----------------------------------------------------------------
@@ -179,6 +180,52 @@ def sites_invite(request: HttpRequest, pk: int) -> HttpResponse:
     return render_detail(request, site, invite_form=form, status=400)
 
 
+def _account_id(request: HttpRequest, name: str) -> int:
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404("Not found")
+    return int(value)
+
+
+@login_required
+@require_POST
+def sites_account_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    site = site_selectors.site_for_change(actor, pk)
+    try:
+        site_accounts.deactivate_coordinator(
+            actor, site=site, membership_id=_account_id(request, "membership")
+        )
+    except PermissionDenied as exc:
+        raise Http404("Not found") from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The coordinator no longer has access to the site."))
+    return redirect("sites_detail", pk=site.pk)
+
+
+@login_required
+@require_POST
+def sites_invitation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    site = site_selectors.site_for_change(actor, pk)
+    try:
+        outcome = site_accounts.withdraw_invitation(
+            actor, site=site, invitation_id=_account_id(request, "invitation")
+        )
+    except PermissionDenied as exc:
+        raise Http404("Not found") from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if outcome == "accepted":
+            messages.info(request, _("That invitation was already accepted."))
+        else:
+            messages.success(request, _("The invitation is withdrawn; its link no longer works."))
+    return redirect("sites_detail", pk=site.pk)
+
+
 # --- The requester, by the private link -----------------------------------------------------
 
 
@@ -255,6 +302,14 @@ urlpatterns: list[URLPattern] = [
     path("site/requests/<str:reference>/visit/", site_request_visit, name="site_request_visit"),
     path("site/profile/", site_profile, name="site_profile"),
     path("learn/sites/<int:pk>/accounts/", sites_invite, name="sites_invite"),
+    path(
+        "learn/sites/<int:pk>/accounts/remove/", sites_account_remove, name="sites_account_remove"
+    ),
+    path(
+        "learn/sites/<int:pk>/accounts/withdraw/",
+        sites_invitation_cancel,
+        name="sites_invitation_cancel",
+    ),
     path("assistance/status/<str:token>/choose/", ta_choose_date, name="ta_choose_date"),
     path("assistance/status/<str:token>/travel/", ta_travel, name="ta_travel"),
 ]
