@@ -30,8 +30,10 @@ SENT = "homesafe_sent"
 
 
 def _private(response: HttpResponseBase) -> HttpResponseBase:
-    """A page opened by a private link: keep the link out of referrers, caches and search."""
-    response["Referrer-Policy"] = "no-referrer"
+    """A page opened by a private link: keep the link out of referrers, caches and search.
+    "strict-origin" rather than "no-referrer": the browser then still sends the page's origin
+    with its own forms (the CSRF check needs it), and never the path that holds the token."""
+    response["Referrer-Policy"] = "strict-origin"
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response

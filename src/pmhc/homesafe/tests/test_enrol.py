@@ -124,7 +124,7 @@ def test_each_private_link_opens_only_its_own_enrolment(cast):
     assert "Dora Second" in theirs and "Walter Example" not in theirs
     response = client.get(reverse("homesafe_mine", args=[first_token]))
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
     assert client.get(reverse("homesafe_mine", args=["not-a-token"])).status_code == 404
     assert client.get(reverse("homesafe_family_photo", args=[first_token])).status_code == 404
 
