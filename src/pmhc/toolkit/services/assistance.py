@@ -66,6 +66,10 @@ CHANGE_FIELDS = (
     "confirmed_at",
     "completed_at",
     "declined_reason",
+    # A match to another site wipes the answer of the one before: the trail shows it.
+    "site_accepted_at",
+    "proposed_dates",
+    "site_note",
 )
 ADMIN = Purpose.ADMINISTRATION
 
@@ -370,9 +374,12 @@ def match_request(
     if not site.is_active or site.is_former:
         raise ValidationError({"site": _("Choose a learning site that is active.")})
     # Another site starts afresh: the answer and dates of the one before are not its own.
+    # Which site that was is read from the locked row, not from the caller's copy.
+    _require(actor, ta_request)
+    previous = _locked(ta_request).matched_site_id
     fresh: dict[str, object] = (
         {"site_accepted_at": None, "proposed_dates": [], "site_note": ""}
-        if ta_request.matched_site_id not in (None, site.pk)
+        if previous not in (None, site.pk)
         else {}
     )
     return _move(actor, ta_request, TAStatus.MATCHED, when=when, matched_site=site, **fresh)

@@ -77,7 +77,7 @@ SITE_PART_FIELDS = (
     "visit_visitors",
     "completed_at",
 )
-TRAVEL_FIELDS = ("travel_requested", "travel_received")
+TRAVEL_FIELDS = ("travel_requested", "travel_purpose", "travel_received")
 
 
 def site_part(site: LearningSite | None) -> Target:
@@ -292,7 +292,7 @@ def answer_request(
     if locked.site_accepted_at and locked.proposed_dates == proposed and locked.site_note == note:
         # The same answer again (a repeated submit): nothing changes and nobody is told twice.
         return locked
-    before = audit.snapshot(locked, SITE_PART_FIELDS)
+    before = {**audit.snapshot(locked, SITE_PART_FIELDS), "site_note": locked.site_note}
     locked.site_accepted_at = timezone.now()
     locked.proposed_dates = proposed
     locked.site_note = note
@@ -377,7 +377,7 @@ def record_visit(
         errors["covered"] = _("Keep it under %(n)d characters.") % {"n": COVERED_LIMIT}
     if errors:
         raise ValidationError(errors)
-    before = audit.snapshot(locked, SITE_PART_FIELDS)
+    before = {**audit.snapshot(locked, SITE_PART_FIELDS), "visit_covered": locked.visit_covered}
     now = timezone.now()
     locked.status = TAStatus.COMPLETED
     locked.completed_at = now
@@ -394,7 +394,11 @@ def record_visit(
         obj=locked,
         purpose=ADMIN,
         before=before,
-        after={**audit.snapshot(locked, SITE_PART_FIELDS), "status_changed_at": now},
+        after={
+            **audit.snapshot(locked, SITE_PART_FIELDS),
+            "visit_covered": locked.visit_covered,
+            "status_changed_at": now,
+        },
     )
     queue_email(
         actor,
