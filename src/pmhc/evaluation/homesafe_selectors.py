@@ -1,7 +1,8 @@
 """Home Safe in Measure: how many missing-person searches were opened each month, how many
-ended with the person found, and the median and longest minutes from the report to being
-found. Counts only, never a row about a person: those who read the organization's Measure
-figures (``rollup_selectors.may_read``) read these, under the same smallest count shown."""
+ended with the person found, and the median minutes from the report to being found. Counts
+only, never a row about a person (no longest or shortest time: that would be one person's).
+Those who read the organization's Measure figures (``rollup_selectors.may_read``) read these,
+under the same smallest count shown. A person found deceased counts as found."""
 
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ class MonthFigures:
     searches: int | None
     found: int | None
     median_minutes: int | None
-    longest_minutes: int | None
 
     @property
     def label(self) -> str:
@@ -56,18 +56,40 @@ def withheld(counts: dict[dt.date, int], floor: int) -> set[dt.date]:
 
 
 def _figures(
-    month: dt.date, opened: int, minutes: list[int], *, hide_opened: bool, hide_found: bool
+    month: dt.date,
+    opened: int,
+    minutes: list[int],
+    *,
+    hide_opened: bool,
+    hide_found: bool,
+    floor: int,
 ) -> MonthFigures:
-    """One period's figures as shown; the minutes only from at least a withheld count's worth
+    """One period's figures as shown; the median only from at least the smallest count shown
     of people found (never one person's own time)."""
-    show_minutes = bool(minutes) and not hide_found
     return MonthFigures(
         month=month,
         searches=None if hide_opened else opened,
         found=None if hide_found else len(minutes),
-        median_minutes=round(statistics.median(minutes)) if show_minutes else None,
-        longest_minutes=max(minutes) if show_minutes else None,
+        median_minutes=round(statistics.median(minutes)) if len(minutes) >= floor else None,
     )
+
+
+def withheld_found(
+    opened: dict[dt.date, int], found: dict[dt.date, int], floor: int
+) -> set[dt.date]:
+    """The months whose count of people found is not shown: a small count found, and a small
+    count not found (searches minus found would give it), with one more month when only one
+    is withheld, so that the total cannot give it back."""
+    small = withheld(found, floor) | {
+        month for month in opened if 0 < opened[month] - found[month] < floor
+    }
+    if len(small) == 1:
+        others = sorted(
+            (count, month) for month, count in found.items() if month not in small and count
+        )
+        if others:
+            small.add(others[0][1])
+    return small
 
 
 def figures(actor: Actor, organization: Organization) -> HomeSafeFigures:
@@ -92,7 +114,9 @@ def figures(actor: Actor, organization: Organization) -> HomeSafeFigures:
             minutes[month].append(max(0, int((found_at - reported_at).total_seconds() // 60)))
     floor = min_cell_size(organization.pk)
     hidden_opened = withheld(opened, floor)
-    hidden_found = withheld({month: len(found) for month, found in minutes.items()}, floor)
+    hidden_found = withheld_found(
+        opened, {month: len(found) for month, found in minutes.items()}, floor
+    )
     every = [value for values in minutes.values() for value in values]
     total_opened = sum(opened.values())
     return HomeSafeFigures(
@@ -103,6 +127,7 @@ def figures(actor: Actor, organization: Organization) -> HomeSafeFigures:
                 minutes[month],
                 hide_opened=month in hidden_opened,
                 hide_found=month in hidden_found,
+                floor=floor,
             )
             for month in months
         ],
@@ -111,7 +136,8 @@ def figures(actor: Actor, organization: Organization) -> HomeSafeFigures:
             total_opened,
             every,
             hide_opened=0 < total_opened < floor,
-            hide_found=0 < len(every) < floor,
+            hide_found=0 < len(every) < floor or 0 < total_opened - len(every) < floor,
+            floor=floor,
         ),
         min_cell=floor,
     )

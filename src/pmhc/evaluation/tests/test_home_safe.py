@@ -62,15 +62,26 @@ def test_counts_medians_and_small_months(cast: Cast) -> None:
     analyst = member(cast.agency, Role.ANALYST)
     shown = homesafe_selectors.figures(cast.actor(analyst), cast.agency)
     current, previous, before = shown.months[-1], shown.months[-2], shown.months[-3]
-    assert (current.searches, current.found) == (12, 11)
-    assert (current.median_minutes, current.longest_minutes) == (60, 110)
+    # One search of the twelve did not find the person: the count found would give that one
+    # back, so it is withheld; the median of eleven is shown.
+    assert (current.searches, current.found) == (12, None)
+    assert current.median_minutes == 60
     # Two searches are under the smallest count shown; the smallest other month is withheld
     # too, so that the total cannot give them back.
     assert previous.searches is None and previous.found is None
-    assert previous.median_minutes is None and previous.longest_minutes is None
+    assert previous.median_minutes is None
     assert before.searches is None and before.found is None
-    assert (shown.total.searches, shown.total.found) == (25, 24)
+    assert (shown.total.searches, shown.total.found) == (25, None)
     assert all(m.searches == 0 for m in shown.months[:-3])
+
+
+def test_withheld_found_months() -> None:
+    a, b, c = dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)
+    opened = {a: 20, b: 30, c: 40}
+    assert homesafe_selectors.withheld_found(opened, {a: 20, b: 30, c: 40}, 11) == set()
+    # 19 of 20 found: the one not found is small; the smallest other month goes with it.
+    assert homesafe_selectors.withheld_found(opened, {a: 19, b: 30, c: 40}, 11) == {a, b}
+    assert homesafe_selectors.withheld_found(opened, {a: 0, b: 30, c: 40}, 11) == set()
 
 
 def test_withheld_months() -> None:
