@@ -16,32 +16,8 @@ from pmhc.homesafe.models import Condition, ConsentBy, EnrolledBy, Enrolment
 from pmhc.platform.forms import USWDSMixin
 
 PHONE = re.compile(r"^\+?[\d\s().\-/]{7,}((x|ext\.?)\s*\d{1,6})?$", re.IGNORECASE)
-PERSON_FIELDS = [
-    "full_name",
-    "preferred_name",
-    "date_of_birth",
-    "address",
-    "area",
-    "conditions",
-    "sex",
-    "height_cm",
-    "weight_kg",
-    "hair",
-    "eyes",
-    "description",
-    "communication",
-    "medical_needs",
-    "calming",
-    "avoid",
-    "routines",
-    "places",
-    "attracted_to_water",
-    "attracted_to_traffic",
-    "wandering_direction",
-    "device_type",
-    "device_identifier",
-    "device_access",
-]
+#: What the family writes about the person: the fields the service keeps.
+PERSON_FIELDS = list(enrol_services.CONTENT_FIELDS)
 LONG = (
     "address",
     "description",
