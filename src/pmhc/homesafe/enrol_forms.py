@@ -31,7 +31,6 @@ LONG = (
 
 MODEL_FIELDS = [
     *PERSON_FIELDS,
-    "photo_taken_on",
     "consent_by",
     "consent_name",
     "submitter_name",

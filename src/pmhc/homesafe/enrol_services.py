@@ -69,6 +69,7 @@ CONTENT_FIELDS = (
     "device_type",
     "device_identifier",
     "device_access",
+    "photo_taken_on",
 )
 LONG_TEXT = ("description", "communication", "medical_needs", "calming", "avoid", "routines")
 SUBMITTER_FIELDS = (
@@ -111,6 +112,7 @@ BLANKED: dict[str, Any] = {
     "photo": "",
     "photo_content_type": "",
     "photo_taken_on": None,
+    "review_note": "",
 }
 
 
@@ -197,6 +199,9 @@ def clean_content(values: Mapping[str, Any], areas: Sequence[str]) -> dict[str, 
     born = content.get("date_of_birth")
     if born is not None and born > timezone.localdate():
         errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+    taken = content.get("photo_taken_on")
+    if taken is not None and taken > timezone.localdate():
+        errors["photo_taken_on"] = _("The day the photo was taken cannot be in the future.")
     if errors:
         raise ValidationError(errors)
     return content
@@ -281,6 +286,8 @@ def submit_enrolment(
     )
     token, digest = common.new_token()
     enrolment.token_hash = digest
+    # Never confirmed, it is deleted on the retention schedule counted from today.
+    enrolment.purge_after = program.organization.today()
     _set_photo(enrolment, photo)
     enrolment.full_clean(exclude=["photo"])
     enrolment.save()
@@ -371,7 +378,8 @@ def confirm_email(*, token: str) -> Enrolment:
     before = common.snapshot(enrolment)
     enrolment.status = EnrolmentStatus.IN_REVIEW
     enrolment.email_confirmed_at = timezone.now()
-    enrolment.save(update_fields=["status", "email_confirmed_at"])
+    enrolment.purge_after = None
+    enrolment.save(update_fields=["status", "email_confirmed_at", "purge_after"])
     common.record(HomeSafeAudit.ENROLMENT_CONFIRMED, ANONYMOUS, enrolment, before=before)
     tell_reviewers(enrolment)
     return enrolment

@@ -145,14 +145,10 @@ def enrolment_for_review(actor: Actor, reference: str) -> Enrolment:
 
 
 def photo_for(actor: Actor, reference: str) -> Enrolment:
-    """An enrolment whose photo the actor may see: its agency's registry readers, or a
-    partner's under an agreement that covers safety data. Audited."""
-    enrolment = (
-        restrict(actor, Enrolment.objects.all(), Action.VIEW, PURPOSE)
-        .filter(reference=reference)
-        .exclude(photo="")
-        .first()
-    )
+    """The photo on the review page: for the coordinators and supervisors who review the
+    holding agency's enrolments, whatever the enrolment's state. Responders see photos of
+    enrolments in the registry only, through the search's own photo view. Audited."""
+    enrolment = _reviewable(actor).filter(reference=reference).exclude(photo="").first()
     if enrolment is None or not decide(actor, Action.VIEW, enrolment, PURPOSE):
         raise Http404("Not found")
     audit.record_read(

@@ -1,12 +1,13 @@
 """How long Home Safe keeps enrolments that left the registry (``platform/retention.py``).
 
 An enrolment that is hidden (not re-confirmed), declined by the agency or withdrawn by the
-family is deleted, with its people to call and its photo, once the schedule has passed since
-the day it left the registry (``purge_after``). A withdrawn enrolment already holds nothing
-about the person (withdrawing blanks it at once); its reference and dates go now too. A
-hidden enrolment that the family re-confirms is back in the registry and no longer due.
-Requests to see, correct or complain keep their own rows; their link to a deleted enrolment
-is cleared.
+family, or that was sent and whose e-mail address was never confirmed, is deleted, with its
+people to call and its photo, once the schedule has passed since the day it left the registry
+or was sent (``purge_after``). A withdrawn enrolment already holds nothing about the person
+(withdrawing blanks it at once); its reference and dates go now too. A hidden enrolment that
+the family re-confirms is back in the registry and no longer due; a confirmed address clears
+the date of a sent enrolment. Requests to see, correct or complain keep their own rows; their
+link to a deleted enrolment is cleared.
 """
 
 from __future__ import annotations
@@ -24,7 +25,12 @@ from pmhc.homesafe.models import Enrolment, EnrolmentStatus
 from pmhc.platform import retention
 
 ENROLMENTS = "homesafe.enrolment"
-GONE = (EnrolmentStatus.HIDDEN, EnrolmentStatus.DECLINED, EnrolmentStatus.WITHDRAWN)
+GONE = (
+    EnrolmentStatus.HIDDEN,
+    EnrolmentStatus.DECLINED,
+    EnrolmentStatus.WITHDRAWN,
+    EnrolmentStatus.UNCONFIRMED,
+)
 
 
 def due_enrolments(organization_id: int, cut: dt.datetime) -> QuerySet[Enrolment]:
@@ -53,7 +59,9 @@ def register() -> None:
         retention.RecordKind(
             key=ENROLMENTS,
             label=_("Home Safe enrolments out of the registry"),
-            measured_from=_("when the enrolment was hidden, declined or withdrawn"),
+            measured_from=_(
+                "when the enrolment was hidden, declined or withdrawn, or sent and never confirmed"
+            ),
             minimum_days=1,
             maximum_days=365,
             default_days=90,

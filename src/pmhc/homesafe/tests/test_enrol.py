@@ -30,11 +30,15 @@ def test_an_agency_not_open_has_no_form(cast):
 def test_a_family_enrols_from_the_form_and_confirms_by_email(cast):
     registry = open_registry(cast)
     client = Client()
-    response = client.post(reverse("homesafe_enrol", args=["agency"]), {**FORM, "photo": png()})
+    response = client.post(
+        reverse("homesafe_enrol", args=["agency"]),
+        {**FORM, "photo": png(), "photo_taken_on": "2026-01-15"},
+    )
     assert response.status_code == 302, response.content.decode()
     enrolment = Enrolment.objects.get()
     assert enrolment.status == EnrolmentStatus.UNCONFIRMED
     assert enrolment.photo_content_type == "image/png"
+    assert str(enrolment.photo_taken_on) == "2026-01-15"
     assert enrolment.conditions == ["dementia"]
     assert enrolment.attracted_to_water
     assert list(Caregiver.objects.values_list("name", flat=True)) == ["Ruth Example"]

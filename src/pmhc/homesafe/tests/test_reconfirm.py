@@ -109,3 +109,19 @@ def test_the_worker_sends_the_reminder_and_hides(cast, monkeypatch):
 
 
 RECONFIRM_DAYS = 183
+
+
+def test_an_enrolment_never_confirmed_is_deleted_on_the_schedule(cast):
+    registry = open_registry(cast)
+    sent, _token = submit(registry.program)
+    confirmed, token = submit(registry.program, email="other@family.example.org")
+    assert sent.purge_after == cast.agency.today()
+    enrol_services.confirm_email(token=token)
+    confirmed.refresh_from_db()
+    assert confirmed.status == EnrolmentStatus.IN_REVIEW and confirmed.purge_after is None
+    Enrolment.objects.filter(pk=sent.pk).update(
+        purge_after=timezone.localdate() - dt.timedelta(days=100)
+    )
+    results = retention_services.purge(system_actor("test"), organization=cast.agency)
+    assert {result.kind.key: result.removed for result in results}[ENROLMENTS] == 1
+    assert list(Enrolment.objects.all()) == [confirmed]

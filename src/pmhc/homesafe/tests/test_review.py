@@ -145,11 +145,13 @@ def test_review_boundaries(cast):
     assert cast.client(cast.member).get(url).status_code == 200
 
 
-def test_the_photo_is_served_to_readers_only_and_audited(cast):
+def test_the_photo_is_served_to_reviewers_only_and_audited(cast):
     registry = open_registry(cast)
     enrolment, _token = _waiting(registry, photo=enrol_services.check_photo(png()))
     url = reverse("homesafe_photo", args=[enrolment.reference])
-    response = cast.client(cast.colleague).get(url)
+    # An officer of the agency sees no photo of an enrolment nobody has approved.
+    assert cast.client(cast.colleague).get(url).status_code == 404
+    response = cast.client(cast.member).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert AuditEvent.objects.filter(
