@@ -385,9 +385,27 @@ def confirm_email(*, token: str) -> Enrolment:
     return enrolment
 
 
-def tell_reviewers(enrolment: Enrolment) -> None:
+def tell_reviewers(enrolment: Enrolment, *, changed: bool = False) -> None:
+    """E-mail the agency's reviewers: an enrolment waits for review, or (``changed``) the
+    family changed one that is in the registry, which responders already see."""
     to = common.reviewer_emails(enrolment.organization)
     if not to:
+        return
+    if changed:
+        queue_email(
+            ANONYMOUS,
+            organization=enrolment.organization,
+            to=to,
+            subject=_("A Home Safe enrolment was changed by the family (%(ref)s)")
+            % {"ref": enrolment.reference},
+            body=_(
+                "The family changed Home Safe enrolment %(ref)s, which is in the registry: "
+                "responders see the change now. Sign in to pmhc and open Home Safe, "
+                '"Changed by the family since review", to check it.\n'
+            )
+            % {"ref": enrolment.reference},
+            purpose="homesafe_review",
+        )
         return
     queue_email(
         ANONYMOUS,
@@ -439,6 +457,8 @@ def change_enrolment(
         enrolment.status = EnrolmentStatus.IN_REVIEW
         enrolment.purge_after = None
         tell_reviewers(enrolment)
+    elif enrolment.status == EnrolmentStatus.ACTIVE:
+        tell_reviewers(enrolment, changed=True)
     # ``updated_at`` is when what the record says last changed: after ``reviewed_at`` it
     # shows the agency a change since its review.
     enrolment.updated_at = timezone.now()

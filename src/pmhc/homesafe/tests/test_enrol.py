@@ -148,6 +148,9 @@ def test_the_family_changes_an_active_record_which_stays_active(cast):
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ACTIVE
     assert enrolment.calming == "Humming a tune."
+    # The reviewers are told: responders already see the change.
+    told = OutboundEmail.objects.filter(purpose="homesafe_review", subject__contains="changed")
+    assert told.count() == 1 and enrolment.reference in told.get().subject
     assert registry_selectors.is_changed_since_review(enrolment)
 
 
