@@ -18,6 +18,7 @@ from pmhc.homesafe import (
     program_services,
     registry_selectors,
     registry_services,
+    search_selectors,
 )
 from pmhc.homesafe.correction_forms import AnswerForm
 from pmhc.homesafe.enrol_forms import AGENCY, EnrolmentForm, ReviewForm
@@ -80,6 +81,7 @@ def hub(request: HttpRequest) -> HttpResponse:
         {
             "queue": queue,
             "may_enrol": may_enrol,
+            "may_search": search_selectors.can_search(actor),
             "keeps_settings": keeps_settings,
             "program": program_selectors.program_of(organization.pk) if organization else None,
             "tabs": [(key, label, *queue.counts[key]) for key, label in _lists()] if queue else [],

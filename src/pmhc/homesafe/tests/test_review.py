@@ -71,6 +71,8 @@ def test_the_queue_shows_what_waits_with_counts(cast, django_assert_max_num_quer
         body = client.get(reverse("homesafe_hub")).content.decode()
     assert "Person 0" in body and "Person 2" in body
     assert "Waiting for review (3)" in body
+    # A coordinator reviews but does not search (no active call): no link to a closed page.
+    assert reverse("homesafe_search") not in body
     for number in range(3, 30):
         _waiting(registry, full_name=f"Person {number}")
     with django_assert_max_num_queries(21):
@@ -85,6 +87,7 @@ def test_an_officer_sees_no_queue_and_others_no_hub(cast):
     _waiting(registry)
     body = cast.client(cast.colleague).get(reverse("homesafe_hub")).content.decode()
     assert "Walter Example" not in body and "Enrol someone in person" in body
+    assert reverse("homesafe_search") in body
     for user in (registry.tta, registry.analyst):
         assert cast.client(user).get(reverse("homesafe_hub")).status_code == 404
 
