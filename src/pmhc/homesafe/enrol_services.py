@@ -33,7 +33,7 @@ from pmhc.homesafe.models import (
     EnrolmentStatus,
     HomeSafeProgram,
 )
-from pmhc.platform import dates
+from pmhc.platform import audit, dates
 from pmhc.platform.access import ANONYMOUS, Actor
 from pmhc.platform.services import queue_email
 from pmhc.platform.uploads import JPEG, PNG, check_upload
@@ -365,6 +365,22 @@ def by_token(token: str, *, lock: bool = False) -> Enrolment:
     enrolment = queryset.filter(token_hash=common.token_hash(token)).first()
     if enrolment is None or enrolment.status == EnrolmentStatus.WITHDRAWN:
         raise Http404("Not found")
+    return enrolment
+
+
+def read_by_family(token: str, *, shown: str) -> Enrolment:
+    """The enrolment a private link opens, for the family to read (``shown``: what the page
+    shows, e.g. "enrolment" or "photo"); the read is in the agency's trail like any other, so
+    that a link that has leaked leaves a trace."""
+    enrolment = by_token(token)
+    audit.record_read(
+        HomeSafeAudit.ENROLMENT_READ,
+        actor=ANONYMOUS,
+        organization_id=enrolment.organization_id,
+        purpose=common.PURPOSE,
+        obj=enrolment,
+        detail=f"{common.FAMILY}: {shown}",
+    )
     return enrolment
 
 

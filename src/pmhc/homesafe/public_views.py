@@ -106,7 +106,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponseBase:
 
 
 def mine(request: HttpRequest, token: str) -> HttpResponseBase:
-    enrolment = enrol_services.by_token(token)
+    enrolment = enrol_services.read_by_family(token, shown="enrolment")
     program = program_selectors.program_of(enrolment.organization_id)
     return _private(
         render(
@@ -127,7 +127,11 @@ def mine(request: HttpRequest, token: str) -> HttpResponseBase:
 
 
 def change(request: HttpRequest, token: str) -> HttpResponseBase:
-    enrolment = enrol_services.by_token(token)
+    enrolment = (
+        enrol_services.by_token(token)
+        if request.method == "POST"
+        else enrol_services.read_by_family(token, shown="change form")
+    )
     program = program_selectors.program_of(enrolment.organization_id)
     form = EnrolmentForm(
         request.POST if request.method == "POST" else None,
@@ -183,7 +187,7 @@ def withdrawn(request: HttpRequest) -> HttpResponse:
 
 
 def photo(request: HttpRequest, token: str) -> HttpResponseBase:
-    enrolment = enrol_services.by_token(token)
+    enrolment = enrol_services.read_by_family(token, shown="photo")
     return _private(photo_response(enrolment))
 
 

@@ -117,6 +117,16 @@ def test_a_repeated_submit_never_fails(cast):
     assert Enrolment.objects.count() == 1
 
 
+def test_the_familys_reads_are_in_the_agencys_trail(cast):
+    registry = open_registry(cast)
+    enrolment, token = submit(registry.program)
+    assert Client().get(reverse("homesafe_mine", args=[token])).status_code == 200
+    read = AuditEvent.objects.get(action="homesafe.enrolment_read")
+    assert read.organization_id == enrolment.organization_id
+    assert read.detail == "family (private link): enrolment"
+    assert "Walter" not in read.detail
+
+
 def test_each_private_link_opens_only_its_own_enrolment(cast):
     registry = open_registry(cast)
     _first, first_token = submit(registry.program)
