@@ -9,12 +9,13 @@ it act, so these services take the token, not an actor, and the trail names the 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -137,7 +138,10 @@ class Photo:
 
 
 def check_photo(upload: UploadedFile, *, field: str = "photo") -> Photo:
-    """A PNG or JPEG photo of at most ``PHOTO_MAX_MB`` MB, or a ``ValidationError``."""
+    """A PNG or JPEG photo of at most ``PHOTO_MAX_MB`` MB, or a ``ValidationError``.
+
+    The photo is drawn again from its pixels, turned the way the camera held it, so that what
+    is kept holds no metadata: a phone's photo often carries where it was taken (the home)."""
     checked = check_upload(
         upload,
         [PNG, JPEG],
@@ -145,7 +149,35 @@ def check_photo(upload: UploadedFile, *, field: str = "photo") -> Photo:
         max_bytes=PHOTO_MAX_BYTES,
         allowed_message=_("Choose a photo saved as PNG or JPEG (.png, .jpg or .jpeg)."),
     )
-    return Photo(upload, checked.content_type)
+    return Photo(_without_metadata(upload, checked.content_type, field), checked.content_type)
+
+
+#: The most pixels a photo may have (a 50-megapixel camera's; larger is refused, not drawn).
+PHOTO_MAX_PIXELS = 50_000_000
+
+
+def _without_metadata(upload: UploadedFile, content_type: str, field: str) -> UploadedFile:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    upload.seek(0)
+    try:
+        with Image.open(upload) as opened:
+            if opened.width * opened.height > PHOTO_MAX_PIXELS:
+                raise ValidationError(
+                    {field: _("This photo is too large to show; send a smaller one.")}
+                )
+            image = ImageOps.exif_transpose(opened)
+            image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ValidationError(
+            {field: _("This photo could not be read; choose another PNG or JPEG photo.")}
+        ) from exc
+    buffer = io.BytesIO()
+    if content_type == JPEG.content_type:
+        image.convert("RGB").save(buffer, format="JPEG", quality=90)
+    else:
+        image.save(buffer, format="PNG")
+    return SimpleUploadedFile(upload.name or "photo", buffer.getvalue(), content_type=content_type)
 
 
 def reconfirm_by(day: dt.date) -> dt.date:

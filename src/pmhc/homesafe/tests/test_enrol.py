@@ -192,3 +192,23 @@ def test_reconfirm_and_withdraw(cast, django_capture_on_commit_callbacks):
 
     assert photo and not default_storage.exists(photo)
     assert client.get(reverse("homesafe_mine", args=[token])).status_code == 404
+
+
+def test_a_photo_is_kept_without_its_metadata():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    image = Image.new("RGB", (40, 60), (120, 90, 60))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make; GPS tags travel the same way
+    exif[0x0112] = 6  # taken turned: shown turned back
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    upload = SimpleUploadedFile("face.jpg", buffer.getvalue(), content_type="image/jpeg")
+    photo = enrol_services.check_photo(upload)
+    kept = photo.upload.read()
+    assert b"PhoneMaker" in buffer.getvalue() and b"PhoneMaker" not in kept
+    with Image.open(io.BytesIO(kept)) as again:
+        assert not again.getexif() and again.size == (60, 40)
