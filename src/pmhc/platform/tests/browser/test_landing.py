@@ -25,6 +25,7 @@ LANDS: dict[Role, tuple[str, str | re.Pattern[str]]] = {
     Role.CASE_MANAGER: ("/operate/people/review/", "Pairs to review"),
     Role.ANALYST: ("/measure/", "Measure"),
     Role.TTA_STAFF: ("/assistance/queue/", "Technical assistance requests"),
+    Role.SITE_COORDINATOR: ("/site/requests/", "Requests matched to your site"),
 }
 
 

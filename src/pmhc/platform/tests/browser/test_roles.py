@@ -35,6 +35,7 @@ SECTIONS[Role.CLINICIAN] = ["Learn", "Assess", "Operate", *_SEARCH, "Who is who"
 SECTIONS[Role.CASE_MANAGER] = ["Learn", "Assess", "Operate", "Home Safe", "Who is who"]
 SECTIONS[Role.ANALYST] = ["Learn", "Assess", "Plan", "Measure"]
 SECTIONS[Role.TTA_STAFF] = ["Learn", "Assess", "TA requests", "Library review"]
+SECTIONS[Role.SITE_COORDINATOR] = ["Learn", "Assess", "Site requests"]
 
 
 def test_every_demo_user_signs_in_and_sees_their_navigation(page, demo):
