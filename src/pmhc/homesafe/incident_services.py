@@ -28,9 +28,9 @@ from pmhc.homesafe.models import (
     HomeSafeProgram,
     IncidentStatus,
     MissingIncident,
-    ReferenceCounter,
     Sighting,
 )
+from pmhc.homesafe.registry_common import next_reference
 from pmhc.platform import audit
 from pmhc.platform.access import Action, Actor, Target, decide
 from pmhc.platform.models import Organization, Purpose
@@ -108,15 +108,6 @@ def _record_in_both_trails(
         audit.record(action, actor=actor, organization_id=holder_id, obj=incident, **values)
 
 
-def _next_reference(year: int) -> str:
-    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
-        prefix=PREFIX, year=year
-    )
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{PREFIX}-{year}-{counter.last:04d}"
-
-
 def _check_times(errors: dict[str, str], now: dt.datetime, **times: dt.datetime | None) -> None:
     for name, value in times.items():
         if value is not None and value > now + dt.timedelta(minutes=5):
@@ -161,7 +152,7 @@ def open_incident(
     assert org is not None
     incident = MissingIncident.objects.create(
         organization_id=org,
-        reference=_next_reference(timezone.localdate().year),
+        reference=next_reference(PREFIX),
         enrolment=current,
         call_number=call_number,
         reported_at=reported_at,
